@@ -1,0 +1,25 @@
+"""peewee tables only: fields, indexes, constraints, no business rules."""
+
+from desk.models.audit import AuditEvent, AuditHead
+from desk.models.base import BaseModel, database
+from desk.models.catalogue import Category, Customer, Product
+from desk.models.sales import Sale, SaleLine, Tender
+from desk.models.staff import Staff
+from desk.models.store import Desk, Setting, Store
+
+ALL_MODELS = [
+    Store,
+    Desk,
+    Setting,
+    Staff,
+    Customer,
+    Category,
+    Product,
+    Sale,
+    SaleLine,
+    Tender,
+    AuditEvent,
+    AuditHead,
+]
+
+__all__ = ["database", "BaseModel", "ALL_MODELS"] + [m.__name__ for m in ALL_MODELS]

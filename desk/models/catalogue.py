@@ -1,0 +1,29 @@
+"""Customers, categories and products with their stock on hand."""
+
+from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+
+from desk.models.base import MoneyField, Record, TaxRateField
+
+
+class Customer(Record):
+    name = CharField(max_length=160)
+    email = CharField(max_length=254, null=True, index=True)
+    phone = CharField(max_length=40, null=True, index=True)
+    notes = TextField(default="")
+
+
+class Category(Record):
+    name = CharField(max_length=80, unique=True)
+
+
+class Product(Record):
+    sku = CharField(max_length=64, unique=True)
+    barcode = CharField(max_length=64, null=True, unique=True)
+    name = CharField(max_length=200)
+    category = ForeignKeyField(Category, backref="products", null=True, on_delete="SET NULL")
+    price = MoneyField()  # current shelf price, minor units, as the store shows prices
+    tax_rate = TaxRateField()
+    stock_on_hand = IntegerField(default=0)
+    size = CharField(max_length=20, default="")
+    colour = CharField(max_length=30, default="")
+    active = BooleanField(default=True)

@@ -1,0 +1,56 @@
+"""The sales ledger: what the tills sold, line by line, and how it was paid."""
+
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from desk.models.base import MoneyField, Record, TaxRateField
+from desk.models.catalogue import Customer, Product
+from desk.models.store import Desk, Store
+
+
+class Sale(Record):
+    store = ForeignKeyField(Store, backref="sales", on_delete="RESTRICT")
+    till = ForeignKeyField(Desk, backref="sales", null=True, on_delete="RESTRICT")
+    receipt_no = CharField(max_length=64)
+    sold_at = DateTimeField(index=True)  # UTC
+    customer = ForeignKeyField(Customer, backref="sales", null=True, on_delete="SET NULL")
+    cashier = CharField(max_length=80, default="")
+    currency = CharField(max_length=3)
+    subtotal = MoneyField()  # sum of quantity * unit price, before discounts
+    discount_total = MoneyField(default=0)  # line discounts + order discount
+    tax_total = MoneyField(default=0)
+    total = MoneyField()  # what the customer paid
+    source = CharField(max_length=16)  # demo | canonical | shopify | square
+    source_ref = CharField(max_length=128, default="")
+
+    class Meta:
+        indexes = ((("store", "receipt_no"), True),)
+
+
+class SaleLine(Record):
+    sale = ForeignKeyField(Sale, backref="lines", on_delete="CASCADE")
+    line_no = IntegerField()
+    product = ForeignKeyField(Product, backref="sale_lines", null=True, on_delete="SET NULL")
+    sku = CharField(max_length=64, default="")
+    barcode = CharField(max_length=64, default="")
+    description = TextField()
+    category = CharField(max_length=80, default="")
+    quantity = IntegerField()
+    unit_price = MoneyField()
+    line_discount = MoneyField(default=0)
+    order_discount_share = MoneyField(default=0)
+    paid = MoneyField()  # what the customer actually paid for the line, tax included
+    tax_rate = TaxRateField()
+    tax_amount = MoneyField()
+
+    class Meta:
+        indexes = ((("sale", "line_no"), True),)
+
+
+class Tender(Record):
+    sale = ForeignKeyField(Sale, backref="tenders", on_delete="CASCADE")
+    seq = IntegerField()
+    method = CharField(max_length=16)  # cash | card | gift_card | other
+    amount = MoneyField()
+    card_brand = CharField(max_length=20, default="")
+    card_last4 = CharField(max_length=4, default="")
+    reference = CharField(max_length=80, default="")

@@ -1,0 +1,1 @@
+"""The rules: one module per job, no Qt import anywhere below here."""

@@ -1,0 +1,88 @@
+"""Store-wide settings: typed reads with defaults, audited writes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from desk import clock
+from desk.errors import InvalidInput
+from desk.models import Setting, Staff, database
+from desk.services import audit
+from desk.services.auth import require
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    type: type
+    default: Any
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+SPECS: dict[str, SettingSpec] = {
+    s.key: s
+    for s in (
+        SettingSpec("idle_lock_minutes", "Lock the desk after this many idle minutes (0 = never)", int, 5, 0, 240),
+    )
+}
+
+
+def _check(spec: SettingSpec, value: Any) -> Any:
+    if spec.type is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            try:
+                value = int(str(value).strip())
+            except ValueError:
+                raise InvalidInput(spec.label, f"{value!r} is not a whole number") from None
+        if spec.minimum is not None and value < spec.minimum:
+            raise InvalidInput(spec.label, f"must be at least {spec.minimum}")
+        if spec.maximum is not None and value > spec.maximum:
+            raise InvalidInput(spec.label, f"must be at most {spec.maximum}")
+    elif spec.type is bool:
+        value = bool(value)
+    elif spec.type is str:
+        value = str(value)
+    return value
+
+
+def get(key: str) -> Any:
+    """The typed value of a setting, or its default."""
+    spec = SPECS[key]
+    row = Setting.get_or_none(Setting.key == key)
+    if row is None:
+        return spec.default
+    try:
+        return _check(spec, json.loads(row.value))
+    except (ValueError, InvalidInput):
+        return spec.default
+
+
+def get_all() -> dict[str, Any]:
+    return {key: get(key) for key in SPECS}
+
+
+def update(actor: Staff, values: dict[str, Any]) -> dict[str, Any]:
+    """Change settings; one audit event lists what changed from what to what."""
+    require(actor, "settings.edit")
+    clean = {}
+    for key, value in values.items():
+        if key not in SPECS:
+            raise InvalidInput(key, "is not a setting")
+        clean[key] = _check(SPECS[key], value)
+    with database.atomic():
+        changes = {}
+        for key, value in clean.items():
+            old = get(key)
+            if old == value:
+                continue
+            Setting.insert(key=key, value=json.dumps(value), updated_at=clock.utcnow()).on_conflict(
+                conflict_target=[Setting.key], update={Setting.value: json.dumps(value), Setting.updated_at: clock.utcnow()}
+            ).execute()
+            changes[key] = {"from": old, "to": value}
+        if changes:
+            audit.record("settings.changed", actor, entity="settings", details=changes)
+    return changes

@@ -1,0 +1,140 @@
+"""Managing staff: add, deactivate, reactivate, reset a PIN, change one's own PIN."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desk import clock
+from desk.errors import AuthFailed, DeskError, InvalidInput, NotFound
+from desk.models import Staff, Store, database
+from desk.services import audit
+from desk.services.auth import ROLES, hash_pin, require, validate_code, validate_pin
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    code: str
+    name: str
+    role: str
+    role_label: str
+    active: bool
+    locked: bool
+
+
+def list_staff(actor: Staff) -> list[StaffRow]:
+    require(actor, "staff.view")
+    now = clock.utcnow()
+    return [
+        StaffRow(s.code, s.name, s.role, ROLES.get(s.role, s.role), s.active, bool(s.locked_until and s.locked_until > now))
+        for s in Staff.select().order_by(Staff.active.desc(), Staff.code)
+    ]
+
+
+def _validate_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Name", "is required")
+    if len(name) > 120:
+        raise InvalidInput("Name", "is longer than 120 characters")
+    return name
+
+
+def _validate_role(role: str) -> str:
+    if role not in ROLES:
+        raise InvalidInput("Role", f"'{role}' is not one of {', '.join(ROLES)}")
+    return role
+
+
+def create_staff(code: str, name: str, role: str, pin: str, store: Store | None) -> Staff:
+    """Insert a staff member (no permission check: for setting up a store). Inside a transaction."""
+    code = validate_code(code)
+    name = _validate_name(name)
+    role = _validate_role(role)
+    pin = validate_pin(pin)
+    if Staff.select().where(Staff.code == code).exists():
+        raise InvalidInput("Staff code", f"{code} is already taken")
+    return Staff.create(code=code, name=name, role=role, pin_hash=hash_pin(pin), store=store)
+
+
+def add_staff(actor: Staff, code: str, name: str, role: str, pin: str) -> Staff:
+    require(actor, "staff.manage")
+    with database.atomic():
+        store = Store.select().order_by(Store.id).first()
+        staff = create_staff(code, name, role, pin, store if role != "head_office" else None)
+        audit.record("staff.added", actor, entity="staff", entity_uuid=staff.uuid, details={"code": staff.code, "name": staff.name, "role": staff.role})
+    return staff
+
+
+def _get(code: str) -> Staff:
+    staff = Staff.get_or_none(Staff.code == (code or "").strip())
+    if staff is None:
+        raise NotFound(f"No staff member has the code '{code}'.")
+    return staff
+
+
+def _active_admins_besides(staff: Staff) -> int:
+    return Staff.select().where(Staff.role == "admin", Staff.active == True, Staff.id != staff.id).count()  # noqa: E712
+
+
+def set_active(actor: Staff, code: str, active: bool) -> Staff:
+    require(actor, "staff.manage")
+    with database.atomic():
+        staff = _get(code)
+        if staff.active == active:
+            return staff
+        if not active:
+            if staff.id == actor.id:
+                raise DeskError("You cannot deactivate your own account while signed in with it.")
+            if staff.role == "admin" and _active_admins_besides(staff) == 0:
+                raise DeskError(f"{staff.name} is the last active admin; add another admin first.")
+        staff.active = active
+        staff.updated_at = clock.utcnow()
+        staff.save()
+        audit.record("staff.activated" if active else "staff.deactivated", actor, entity="staff", entity_uuid=staff.uuid, details={"code": staff.code})
+    return staff
+
+
+def set_role(actor: Staff, code: str, role: str) -> Staff:
+    require(actor, "staff.manage")
+    role = _validate_role(role)
+    with database.atomic():
+        staff = _get(code)
+        if staff.role == role:
+            return staff
+        if staff.role == "admin" and staff.active and _active_admins_besides(staff) == 0:
+            raise DeskError(f"{staff.name} is the last active admin; make someone else admin first.")
+        old = staff.role
+        staff.role = role
+        staff.updated_at = clock.utcnow()
+        staff.save()
+        audit.record("staff.role_changed", actor, entity="staff", entity_uuid=staff.uuid, details={"code": staff.code, "from": old, "to": role})
+    return staff
+
+
+def reset_pin(actor: Staff, code: str, new_pin: str) -> Staff:
+    """An admin sets a new PIN; this also lifts a lockout."""
+    require(actor, "staff.manage")
+    new_pin = validate_pin(new_pin, "New PIN")
+    with database.atomic():
+        staff = _get(code)
+        staff.pin_hash = hash_pin(new_pin)
+        staff.failed_attempts = 0
+        staff.locked_until = None
+        staff.updated_at = clock.utcnow()
+        staff.save()
+        audit.record("staff.pin_reset", actor, entity="staff", entity_uuid=staff.uuid, details={"code": staff.code})
+    return staff
+
+
+def change_own_pin(actor: Staff, current_pin: str, new_pin: str) -> None:
+    from desk.services.auth import _verify  # the one PIN check
+
+    new_pin = validate_pin(new_pin, "New PIN")
+    with database.atomic():
+        staff = Staff.get_by_id(actor.id)
+        if not _verify(staff.pin_hash, current_pin or ""):
+            raise AuthFailed("The current PIN is wrong; the PIN was not changed.")
+        staff.pin_hash = hash_pin(new_pin)
+        staff.updated_at = clock.utcnow()
+        staff.save()
+        audit.record("staff.pin_changed", staff, entity="staff", entity_uuid=staff.uuid)
