@@ -1,0 +1,1 @@
+"""PySide6 only: screens read and write through desk.services, never through models directly."""
