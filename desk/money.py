@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Sequence
 
-from babel.numbers import format_currency, get_currency_precision, parse_decimal
+from babel.numbers import NumberFormatError, format_currency, get_currency_precision, parse_decimal
 
 __all__ = [
     "exponent",
@@ -60,7 +60,11 @@ def parse_amount(text: str, currency: str, locale: str = "en_GB") -> int:
     if not cleaned:
         raise ValueError("an amount is required")
     try:
-        value = parse_decimal(cleaned, locale=locale, strict=False)
+        # strict: "12,50" in an en_GB store is refused, not read as 1250 (grouping comma).
+        value = parse_decimal(cleaned, locale=locale, strict=True)
+    except NumberFormatError as exc:
+        hint = f" Did you mean {exc.suggestions[0]}?" if getattr(exc, "suggestions", None) else ""
+        raise ValueError(f"{text!r} is not an amount in this store's number format.{hint}") from None
     except Exception:
         raise ValueError(f"{text!r} is not an amount") from None
     return to_minor(value, currency)
