@@ -64,6 +64,13 @@ def require(staff: Staff | None, permission: str) -> None:
     """Raise NotAllowed unless ``staff`` may do ``permission``."""
     if permission not in PERMISSIONS:
         raise KeyError(permission)
+    if staff is not None and staff.id:
+        # Check the role and state as stored now, not as they were at sign-in: someone
+        # demoted or deactivated at another desk loses the right at once.
+        current = Staff.get_or_none(Staff.id == staff.id)
+        if current is None:
+            raise NotAllowed(f"{staff.name} is no longer a member of staff here.")
+        staff = current
     if not can(staff, permission):
         who = f"{staff.name} ({ROLES.get(staff.role, staff.role)})" if staff else "Nobody signed in"
         needed = ", ".join(ROLES[r] for r in ROLES if r in PERMISSIONS[permission][1])
