@@ -1,0 +1,345 @@
+"""The `desk` command line: the jobs that need no screen, and the GUI when no job is named.
+
+    desk [--db URL]                      start the app
+    desk init --name N --code C ...      create the store and its first admin
+    desk demo [--seed N]                 build the demo store
+    desk verify-audit                    walk the audit chain
+    desk import-sales FILE [--format F]  import the tills' sales
+    desk show-sale RECEIPT --json        print one sale for scripts
+
+Every refusal is one message on stderr that says what is wrong and what to do, with a
+non-zero exit: 1 for a refusal of the job (bad input, a store that exists already, a
+broken audit chain), 2 for a database that cannot be used and for a wrong command line.
+The command line never reads standard input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Callable, Sequence
+
+from desk import __version__
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_DATABASE = 2
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def version_text() -> str:
+    from desk.models.db import sqlite_version
+
+    try:
+        sqlite = ".".join(map(str, sqlite_version()))
+    except Exception:  # pragma: no cover - the bundled SQLite is a dependency
+        sqlite = "unavailable"
+    return f"desk {__version__} (SQLite {sqlite})"
+
+
+class _VersionAction(argparse.Action):
+    """--version: prints the version and the bundled SQLite's, then exits 0."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser._print_message(version_text() + "\n", sys.stdout)
+        parser.exit()
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # The top parser sets the defaults; a subcommand's copy of an option only overrides
+    # them when it is given, so `desk --db X init` and `desk init --db X` both work.
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=None if top else argparse.SUPPRESS,
+        help="database: sqlite:///PATH or postgresql://USER@HOST:PORT/NAME "
+        "(default: SQLite in your data folder)",
+    )
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="desk",
+        description="Desk: the customer service desk of a retail store. With no command, starts the app.",
+    )
+    _global_options(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        _global_options(p, top=False)
+        p.set_defaults(func=func)
+        return p
+
+    p = command("init", "create the store and its first admin in an empty database", cmd_init)
+    p.add_argument("--name", required=True, help="the store's name")
+    p.add_argument("--code", required=True, help="the store code, 2 to 8 letters or digits (e.g. LDN01)")
+    p.add_argument("--currency", required=True, help="ISO 4217 currency code (e.g. GBP)")
+    p.add_argument("--locale", default="en_GB", help="locale for money and dates (default en_GB)")
+    p.add_argument("--address", default="", help="the store's address (use \\n for new lines)")
+    p.add_argument("--tax-number", default="", help="VAT or tax number printed on documents")
+    p.add_argument("--prices-exclude-tax", action="store_true", help="prices are shown before tax (tax added on top)")
+    p.add_argument("--admin-code", required=True, help="the first admin's staff code")
+    p.add_argument("--admin-pin", required=True, help="the first admin's PIN, 4 to 8 digits")
+    p.add_argument("--admin-name", default="Administrator", help="the first admin's name")
+
+    p = command("demo", "build the demo store in an empty database", cmd_demo)
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--lines", type=_positive_int, default=20_000, help="sale lines to make (default 20000)")
+    p.add_argument("--customers", type=_positive_int, default=2_000, help="customers to make (default 2000)")
+
+    command("verify-audit", "check that the audit trail is whole; names the first event that does not match", cmd_verify_audit)
+
+    p = command("import-sales", "import sales from a till's export file", cmd_import_sales)
+    p.add_argument("file", metavar="FILE", help="the file: canonical CSV or JSON Lines, Shopify orders CSV, Square item sales CSV")
+    p.add_argument("--format", choices=["canonical", "shopify", "square"], default=None,
+                   help="the file's format (default: detected from its header)")
+
+    p = command("show-sale", "print a sale by its receipt number", cmd_show_sale)
+    p.add_argument("receipt", metavar="RECEIPT", help="the receipt number")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+# -- running a command --------------------------------------------------------------------
+
+
+def _say(text: str = "") -> None:
+    print(text, file=sys.stdout)
+
+
+def _err(text: str) -> None:
+    print(f"desk: {text}", file=sys.stderr)
+
+
+def _open(args: argparse.Namespace):
+    from desk.models.db import open_database
+
+    return open_database(args.db)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (the console script exits with it)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:  # --help, --version and usage errors (argparse printed them)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
+
+    from desk.models.db import default_url
+
+    args.db = args.db or default_url()
+    if args.command is None:
+        from desk.app import run_gui  # Qt is imported only for the GUI
+
+        return run_gui(args.db)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import peewee
+
+    from desk.errors import DatabaseProblem, DeskError
+    from desk.models.db import close_database, describe_write_error, first_line
+
+    try:
+        return args.func(args)
+    except DatabaseProblem as exc:
+        _err(str(exc))
+        return EXIT_DATABASE
+    except DeskError as exc:
+        _err(str(exc))
+        return EXIT_REFUSED
+    except peewee.DatabaseError as exc:  # OperationalError and friends during a write
+        _err(f"The database refused the change ({first_line(exc)}). {describe_write_error(exc)}")
+        return EXIT_DATABASE
+    except KeyboardInterrupt:
+        _err("Interrupted; nothing was saved.")
+        return EXIT_INTERRUPTED
+    finally:
+        try:
+            close_database()
+        except Exception:  # closing after a failure must not hide the failure
+            pass
+
+
+# -- the commands --------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from desk.models.db import describe_url
+    from desk.services.store import StoreDetails, init_store
+
+    details = StoreDetails(
+        name=args.name,
+        code=args.code,
+        currency=args.currency,
+        locale=args.locale,
+        address=args.address.replace("\\n", "\n"),
+        tax_number=args.tax_number,
+        prices_include_tax=not args.prices_exclude_tax,
+    )
+    # Check the input before touching the database, so a typo never creates a file.
+    from desk.services.auth import validate_code, validate_pin
+
+    details.cleaned()
+    validate_code(args.admin_code, "Admin code")
+    validate_pin(args.admin_pin, "Admin PIN")
+    opened = _open(args)
+    store, admin = init_store(details, args.admin_code, args.admin_pin, args.admin_name)
+    _say(f"Created store {store.code}: {store.name}")
+    _say(f"  currency {store.currency}, locale {store.locale}, prices "
+         + ("include tax" if store.prices_include_tax else "exclude tax (tax added on top)"))
+    if store.tax_number:
+        _say(f"  tax number {store.tax_number}")
+    _say("  desk 01: Service desk 1")
+    _say(f"  admin {admin.code}: {admin.name} (signs in with the PIN given)")
+    _say(f"Database: {describe_url(opened.url)}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from desk.models.db import describe_url
+    from desk.services.demo import DEMO_STAFF, build_demo
+
+    opened = _open(args)
+    progress = _demo_progress() if sys.stderr.isatty() else None
+    result = build_demo(seed=args.seed, lines=args.lines, customers=args.customers, progress=progress)
+    if progress:
+        print(file=sys.stderr)
+    _say(f"Built the demo store {result.store_code}: {result.products} products, {result.customers} customers, "
+         f"{result.sales} sales with {result.lines} sale lines.")
+    _say(f"Database: {describe_url(opened.url)}")
+    _say("")
+    _say("Demo staff (public demo PINs, shown on the sign-in screen of the demo store):")
+    width = max(len(s.name) for s in DEMO_STAFF)
+    from desk.services.auth import ROLES
+
+    for s in DEMO_STAFF:
+        _say(f"  {s.code:>4}  {s.name:<{width}}  {ROLES.get(s.role, s.role):<11}  PIN {s.pin}")
+    return EXIT_OK
+
+
+def _demo_progress() -> Callable[[str, int, int], None]:
+    def report(stage: str, done: int, total: int) -> None:
+        pct = 100 * done // total if total else 100
+        print(f"\rBuilding {stage}: {done:,} of {total:,} lines ({pct}%)", end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+def cmd_verify_audit(args: argparse.Namespace) -> int:
+    from desk.services.audit import verify_chain
+    from desk.services.auth import command_line_actor, require
+
+    _open(args)
+    require(command_line_actor(), "audit.verify")
+    report = verify_chain()
+    if report.ok:
+        _say(report.message())
+        return EXIT_OK
+    _err(report.message() + " The audit trail has been tampered with or damaged: keep a copy of this "
+         "database and tell head office.")
+    return EXIT_REFUSED
+
+
+def cmd_import_sales(args: argparse.Namespace) -> int:
+    from desk.services.auth import command_line_actor
+
+    path = os.path.expanduser(args.file)
+    if not os.path.exists(path):
+        _err(f"No such file: {args.file}. Check the path and try again; nothing was imported.")
+        return EXIT_REFUSED
+    if os.path.isdir(path):
+        _err(f"{args.file} is a folder, not a file. Give the export file itself; nothing was imported.")
+        return EXIT_REFUSED
+    _open(args)
+    from desk.services import sales_import  # issue 3's service: imported only when used
+
+    progress = _import_progress() if sys.stderr.isatty() else None
+    try:
+        result = sales_import.import_file(command_line_actor(), path, fmt=args.format, progress=progress)
+    except getattr(sales_import, "ImportRefused", ()) as exc:
+        if progress:
+            print(file=sys.stderr)
+        errors = list(getattr(exc, "errors", []) or [])
+        _err(str(exc) or f"{args.file} was refused; nothing was imported.")
+        for error in errors:
+            print(f"  {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    if progress:
+        print(file=sys.stderr)
+    _say(_describe_result(result, args.file))
+    return EXIT_OK
+
+
+def _import_progress() -> Callable[..., None]:
+    def report(*values) -> None:
+        nums = [v for v in values if isinstance(v, int)]
+        if len(nums) >= 2 and nums[1]:
+            text = f"{nums[0]:,} of {nums[1]:,}"
+        elif nums:
+            text = f"{nums[0]:,}"
+        else:
+            text = " ".join(map(str, values))
+        print(f"\rImporting: {text}", end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _describe_result(result, file: str) -> str:
+    """One readable summary of an import's result, whatever its exact shape."""
+    for name in ("summary", "message"):
+        attr = getattr(result, name, None)
+        if callable(attr):
+            return str(attr())
+        if isinstance(attr, str) and attr:
+            return attr
+    if hasattr(result, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        values = {k: v for k, v in asdict(result).items() if isinstance(v, (int, str)) and not isinstance(v, bool)}
+        parts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in values.items())
+        return f"Imported {file}: {parts}" if parts else f"Imported {file}."
+    return f"Imported {file}: {result}"
+
+
+def cmd_show_sale(args: argparse.Namespace) -> int:
+    _open(args)
+    from desk.services import sale_lookup  # issue 3's service: imported only when used
+
+    sale = sale_lookup.sale_json(args.receipt)
+    if args.json:
+        _say(json.dumps(sale, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    _say(f"Receipt {sale.get('receipt')}  {sale.get('date')}  {sale.get('currency')}")
+    for line in sale.get("lines", []):
+        returned = f"  (returned {line.get('returned_qty')})" if line.get("returned_qty") else ""
+        _say(f"  {line.get('line'):>3}  {line.get('sku', ''):<12} {line.get('description', ''):<40} "
+             f"{line.get('qty'):>3} x {line.get('unit_price'):>9}  paid {line.get('paid'):>9}{returned}")
+    for tender in sale.get("tenders", []):
+        last4 = f" ****{tender['last4']}" if tender.get("last4") else ""
+        _say(f"  tender {tender.get('method')}{last4}: {tender.get('amount')}")
+    _say(f"  total {sale.get('total')}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

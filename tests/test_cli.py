@@ -1,0 +1,205 @@
+"""The `desk` command line, run in-process through desk.cli.main on fresh databases."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+
+import pytest
+
+from desk.cli import main
+from desk.models.db import close_database
+
+INIT = ["init", "--name", "Corner Shop", "--code", "cs01", "--currency", "GBP",
+        "--admin-code", "900", "--admin-pin", "482913", "--admin-name", "Ada Admin"]
+
+
+@pytest.fixture(autouse=True)
+def _closed():
+    yield
+    close_database()
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def no_traceback(text: str) -> None:
+    assert "Traceback" not in text
+
+
+def sqlite_path(url: str) -> str:
+    return url[len("sqlite:///"):]
+
+
+def test_init_then_verify_audit(db_url, capsys):
+    code, out, err = run(capsys, "--db", db_url, *INIT)
+    assert code == 0, err
+    assert "Created store CS01: Corner Shop" in out
+    assert "admin 900: Ada Admin" in out
+    assert "482913" not in out  # the admin's PIN is never echoed
+    # --db after the subcommand works as well as before it
+    code, out, err = run(capsys, "verify-audit", "--db", db_url)
+    assert code == 0, err
+    assert "Audit chain is whole: 3 events" in out
+    assert err == ""
+
+
+def test_init_twice_refuses_and_changes_nothing(sqlite_url, capsys):
+    assert run(capsys, "--db", sqlite_url, *INIT)[0] == 0
+    code, out, err = run(capsys, "--db", sqlite_url, "init", "--name", "Other", "--code", "OT01", "--currency",
+                         "EUR", "--admin-code", "901", "--admin-pin", "482914")
+    assert code == 1
+    assert "already belongs to store CS01" in err
+    assert "nothing was changed" in err
+    assert out == ""
+    no_traceback(err)
+    with sqlite3.connect(sqlite_path(sqlite_url)) as conn:
+        assert conn.execute("select code from store").fetchall() == [("CS01",)]
+        assert conn.execute("select count(*) from staff").fetchone() == (1,)
+
+
+def test_bad_store_code_names_the_field_and_creates_no_file(sqlite_url, capsys):
+    argv = list(INIT)
+    argv[argv.index("cs01")] = "x"
+    code, out, err = run(capsys, "--db", sqlite_url, *argv)
+    assert code == 1
+    assert "Store code" in err and "2 to 8 letters or digits" in err
+    no_traceback(err)
+    assert not os.path.exists(sqlite_path(sqlite_url))
+
+
+def test_easy_admin_pin_is_refused(sqlite_url, capsys):
+    argv = list(INIT)
+    argv[argv.index("482913")] = "1111"
+    code, out, err = run(capsys, "--db", sqlite_url, *argv)
+    assert code == 1
+    assert "Admin PIN" in err and "too easy to guess" in err
+
+
+def test_verify_audit_names_the_tampered_event(sqlite_url, capsys):
+    assert run(capsys, "--db", sqlite_url, *INIT)[0] == 0
+    with sqlite3.connect(sqlite_path(sqlite_url)) as conn:
+        conn.execute("update audit_event set details = '{\"code\":\"EVIL\"}' where seq = 2")
+    code, out, err = run(capsys, "--db", sqlite_url, "verify-audit")
+    assert code == 1
+    assert "broken at event #2" in err
+    assert "altered" in err
+    assert out == ""
+    no_traceback(err)
+
+
+def test_version(capsys):
+    code, out, err = run(capsys, "--version")
+    assert code == 0
+    assert out.startswith("desk 0.1.0 (SQLite 3.")
+    # also after a subcommand
+    code, out2, err = run(capsys, "verify-audit", "--version")
+    assert code == 0 and out2 == out
+
+
+def test_unreachable_postgresql_exits_2_with_a_clear_message(capsys):
+    code, out, err = run(capsys, "--db", "postgresql://desk@127.0.0.1:1/desk", "verify-audit")
+    assert code == 2
+    assert "Cannot open the database PostgreSQL desk@127.0.0.1:1/desk" in err
+    assert "Check that the server is running" in err
+    no_traceback(err)
+
+
+def test_database_from_a_newer_version_is_refused(sqlite_url, capsys):
+    assert run(capsys, "--db", sqlite_url, *INIT)[0] == 0
+    with sqlite3.connect(sqlite_path(sqlite_url)) as conn:
+        conn.execute("insert into schema_migration (name, applied) values ('0999_from_the_future', '2030-01-01 00:00:00')")
+    code, out, err = run(capsys, "--db", sqlite_url, "verify-audit")
+    assert code == 2
+    assert "written by a newer version of Desk" in err
+    assert "0999_from_the_future" in err
+    no_traceback(err)
+
+
+def test_read_only_database_file(sqlite_url, capsys):
+    assert run(capsys, "--db", sqlite_url, *INIT)[0] == 0
+    if os.geteuid() == 0:
+        pytest.skip("root can write to read-only files")
+    os.chmod(sqlite_path(sqlite_url), 0o444)
+    code, out, err = run(capsys, "--db", sqlite_url, "verify-audit")
+    assert code == 2
+    assert "read-only" in err
+    no_traceback(err)
+
+
+def test_write_failure_is_a_message_not_a_traceback(sqlite_url, capsys, monkeypatch):
+    import peewee
+
+    import desk.services.store as store_service
+
+    def disk_full(*args, **kwargs):
+        raise peewee.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store_service, "init_store", disk_full)
+    code, out, err = run(capsys, "--db", sqlite_url, *INIT)
+    assert code == 2
+    assert "The disk is full" in err and "nothing was saved" in err
+    no_traceback(err)
+
+
+def test_usage_error_exits_2(capsys):
+    code, out, err = run(capsys, "init", "--name", "No code")
+    assert code == 2
+    assert "the following arguments are required" in err
+
+
+def test_demo_prints_the_demo_pins(sqlite_url, capsys):
+    code, out, err = run(capsys, "--db", sqlite_url, "demo", "--lines", "120", "--customers", "10")
+    assert code == 0, err
+    assert "Built the demo store DEMO" in out
+    assert "120 sale lines" in out
+    from desk.services.demo import DEMO_STAFF
+
+    for staff in DEMO_STAFF:
+        assert f"{staff.code}  {staff.name}" in out
+        assert f"PIN {staff.pin}" in out
+    code, out, err = run(capsys, "--db", sqlite_url, "verify-audit")
+    assert code == 0, err
+
+
+def test_demo_on_a_store_that_exists_refuses(sqlite_url, capsys):
+    assert run(capsys, "--db", sqlite_url, *INIT)[0] == 0
+    code, out, err = run(capsys, "--db", sqlite_url, "demo", "--lines", "50")
+    assert code == 1
+    assert "already belongs to store CS01" in err
+
+
+def test_no_subcommand_starts_the_gui_with_the_url(sqlite_url, monkeypatch):
+    import types
+
+    seen = {}
+    fake = types.ModuleType("desk.app")
+    fake.run_gui = lambda url=None, **kw: seen.setdefault("url", url) and 0
+    monkeypatch.setitem(sys.modules, "desk.app", fake)
+    assert main(["--db", sqlite_url]) == 0
+    assert seen["url"] == sqlite_url
+
+
+def test_commands_never_import_qt(sqlite_url, capsys):
+    import subprocess
+
+    code = (
+        "import sys; from desk.cli import main; "
+        f"rc = main(['--db', {sqlite_url!r}] + {INIT!r}); "
+        "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'; "
+        "raise SystemExit(rc)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert proc.returncode == 0, proc.stderr
+    assert "Created store CS01" in proc.stdout
+
+
+def test_import_sales_missing_file(sqlite_url, capsys, tmp_path):
+    code, out, err = run(capsys, "--db", sqlite_url, "import-sales", str(tmp_path / "nope.csv"))
+    assert code == 1
+    assert "No such file" in err and "nothing was imported" in err
