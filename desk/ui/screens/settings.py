@@ -1,0 +1,340 @@
+"""Settings screen: the store's details and the idle lock."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.errors import DeskError, InvalidInput
+from desk.services import auth
+from desk.services import settings as settings_service
+from desk.services import store as store_service
+from desk.services.store import StoreDetails
+from desk.ui.context import AppContext
+from desk.ui.screens.base import Screen
+
+ERROR_STYLE = "color: #b3261e; font-weight: 600;"
+OK_STYLE = "color: #1b7f3b; font-weight: 600;"
+FIELD_ERROR_STYLE = "border: 2px solid #b3261e;"
+
+IDLE_KEY = "idle_lock_minutes"
+
+
+def _section(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionTitle")
+    font = label.font()
+    font.setPointSizeF(max(font.pointSizeF(), 11) * 1.2)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+class _Field(QWidget):
+    """An input with its inline error line underneath."""
+
+    def __init__(self, editor: QWidget, hint: str = ""):
+        super().__init__()
+        self.editor = editor
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(4)
+        box.addWidget(editor)
+        self.hint = QLabel(hint)
+        self.hint.setObjectName("fieldHint")
+        self.hint.setWordWrap(True)
+        self.hint.setVisible(bool(hint))
+        box.addWidget(self.hint)
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.hide()
+        box.addWidget(self.error)
+
+    def set_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        self.editor.setStyleSheet(FIELD_ERROR_STYLE if text else "")
+
+
+class SettingsScreen(Screen):
+    title = "Settings"
+    action_name = "screen.settings"
+    permission = "settings.view"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.setObjectName("settingsScreen")
+        self._loading = False
+        self.dirty = False
+
+        heading = QLabel("Settings")
+        heading.setObjectName("screenTitle")
+        font = heading.font()
+        font.setPointSizeF(max(font.pointSizeF(), 11) * 1.6)
+        font.setBold(True)
+        heading.setFont(font)
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("screenSubtitle")
+        self.subtitle.setWordWrap(True)
+
+        # -- the store's details --------------------------------------------------
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(120)
+        self.code_edit = QLineEdit()
+        self.code_edit.setMaxLength(8)
+        self.code_edit.setPlaceholderText("e.g. LDN01")
+        self.address_edit = QPlainTextEdit()
+        self.address_edit.setTabChangesFocus(True)
+        self.address_edit.setFixedHeight(96)
+        self.address_edit.setPlaceholderText("Printed on slips, one line per line")
+        self.tax_edit = QLineEdit()
+        self.tax_edit.setMaxLength(40)
+        self.currency_edit = QLineEdit()
+        self.currency_edit.setMaxLength(3)
+        self.currency_edit.setPlaceholderText("e.g. GBP")
+        self.locale_edit = QLineEdit()
+        self.locale_edit.setMaxLength(20)
+        self.locale_edit.setPlaceholderText("e.g. en_GB")
+        self.tax_check = QCheckBox("Shelf prices include tax")
+        # -- this desk's behaviour -------------------------------------------------
+        self.idle_spin = QSpinBox()
+        self.idle_spin.setRange(0, 240)
+        self.idle_spin.setSuffix(" min")
+        self.idle_spin.setSpecialValueText("Never")
+        self.idle_spin.setAccelerated(True)
+
+        for w in (self.name_edit, self.code_edit, self.tax_edit, self.currency_edit, self.locale_edit, self.idle_spin):
+            w.setMinimumHeight(34)
+        for w in (self.code_edit, self.currency_edit, self.locale_edit, self.idle_spin):
+            w.setMaximumWidth(200)
+
+        # field name (as services name it in InvalidInput) -> _Field
+        self.fields: dict[str, _Field] = {}
+        store_form = self._form()
+        self._add(store_form, "Store name", self.name_edit)
+        self._add(store_form, "Store code", self.code_edit, "Fixed once the store has sales.")
+        self._add(store_form, "Address", self.address_edit)
+        self._add(store_form, "Tax number", self.tax_edit)
+        self._add(store_form, "Currency", self.currency_edit, "ISO 4217 code. Fixed once the store has sales.")
+        self._add(store_form, "Locale", self.locale_edit, "How dates and amounts are written, e.g. en_GB, de_DE, pl_PL.")
+        self._add(store_form, "Prices include tax", self.tax_check)
+        idle_spec = settings_service.SPECS[IDLE_KEY]
+        desk_form = self._form()
+        self._add(desk_form, "Idle lock", self.idle_spin,
+                  "Lock the desk after this many minutes without a key press or click (0 = never).",
+                  aliases=(idle_spec.label, IDLE_KEY))
+
+        # -- buttons and messages ----------------------------------------------------
+        self.save_button = QPushButton("Save")
+        self.save_button.setObjectName("primaryButton")
+        self.save_button.setProperty("primary", True)
+        self.save_button.setDefault(True)
+        self.save_button.setMinimumSize(180, 48)
+        self.save_button.setToolTip("Save the settings (Ctrl+S)")
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton("Revert")
+        self.revert_button.setMinimumSize(140, 48)
+        self.revert_button.setToolTip("Throw away unsaved changes and show what is stored")
+        self.revert_button.clicked.connect(self.revert)
+        self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
+        self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_shortcut.activated.connect(self.save)
+        self.message = QLabel()
+        self.message.setObjectName("saveMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(12)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.revert_button)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.message, 1)
+
+        column = QVBoxLayout()
+        column.setSpacing(10)
+        column.addWidget(_section("Store"))
+        column.addLayout(store_form)
+        column.addSpacing(14)
+        column.addWidget(_section("This desk"))
+        column.addLayout(desk_form)
+        column.addStretch(1)
+        inner = QWidget()
+        inner.setObjectName("settingsForm")
+        inner.setMaximumWidth(820)
+        inner.setLayout(column)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        scroll.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(12)
+        layout.addWidget(heading)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+
+        for edit in (self.name_edit, self.code_edit, self.tax_edit, self.currency_edit, self.locale_edit):
+            edit.textEdited.connect(self._edited)
+            edit.returnPressed.connect(self.save)
+        self.address_edit.textChanged.connect(self._edited)
+        self.tax_check.toggled.connect(self._edited)
+        self.idle_spin.valueChanged.connect(self._edited)
+
+        ctx.events.changed.connect(self._on_changed)
+        ctx.events.session_changed.connect(lambda *_: self._apply_permission())
+        self._apply_permission()
+        self.load()
+
+    def _form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.setHorizontalSpacing(20)
+        form.setVerticalSpacing(12)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        return form
+
+    def _add(self, form: QFormLayout, label: str, editor: QWidget, hint: str = "", aliases: tuple[str, ...] = ()) -> None:
+        field = _Field(editor, hint)
+        form.addRow(label, field)
+        self.fields[label] = field
+        for alias in aliases:
+            self.fields[alias] = field
+
+    # -- permission ----------------------------------------------------------------
+    def can_edit(self) -> bool:
+        return auth.can(self.ctx.staff, "settings.edit")
+
+    def _apply_permission(self) -> None:
+        editable = self.can_edit()
+        for field in set(self.fields.values()):
+            field.editor.setEnabled(editable)
+        self.save_button.setVisible(editable)
+        self.revert_button.setVisible(editable)
+        self.save_shortcut.setEnabled(editable)
+        if editable:
+            self.subtitle.setText("The store's details print on every slip. Save applies them at once.")
+        else:
+            self.subtitle.setText("Read only: only a manager or admin can change these settings.")
+
+    # -- load / revert -------------------------------------------------------------
+    def activated(self) -> None:
+        self._apply_permission()
+        if not self.dirty:
+            self.load()
+
+    def _on_changed(self, kind: str) -> None:
+        if kind in ("settings", "store") and not self.dirty:
+            self.load()
+
+    def load(self) -> None:
+        """Show what is stored."""
+        self._loading = True
+        try:
+            store = store_service.current_store()
+            details = store_service.details_of(store) if store is not None else StoreDetails(name="", code="")
+            self.name_edit.setText(details.name)
+            self.code_edit.setText(details.code)
+            self.address_edit.setPlainText(details.address)
+            self.tax_edit.setText(details.tax_number)
+            self.currency_edit.setText(details.currency)
+            self.locale_edit.setText(details.locale)
+            self.tax_check.setChecked(bool(details.prices_include_tax))
+            self.idle_spin.setValue(int(settings_service.get(IDLE_KEY)))
+        finally:
+            self._loading = False
+        self.dirty = False
+        self.clear_errors()
+
+    def revert(self) -> None:
+        self.load()
+        self.show_message("Reverted to the stored settings.", ok=True)
+
+    def _edited(self, *_args) -> None:
+        if not self._loading:
+            self.dirty = True
+            self.message.hide()
+
+    # -- messages ------------------------------------------------------------------
+    def clear_errors(self) -> None:
+        for field in set(self.fields.values()):
+            field.set_error("")
+        self.message.hide()
+
+    def show_message(self, text: str, ok: bool) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+        self.message.show()
+
+    def show_error(self, err: DeskError) -> None:
+        field = self.fields.get(err.field) if isinstance(err, InvalidInput) else None
+        if field is not None:
+            label = next(name for name, f in self.fields.items() if f is field)
+            field.set_error(f"{label}: {err.why}")
+            field.editor.setFocus()
+            if isinstance(field.editor, QLineEdit):
+                field.editor.selectAll()
+            self.show_message(f"Not saved. {label}: {err.why}", ok=False)
+        else:
+            self.show_message(f"Not saved. {err}", ok=False)
+
+    def error_of(self, label: str) -> str:
+        """The inline error shown under a field ('' when none)."""
+        field = self.fields[label]
+        return field.error.text() if field.error.isVisibleTo(self) else ""
+
+    def message_text(self) -> str:
+        return self.message.text() if self.message.isVisibleTo(self) else ""
+
+    # -- save ----------------------------------------------------------------------
+    def details(self) -> StoreDetails:
+        return StoreDetails(
+            name=self.name_edit.text(),
+            code=self.code_edit.text(),
+            currency=self.currency_edit.text(),
+            locale=self.locale_edit.text(),
+            address=self.address_edit.toPlainText(),
+            tax_number=self.tax_edit.text(),
+            prices_include_tax=self.tax_check.isChecked(),
+        )
+
+    def save(self) -> bool:
+        if not self.can_edit():
+            return False
+        self.clear_errors()
+        details = self.details()
+        try:
+            details.cleaned()  # check every store field before writing anything
+            store_changes = store_service.update_store(self.ctx.staff, details)
+            setting_changes = settings_service.update(self.ctx.staff, {IDLE_KEY: self.idle_spin.value()})
+        except DeskError as err:
+            self.show_error(err)
+            return False
+        self.dirty = False
+        if store_changes or setting_changes:
+            self.ctx.events.emit_changed("settings", "store")
+        self.load()
+        if store_changes or setting_changes:
+            self.show_message("Saved.", ok=True)
+        else:
+            self.show_message("Nothing to save: no changes.", ok=True)
+        return True
