@@ -1,0 +1,427 @@
+"""Finding any sale in the ledger: by receipt number, and by date, amount, customer or card.
+
+Every filter runs in SQL and pages come back newest first, so a screen over a ledger of
+millions of lines stays quick. What a line has already had returned is worked out in one
+place, ``returned_quantities``, from the stored refund rows (the tills' refunds now; the
+desk's own returns join it later).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from peewee import JOIN, fn
+
+from desk.errors import InvalidInput, NotFound
+from desk.models import Customer, Desk, Sale, SaleLine, Staff, Store, Tender
+from desk.money import from_minor
+from desk.services.auth import require
+
+UTC = dt.timezone.utc
+
+TENDER_LABELS = {"cash": "Cash", "card": "Card", "gift_card": "Gift card", "other": "Other"}
+
+
+# ----------------------------------------------------------------------------- views
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    id: int
+    name: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class SaleLineView:
+    id: int
+    line_no: int
+    sku: str
+    barcode: str
+    description: str
+    qty: int
+    unit_price: int
+    line_discount: int
+    order_discount_share: int
+    tax_rate: Decimal
+    tax_amount: int
+    paid: int
+    returned_qty: int
+
+    @property
+    def discount(self) -> int:
+        """The line's own discount plus its share of the order discount."""
+        return self.line_discount + self.order_discount_share
+
+    @property
+    def returnable_qty(self) -> int:
+        return max(0, self.qty - self.returned_qty)
+
+
+@dataclass(frozen=True)
+class TenderView:
+    method: str
+    amount: int
+    brand: str
+    last4: str
+    reference: str
+
+    @property
+    def label(self) -> str:
+        """How a person reads the tender: 'Visa •••• 4242', 'Cash', 'Gift card'."""
+        if self.method == "card":
+            name = self.brand or "Card"
+            return f"{name} •••• {self.last4}" if self.last4 else name
+        return TENDER_LABELS.get(self.method, self.method.replace("_", " ").capitalize())
+
+
+@dataclass(frozen=True)
+class SaleView:
+    id: int
+    receipt: str
+    sold_at: dt.datetime  # aware, UTC
+    till: str
+    cashier: str
+    customer: CustomerView | None
+    currency: str
+    subtotal: int
+    discount_total: int
+    tax_total: int
+    total: int
+    source: str
+    lines: list[SaleLineView] = field(default_factory=list)
+    tenders: list[TenderView] = field(default_factory=list)
+
+    @property
+    def returned_units(self) -> int:
+        return sum(l.returned_qty for l in self.lines)
+
+
+@dataclass(frozen=True)
+class SaleRow:
+    sale_id: int
+    receipt: str
+    sold_at: dt.datetime  # aware, UTC
+    customer: str
+    total: int
+    currency: str
+    tenders: str  # "Visa •••• 4242", "Cash + Mastercard •••• 0007"
+
+
+@dataclass
+class SaleQuery:
+    """What to look for. Empty fields do not filter.
+
+    ``date_from``/``date_to`` are local calendar dates (both inclusive); ``tz`` is the zone
+    they are in (None: this computer's). Amounts are minor units: ``amount`` exactly, or
+    ``amount_min``/``amount_max`` as a range. ``customer`` matches a name or phone anywhere
+    in it, or an email from its start; ``last4`` the card's last four digits.
+    """
+
+    receipt: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    amount: int | None = None
+    amount_min: int | None = None
+    amount_max: int | None = None
+    customer: str = ""
+    last4: str = ""
+    tz: dt.tzinfo | None = None
+
+    def is_empty(self) -> bool:
+        return not (
+            self.receipt.strip() or self.date_from or self.date_to or self.amount is not None
+            or self.amount_min is not None or self.amount_max is not None
+            or self.customer.strip() or self.last4.strip()
+        )
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _check(actor: Staff | None) -> None:
+    if actor is not None:
+        require(actor, "sales.view")
+
+
+def _aware(value) -> dt.datetime:
+    if isinstance(value, str):  # SQLite can hand back text
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _local_midnight_utc(day: dt.date, tz: dt.tzinfo | None) -> dt.datetime:
+    """The UTC instant (naive, as stored) at which local ``day`` begins."""
+    local = dt.datetime.combine(day, dt.time.min)
+    local = local.replace(tzinfo=tz) if tz is not None else local.astimezone()
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def _next_prefix(prefix: str) -> str:
+    """The smallest string greater than every string starting with ``prefix`` (code-point order)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if ord(prefix[-1]) < 0x10FFFF else prefix + "\U0010ffff"
+
+
+def _prefix_range(column, prefix: str):
+    """``column`` starts with ``prefix``, as a range an ordinary index serves (SQLite's binary
+    collation and PostgreSQL's C collation both compare by code point)."""
+    return (column >= prefix) & (column < _next_prefix(prefix))
+
+
+def _store_ids() -> list[int]:
+    """Every store in the database (one at a desk, many at head office). Receipt numbers are
+    unique per store, and the (store, receipt_no) index serves a lookup only with the store."""
+    return [s.id for s in Store.select(Store.id).order_by(Store.id)]
+
+
+def _receipt_is(variants: list[str]):
+    return Sale.store.in_(_store_ids()) & Sale.receipt_no.in_(variants)
+
+
+def _case_variants(text: str) -> list[str]:
+    seen: list[str] = []
+    for v in (text, text.upper(), text.lower()):
+        if v not in seen:
+            seen.append(v)
+    return seen
+
+
+# ----------------------------------------------------------------------------- returned quantities
+
+
+def returned_quantities(line_ids) -> dict[int, int]:
+    """Units already returned per sale line id: every line asked for is in the answer (0 if none).
+
+    The one place that adds up returns against a sale line: the tills' refunds that came in
+    with the sales files (TillRefund). Later issues add the desk's own returns here.
+    """
+    ids = [int(i) for i in line_ids]
+    result = {i: 0 for i in ids}
+    if not ids:
+        return result
+    try:
+        from desk.models.imports import TillRefund
+    except ImportError:  # the table arrives with the importer
+        return result
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = (
+            TillRefund.select(TillRefund.sale_line, fn.COALESCE(fn.SUM(TillRefund.quantity), 0))
+            .where(TillRefund.sale_line.in_(chunk))
+            .group_by(TillRefund.sale_line)
+            .tuples()
+        )
+        for line_id, qty in rows:
+            result[int(line_id)] = int(qty)
+    return result
+
+
+# ----------------------------------------------------------------------------- one sale
+
+
+def find_receipt(code: str, actor: Staff | None = None) -> SaleView | None:
+    """The sale with this receipt number, or None. Spaces around the code are ignored and
+    the case need not match (the number as typed, upper- or lower-cased, through the index)."""
+    _check(actor)
+    code = (code or "").strip()
+    if not code:
+        return None
+    variants = _case_variants(code)
+    row = (
+        Sale.select(Sale.id, Sale.receipt_no)
+        .where(_receipt_is(variants))
+        .order_by(Sale.id)
+        .tuples()
+    )
+    found = {receipt: sale_id for sale_id, receipt in row}
+    for v in variants:
+        if v in found:
+            return sale_view(found[v])
+    return None
+
+
+def sale_view(sale_id: int, actor: Staff | None = None) -> SaleView:
+    """Everything the desk shows about one sale: header, lines with what is left to return, tenders."""
+    _check(actor)
+    sale = (
+        Sale.select(Sale, Desk.code, Customer.name, Customer.email, Customer.phone)
+        .join(Desk, JOIN.LEFT_OUTER, on=(Sale.till == Desk.id))
+        .switch(Sale)
+        .join(Customer, JOIN.LEFT_OUTER, on=(Sale.customer == Customer.id))
+        .where(Sale.id == sale_id)
+        .objects()
+        .first()
+    )
+    if sale is None:
+        raise NotFound(f"There is no sale with id {sale_id}.")
+    lines = list(SaleLine.select().where(SaleLine.sale == sale_id).order_by(SaleLine.line_no))
+    returned = returned_quantities(l.id for l in lines)
+    tenders = list(Tender.select().where(Tender.sale == sale_id).order_by(Tender.seq))
+    customer = None
+    if sale.customer_id is not None and getattr(sale, "name", None) is not None:
+        customer = CustomerView(sale.customer_id, sale.name, sale.email or "", sale.phone or "")
+    return SaleView(
+        id=sale.id,
+        receipt=sale.receipt_no,
+        sold_at=_aware(sale.sold_at),
+        till=getattr(sale, "code", None) or "",
+        cashier=sale.cashier or "",
+        customer=customer,
+        currency=sale.currency,
+        subtotal=sale.subtotal,
+        discount_total=sale.discount_total,
+        tax_total=sale.tax_total,
+        total=sale.total,
+        source=sale.source,
+        lines=[
+            SaleLineView(
+                id=l.id,
+                line_no=l.line_no,
+                sku=l.sku,
+                barcode=l.barcode,
+                description=l.description,
+                qty=l.quantity,
+                unit_price=l.unit_price,
+                line_discount=l.line_discount,
+                order_discount_share=l.order_discount_share,
+                tax_rate=l.tax_rate,
+                tax_amount=l.tax_amount,
+                paid=l.paid,
+                returned_qty=returned.get(l.id, 0),
+            )
+            for l in lines
+        ],
+        tenders=[TenderView(t.method, t.amount, t.card_brand, t.card_last4, t.reference) for t in tenders],
+    )
+
+
+def sale_json(receipt_no: str, actor: Staff | None = None) -> dict:
+    """The sale as `desk show-sale RECEIPT --json` prints it: money as decimal strings."""
+    view = find_receipt(receipt_no, actor)
+    if view is None:
+        raise NotFound(f"No sale has the receipt number '{(receipt_no or '').strip()}'.")
+    cur = view.currency
+
+    def money(minor: int) -> str:
+        return str(from_minor(minor, cur))
+
+    return {
+        "receipt": view.receipt,
+        "date": view.sold_at.isoformat(),
+        "currency": cur,
+        "lines": [
+            {
+                "line": l.line_no,
+                "sku": l.sku,
+                "description": l.description,
+                "qty": l.qty,
+                "unit_price": money(l.unit_price),
+                "discount": money(l.discount),
+                "tax": money(l.tax_amount),
+                "paid": money(l.paid),
+                "returned_qty": l.returned_qty,
+            }
+            for l in view.lines
+        ],
+        "tenders": [
+            {"method": t.method, "amount": money(t.amount), "last4": t.last4, "reference": t.reference}
+            for t in view.tenders
+        ],
+        "total": money(view.total),
+    }
+
+
+# ----------------------------------------------------------------------------- search
+
+
+def _where(query: SaleQuery):
+    """The query's filters as one peewee expression (None: no filter)."""
+    conds = []
+    receipt = query.receipt.strip()
+    if receipt:
+        variants = _case_variants(receipt)
+        expr = None
+        for v in variants:
+            part = _prefix_range(Sale.receipt_no, v)
+            expr = part if expr is None else (expr | part)
+        conds.append(Sale.store.in_(_store_ids()) & expr)
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        raise InvalidInput("Date to", "is before the date from")
+    if query.date_from:
+        conds.append(Sale.sold_at >= _local_midnight_utc(query.date_from, query.tz))
+    if query.date_to:
+        conds.append(Sale.sold_at < _local_midnight_utc(query.date_to + dt.timedelta(days=1), query.tz))
+    if query.amount is not None:
+        conds.append(Sale.total == int(query.amount))
+    if query.amount_min is not None:
+        conds.append(Sale.total >= int(query.amount_min))
+    if query.amount_max is not None:
+        conds.append(Sale.total <= int(query.amount_max))
+    if query.amount_min is not None and query.amount_max is not None and query.amount_min > query.amount_max:
+        raise InvalidInput("Amount", "the lowest amount is more than the highest")
+    text = query.customer.strip()
+    if text:
+        match = Customer.name.contains(text) | Customer.phone.contains(text) | Customer.email.startswith(text)
+        digits = "".join(c for c in text if c.isdigit())
+        if digits and len(digits) >= 3 and digits != text:
+            match = match | Customer.phone.contains(digits)
+        conds.append(Sale.customer.in_(Customer.select(Customer.id).where(match)))
+    last4 = query.last4.strip()
+    if last4:
+        if not (len(last4) == 4 and last4.isdigit()):
+            raise InvalidInput("Card last four", f"'{last4}' is not four digits")
+        conds.append(Sale.id.in_(Tender.select(Tender.sale).where(Tender.card_last4 == last4)))
+    expr = None
+    for c in conds:
+        expr = c if expr is None else (expr & c)
+    return expr
+
+
+def count_sales(query: SaleQuery, actor: Staff | None = None) -> int:
+    _check(actor)
+    q = Sale.select(fn.COUNT(Sale.id))
+    where = _where(query)
+    if where is not None:
+        q = q.where(where)
+    return int(q.scalar() or 0)
+
+
+def search_sales(query: SaleQuery, offset: int = 0, limit: int = 200, actor: Staff | None = None) -> list[SaleRow]:
+    """One page of the sales that match, newest first."""
+    _check(actor)
+    q = (
+        Sale.select(Sale.id, Sale.receipt_no, Sale.sold_at, Sale.total, Sale.currency, Customer.name)
+        .join(Customer, JOIN.LEFT_OUTER, on=(Sale.customer == Customer.id))
+    )
+    where = _where(query)
+    if where is not None:
+        q = q.where(where)
+    rows = list(q.order_by(Sale.sold_at.desc(), Sale.id.desc()).offset(max(0, offset)).limit(max(0, limit)).tuples())
+    summaries = tender_summaries([r[0] for r in rows])
+    return [
+        SaleRow(sale_id=r[0], receipt=r[1], sold_at=_aware(r[2]), customer=r[5] or "", total=r[3], currency=r[4],
+                tenders=summaries.get(r[0], ""))
+        for r in rows
+    ]
+
+
+def tender_summaries(sale_ids) -> dict[int, str]:
+    """'Cash + Visa •••• 4242' per sale id, for result lists."""
+    ids = list(sale_ids)
+    out: dict[int, list[str]] = {}
+    if not ids:
+        return {}
+    rows = (
+        Tender.select(Tender.sale, Tender.method, Tender.card_brand, Tender.card_last4)
+        .where(Tender.sale.in_(ids))
+        .order_by(Tender.sale, Tender.seq)
+        .tuples()
+    )
+    for sale_id, method, brand, last4 in rows:
+        out.setdefault(sale_id, []).append(TenderView(method, 0, brand, last4, "").label)
+    return {k: " + ".join(v) for k, v in out.items()}
