@@ -1,0 +1,78 @@
+"""Store-wide settings: typed reads, defaults, range checks, audited changes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from desk.errors import InvalidInput, NotAllowed
+from desk.models import AuditEvent, Setting, database
+from desk.services import settings
+from desk.services.staff import add_staff
+
+LABEL = settings.SPECS["idle_lock_minutes"].label
+
+
+def settings_events():
+    return list(AuditEvent.select().where(AuditEvent.action == "settings.changed").order_by(AuditEvent.seq))
+
+
+def test_default_when_never_set(store):
+    assert settings.get("idle_lock_minutes") == 5
+    assert settings.get_all() == {"idle_lock_minutes": 5}
+
+
+def test_update_is_typed_and_audited_with_from_and_to(store):
+    _, admin = store
+    changes = settings.update(admin, {"idle_lock_minutes": "12"})
+    assert changes == {"idle_lock_minutes": {"from": 5, "to": 12}}
+    assert settings.get("idle_lock_minutes") == 12
+    assert isinstance(settings.get("idle_lock_minutes"), int)
+    [event] = settings_events()
+    assert event.staff_code == "900"
+    assert json.loads(event.details) == {"idle_lock_minutes": {"from": 5, "to": 12}}
+    settings.update(admin, {"idle_lock_minutes": 0})
+    assert settings.get("idle_lock_minutes") == 0
+    assert json.loads(settings_events()[-1].details) == {"idle_lock_minutes": {"from": 12, "to": 0}}
+
+
+def test_unchanged_value_writes_no_event(store):
+    _, admin = store
+    assert settings.update(admin, {"idle_lock_minutes": 5}) == {}
+    assert settings_events() == []
+
+
+@pytest.mark.parametrize("value, why", [(-1, "at least 0"), (241, "at most 240"), ("ten", "not a whole number"),
+                                        ("2.5", "not a whole number"), (True, "not a whole number")])
+def test_range_and_type_checks_name_the_field(store, value, why):
+    _, admin = store
+    with pytest.raises(InvalidInput) as info:
+        settings.update(admin, {"idle_lock_minutes": value})
+    assert info.value.field == LABEL
+    assert why in info.value.why
+    assert settings.get("idle_lock_minutes") == 5
+    assert settings_events() == []
+
+
+def test_unknown_setting_is_named(store):
+    _, admin = store
+    with pytest.raises(InvalidInput, match="colour_scheme: is not a setting"):
+        settings.update(admin, {"colour_scheme": "dark"})
+
+
+def test_a_clerk_may_not_change_settings(store):
+    _, admin = store
+    clerk = add_staff(admin, "100", "Cleo Clerk", "clerk", "274951")
+    with pytest.raises(NotAllowed, match="change the store's settings"):
+        settings.update(clerk, {"idle_lock_minutes": 10})
+    assert settings.get("idle_lock_minutes") == 5
+
+
+def test_a_damaged_stored_value_reads_as_the_default(store):
+    with database.atomic():
+        Setting.create(key="idle_lock_minutes", value='"banana"')
+    assert settings.get("idle_lock_minutes") == 5
+    with database.atomic():
+        Setting.update(value="9999").where(Setting.key == "idle_lock_minutes").execute()
+    assert settings.get("idle_lock_minutes") == 5
