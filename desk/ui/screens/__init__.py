@@ -1,0 +1,20 @@
+"""The screens of the main window, in navigation order.
+
+Each is a desk.ui.screens.base.Screen; the main window shows the ones the signed-in
+person's role may see (``permission``) and reaches each by its action's F-key.
+"""
+
+from __future__ import annotations
+
+from desk.ui.screens.base import Screen
+from desk.ui.screens.home import HomeScreen
+from desk.ui.screens.settings import SettingsScreen
+from desk.ui.screens.staff import StaffScreen
+
+SCREEN_CLASSES: tuple[type[Screen], ...] = (
+    HomeScreen,
+    StaffScreen,
+    SettingsScreen,
+)
+
+__all__ = ["SCREEN_CLASSES", "Screen", "HomeScreen", "StaffScreen", "SettingsScreen"]

@@ -1,0 +1,114 @@
+"""Every QAction of the app in one table: its dotted name, its label and its default shortcut.
+
+Screens are reached by F-keys. Reserved for later issues (do not reuse):
+F3 sales lookup, F4 returns, F5 exchanges, F6 orders, F7 cases, F8 customers, F12 archive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    label: str
+    shortcut: str = ""
+    tip: str = ""
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("scan.focus", "Scan or type a code", "F2", "Receipt, document or voucher code"),
+    ActionSpec("screen.home", "Today", "F11", "The store's day at a glance"),
+    ActionSpec("screen.staff", "Staff", "F9", "Add staff, deactivate, reset PINs"),
+    ActionSpec("screen.settings", "Settings", "F10", "The store's details and the idle lock"),
+    ActionSpec("session.lock", "Lock the desk", "Ctrl+L", "Hide the screen until someone signs in"),
+    ActionSpec("session.switch_user", "Switch user", "Ctrl+U", "Let someone else sign in"),
+    ActionSpec("session.sign_out", "Sign out", "Ctrl+Shift+Q", "Sign out and return to sign-in"),
+    ActionSpec("session.change_pin", "Change my PIN", "", "Change the PIN you sign in with"),
+    ActionSpec("app.quit", "Quit Desk", "Ctrl+Q", "Close the app"),
+    ActionSpec("help.shortcuts", "Keyboard shortcuts", "F1", "Every shortcut in one list"),
+)
+
+BY_NAME: dict[str, ActionSpec] = {spec.name: spec for spec in ACTIONS}
+
+
+def spec(name: str) -> ActionSpec:
+    return BY_NAME[name]
+
+
+def shortcut_text(name: str) -> str:
+    """The shortcut as the user's platform writes it, e.g. 'F2' or 'Ctrl+L'."""
+    seq = BY_NAME[name].shortcut if name in BY_NAME else ""
+    return QKeySequence(seq).toString(QKeySequence.SequenceFormat.NativeText) if seq else ""
+
+
+def create_actions(window: QWidget, table: tuple[ActionSpec, ...] = ACTIONS) -> dict[str, QAction]:
+    """Create one QAction per row of ``table`` on ``window``, keyed by dotted name.
+
+    The actions are added to the window so their shortcuts work from any widget in it.
+    """
+    actions: dict[str, QAction] = {}
+    for row in table:
+        action = QAction(row.label, window)
+        action.setObjectName(row.name)
+        if row.shortcut:
+            action.setShortcut(QKeySequence(row.shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if row.tip:
+            action.setToolTip(f"{row.tip} ({shortcut_text(row.name)})" if row.shortcut else row.tip)
+            action.setStatusTip(row.tip)
+        window.addAction(action)
+        actions[row.name] = action
+    return actions
+
+
+class ShortcutsDialog(QDialog):
+    """F1: every shortcut from the table, in one list."""
+
+    def __init__(self, parent: QWidget | None = None, table: tuple[ActionSpec, ...] = ACTIONS):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setObjectName("shortcutsDialog")
+        layout = QVBoxLayout(self)
+        heading = QLabel("Keyboard shortcuts")
+        heading.setProperty("role", "heading")
+        layout.addWidget(heading)
+        rows = [r for r in table if r.shortcut]
+        self.table = QTableWidget(len(rows), 3, self)
+        self.table.setHorizontalHeaderLabels(["Key", "Does", "What for"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for i, row in enumerate(rows):
+            self.table.setItem(i, 0, QTableWidgetItem(shortcut_text(row.name)))
+            self.table.setItem(i, 1, QTableWidgetItem(row.label))
+            self.table.setItem(i, 2, QTableWidgetItem(row.tip))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+        self.resize(720, 480)
+
+    @classmethod
+    def show_for(cls, parent: QWidget | None) -> None:
+        cls(parent).exec()
