@@ -9,6 +9,7 @@ in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid as uuidlib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -110,6 +111,28 @@ def price_sale(sale: SaleInput, prices_include_tax: bool) -> PricedSale:
         tax_total=sum(p.tax_amount for p in priced),
         total=sum(p.paid for p in priced),
     )
+
+
+_DIGIT_RUN = re.compile(r"\d(?:[ -]?\d)*")
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _looks_like_card_number(text: str) -> bool:
+    """A run of 13 to 19 digits (spaces or dashes between them allowed) that passes the Luhn check."""
+    for match in _DIGIT_RUN.finditer(text or ""):
+        digits = re.sub(r"[ -]", "", match.group())
+        if 13 <= len(digits) <= 19 and _luhn_ok(digits):
+            return True
+    return False
 
 
 def _to_utc(value: dt.datetime) -> dt.datetime:
@@ -230,6 +253,10 @@ def record_sales(
                 raise InvalidInput(f"receipt {s.receipt_no} tender", f"'{t.method}' is not one of {', '.join(TENDER_METHODS)}")
             if t.card_last4 and not (len(t.card_last4) == 4 and t.card_last4.isdigit()):
                 raise InvalidInput(f"receipt {s.receipt_no} card last four", f"'{t.card_last4}' is not four digits")
+            for text, what in ((t.reference, "reference"), (t.card_brand, "brand")):
+                if _looks_like_card_number(text):
+                    raise InvalidInput(f"receipt {s.receipt_no} card {what}",
+                                       "looks like a full card number; Desk keeps only the brand, last four digits and the processor's reference")
         paid = sum(t.amount for t in s.tenders)
         if paid != priced.total:
             raise InvalidInput(f"receipt {s.receipt_no} tenders", f"add up to {paid} but the lines paid {priced.total} (minor units)")
