@@ -324,8 +324,9 @@ def _describe_result(result, file: str) -> str:
 def cmd_show_sale(args: argparse.Namespace) -> int:
     _open(args)
     from desk.services import sale_lookup  # issue 3's service: imported only when used
+    from desk.services.auth import command_line_actor
 
-    sale = sale_lookup.sale_json(args.receipt)
+    sale = sale_lookup.sale_json(args.receipt, actor=command_line_actor())
     if args.json:
         _say(json.dumps(sale, ensure_ascii=False, indent=2))
         return EXIT_OK

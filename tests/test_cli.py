@@ -203,3 +203,28 @@ def test_import_sales_missing_file(sqlite_url, capsys, tmp_path):
     code, out, err = run(capsys, "--db", sqlite_url, "import-sales", str(tmp_path / "nope.csv"))
     assert code == 1
     assert "No such file" in err and "nothing was imported" in err
+
+
+def test_show_sale_json_and_unknown_receipt(sqlite_url, capsys):
+    import json
+
+    assert run(capsys, "--db", sqlite_url, "demo", "--lines", "60", "--customers", "5")[0] == 0
+    with sqlite3.connect(sqlite_path(sqlite_url)) as conn:
+        receipt, total = conn.execute(
+            "select s.receipt_no, sum(l.paid) from sale s join sale_line l on l.sale_id = s.id "
+            "group by s.id order by s.id limit 1").fetchone()
+    code, out, err = run(capsys, "--db", sqlite_url, "show-sale", receipt, "--json")
+    assert code == 0, err
+    sale = json.loads(out)
+    assert sale["receipt"] == receipt and sale["currency"] == "GBP"
+    assert sale["lines"] and set(sale["lines"][0]) >= {"line", "sku", "description", "qty", "unit_price", "discount",
+                                                       "tax", "paid", "returned_qty"}
+    from decimal import Decimal
+
+    assert Decimal(sale["total"]) == Decimal(total) / 100
+    code, out, err = run(capsys, "--db", sqlite_url, "show-sale", receipt)
+    assert code == 0 and f"Receipt {receipt}" in out and f"total {sale['total']}" in out
+    code, out, err = run(capsys, "--db", sqlite_url, "show-sale", "NOPE-1", "--json")
+    assert code == 1
+    assert "NOPE-1" in err and out == ""
+    no_traceback(err)

@@ -28,8 +28,11 @@ class Window(QMainWindow):
         super().paintEvent(event)
         if not self.done:
             self.done = True
-            print("painted", flush=True)
-            QTimer.singleShot(0, QApplication.quit)
+            QTimer.singleShot(0, self.finish)
+
+    def finish(self):
+        print("painted", flush=True)
+        QApplication.quit()
 
 
 app = QApplication(sys.argv)
