@@ -155,7 +155,7 @@ def _customers(rng: random.Random, count: int) -> list[int]:
         })
     for i in range(0, len(rows), 2000):
         Customer.insert_many(rows[i : i + 2000]).execute()
-    return [c.id for c in Customer.select(Customer.id)]
+    return [c.id for c in Customer.select(Customer.id).order_by(Customer.id)]
 
 
 def _sales(rng: random.Random, products: list[Product], customer_ids: list[int], lines_wanted: int, days: int, now: dt.datetime):
