@@ -166,6 +166,9 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_DATABASE
     except DeskError as exc:
         _err(str(exc))
+        # A refused import lists every bad row (row, column, reason), one a line.
+        for error in list(getattr(exc, "errors", None) or []):
+            print(f"  {error}", file=sys.stderr)
         return EXIT_REFUSED
     except peewee.DatabaseError as exc:  # OperationalError and friends during a write
         _err(f"The database refused the change ({first_line(exc)}). {describe_write_error(exc)}")
@@ -270,22 +273,21 @@ def cmd_import_sales(args: argparse.Namespace) -> int:
     if os.path.isdir(path):
         _err(f"{args.file} is a folder, not a file. Give the export file itself; nothing was imported.")
         return EXIT_REFUSED
+    try:
+        from desk.services import sales_import  # issue 3's service: imported only when used
+    except ModuleNotFoundError as exc:
+        if exc.name != "desk.services.sales_import":
+            raise
+        _err("This version of Desk cannot import sales files yet: install a newer version.")
+        return EXIT_REFUSED
     _open(args)
-    from desk.services import sales_import  # issue 3's service: imported only when used
 
     progress = _import_progress() if sys.stderr.isatty() else None
     try:
         result = sales_import.import_file(command_line_actor(), path, fmt=args.format, progress=progress)
-    except getattr(sales_import, "ImportRefused", ()) as exc:
+    finally:
         if progress:
             print(file=sys.stderr)
-        errors = list(getattr(exc, "errors", []) or [])
-        _err(str(exc) or f"{args.file} was refused; nothing was imported.")
-        for error in errors:
-            print(f"  {error}", file=sys.stderr)
-        return EXIT_REFUSED
-    if progress:
-        print(file=sys.stderr)
     _say(_describe_result(result, args.file))
     return EXIT_OK
 
