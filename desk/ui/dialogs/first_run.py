@@ -25,7 +25,7 @@ from desk.services import store as store_service
 from desk.services.store import StoreDetails
 from desk.ui.context import AppContext
 
-CHOICE, STORE, ADMIN = 0, 1, 2
+CHOICE, STORE, ADMIN, DEMO = 0, 1, 2, 3
 
 CURRENCIES = ("GBP", "EUR", "USD", "PLN", "CHF", "SEK", "NOK", "DKK", "CZK", "CAD", "AUD")
 LOCALES = ("en_GB", "en_US", "en_IE", "de_DE", "fr_FR", "nl_NL", "pl_PL", "es_ES", "it_IT", "sv_SE", "da_DK", "nb_NO")
@@ -78,18 +78,40 @@ class ChoicePage(QWizardPage):
         layout.addStretch(1)
         self.error = _error_label(self)
         layout.addWidget(self.error)
-        self.own.toggled.connect(self.completeChanged)
-        self.own.toggled.connect(lambda _on: self._wizard._update_buttons())
 
     def nextId(self) -> int:
-        return -1 if self.demo.isChecked() else STORE
+        return DEMO if self.demo.isChecked() else STORE
 
-    def isFinalPage(self) -> bool:
-        return self.demo.isChecked()
+
+class DemoPage(QWizardPage):
+    """The demo store: what it holds, and Finish builds it."""
+
+    def __init__(self, wizard: "FirstRunWizard"):
+        super().__init__()
+        self._wizard = wizard
+        self.setTitle("The demo store")
+        self.setSubTitle("Learn on a believable shop. Nothing you do in it touches a real store.")
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        store = demo_service.DEMO_STORE
+        about = QLabel(
+            f"<b>{store.name}</b> (store {store.code}), {store.address.splitlines()[0]}<br><br>"
+            "About 60 products in 6 categories, 2,000 customers and 20,000 sale lines over the last "
+            "120 days, paid by cash, card, gift card and split tenders.<br><br>"
+            "Its staff's PINs are shown on the sign-in screen, so anyone can try every role."
+        )
+        about.setWordWrap(True)
+        about.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(about)
+        layout.addStretch(1)
+        self.error = _error_label(self)
+        layout.addWidget(self.error)
+        self.setFinalPage(True)
+
+    def nextId(self) -> int:
+        return -1
 
     def validatePage(self) -> bool:
-        if not self.demo.isChecked():
-            return True
         self.error.clear()
         try:
             self._wizard.build_demo()
@@ -230,6 +252,9 @@ class AdminPage(QWizardPage):
         if widget is not None:
             widget.setFocus()
 
+    def nextId(self) -> int:
+        return -1
+
     def validatePage(self) -> bool:
         if self.pin.text() != self.pin_again.text():
             self.show_invalid("PIN again", "does not match the PIN")
@@ -267,18 +292,15 @@ class FirstRunWizard(QWizard):
         self.setPage(CHOICE, ChoicePage(self))
         self.setPage(STORE, StorePage(self))
         self.setPage(ADMIN, AdminPage(self))
+        self.setPage(DEMO, DemoPage(self))
         self.setStartId(CHOICE)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Finish")
         self.currentIdChanged.connect(lambda _id: self._update_buttons())
         self.resize(760, 560)
 
     def _update_buttons(self) -> None:
-        page = self.page(CHOICE)
-        if self.currentId() == CHOICE:
-            self.setButtonText(QWizard.WizardButton.FinishButton,
-                               "Open the demo store" if page.demo.isChecked() else "Finish")
-        else:
-            self.setButtonText(QWizard.WizardButton.FinishButton, "Create the store")
+        self.setButtonText(QWizard.WizardButton.FinishButton,
+                           "Open the demo store" if self.currentId() == DEMO else "Create the store")
 
     def build_demo(self) -> None:
         """Build the demo store with a progress dialog; cancelling rolls everything back."""
