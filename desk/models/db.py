@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import peewee
-from playhouse.migrations import Runner
+from playhouse.migrations import MigrationError, Runner
 
 from desk.errors import DatabaseProblem
 from desk.models.base import database
@@ -121,16 +121,32 @@ def open_database(url: str | None = None, migrate: bool = True) -> Opened:
             mode = db.execute_sql("PRAGMA journal_mode").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise DatabaseProblem(f"SQLite would not switch {url} to WAL journaling (got {mode}).")
-    except peewee.OperationalError as exc:
+    except peewee.DatabaseError as exc:  # OperationalError, or "file is not a database"
+        _close_quietly(db)
         raise DatabaseProblem(f"Cannot open the database {describe_url(url)}: {first_line(exc)}. " + _advice(url)) from None
+    except DatabaseProblem:
+        _close_quietly(db)
+        raise
     database.initialize(db)
     applied: list[str] = []
     if migrate:
-        applied = migrate_database(db)
-        from desk.services.audit import ensure_chain
+        try:
+            applied = migrate_database(db)
+            from desk.services.audit import ensure_chain
 
-        ensure_chain()
+            ensure_chain()
+        except DatabaseProblem:
+            _close_quietly(db)
+            raise
     return Opened(db=db, url=url, applied=applied)
+
+
+def _close_quietly(db: peewee.Database) -> None:
+    try:
+        if not db.is_closed():
+            db.close()
+    except Exception:  # noqa: BLE001 - already reporting the real problem
+        pass
 
 
 def _advice(url: str) -> str:
@@ -172,7 +188,7 @@ def migrate_database(db: peewee.Database) -> list[str]:
         return runner.up()
     except DatabaseProblem:
         raise
-    except peewee.OperationalError as exc:
+    except (peewee.DatabaseError, MigrationError) as exc:
         raise DatabaseProblem(f"Cannot bring the database schema up to date: {first_line(exc)}. {describe_write_error(exc)}") from None
 
 
