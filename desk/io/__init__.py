@@ -1,0 +1,1 @@
+"""Formats that cross the store's walls: the tills' sales files, export bundles."""

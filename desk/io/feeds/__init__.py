@@ -1,0 +1,1 @@
+"""One module per till file format; ``desk.io.pos_feeds`` is the entry point."""

@@ -1,0 +1,250 @@
+"""Desk's own format: CSV or JSON Lines, one row per line item plus one row per tender.
+
+See docs/formats.md for every field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from desk.io.feeds.common import (
+    MAX_BARCODE,
+    MAX_BRAND,
+    MAX_CASHIER,
+    MAX_CATEGORY,
+    MAX_CUSTOMER_NAME,
+    MAX_EMAIL,
+    MAX_PHONE,
+    MAX_RECEIPT,
+    MAX_REF,
+    MAX_SKU,
+    MAX_TILL,
+    CsvRow,
+    Feed,
+    FeedCustomer,
+    FeedProduct,
+    FeedSale,
+    Fields,
+    RowError,
+    csv_rows,
+    currency_code,
+    file_problem,
+    parse_tax_rate,
+    valid_email,
+)
+from desk.services.sales import TENDER_METHODS, LineInput, SaleInput, TenderInput
+
+LINE_FIELDS = (
+    "record", "receipt", "timestamp", "till", "cashier", "line", "sku", "barcode", "description", "category",
+    "quantity", "unit_price", "line_discount", "tax_rate", "currency", "order_discount",
+    "customer_name", "customer_email", "customer_phone",
+)
+TENDER_FIELDS = ("record", "receipt", "method", "amount", "card_brand", "card_last4", "reference")
+ALL_FIELDS = tuple(dict.fromkeys(LINE_FIELDS + TENDER_FIELDS))
+REQUIRED_COLUMNS = ("record", "receipt")
+
+
+def is_canonical_header(header: list[str]) -> bool:
+    names = {h.strip().lower() for h in header}
+    return all(c in names for c in REQUIRED_COLUMNS)
+
+
+def parse_timestamp(f: Fields, column: str) -> dt.datetime | None:
+    raw = f.text(column, required=True)
+    if not raw:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
+    except ValueError:
+        f.bad(column, f"'{raw}' is not an ISO 8601 timestamp like 2026-10-03T14:22:05+01:00")
+        return None
+    if value.tzinfo is None:
+        f.bad(column, f"'{raw}' has no UTC offset (write it like 2026-10-03T14:22:05+01:00)")
+        return None
+    return value
+
+
+def jsonl_rows(text: str, errors: list[RowError]) -> list[CsvRow]:
+    rows: list[CsvRow] = []
+    lines = text.splitlines()
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            cut = n == len(lines)
+            errors.append(RowError(n, "whole row", f"is not valid JSON ({exc.msg})" + ("; the file looks cut short" if cut else "")))
+            continue
+        if not isinstance(obj, dict):
+            errors.append(RowError(n, "whole row", "is not a JSON object"))
+            continue
+        values: dict[str, str] = {}
+        for key, value in obj.items():
+            key = str(key)
+            if value is None:
+                values[key] = ""
+            elif isinstance(value, bool) or isinstance(value, (list, dict)):
+                errors.append(RowError(n, key, f"must be a string or a number, not {json.dumps(value)[:40]}"))
+                values[key] = ""
+            else:
+                values[key] = str(value)
+        rows.append(CsvRow(n, values))
+    if not rows and not errors:
+        raise file_problem("has no rows")
+    return rows
+
+
+def parse(text: str, *, jsonl: bool) -> Feed:
+    errors: list[RowError] = []
+    if jsonl:
+        rows = jsonl_rows(text, errors)
+    else:
+        header, rows = csv_rows(text, errors)
+        lowered = {h.lower(): h for h in header}
+        missing = [c for c in ("receipt", "record") if c not in lowered]
+        if missing:
+            raise file_problem(f"the header has no {', '.join(missing)} column")
+        rows = [CsvRow(r.row, {k.strip().lower(): v for k, v in r.values.items()}) for r in rows]
+    receipts: dict[str, dict] = {}
+    currencies: set[str] = set()
+    tenders: list[tuple[CsvRow, Fields]] = []
+    for r in rows:
+        f = Fields(r.row, r.values, errors)
+        kind = f.text("record", required=True).lower()
+        receipt = f.text("receipt", required=True, max_len=MAX_RECEIPT)
+        if kind == "tender":
+            tenders.append((r, f))
+            continue
+        if kind and kind != "line":
+            f.bad("record", f"'{kind}' is not line or tender")
+            continue
+        entry = receipts.setdefault(receipt, {"lines": [], "tenders": [], "row": r.row})
+        entry["lines"].append((r, f))
+    currency = None
+    sales: list[FeedSale] = []
+    # Currency first: every amount needs it.
+    for receipt, entry in receipts.items():
+        for r, f in entry["lines"]:
+            raw = f.text("currency", required=True)
+            if raw:
+                code = currency_code(f, "currency", raw)
+                if code:
+                    currencies.add(code)
+                    entry.setdefault("currency", code)
+    if len(currencies) > 1:
+        first_rows = {}
+        for receipt, entry in receipts.items():
+            for r, f in entry["lines"]:
+                code = (r.values.get("currency") or "").strip().upper()
+                if code and code not in first_rows:
+                    first_rows[code] = r.row
+        ordered = sorted(first_rows.items(), key=lambda kv: kv[1])
+        for code, row in ordered[1:]:
+            errors.append(RowError(row, "currency", f"{code} differs from {ordered[0][0]} on row {ordered[0][1]}: one file, one currency"))
+    currency = next(iter(sorted(currencies))) if len(currencies) == 1 else (None if not currencies else sorted(currencies)[0])
+    for r, f in tenders:
+        receipt = f.values.get("receipt", "").strip()
+        if receipt not in receipts:
+            if receipt:
+                f.bad("receipt", f"tender for receipt '{receipt}' which has no line rows")
+            continue
+        receipts[receipt]["tenders"].append((r, f))
+    for receipt, entry in receipts.items():
+        sale = _sale(receipt, entry, currency or entry.get("currency"), errors)
+        if sale is not None:
+            sales.append(sale)
+    return Feed(format="canonical", currency=currency, rows=len(rows), sales=sales, errors=errors)
+
+
+def _sale(receipt: str, entry: dict, currency: str | None, errors: list[RowError]) -> FeedSale | None:
+    ok = True
+    parsed = []
+    for r, f in entry["lines"]:
+        errs = len(errors)
+        line_no = f.integer("line", positive=True)
+        quantity = f.integer("quantity", positive=True)
+        unit_price = f.money("unit_price", currency)
+        line_discount = f.money("line_discount", currency, required=False)
+        rate_raw = f.text("tax_rate", required=True)
+        rate = parse_tax_rate(f, "tax_rate", rate_raw) if rate_raw else None
+        description = f.text("description", required=True)
+        sku = f.text("sku", max_len=MAX_SKU)
+        barcode = f.text("barcode", max_len=MAX_BARCODE)
+        category = f.text("category", max_len=MAX_CATEGORY)
+        if unit_price is not None and quantity is not None and line_discount is not None and line_discount > unit_price * quantity:
+            f.bad("line_discount", "is more than the line's price")
+        if len(errors) != errs:
+            ok = False
+            continue
+        parsed.append((line_no, r, f, LineInput(
+            description=description, quantity=quantity, unit_price=unit_price, tax_rate=rate,
+            line_discount=line_discount or 0, sku=sku, barcode=barcode, category=category,
+        )))
+    first_r, first = entry["lines"][0]
+    errs = len(errors)
+    sold_at = parse_timestamp(first, "timestamp")
+    till = first.text("till", max_len=MAX_TILL)
+    cashier = first.text("cashier", max_len=MAX_CASHIER, truncate=True)
+    order_discount = 0
+    for r, f in entry["lines"]:
+        if f.text("order_discount"):
+            if f is not first:
+                f.bad("order_discount", "belongs on the receipt's first row only")
+            else:
+                order_discount = f.money("order_discount", currency) or 0
+        ts = f.text("timestamp")
+        if f is not first and ts and first.text("timestamp") and ts != first.text("timestamp"):
+            f.bad("timestamp", f"'{ts}' differs from the receipt's first row ({first.text('timestamp')})")
+    customer = None
+    name = first.text("customer_name", max_len=MAX_CUSTOMER_NAME, truncate=True)
+    email = first.text("customer_email", max_len=MAX_EMAIL)
+    phone = first.text("customer_phone", max_len=MAX_PHONE)
+    if email and not valid_email(email):
+        first.bad("customer_email", f"'{email}' is not an email address")
+    if name or email or phone:
+        customer = FeedCustomer(name=name or email or phone, email=email or None, phone=phone or None)
+    if len(errors) != errs:
+        ok = False
+    numbers = sorted(p[0] for p in parsed)
+    if ok and numbers != list(range(1, len(numbers) + 1)):
+        dupes = sorted({n for n in numbers if numbers.count(n) > 1})
+        why = f"line {dupes[0]} appears twice" if dupes else f"has lines {', '.join(map(str, numbers))}: number them 1 to {len(numbers)}"
+        errors.append(RowError(first_r.row, "line", f"receipt {receipt} {why}"))
+        ok = False
+    tenders = []
+    for r, f in entry["tenders"]:
+        errs = len(errors)
+        method = f.text("method", required=True).lower()
+        if method and method not in TENDER_METHODS:
+            f.bad("method", f"'{method}' is not one of {', '.join(TENDER_METHODS)}")
+        amount = f.money("amount", currency, allow_negative=False)
+        brand = f.text("card_brand", max_len=MAX_BRAND, truncate=True)
+        last4 = f.text("card_last4")
+        if last4:
+            digits = last4.replace(" ", "").replace("-", "")
+            if digits.isdigit() and len(digits) > 4:
+                f.bad("card_last4", f"has {len(digits)} digits: give only the last four digits, never a card number (it was not stored)")
+            elif not (digits.isdigit() and len(digits) == 4):
+                f.bad("card_last4", "must be exactly four digits")
+            else:
+                last4 = digits
+        reference = f.text("reference", max_len=MAX_REF)
+        if len(errors) != errs:
+            ok = False
+            continue
+        tenders.append(TenderInput(method=method, amount=amount, card_brand=brand, card_last4=last4, reference=reference))
+    if not ok:
+        return None
+    parsed.sort(key=lambda p: p[0])
+    lines = [p[3] for p in parsed]
+    products = [
+        FeedProduct(sku=l.sku, barcode=l.barcode, description=l.description, category=l.category, unit_price=l.unit_price, tax_rate=l.tax_rate)
+        if (l.sku or l.barcode) else None
+        for l in lines
+    ]
+    sale = SaleInput(receipt_no=receipt, sold_at=sold_at, lines=lines, tenders=tenders, order_discount=order_discount,
+                     till_code=till, cashier=cashier, source_ref=receipt)
+    return FeedSale(sale=sale, row=first_r.row, line_rows=[p[1].row for p in parsed], customer=customer, products=products)

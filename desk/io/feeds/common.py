@@ -1,0 +1,363 @@
+"""What every till file format shares: the parsed shapes, reading the file, rows, fields."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Iterator
+
+from desk.errors import InvalidInput
+from desk.money import exponent
+from desk.services.sales import SaleInput
+
+FORMATS = ("canonical", "shopify", "square")
+
+# Lengths the ledger's columns hold (PostgreSQL enforces them).
+MAX_RECEIPT = 64
+MAX_SKU = 64
+MAX_BARCODE = 64
+MAX_CATEGORY = 80
+MAX_TILL = 16
+MAX_CASHIER = 80
+MAX_REF = 80
+MAX_SOURCE_REF = 128
+MAX_CUSTOMER_NAME = 160
+MAX_EMAIL = 254
+MAX_PHONE = 40
+MAX_BRAND = 20
+MAX_PRODUCT_NAME = 200
+
+
+@dataclass
+class RowError:
+    row: int  # the file's line number of the row's first line; a CSV header is row 1
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.reason}"
+
+
+@dataclass
+class FeedCustomer:
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    external_ref: str = ""  # the till's own customer id (Square's Customer ID), kept in the customer's notes
+
+    def key(self) -> str:
+        if self.email:
+            return "e:" + self.email.lower()
+        if self.phone:
+            return "p:" + self.phone
+        if self.external_ref:
+            return "x:" + self.external_ref
+        return "n:" + self.name
+
+
+@dataclass
+class FeedProduct:
+    sku: str
+    barcode: str
+    description: str
+    category: str
+    unit_price: int  # minor units, as the file prices it (see FeedSale.prices_include_tax)
+    tax_rate: Decimal
+
+
+@dataclass
+class FeedRefund:
+    """A refund the till already made against a line it sold."""
+
+    line_no: int | None  # the sale's line (1-based) when the sale is in the same file
+    quantity: int
+    amount: int  # positive minor units refunded, tax included
+    refunded_at: dt.datetime  # aware
+    source_ref: str
+    receipt_no: str = ""
+    sku: str = ""
+    description: str = ""
+    row: int = 0
+
+
+@dataclass
+class FeedSale:
+    sale: SaleInput  # customer_id and product_id are left for the import to fill in
+    row: int  # the row of the sale's first line
+    line_rows: list[int] = field(default_factory=list)  # the row of each line
+    customer: FeedCustomer | None = None
+    products: list[FeedProduct | None] = field(default_factory=list)  # one per line; None: no SKU/barcode
+    refunds: list[FeedRefund] = field(default_factory=list)
+    prices_include_tax: bool | None = None  # None: prices as the store shows them
+    expected_total: int | None = None  # what the file says the customer paid
+    expected_tax: int | None = None  # the file's tax total
+    tax_tolerance: int = 0  # minor units the tax total may differ by (the file rounded per line)
+    expected_paid: list[int] | None = None  # per line, when the file says it (Square)
+    expected_line_tax: list[int] | None = None
+
+
+@dataclass
+class Feed:
+    format: str
+    currency: str | None
+    rows: int
+    sales: list[FeedSale]
+    errors: list[RowError]
+    orphan_refunds: list[FeedRefund] = field(default_factory=list)  # refunds of sales not in this file
+    currency_symbol: str = ""  # Square writes "$" without saying which dollar
+    filename: str = ""
+    sha256: str = ""
+
+
+def file_problem(why: str) -> InvalidInput:
+    return InvalidInput("File", why)
+
+
+@dataclass
+class RawFile:
+    text: str
+    sha256: str
+    filename: str
+
+
+def read_text(path) -> RawFile:
+    """The file as text: UTF-8 with or without a BOM, anything else refused."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise file_problem(f"{p} does not exist") from None
+    except IsADirectoryError:
+        raise file_problem(f"{p} is a folder, not a file") from None
+    except OSError as exc:
+        raise file_problem(f"cannot read {p}: {exc.strerror}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        raise file_problem(f"{p.name} is encoded as UTF-16/UTF-32; export it again as UTF-8 (with or without BOM)")
+    if b"\x00" in data[:4096]:
+        raise file_problem(f"{p.name} contains NUL bytes: it is not a UTF-8 text file (UTF-16?); export it again as UTF-8")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise file_problem(
+            f"{p.name} is not UTF-8 (byte 0x{data[exc.start]:02X} on line {line}); "
+            "export it again as UTF-8 (with or without BOM)"
+        ) from None
+    if not text.strip():
+        raise file_problem(f"{p.name} is empty")
+    return RawFile(text=text, sha256=digest, filename=p.name)
+
+
+@dataclass
+class CsvRow:
+    row: int
+    values: dict[str, str]
+
+
+def csv_rows(text: str, errors: list[RowError]) -> tuple[list[str], list[CsvRow]]:
+    """The header and the data rows, each with the file line where it starts.
+
+    Blank lines are skipped. A row with the wrong number of fields, or a quoted field that
+    is never closed (a file cut short), becomes a RowError.
+    """
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise file_problem("has no header row") from None
+    except csv.Error as exc:
+        raise file_problem(f"its header cannot be read: {exc}") from None
+    header = [h.strip() for h in header]
+    rows: list[CsvRow] = []
+    start = reader.line_num + 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(RowError(start, "whole row", f"cannot be read ({exc}); the file may be cut short"))
+            break
+        if not values or all(not v.strip() for v in values) and len(values) <= 1:
+            start = reader.line_num + 1
+            continue
+        if len(values) != len(header):
+            cut = start == reader.line_num and reader.line_num >= len(lines) and len(values) < len(header)
+            errors.append(
+                RowError(
+                    start,
+                    "whole row",
+                    f"has {len(values)} fields but the header has {len(header)}"
+                    + ("; the file looks cut short" if cut else ""),
+                )
+            )
+        else:
+            rows.append(CsvRow(start, dict(zip(header, values))))
+        start = reader.line_num + 1
+    if not rows and not errors:
+        raise file_problem("has a header but no rows")
+    return header, rows
+
+
+class Fields:
+    """Reads typed values out of one row, appending a RowError for each bad one."""
+
+    def __init__(self, row: int, values: dict[str, str], errors: list[RowError]):
+        self.row = row
+        self.values = values
+        self.errors = errors
+        self.ok = True
+
+    def bad(self, column: str, reason: str) -> None:
+        self.ok = False
+        self.errors.append(RowError(self.row, column, reason))
+
+    def text(self, column: str, *, required: bool = False, max_len: int | None = None, truncate: bool = False) -> str:
+        value = (self.values.get(column) or "").strip()
+        if required and not value:
+            self.bad(column, "is required")
+        if max_len is not None and len(value) > max_len:
+            if truncate:
+                value = value[:max_len]
+            else:
+                self.bad(column, f"is {len(value)} characters long; at most {max_len} are allowed")
+        return value
+
+    def integer(self, column: str, *, positive: bool = False, default: int | None = None, allow_negative: bool = False) -> int | None:
+        raw = self.text(column)
+        if not raw:
+            if default is None:
+                self.bad(column, "is required")
+            return default
+        try:
+            number = Decimal(raw.replace(",", "")) if re.fullmatch(r"[+-]?[\d,]+(\.0*)?", raw) else None
+        except InvalidOperation:
+            number = None
+        if number is None:
+            self.bad(column, f"'{raw}' is not a whole number" if _looks_numeric(raw) else f"'{raw}' is not a number")
+            return default
+        value = int(number)
+        if positive and value <= 0:
+            self.bad(column, f"must be more than zero, not {raw}")
+            return default
+        if not allow_negative and value < 0:
+            self.bad(column, f"must not be negative ({raw})")
+            return default
+        return value
+
+    def decimal(self, column: str, *, default: Decimal | None = None) -> Decimal | None:
+        raw = self.text(column)
+        if not raw:
+            if default is None:
+                self.bad(column, "is required")
+            return default
+        try:
+            value = Decimal(raw)
+            if not value.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            self.bad(column, f"'{raw}' is not a number")
+            return default
+        return value
+
+    def money(self, column: str, currency: str | None, *, required: bool = True, allow_negative: bool = False) -> int | None:
+        """A plain decimal amount in major units ("12.50") to minor units."""
+        raw = self.text(column)
+        if not raw:
+            if required:
+                self.bad(column, "is required")
+                return None
+            return 0
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw):
+            self.bad(column, f"'{raw}' is not an amount (write it like 12.50)")
+            return None
+        return self._minor(column, raw, Decimal(raw), currency, allow_negative)
+
+    def _minor(self, column: str, raw: str, value: Decimal, currency: str | None, allow_negative: bool) -> int | None:
+        if value < 0 and not allow_negative:
+            self.bad(column, f"must not be negative ({raw})")
+            return None
+        places = exponent(currency) if currency else 2
+        scaled = value.scaleb(places)
+        if scaled != scaled.to_integral_value():
+            self.bad(column, f"'{raw}' has more than {places} decimal places" + (f" for {currency}" if currency else ""))
+            return None
+        return int(scaled)
+
+
+def _to_minor_places(value: Decimal, places: int, raw: str) -> int:
+    scaled = value.scaleb(places)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"'{raw}' has more than {places} decimal places")
+    return int(scaled)
+
+
+def _looks_numeric(raw: str) -> bool:
+    try:
+        Decimal(raw)
+        return True
+    except InvalidOperation:
+        return False
+
+
+def parse_tax_rate(f: Fields, column: str, raw: str) -> Decimal | None:
+    """A tax rate in percent ("20", "20%", "8.875"): 0 to 100, at most 3 decimal places."""
+    text = raw.strip().rstrip("%").strip()
+    try:
+        rate = Decimal(text)
+        if not rate.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        f.bad(column, f"'{raw}' is not a tax rate (write it like 20 or 8.875)")
+        return None
+    if rate < 0 or rate > 100:
+        f.bad(column, f"{raw} is not between 0 and 100 percent")
+        return None
+    if rate != rate.quantize(Decimal("0.001")):
+        f.bad(column, f"{raw} has more than 3 decimal places")
+        return None
+    return rate.normalize() if rate else Decimal(0)
+
+
+def currency_code(f: Fields, column: str, raw: str) -> str | None:
+    code = raw.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        f.bad(column, f"'{raw}' is not a currency code like GBP or EUR")
+        return None
+    try:
+        exponent(code)
+    except Exception:
+        f.bad(column, f"'{raw}' is not a currency Desk knows")
+        return None
+    return code
+
+
+def valid_email(value: str) -> bool:
+    return bool(re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value))
+
+
+def tax_inclusive_to_exclusive(price: int, rate: Decimal) -> int:
+    from desk.money import round_half_up
+
+    return round_half_up(Decimal(price) * 100 / (100 + rate))
+
+
+def tax_exclusive_to_inclusive(price: int, rate: Decimal) -> int:
+    from desk.money import round_half_up
+
+    return round_half_up(Decimal(price) * (100 + rate) / 100)
+
+
+def iter_groups(rows: list, key) -> Iterator[tuple[str, list]]:
+    """Rows grouped by ``key(row)`` in the order each key first appears."""
+    groups: dict[str, list] = {}
+    for r in rows:
+        groups.setdefault(key(r), []).append(r)
+    yield from groups.items()

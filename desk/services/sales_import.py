@@ -1,0 +1,581 @@
+"""Importing the tills' files into the sales ledger.
+
+``preview`` reads and checks a file and says what importing it would do; ``import_file``
+imports it in one transaction: every sale, line and tender, the products and customers it
+meets, the refunds the tills already made, one ``SaleImport`` row and one audit event. A file
+with any bad row, or in another currency than the store's, imports nothing. Sales whose
+receipt number is already in the ledger are skipped, so importing a file again, or a file
+that overlaps one imported before, changes nothing that is already there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import peewee
+from peewee import fn
+
+from desk import clock
+from desk.errors import DeskError, InvalidInput
+from desk.io.pos_feeds import Feed, FeedProduct, FeedRefund, FeedSale, RowError, read_feed
+from desk.models import Category, Customer, Product, Sale, SaleImport, SaleLine, Staff, Store, TillRefund, database
+from desk.money import from_minor
+from desk.services import audit
+from desk.services.auth import require
+from desk.services.sales import PricedSale, price_sale, record_sales
+from desk.services.store import require_store
+
+BATCH = 500  # sales per batch: progress is reported and cancel asked between batches
+CHUNK = 500  # values per IN (...) query
+DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD", "NZD", "HKD", "SGD", "TWD", "MXN", "BSD", "BBD", "BZD", "BMD", "FJD", "JMD", "LRD", "NAD", "SBD", "SRD", "TTD", "XCD", "BND", "KYD", "GYD", "ZWL"})
+MAX_LISTED = 20
+
+# Which column of each format a sale-level problem belongs to.
+_COLUMNS = {
+    "canonical": {"discount": "order_discount", "tenders": "amount", "total": "amount", "tax": "tax_rate", "lines": "line"},
+    "shopify": {"discount": "Discount Amount", "tenders": "Total", "total": "Total", "tax": "Taxes", "lines": "Lineitem quantity"},
+    "square": {"discount": "Discounts", "tenders": "Net Sales", "total": "Net Sales", "tax": "Tax", "lines": "Item"},
+}
+
+
+class ImportRefused(DeskError):
+    """The file has bad rows: ``errors`` lists every one; nothing was imported."""
+
+    def __init__(self, errors: Iterable[RowError], filename: str = ""):
+        self.errors = list(errors)
+        self.filename = filename
+        n = len(self.errors)
+        listed = "\n".join(str(e) for e in self.errors[:MAX_LISTED])
+        more = f"\n… and {n - MAX_LISTED} more" if n > MAX_LISTED else ""
+        name = filename or "The file"
+        super().__init__(f"{name} has {n} bad row{'' if n == 1 else 's'}; nothing was imported. Fix {'it' if n == 1 else 'them'} and import the file again:\n{listed}{more}")
+
+
+class ImportCancelled(DeskError):
+    """The import was cancelled; nothing was imported."""
+
+    def __init__(self, filename: str = ""):
+        super().__init__(f"Import of {filename or 'the file'} cancelled; nothing was imported.")
+
+
+@dataclass
+class ImportPreview:
+    format: str
+    filename: str
+    rows: int
+    sales: int
+    lines: int
+    new_sales: int
+    already_in_ledger: int
+    refunds: int
+    total: int  # minor units paid in the new sales
+    currency: str
+    first: dt.datetime | None  # UTC (naive, as the ledger stores it)
+    last: dt.datetime | None
+    errors: list[RowError]
+    already_imported: bool  # this very file (same sha256) was imported before
+
+
+@dataclass
+class ImportResult:
+    format: str
+    sales_added: int
+    sales_skipped: int
+    lines_added: int
+    refunds_added: int
+    products_created: int
+    customers_created: int
+    already_imported: bool
+
+
+# ---------------------------------------------------------------- checking
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _convention(fs: FeedSale, store: Store) -> bool:
+    return store.prices_include_tax if fs.prices_include_tax is None else fs.prices_include_tax
+
+
+def _money(minor: int, currency: str) -> str:
+    return str(from_minor(minor, currency))
+
+
+def check_currency(feed: Feed, store: Store) -> None:
+    """Refuse a file in another currency than the store's."""
+    if feed.currency and feed.currency != store.currency:
+        raise InvalidInput(
+            "Currency",
+            f"{feed.filename or 'the file'} is in {feed.currency} but this store's ledger is in {store.currency}; nothing was imported",
+        )
+    if not feed.currency and feed.currency_symbol == "$" and store.currency not in DOLLAR_CURRENCIES:
+        raise InvalidInput(
+            "Currency",
+            f"{feed.filename or 'the file'} has amounts in $ but this store's ledger is in {store.currency}; nothing was imported",
+        )
+
+
+def _price_all(feed: Feed, store: Store, errors: list[RowError]) -> dict[int, PricedSale]:
+    """Price every sale as the ledger will and check it against what the file says was paid."""
+    cols = _COLUMNS[feed.format]
+    priced: dict[int, PricedSale] = {}
+    currency = store.currency
+    for i, fs in enumerate(feed.sales):
+        receipt = fs.sale.receipt_no
+        try:
+            p = price_sale(fs.sale, _convention(fs, store))
+        except InvalidInput as exc:
+            column = cols["discount"] if "discount" in exc.field else cols["lines"]
+            errors.append(RowError(fs.row, column, f"receipt {receipt}: {exc.field} {exc.why}"))
+            continue
+        before = len(errors)
+        paid = sum(t.amount for t in fs.sale.tenders)
+        if fs.expected_total is not None and p.total != fs.expected_total:
+            errors.append(RowError(fs.row, cols["total"], f"receipt {receipt}: the lines come to {_money(p.total, currency)} "
+                                                         f"but the file says {_money(fs.expected_total, currency)} was paid"))
+        elif paid != p.total:
+            errors.append(RowError(fs.row, cols["tenders"], f"receipt {receipt}: the tenders add up to {_money(paid, currency)} "
+                                                           f"but the lines come to {_money(p.total, currency)}"))
+        if fs.expected_tax is not None and abs(p.tax_total - fs.expected_tax) > fs.tax_tolerance:
+            errors.append(RowError(fs.row, cols["tax"], f"receipt {receipt}: the tax at the lines' rates is {_money(p.tax_total, currency)} "
+                                                       f"but the file says {_money(fs.expected_tax, currency)}"))
+        if fs.expected_paid is not None:
+            for n, (line, want_paid) in enumerate(zip(p.lines, fs.expected_paid)):
+                want_tax = fs.expected_line_tax[n] if fs.expected_line_tax else line.tax_amount
+                if line.paid != want_paid or line.tax_amount != want_tax:
+                    errors.append(RowError(fs.line_rows[n], cols["total"], f"the line would be stored as {_money(line.paid, currency)} "
+                                                                          f"with tax {_money(line.tax_amount, currency)} but the file says "
+                                                                          f"{_money(want_paid, currency)} with tax {_money(want_tax, currency)}"))
+        if len(errors) == before:
+            priced[i] = p
+    return priced
+
+
+@dataclass
+class _Line:
+    id: int | None
+    line_no: int
+    sku: str
+    description: str
+    quantity: int
+    paid: int
+    refunded_qty: int = 0
+    refunded_amount: int = 0
+
+
+def _ledger_lines(receipts: list[str], store: Store) -> dict[str, list[_Line]]:
+    """The ledger's lines of these receipts, with what the tills already refunded on them."""
+    out: dict[str, list[_Line]] = {}
+    by_id: dict[int, _Line] = {}
+    for i in range(0, len(receipts), CHUNK):
+        chunk = receipts[i : i + CHUNK]
+        query = (
+            SaleLine.select(SaleLine.id, SaleLine.line_no, SaleLine.sku, SaleLine.description, SaleLine.quantity, SaleLine.paid, Sale.receipt_no)
+            .join(Sale)
+            .where((Sale.store == store.id) & (Sale.receipt_no.in_(chunk)))
+            .order_by(Sale.receipt_no, SaleLine.line_no)
+            .tuples()
+        )
+        for lid, line_no, sku, desc, qty, paid, receipt in query:
+            line = _Line(lid, line_no, sku, desc, qty, paid)
+            out.setdefault(receipt, []).append(line)
+            by_id[lid] = line
+    ids = list(by_id)
+    for i in range(0, len(ids), CHUNK):
+        query = (
+            TillRefund.select(TillRefund.sale_line, fn.SUM(TillRefund.quantity), fn.SUM(TillRefund.amount))
+            .where(TillRefund.sale_line.in_(ids[i : i + CHUNK]))
+            .group_by(TillRefund.sale_line)
+            .tuples()
+        )
+        for lid, qty, amount in query:
+            by_id[lid].refunded_qty = int(qty or 0)
+            by_id[lid].refunded_amount = int(amount or 0)
+    return out
+
+
+def _stored_refund_keys(line_ids: list[int], source: str) -> set[tuple[str, int]]:
+    keys: set[tuple[str, int]] = set()
+    for i in range(0, len(line_ids), CHUNK):
+        query = TillRefund.select(TillRefund.source_ref, TillRefund.sale_line).where(
+            (TillRefund.source == source) & TillRefund.sale_line.in_(line_ids[i : i + CHUNK])
+        ).tuples()
+        keys.update((ref, lid) for ref, lid in query)
+    return keys
+
+
+def _find_line(lines: list[_Line], refund: FeedRefund, file_line: tuple[str, str] | None) -> _Line | None:
+    """The ledger line a refund is against: its line number when the sale came from the same
+    file, else the same SKU, else the same description."""
+    sku, desc = file_line if file_line else (refund.sku, refund.description)
+    if refund.line_no is not None:
+        for line in lines:
+            if line.line_no == refund.line_no and (line.sku, line.description) == (sku, desc):
+                return line
+    for line in lines:
+        if sku and line.sku == sku:
+            return line
+    for line in lines:
+        if not sku and line.description == desc:
+            return line
+    return None
+
+
+@dataclass
+class _RefundPlan:
+    rows: list[dict] = field(default_factory=list)  # TillRefund rows to insert (sale_line may be None in a preview)
+    count: int = 0
+
+
+def _plan_refunds(feed: Feed, lines_of: dict[str, list[_Line]], errors: list[RowError]) -> _RefundPlan:
+    """Place every till refund on its line, check it fits, and drop those already stored."""
+    plan = _RefundPlan()
+    cols = _COLUMNS[feed.format]
+    items: list[tuple[FeedRefund, tuple[str, str] | None, int]] = []
+    for fs in feed.sales:
+        for r in fs.refunds:
+            line = fs.sale.lines[r.line_no - 1] if r.line_no else None
+            items.append((r, (line.sku, line.description) if line else None, r.row or fs.row))
+    for r in feed.orphan_refunds:
+        items.append((r, None, r.row))
+    ids = [l.id for ls in lines_of.values() for l in ls if l.id is not None]
+    stored = _stored_refund_keys(ids, feed.format) if ids else set()
+    for refund, file_line, row in items:
+        lines = lines_of.get(refund.receipt_no)
+        if not lines:
+            errors.append(RowError(row, "Transaction ID" if feed.format == "square" else cols["lines"],
+                                   f"refund of {refund.receipt_no}, a sale that is neither in this file nor in the ledger: import the file with the sale first"))
+            continue
+        line = _find_line(lines, refund, file_line)
+        if line is None:
+            errors.append(RowError(row, "Item" if feed.format == "square" else cols["lines"],
+                                   f"refund of '{refund.description or refund.sku}', which sale {refund.receipt_no} did not sell"))
+            continue
+        if line.id is not None and (refund.source_ref, line.id) in stored:
+            continue  # imported before
+        if line.refunded_qty + refund.quantity > line.quantity:
+            errors.append(RowError(row, "Qty" if feed.format == "square" else "Refunded Amount",
+                                   f"refunds {line.refunded_qty + refund.quantity} of '{line.description}' but sale {refund.receipt_no} sold {line.quantity}"))
+            continue
+        if line.refunded_amount + refund.amount > line.paid:
+            errors.append(RowError(row, "Net Sales" if feed.format == "square" else "Refunded Amount",
+                                   f"refunds more than the {line.description!r} line of sale {refund.receipt_no} paid"))
+            continue
+        line.refunded_qty += refund.quantity
+        line.refunded_amount += refund.amount
+        plan.count += 1
+        plan.rows.append({
+            "sale_line": line.id,
+            "quantity": refund.quantity,
+            "amount": refund.amount,
+            "refunded_at": _utc(refund.refunded_at),
+            "source": feed.format,
+            "source_ref": refund.source_ref,
+        })
+    return plan
+
+
+def _existing_receipts(receipts: list[str], store: Store) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(receipts), CHUNK):
+        query = Sale.select(Sale.receipt_no).where((Sale.store == store.id) & Sale.receipt_no.in_(receipts[i : i + CHUNK])).tuples()
+        found.update(r for (r,) in query)
+    return found
+
+
+def _file_lines(fs: FeedSale, priced: PricedSale | None) -> list[_Line]:
+    return [
+        _Line(None, n, l.sku, l.description, l.quantity, priced.lines[n - 1].paid if priced else 0)
+        for n, l in enumerate(fs.sale.lines, 1)
+    ]
+
+
+# ---------------------------------------------------------------- preview
+
+def preview(path, fmt: str | None = None) -> ImportPreview:
+    """Read and check the file at ``path`` and say what importing it would do. Writes nothing.
+
+    Raises InvalidInput for a file that cannot be read at all ("File") or that is in another
+    currency than the store's ("Currency"); bad rows are listed in ``errors``.
+    """
+    store = require_store()
+    feed = read_feed(path, fmt)
+    check_currency(feed, store)
+    errors = list(feed.errors)
+    priced = _price_all(feed, store, errors)
+    receipts = [fs.sale.receipt_no for fs in feed.sales]
+    existing = _existing_receipts(receipts, store)
+    refund_receipts = sorted({r.receipt_no for fs in feed.sales for r in fs.refunds} | {r.receipt_no for r in feed.orphan_refunds})
+    lines_of = _ledger_lines(refund_receipts, store) if refund_receipts else {}
+    for i, fs in enumerate(feed.sales):
+        if fs.sale.receipt_no not in existing and fs.refunds:
+            lines_of[fs.sale.receipt_no] = _file_lines(fs, priced.get(i))
+    plan = _plan_refunds(feed, lines_of, errors)
+    errors.sort(key=lambda e: e.row)
+    new = [i for i, fs in enumerate(feed.sales) if fs.sale.receipt_no not in existing]
+    times = [_utc(fs.sale.sold_at) for fs in feed.sales]
+    return ImportPreview(
+        format=feed.format,
+        filename=feed.filename,
+        rows=feed.rows,
+        sales=len(feed.sales),
+        lines=sum(len(fs.sale.lines) for fs in feed.sales),
+        new_sales=len(new),
+        already_in_ledger=len(feed.sales) - len(new),
+        refunds=plan.count,
+        total=sum(priced[i].total for i in new if i in priced),
+        currency=store.currency,
+        first=min(times) if times else None,
+        last=max(times) if times else None,
+        errors=errors,
+        already_imported=SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists(),
+    )
+
+
+# ---------------------------------------------------------------- import
+
+def _store_pricing(store: Store, prices_include_tax: bool) -> Store:
+    """The store as record_sales should price a sale whose file says how prices were shown."""
+    if store.prices_include_tax == prices_include_tax:
+        return store
+    copy = Store(**store.__data__)
+    copy.prices_include_tax = prices_include_tax
+    return copy
+
+
+def _shelf_price(p: FeedProduct, file_includes_tax: bool, store: Store) -> int:
+    from desk.io.feeds.common import tax_exclusive_to_inclusive, tax_inclusive_to_exclusive
+
+    if file_includes_tax == store.prices_include_tax:
+        return p.unit_price
+    if store.prices_include_tax:
+        return tax_exclusive_to_inclusive(p.unit_price, p.tax_rate)
+    return tax_inclusive_to_exclusive(p.unit_price, p.tax_rate)
+
+
+def _match_products(sales: list[FeedSale], store: Store) -> int:
+    """Set each line's product: matched by SKU, then barcode, or created. Returns how many were created."""
+    wanted: list[tuple[FeedProduct, bool]] = []
+    for fs in sales:
+        for p in fs.products:
+            if p is not None:
+                wanted.append((p, _convention(fs, store)))
+    skus = sorted({p.sku for p, _ in wanted if p.sku})
+    barcodes = sorted({p.barcode for p, _ in wanted if p.barcode})
+    by_sku: dict[str, int] = {}
+    by_barcode: dict[str, int] = {}
+    for i in range(0, len(skus), CHUNK):
+        for pid, sku, barcode in Product.select(Product.id, Product.sku, Product.barcode).where(Product.sku.in_(skus[i : i + CHUNK])).tuples():
+            by_sku[sku] = pid
+            if barcode:
+                by_barcode[barcode] = pid
+    for i in range(0, len(barcodes), CHUNK):
+        for pid, sku, barcode in Product.select(Product.id, Product.sku, Product.barcode).where(Product.barcode.in_(barcodes[i : i + CHUNK])).tuples():
+            by_barcode[barcode] = pid
+            by_sku.setdefault(sku, pid)
+    categories: dict[str, int] = {}
+    created = 0
+    for p, includes_tax in wanted:
+        if (p.sku and p.sku in by_sku) or (p.barcode and p.barcode in by_barcode):
+            continue
+        sku = p.sku or p.barcode
+        if sku in by_sku:
+            continue
+        category_id = None
+        if p.category:
+            if p.category not in categories:
+                cat = Category.get_or_none(Category.name == p.category) or Category.create(name=p.category)
+                categories[p.category] = cat.id
+            category_id = categories[p.category]
+        product = Product.create(
+            sku=sku,
+            barcode=p.barcode or None,
+            name=(p.description or sku)[:200],
+            category=category_id,
+            price=_shelf_price(p, includes_tax, store),
+            tax_rate=p.tax_rate,
+        )
+        created += 1
+        by_sku[sku] = product.id
+        if p.barcode:
+            by_barcode[p.barcode] = product.id
+    for fs in sales:
+        for line, p in zip(fs.sale.lines, fs.products):
+            if p is None:
+                continue
+            line.product_id = by_sku.get(p.sku) if p.sku else None
+            if line.product_id is None and p.barcode:
+                line.product_id = by_barcode.get(p.barcode)
+            if line.product_id is None:
+                line.product_id = by_sku.get(p.sku or p.barcode)
+    return created
+
+
+def _match_customers(sales: list[FeedSale]) -> int:
+    """Set each sale's customer: matched by email, then phone (then the till's customer id), or created."""
+    customers = [fs.customer for fs in sales if fs.customer is not None]
+    emails = sorted({c.email.lower() for c in customers if c.email})
+    phones = sorted({c.phone for c in customers if c.phone})
+    by_email: dict[str, int] = {}
+    by_phone: dict[str, int] = {}
+    for i in range(0, len(emails), CHUNK):
+        query = Customer.select(Customer.id, fn.LOWER(Customer.email)).where(fn.LOWER(Customer.email).in_(emails[i : i + CHUNK])).order_by(Customer.id).tuples()
+        for cid, email in query:
+            by_email.setdefault(email, cid)
+    for i in range(0, len(phones), CHUNK):
+        for cid, phone in Customer.select(Customer.id, Customer.phone).where(Customer.phone.in_(phones[i : i + CHUNK])).order_by(Customer.id).tuples():
+            by_phone.setdefault(phone, cid)
+    by_key: dict[str, int] = {}
+    created = 0
+    for fs in sales:
+        c = fs.customer
+        if c is None:
+            continue
+        key = c.key()
+        cid = by_key.get(key)
+        if cid is None and c.email:
+            cid = by_email.get(c.email.lower())
+        if cid is None and c.phone:
+            cid = by_phone.get(c.phone)
+        if cid is None and c.external_ref and not c.email and not c.phone:
+            found = Customer.select(Customer.id).where(Customer.notes.contains(f"[{c.external_ref}]")).order_by(Customer.id).first()
+            cid = found.id if found else None
+        if cid is None:
+            cid = Customer.insert(
+                uuid=uuidlib.uuid4(), created_at=clock.utcnow(), name=c.name[:160], email=c.email, phone=c.phone,
+                notes=f"[{c.external_ref}]" if c.external_ref else "",
+            ).execute()
+            created += 1
+            if c.email:
+                by_email[c.email.lower()] = cid
+            if c.phone:
+                by_phone.setdefault(c.phone, cid)
+        by_key[key] = cid
+        fs.sale.customer_id = cid
+    return created
+
+
+def import_file(
+    actor: Staff,
+    path,
+    fmt: str | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> ImportResult:
+    """Import the file at ``path`` into the sales ledger, all of it or nothing.
+
+    Raises NotAllowed, InvalidInput ("File": cannot be read; "Currency": not the store's),
+    ImportRefused (bad rows: every one listed) or ImportCancelled. ``progress(done, total)``
+    counts sales; ``cancel()`` is asked between batches.
+    """
+    require(actor, "sales.import")
+    store = require_store()
+    feed = read_feed(path, fmt)
+    check_currency(feed, store)
+    nothing = ImportResult(feed.format, 0, 0, 0, 0, 0, 0, already_imported=True)
+    if SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists():
+        return nothing
+    errors = list(feed.errors)
+    priced = _price_all(feed, store, errors)
+    if errors:
+        raise ImportRefused(sorted(errors, key=lambda e: e.row), feed.filename)
+    try:
+        with database.atomic():
+            return _import(actor, store, feed, progress, cancel)
+    except peewee.IntegrityError:
+        if SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists():
+            return nothing
+        raise DeskError(f"{feed.filename} was being imported on another desk at the same moment; nothing was imported here. "
+                        "Import it again: what is already in the ledger will be skipped.") from None
+
+
+def _import(actor: Staff, store: Store, feed: Feed, progress, cancel) -> ImportResult:
+    if SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists():
+        return ImportResult(feed.format, 0, 0, 0, 0, 0, 0, already_imported=True)
+    receipts = [fs.sale.receipt_no for fs in feed.sales]
+    existing = _existing_receipts(receipts, store)
+    new = [fs for fs in feed.sales if fs.sale.receipt_no not in existing]
+    total = len(new)
+    if progress:
+        progress(0, total)
+    products_created = _match_products(new, store)
+    customers_created = _match_customers(new)
+    done = 0
+    for start in range(0, len(new), BATCH):
+        if cancel and cancel():
+            raise ImportCancelled(feed.filename)
+        batch = new[start : start + BATCH]
+        i = 0
+        while i < len(batch):  # runs of sales priced the same way
+            convention = _convention(batch[i], store)
+            j = i
+            while j < len(batch) and _convention(batch[j], store) == convention:
+                j += 1
+            record_sales(_store_pricing(store, convention), [fs.sale for fs in batch[i:j]], feed.format, batch=BATCH)
+            i = j
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    if cancel and cancel():
+        raise ImportCancelled(feed.filename)
+    refund_receipts = sorted({r.receipt_no for fs in feed.sales for r in fs.refunds} | {r.receipt_no for r in feed.orphan_refunds})
+    refunds_added = 0
+    if refund_receipts:
+        errors: list[RowError] = []
+        plan = _plan_refunds(feed, _ledger_lines(refund_receipts, store), errors)
+        if errors:
+            raise ImportRefused(sorted(errors, key=lambda e: e.row), feed.filename)
+        now = clock.utcnow()
+        rows = [{**r, "uuid": uuidlib.uuid4(), "created_at": now} for r in plan.rows]
+        for k in range(0, len(rows), 1000):
+            TillRefund.insert_many(rows[k : k + 1000]).execute()
+        refunds_added = len(rows)
+    lines_added = sum(len(fs.sale.lines) for fs in new)
+    record = SaleImport.create(
+        sha256=feed.sha256,
+        filename=feed.filename[:255],
+        format=feed.format,
+        rows=feed.rows,
+        sales_added=len(new),
+        sales_skipped=len(feed.sales) - len(new),
+        lines_added=lines_added,
+        staff_code=actor.code,
+        imported_at=clock.utcnow(),
+    )
+    result = ImportResult(
+        format=feed.format,
+        sales_added=len(new),
+        sales_skipped=len(feed.sales) - len(new),
+        lines_added=lines_added,
+        refunds_added=refunds_added,
+        products_created=products_created,
+        customers_created=customers_created,
+        already_imported=False,
+    )
+    audit.record(
+        "sales.imported",
+        actor,
+        entity="sale_import",
+        entity_uuid=record.uuid,
+        details={
+            "filename": feed.filename,
+            "sha256": feed.sha256,
+            "format": feed.format,
+            "rows": feed.rows,
+            "sales_added": result.sales_added,
+            "sales_skipped": result.sales_skipped,
+            "lines_added": result.lines_added,
+            "refunds_added": result.refunds_added,
+            "products_created": result.products_created,
+            "customers_created": result.customers_created,
+        },
+        staff_code=actor.code,
+    )
+    return result
