@@ -142,3 +142,16 @@ def test_clerk_or_supervisor_cannot_save(qtbot, sqlite_url, sqlite_store, role):
         store_service.update_store(person, screen.details())
     with pytest.raises(NotAllowed):
         settings_service.update(person, {"idle_lock_minutes": 1})
+
+
+def test_a_deleted_screen_ignores_later_events(qtbot, sqlite_url, sqlite_store):
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    _store, admin = sqlite_store
+    ctx = AppContext(db_url=sqlite_url, staff=admin)
+    screen = SettingsScreen(ctx)
+    screen.deleteLater()
+    QCoreApplication.sendPostedEvents(screen, QEvent.Type.DeferredDelete)
+
+    ctx.events.emit_changed("settings", "store")
+    ctx.set_staff(admin)

@@ -59,7 +59,7 @@ def fill_add_dialog(monkeypatch, qtbot, code, name, role, pin, pin_again=None):
         seen["dialog"] = dialog
         qtbot.keyClicks(dialog.code_edit, code)
         dialog.name_edit.setText(name)
-        dialog.role_combo.setCurrentIndex(dialog.role_combo.findData(role))
+        dialog.role_choice.buttons[role].click()
         dialog.pin_edit.setText(pin)
         dialog.pin_again_edit.setText(pin if pin_again is None else pin_again)
         dialog.ok_button.click()
@@ -71,17 +71,17 @@ def fill_add_dialog(monkeypatch, qtbot, code, name, role, pin, pin_again=None):
 
 def test_admin_adds_staff_who_can_then_sign_in(admin_screen, changes, monkeypatch, qtbot):
     assert codes(admin_screen) == ["900"]
-    fill_add_dialog(monkeypatch, qtbot, "105", "Nina Nowak", "clerk", NEW_PIN)
+    fill_add_dialog(monkeypatch, qtbot, "105", "Nina Nowak", "supervisor", NEW_PIN)
 
     qtbot.mouseClick(admin_screen.add_button, Qt.MouseButton.LeftButton)
 
     assert cell(admin_screen, "105", StaffTableModel.NAME) == "Nina Nowak"
-    assert cell(admin_screen, "105", StaffTableModel.ROLE) == "Clerk"
+    assert cell(admin_screen, "105", StaffTableModel.ROLE) == "Supervisor"
     assert cell(admin_screen, "105", StaffTableModel.STATUS) == "Active"
     assert admin_screen.selected_code() == "105"
     assert "staff" in changes
     signed_in = auth.sign_in("105", NEW_PIN)
-    assert signed_in.name == "Nina Nowak" and signed_in.role == "clerk"
+    assert signed_in.name == "Nina Nowak" and signed_in.role == "supervisor"
 
 
 def test_duplicate_code_is_shown_inline_naming_staff_code(admin_screen, changes, monkeypatch, qtbot):
@@ -93,7 +93,8 @@ def test_duplicate_code_is_shown_inline_naming_staff_code(admin_screen, changes,
     assert dialog.result() != AddStaffDialog.DialogCode.Accepted  # still open for a fix
     assert dialog.error_text().startswith("Staff code")
     assert "already taken" in dialog.error_text()
-    assert dialog.code_edit.styleSheet()  # the field itself is marked
+    assert dialog.code_edit.property("invalid") is True  # the field itself is marked
+    assert not dialog.name_edit.property("invalid")
     assert codes(admin_screen) == ["900"]
     assert changes == []
 
@@ -221,6 +222,16 @@ def test_change_role_and_last_admin_refusal(admin_screen, monkeypatch, refusals)
     assert cell(admin_screen, "900", StaffTableModel.ROLE) == "Admin"
 
 
+def test_change_role_dialog_offers_every_role_and_starts_at_the_current_one(qtbot):
+    dialog = ChangeRoleDialog(None, "Nina Nowak", "supervisor")
+    qtbot.addWidget(dialog)
+    assert set(dialog.role_choice.buttons) == set(auth.ROLES)
+    assert dialog.values() == "supervisor"
+    dialog.role_choice.buttons["manager"].click()
+    dialog.ok_button.click()
+    assert dialog.result_value == "manager"
+
+
 def test_manager_sees_the_list_but_cannot_change_it(qtbot, sqlite_url, sqlite_store, monkeypatch):
     _store, admin = sqlite_store
     staff_service.add_staff(admin, "300", "Maja Manager", "manager", NEW_PIN)
@@ -265,3 +276,16 @@ def test_staff_table_model_passes_qtmodeltester(qtmodeltester, sqlite_store):
 
     assert model.rowCount() == 3
     assert [model.index(r, StaffTableModel.STATUS).data() for r in range(3)] == ["Active", "Active", "Deactivated"]
+
+
+def test_a_deleted_screen_ignores_later_events(qtbot, sqlite_url, sqlite_store):
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    _store, admin = sqlite_store
+    ctx = AppContext(db_url=sqlite_url, staff=admin)
+    screen = StaffScreen(ctx)
+    screen.deleteLater()
+    QCoreApplication.sendPostedEvents(screen, QEvent.Type.DeferredDelete)
+
+    ctx.events.emit_changed("staff")
+    ctx.set_staff(admin)  # would raise "already deleted" in a slot left connected

@@ -42,7 +42,7 @@ class ChangePinDialog(FormDialog):
         except AuthFailed as err:
             # Point at the field that was wrong, and clear it for another try.
             self.current_edit.clear()
-            raise InvalidInput("Current PIN", "is wrong; the PIN was not changed") from err
+            raise InvalidInput("Current PIN", "is not the PIN you sign in with; nothing was changed") from err
 
     @classmethod
     def run(cls, ctx: AppContext, parent: QWidget | None = None) -> bool:

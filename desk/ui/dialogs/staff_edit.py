@@ -13,12 +13,13 @@ from typing import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QComboBox,
+    QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,8 +27,71 @@ from PySide6.QtWidgets import (
 from desk.errors import DeskError, InvalidInput
 from desk.services.auth import ROLES
 
-ERROR_STYLE = "color: #b3261e; font-weight: 600;"
 FIELD_ERROR_STYLE = "border: 2px solid #b3261e;"
+
+
+ROLE_HINTS = {
+    "clerk": "returns, exchanges, orders, cases",
+    "supervisor": "a clerk who also imports till sales",
+    "manager": "approvals, settings, the staff list",
+    "head_office": "reports and the audit trail",
+    "admin": "everything, including staff and PINs",
+}
+
+
+class RoleChoice(QWidget):
+    """The roles as radio buttons: every choice in sight, arrow keys move between them."""
+
+    def __init__(self, current: str = "clerk", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict[str, QRadioButton] = {}
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        for key, label in ROLES.items():
+            hint = ROLE_HINTS.get(key, "")
+            button = QRadioButton(f"{label}  —  {hint}" if hint else label)
+            button.setProperty("roleKey", key)
+            self.group.addButton(button)
+            self.buttons[key] = button
+            box.addWidget(button)
+        self.set_role(current)
+
+    def set_role(self, key: str) -> None:
+        (self.buttons.get(key) or next(iter(self.buttons.values()))).setChecked(True)
+
+    def role(self) -> str:
+        checked = self.group.checkedButton()
+        return checked.property("roleKey") if checked else ""
+
+    def setFocus(self, *args) -> None:  # noqa: N802 - Qt's name
+        """Focus goes to the chosen role's button, so arrow keys pick another at once."""
+        checked = self.group.checkedButton()
+        if checked is not None:
+            checked.setFocus()
+        else:
+            super().setFocus(*args)
+
+
+def repolish(widget: QWidget) -> None:
+    """Re-apply the stylesheet after a dynamic property (role, invalid) changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    widget.update()
+
+
+def mark_invalid(widget: QWidget, invalid: bool) -> None:
+    """Outline a field in red (the stylesheet's QLineEdit[invalid="true"]; inline for others)."""
+    widget.setProperty("invalid", invalid)
+    if not isinstance(widget, QLineEdit):
+        base = widget.property("baseStyleSheet")
+        if base is None:
+            base = widget.styleSheet()
+            widget.setProperty("baseStyleSheet", base)
+        widget.setStyleSheet(base + (type(widget).__name__ + " { " + FIELD_ERROR_STYLE + " }" if invalid else ""))
+    repolish(widget)
 
 
 def pin_edit(placeholder: str = "4 to 8 digits") -> QLineEdit:
@@ -52,12 +116,13 @@ class FormDialog(QDialog):
         self.result_value = None
         self._fields: dict[str, QWidget] = {}
         self.setModal(True)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(580)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 20, 24, 20)
         outer.setSpacing(14)
         self.intro = QLabel()
+        self.intro.setProperty("role", "muted")
         self.intro.setWordWrap(True)
         self.intro.hide()
         outer.addWidget(self.intro)
@@ -69,13 +134,14 @@ class FormDialog(QDialog):
         self.error_label = QLabel()
         self.error_label.setObjectName("errorLabel")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setProperty("role", "error")
         self.error_label.hide()
         outer.addWidget(self.error_label)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(self.ok_text)
         self.ok_button.setDefault(True)
+        self.ok_button.setProperty("primary", True)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         for b in (self.ok_button, self.cancel_button):
             b.setMinimumSize(120, 40)
@@ -109,7 +175,7 @@ class FormDialog(QDialog):
         field = getattr(err, "field", None)
         widget = self.field_widget(field) if field else None
         if widget is not None:
-            widget.setStyleSheet(FIELD_ERROR_STYLE)
+            mark_invalid(widget, True)
             widget.setToolTip(str(err))
             widget.setFocus()
             if isinstance(widget, QLineEdit):
@@ -119,7 +185,7 @@ class FormDialog(QDialog):
         self.error_label.clear()
         self.error_label.hide()
         for widget in self._fields.values():
-            widget.setStyleSheet("")
+            mark_invalid(widget, False)
             widget.setToolTip("")
 
     def error_text(self) -> str:
@@ -161,17 +227,14 @@ class AddStaffDialog(FormDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(120)
         self.name_edit.setPlaceholderText("Full name as shown on slips")
-        self.role_combo = QComboBox()
-        for key, label in ROLES.items():
-            self.role_combo.addItem(label, key)
-        self.role_combo.setCurrentIndex(max(0, self.role_combo.findData("clerk")))
+        self.role_choice = RoleChoice("clerk")
         self.pin_edit = pin_edit()
         self.pin_again_edit = pin_edit("the same PIN again")
-        for w in (self.code_edit, self.name_edit, self.role_combo):
+        for w in (self.code_edit, self.name_edit):
             w.setMinimumHeight(34)
         self.add_field("Staff code", self.code_edit)
         self.add_field("Name", self.name_edit)
-        self.add_field("Role", self.role_combo)
+        self.add_field("Role", self.role_choice)
         self.add_field("PIN", self.pin_edit)
         self.add_field("PIN again", self.pin_again_edit)
         self.code_edit.setFocus()
@@ -181,7 +244,7 @@ class AddStaffDialog(FormDialog):
         return {
             "code": self.code_edit.text().strip(),
             "name": self.name_edit.text().strip(),
-            "role": self.role_combo.currentData(),
+            "role": self.role_choice.role(),
             "pin": self.pin_edit.text().strip(),
         }
 
@@ -232,17 +295,13 @@ class ChangeRoleDialog(FormDialog):
     def __init__(self, parent: QWidget | None = None, staff_name: str = "", current_role: str = "clerk", submit: Callable | None = None):
         super().__init__(parent, submit)
         self.setWindowTitle("Change role")
-        self.set_intro(f"What may {staff_name} do? The new role applies from their next sign-in.")
-        self.role_combo = QComboBox()
-        self.role_combo.setMinimumHeight(34)
-        for key, label in ROLES.items():
-            self.role_combo.addItem(label, key)
-        self.role_combo.setCurrentIndex(max(0, self.role_combo.findData(current_role)))
-        self.add_field("Role", self.role_combo)
-        self.role_combo.setFocus()
+        self.set_intro(f"What may {staff_name} do? The change applies at once, on every desk.")
+        self.role_choice = RoleChoice(current_role)
+        self.add_field("Role", self.role_choice)
+        self.role_choice.setFocus()
 
     def values(self) -> str:
-        return self.role_combo.currentData()
+        return self.role_choice.role()
 
     @classmethod
     def ask(cls, parent: QWidget | None, staff_name: str, current_role: str, submit: Callable[[str], object] | None = None) -> str | None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -27,8 +28,6 @@ from desk.services.store import StoreDetails
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 
-ERROR_STYLE = "color: #b3261e; font-weight: 600;"
-OK_STYLE = "color: #1b7f3b; font-weight: 600;"
 FIELD_ERROR_STYLE = "border: 2px solid #b3261e;"
 
 IDLE_KEY = "idle_lock_minutes"
@@ -37,11 +36,15 @@ IDLE_KEY = "idle_lock_minutes"
 def _section(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("sectionTitle")
-    font = label.font()
-    font.setPointSizeF(max(font.pointSizeF(), 11) * 1.2)
-    font.setBold(True)
-    label.setFont(font)
+    label.setProperty("role", "subheading")
     return label
+
+
+def _repolish(widget: QWidget) -> None:
+    """Re-apply the stylesheet after a dynamic property (role, invalid) changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    widget.update()
 
 
 class _Field(QWidget):
@@ -56,20 +59,28 @@ class _Field(QWidget):
         box.addWidget(editor)
         self.hint = QLabel(hint)
         self.hint.setObjectName("fieldHint")
+        self.hint.setProperty("role", "muted")
         self.hint.setWordWrap(True)
         self.hint.setVisible(bool(hint))
         box.addWidget(self.hint)
         self.error = QLabel()
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setProperty("role", "error")
         self.error.hide()
         box.addWidget(self.error)
 
     def set_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))
-        self.editor.setStyleSheet(FIELD_ERROR_STYLE if text else "")
+        self.editor.setProperty("invalid", bool(text))
+        if not isinstance(self.editor, QLineEdit):
+            base = self.editor.property("baseStyleSheet")
+            if base is None:
+                base = self.editor.styleSheet()
+                self.editor.setProperty("baseStyleSheet", base)
+            self.editor.setStyleSheet(base + (type(self.editor).__name__ + " { " + FIELD_ERROR_STYLE + " }" if text else ""))
+        _repolish(self.editor)
 
 
 class SettingsScreen(Screen):
@@ -85,12 +96,10 @@ class SettingsScreen(Screen):
 
         heading = QLabel("Settings")
         heading.setObjectName("screenTitle")
-        font = heading.font()
-        font.setPointSizeF(max(font.pointSizeF(), 11) * 1.6)
-        font.setBold(True)
-        heading.setFont(font)
+        heading.setProperty("role", "heading")
         self.subtitle = QLabel()
         self.subtitle.setObjectName("screenSubtitle")
+        self.subtitle.setProperty("role", "muted")
         self.subtitle.setWordWrap(True)
 
         # -- the store's details --------------------------------------------------
@@ -118,6 +127,12 @@ class SettingsScreen(Screen):
         self.idle_spin.setSuffix(" min")
         self.idle_spin.setSpecialValueText("Never")
         self.idle_spin.setAccelerated(True)
+        # The inner line edit picks up the app's QLineEdit rule; give the arrows room of their own.
+        self.idle_spin.setStyleSheet(
+            "QSpinBox { padding: 4px 30px 4px 8px; }"
+            "QSpinBox::up-button { subcontrol-origin: border; subcontrol-position: top right; width: 26px; }"
+            "QSpinBox::down-button { subcontrol-origin: border; subcontrol-position: bottom right; width: 26px; }"
+        )
 
         for w in (self.name_edit, self.code_edit, self.tax_edit, self.currency_edit, self.locale_edit, self.idle_spin):
             w.setMinimumHeight(34)
@@ -141,7 +156,7 @@ class SettingsScreen(Screen):
                   aliases=(idle_spec.label, IDLE_KEY))
 
         # -- buttons and messages ----------------------------------------------------
-        self.save_button = QPushButton("Save")
+        self.save_button = QPushButton("Save  (Ctrl+S)")
         self.save_button.setObjectName("primaryButton")
         self.save_button.setProperty("primary", True)
         self.save_button.setDefault(True)
@@ -166,24 +181,31 @@ class SettingsScreen(Screen):
         buttons.addWidget(self.revert_button)
         buttons.addSpacing(12)
         buttons.addWidget(self.message, 1)
+        for b in (self.save_button, self.revert_button):
+            b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
-        column = QVBoxLayout()
-        column.setSpacing(10)
-        column.addWidget(_section("Store"))
-        column.addLayout(store_form)
-        column.addSpacing(14)
-        column.addWidget(_section("This desk"))
-        column.addLayout(desk_form)
-        column.addStretch(1)
+        store_column = QVBoxLayout()
+        store_column.setSpacing(10)
+        store_column.addWidget(_section("Store"))
+        store_column.addLayout(store_form)
+        store_column.addStretch(1)
+        desk_column = QVBoxLayout()
+        desk_column.setSpacing(10)
+        desk_column.addWidget(_section("This desk"))
+        desk_column.addLayout(desk_form)
+        desk_column.addStretch(1)
+        columns = QHBoxLayout()
+        columns.setSpacing(40)
+        columns.setContentsMargins(0, 0, 0, 0)
+        columns.addLayout(store_column, 3)
+        columns.addLayout(desk_column, 2)
         inner = QWidget()
         inner.setObjectName("settingsForm")
-        inner.setMaximumWidth(820)
-        inner.setLayout(column)
+        inner.setLayout(columns)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
-        scroll.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
@@ -201,7 +223,8 @@ class SettingsScreen(Screen):
         self.idle_spin.valueChanged.connect(self._edited)
 
         ctx.events.changed.connect(self._on_changed)
-        ctx.events.session_changed.connect(lambda *_: self._apply_permission())
+        # Bound methods (not lambdas): Qt drops them when this screen is deleted.
+        ctx.events.session_changed.connect(self._on_session_changed)
         self._apply_permission()
         self.load()
 
@@ -241,6 +264,9 @@ class SettingsScreen(Screen):
         self._apply_permission()
         if not self.dirty:
             self.load()
+
+    def _on_session_changed(self, _staff: object) -> None:
+        self._apply_permission()
 
     def _on_changed(self, kind: str) -> None:
         if kind in ("settings", "store") and not self.dirty:
@@ -282,7 +308,8 @@ class SettingsScreen(Screen):
 
     def show_message(self, text: str, ok: bool) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+        self.message.setProperty("role", "allowed" if ok else "error")
+        _repolish(self.message)
         self.message.show()
 
     def show_error(self, err: DeskError) -> None:

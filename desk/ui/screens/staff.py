@@ -27,9 +27,10 @@ from desk.ui.tables.staff_table import StaffTableModel
 
 
 def _big_button(text: str, shortcut: str, tip: str) -> QPushButton:
-    button = QPushButton(text)
+    keys = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+    button = QPushButton(f"{text}   {keys}")
     button.setShortcut(QKeySequence(shortcut))
-    button.setToolTip(f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
+    button.setToolTip(f"{tip} ({keys})")
     button.setMinimumHeight(48)
     button.setMinimumWidth(220)
     return button
@@ -46,12 +47,10 @@ class StaffScreen(Screen):
 
         heading = QLabel("Staff")
         heading.setObjectName("screenTitle")
-        font = heading.font()
-        font.setPointSizeF(max(font.pointSizeF(), 11) * 1.6)
-        font.setBold(True)
-        heading.setFont(font)
+        heading.setProperty("role", "heading")
         self.subtitle = QLabel()
         self.subtitle.setObjectName("screenSubtitle")
+        self.subtitle.setProperty("role", "muted")
         self.subtitle.setWordWrap(True)
 
         self.model = StaffTableModel(self)
@@ -65,6 +64,8 @@ class StaffScreen(Screen):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(36)
         self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.setStyleSheet("QTableView::item { padding-left: 10px; padding-right: 10px; }")
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(StaffTableModel.CODE, QHeaderView.ResizeMode.Interactive)
@@ -90,6 +91,7 @@ class StaffScreen(Screen):
 
         self.hint = QLabel()
         self.hint.setObjectName("screenHint")
+        self.hint.setProperty("role", "muted")
         self.hint.setWordWrap(True)
 
         buttons = QVBoxLayout()
@@ -113,7 +115,8 @@ class StaffScreen(Screen):
         layout.addLayout(body, 1)
 
         ctx.events.changed.connect(self._on_changed)
-        ctx.events.session_changed.connect(lambda *_: self.refresh())
+        # Bound methods (not lambdas): Qt drops them when this screen is deleted.
+        ctx.events.session_changed.connect(self._on_session_changed)
         self.refresh()
 
     # -- messages tests can monkeypatch -------------------------------------------
@@ -138,6 +141,9 @@ class StaffScreen(Screen):
     def _on_changed(self, kind: str) -> None:
         if kind == "staff":
             self.refresh()
+
+    def _on_session_changed(self, _staff: object) -> None:
+        self.refresh()
 
     def refresh(self) -> None:
         keep = self.selected_code()
@@ -183,10 +189,9 @@ class StaffScreen(Screen):
         self.add_button.setEnabled(manage)
         for b in (self.active_button, self.reset_button, self.role_button):
             b.setEnabled(manage and row is not None)
-        if row is not None and not row.active:
-            self.active_button.setText("Reactivate…")
-        else:
-            self.active_button.setText("Deactivate…")
+        keys = self.active_button.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        verb = "Reactivate…" if row is not None and not row.active else "Deactivate…"
+        self.active_button.setText(f"{verb}   {keys}")
         if manage:
             self.hint.setText("Deactivated staff cannot sign in; their history stays. "
                               "Reset PIN also unlocks a locked account.")
@@ -195,10 +200,7 @@ class StaffScreen(Screen):
 
     # -- doing things --------------------------------------------------------------
     def _done(self, code: str | None) -> None:
-        """After a change: tell everyone, refresh, and keep our own session current."""
-        me = self.ctx.staff
-        if me is not None and code is not None and code == me.code:
-            self.ctx.set_staff(auth.refresh(me))
+        """After a change: tell everyone (the main window refreshes the session if it was ours) and refresh."""
         self.ctx.events.emit_changed("staff")
         if code:
             self.select_code(code)

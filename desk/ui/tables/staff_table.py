@@ -6,11 +6,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from desk.services.staff import StaffRow
+from desk.ui import theme
 
-# The one look: green allowed / active, amber needs attention / locked, red refused / deactivated.
-GREEN = QColor("#1b7f3b")
-AMBER = QColor("#a86400")
-RED = QColor("#b3261e")
+# The one look's three colours: green active, amber locked (needs an admin), red deactivated.
+GREEN = QColor(theme.ALLOWED)
+AMBER = QColor(theme.NEEDS_APPROVAL)
+RED = QColor(theme.REFUSED)
 
 ACTIVE, DEACTIVATED, LOCKED = "Active", "Deactivated", "Locked"
 
@@ -81,12 +82,14 @@ class StaffTableModel(QAbstractTableModel):
             if col == self.STATUS:
                 return QBrush(_STATUS_COLOUR[status_of(row)])
             if not row.active:
-                return QBrush(QColor("#6b6b6b"))
+                return QBrush(QColor(theme.MUTED))
         if role == Qt.ItemDataRole.UserRole:
             return row.code
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.TextAlignmentRole and orientation == Qt.Orientation.Horizontal:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
