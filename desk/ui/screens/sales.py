@@ -1,0 +1,368 @@
+"""Sale lookup (F3): find any sale by receipt, dates, amount, customer or card; see it whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from babel.dates import parse_date
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk.errors import DeskError, InvalidInput
+from desk.money import parse_amount
+from desk.services import auth, sale_lookup
+from desk.services.sale_lookup import SaleQuery
+from desk.services.store import current_store
+from desk.ui.context import AppContext
+from desk.ui.dialogs.sale_detail import SaleDetailPanel
+from desk.ui.screens.base import Screen
+from desk.ui.tables.sales_table import SalesTableModel
+
+_RANGE_SPLIT = re.compile(r"\s*(?:–|—|\bto\b|(?<=\d)\s*-\s*(?=\d))\s*")
+
+
+def parse_day(text: str, locale: str) -> dt.date | None:
+    """A date typed by a person: 2026-03-01, or the store's short form (01/03/2026)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return parse_date(text, locale=locale)
+    except Exception:
+        raise ValueError(f"'{text}' is not a date (e.g. {dt.date.today():%d/%m/%Y} or {dt.date.today().isoformat()})") from None
+
+
+def parse_amount_filter(text: str, currency: str, locale: str) -> tuple[int | None, int | None, int | None]:
+    """'12.50' -> exact; '10-20' or '10 to 20' -> a range; '>10', '<20' -> one end."""
+    text = text.strip().replace(" ", "") if text.strip().startswith((">", "<")) else text.strip()
+    if not text:
+        return None, None, None
+    if text.startswith(">"):
+        return None, parse_amount(text[1:].lstrip("="), currency, locale), None
+    if text.startswith("<"):
+        return None, None, parse_amount(text[1:].lstrip("="), currency, locale)
+    parts = [p for p in _RANGE_SPLIT.split(text) if p]
+    if len(parts) == 2:
+        return None, parse_amount(parts[0], currency, locale), parse_amount(parts[1], currency, locale)
+    return parse_amount(text, currency, locale), None, None
+
+
+class SalesScreen(Screen):
+    title = "Sales"
+    action_name = "screen.sales"
+    permission = "sales.view"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.setObjectName("salesScreen")
+        store = current_store()
+        self.locale = store.locale if store else "en_GB"
+        self.currency = store.currency if store else "GBP"
+
+        heading = QLabel("Sales")
+        heading.setProperty("role", "heading")
+
+        self.import_button = QPushButton("Import sales…")
+        self.import_button.setObjectName("importSalesButton")
+        self.import_button.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_button.setToolTip("Import sales from a till's export file (Ctrl+I)")
+        self.import_button.setMinimumHeight(40)
+        self.import_button.clicked.connect(self.import_sales)
+
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addStretch(1)
+        top.addWidget(self.import_button)
+
+        # -- the search row ----------------------------------------------------------
+        self.receipt_edit = self._field("Receipt number or its start", "receiptEdit")
+        self.from_edit = self._field("dd/mm/yyyy", "fromEdit")
+        self.to_edit = self._field("dd/mm/yyyy", "toEdit")
+        self.amount_edit = self._field("12.50 or 10-20", "amountEdit")
+        self.customer_edit = self._field("Name, phone or email", "customerEdit")
+        self.last4_edit = self._field("1234", "last4Edit")
+        self.last4_edit.setMaxLength(4)
+        self.search_button = QPushButton("Search")
+        self.search_button.setObjectName("searchButton")
+        self.search_button.setProperty("primary", True)
+        self.search_button.setToolTip("Find the sales that match (Enter)")
+        self.search_button.clicked.connect(self.search)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Empty the search fields and show the latest sales (Esc)")
+        self.clear_button.setMinimumHeight(40)
+        self.clear_button.clicked.connect(self.clear_search)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        fields = (
+            ("Receipt", self.receipt_edit, 3),
+            ("From", self.from_edit, 2),
+            ("To", self.to_edit, 2),
+            ("Amount", self.amount_edit, 2),
+            ("Customer", self.customer_edit, 3),
+            ("Card last 4", self.last4_edit, 1),
+        )
+        for col, (title, edit, stretch) in enumerate(fields):
+            label = QLabel(title)
+            label.setProperty("role", "muted")
+            label.setBuddy(edit)
+            grid.addWidget(label, 0, col)
+            grid.addWidget(edit, 1, col)
+            grid.setColumnStretch(col, stretch)
+        grid.addWidget(self.search_button, 1, len(fields))
+        grid.addWidget(self.clear_button, 1, len(fields) + 1)
+
+        self.message = QLabel()
+        self.message.setObjectName("salesMessage")
+        self.message.setWordWrap(True)
+
+        # -- results and detail -------------------------------------------------------
+        self.model = SalesTableModel(
+            self,
+            locale=self.locale,
+            fetch=lambda q, offset, limit: sale_lookup.search_sales(q, offset, limit, actor=self.ctx.staff),
+            count=lambda q: sale_lookup.count_sales(q, actor=self.ctx.staff),
+        )
+        self.table = QTableView()
+        self.table.setObjectName("salesTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(34)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        # Fixed widths: never measure thousands of rows to size a column.
+        for col, width in ((SalesTableModel.RECEIPT, 115), (SalesTableModel.DATE, 145),
+                           (SalesTableModel.CUSTOMER, 130), (SalesTableModel.TOTAL, 85), (SalesTableModel.TENDERS, 170)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("salesCount")
+        self.count_label.setProperty("role", "muted")
+
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.setSpacing(6)
+        results_layout.addWidget(self.table, 1)
+        results_layout.addWidget(self.count_label)
+
+        self.detail = SaleDetailPanel(self, locale=self.locale)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(results)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.setSpacing(10)
+        layout.addLayout(top)
+        layout.addLayout(grid)
+        layout.addWidget(self.message)
+        layout.addWidget(self.splitter, 1)
+
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.clear_search)
+
+        ctx.events.changed.connect(self._on_changed)
+        ctx.events.session_changed.connect(lambda *_: self._update_permissions())
+        self._update_permissions()
+        self._set_message("")
+        self.search()
+
+    def _field(self, placeholder: str, name: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setPlaceholderText(placeholder)
+        edit.setClearButtonEnabled(True)
+        edit.setMinimumHeight(40)
+        edit.returnPressed.connect(self.search)
+        return edit
+
+    # -- state -----------------------------------------------------------------------------
+    def activated(self) -> None:
+        self._update_permissions()
+        self.receipt_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _update_permissions(self) -> None:
+        self.import_button.setVisible(auth.can(self.ctx.staff, "sales.import"))
+
+    def _on_changed(self, kind: str) -> None:
+        if kind == "sales":
+            self.refresh()
+
+    def _set_message(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setProperty("role", "error" if error else "muted")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setVisible(bool(text))
+
+    def _mark(self, edit: QLineEdit, bad: bool) -> None:
+        edit.setProperty("invalid", bad)
+        edit.style().unpolish(edit)
+        edit.style().polish(edit)
+
+    # -- searching ---------------------------------------------------------------------------
+    def build_query(self) -> SaleQuery:
+        """The search fields as a SaleQuery; raises InvalidInput naming the field that is wrong."""
+        for edit in (self.from_edit, self.to_edit, self.amount_edit, self.last4_edit):
+            self._mark(edit, False)
+        try:
+            date_from = parse_day(self.from_edit.text(), self.locale)
+        except ValueError as err:
+            self._mark(self.from_edit, True)
+            raise InvalidInput("From", str(err)) from None
+        try:
+            date_to = parse_day(self.to_edit.text(), self.locale)
+        except ValueError as err:
+            self._mark(self.to_edit, True)
+            raise InvalidInput("To", str(err)) from None
+        try:
+            amount, low, high = parse_amount_filter(self.amount_edit.text(), self.currency, self.locale)
+        except ValueError as err:
+            self._mark(self.amount_edit, True)
+            raise InvalidInput("Amount", str(err)) from None
+        last4 = self.last4_edit.text().strip()
+        if last4 and not (len(last4) == 4 and last4.isdigit()):
+            self._mark(self.last4_edit, True)
+            raise InvalidInput("Card last 4", f"'{last4}' is not four digits")
+        return SaleQuery(
+            receipt=self.receipt_edit.text().strip(),
+            date_from=date_from,
+            date_to=date_to,
+            amount=amount,
+            amount_min=low,
+            amount_max=high,
+            customer=self.customer_edit.text().strip(),
+            last4=last4,
+        )
+
+    def search(self, select_sale: int | None = None) -> bool:
+        """Run the search in the fields. Returns False (and says why) when a field is wrong."""
+        try:
+            query = self.build_query()
+            self.model.set_query(query)
+        except DeskError as err:
+            self._set_message(str(err), error=True)
+            return False
+        self._set_message("")
+        self._update_count()
+        row = self.model.row_of_sale(select_sale) if select_sale else (0 if self.model.rowCount() else -1)
+        if row >= 0:
+            self.select_row(row)
+        else:
+            self.detail.show_sale(None)
+            if not query.is_empty():
+                self.detail.hint.setText("No sale matches the search.")
+        return True
+
+    def _update_count(self) -> None:
+        n = self.model.total_count
+        if self.model.query is None or self.model.query.is_empty():
+            self.count_label.setText(f"{n:,} sales in the ledger, newest first")
+        else:
+            self.count_label.setText(f"{n:,} sale{'s' if n != 1 else ''} match, newest first")
+
+    def clear_search(self) -> None:
+        for edit in (self.receipt_edit, self.from_edit, self.to_edit, self.amount_edit, self.customer_edit, self.last4_edit):
+            edit.clear()
+        self.detail.hint.setText("Search for a sale, or scan its receipt (F2), to see it here.")
+        self.search()
+        self.receipt_edit.setFocus()
+
+    def refresh(self) -> None:
+        """Run the current search again, keeping the selected sale."""
+        keep = self.detail.sale.id if self.detail.sale else None
+        if self.model.query is None:
+            self.search()
+            return
+        try:
+            self.model.set_query(self.model.query)
+        except DeskError as err:
+            self._set_message(str(err), error=True)
+            return
+        self._update_count()
+        row = self.model.row_of_sale(keep) if keep else -1
+        if row >= 0:
+            self.select_row(row)
+        elif keep:
+            self.show_sale_id(keep)
+        elif self.model.rowCount():
+            self.select_row(0)
+
+    def select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.scrollTo(index)
+        self._show_row(row)
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self._show_row(current.row())
+
+    def _show_row(self, row: int) -> None:
+        sale_row = self.model.row_at(row)
+        if sale_row is not None and (self.detail.sale is None or self.detail.sale.id != sale_row.sale_id):
+            self.show_sale_id(sale_row.sale_id)
+
+    def show_sale_id(self, sale_id: int) -> None:
+        try:
+            self.detail.show_sale(sale_lookup.sale_view(sale_id, actor=self.ctx.staff))
+        except DeskError as err:
+            self._set_message(str(err), error=True)
+            self.detail.show_sale(None)
+
+    # -- the scan field ------------------------------------------------------------------------
+    def open_receipt(self, code: str) -> bool:
+        """Open the sale with this receipt number (a scan handler): True if there is one."""
+        view = sale_lookup.find_receipt(code, actor=self.ctx.staff)
+        if view is None:
+            return False
+        for edit in (self.from_edit, self.to_edit, self.amount_edit, self.customer_edit, self.last4_edit):
+            edit.clear()
+        self.receipt_edit.setText(view.receipt)
+        self.search(select_sale=view.id)
+        if self.detail.sale is None or self.detail.sale.id != view.id:
+            self.detail.show_sale(view)
+        return True
+
+    # -- importing -------------------------------------------------------------------------------
+    def import_sales(self) -> None:
+        if not auth.can(self.ctx.staff, "sales.import"):
+            return
+        from desk.ui.dialogs.import_sales import ImportSalesDialog
+
+        ImportSalesDialog.run(self.ctx, self)

@@ -1,0 +1,183 @@
+"""The Sale lookup screen (F3): search, the sale's detail, the scan handler, lazy loading."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desk.models import Customer, Staff, database
+from desk.services.sales import LineInput, SaleInput, TenderInput, record_sales
+from desk.ui.context import AppContext
+from desk.ui.screens.sales import SalesScreen, parse_amount_filter
+from desk.ui.tables.sales_table import SalesTableModel
+
+UTC = dt.timezone.utc
+
+
+@pytest.fixture
+def ledger(sqlite_store, sqlite_url):
+    """Three hand-made sales and 45 filler sales, on SQLite."""
+    shop, admin = sqlite_store
+    with database.atomic():
+        ann = Customer.create(name="Ann Ødegård", email="ann@example.com", phone="07700900111")
+        sales = [
+            SaleInput("R-0001", dt.datetime(2026, 3, 1, 10, 0, tzinfo=UTC),
+                      [LineInput("Mug", 2, 950, Decimal("20"), sku="MUG-1"),
+                       LineInput("Atlas of Small Islands", 1, 3000, Decimal("0"), sku="BK-1", line_discount=300)],
+                      [TenderInput("cash", 1000), TenderInput("card", 3600, card_brand="Visa", card_last4="4242", reference="AUTH1")],
+                      till_code="T1", cashier="Tom", customer_id=ann.id),
+            SaleInput("R-0002", dt.datetime(2026, 3, 2, 12, 0, tzinfo=UTC),
+                      [LineInput("Vase", 1, 3400, Decimal("20"), sku="VAS-1")], [TenderInput("cash", 3400)], till_code="T2"),
+        ]
+        sales += [
+            SaleInput(f"F-{n:04d}", dt.datetime(2026, 1, 1, 9, 0, tzinfo=UTC) + dt.timedelta(hours=n),
+                      [LineInput("Socks", 1, 1200, Decimal("20"), sku="SOC-1")], [TenderInput("cash", 1200)])
+            for n in range(45)
+        ]
+        record_sales(shop, sales, "canonical")
+    return AppContext(sqlite_url, staff=admin)
+
+
+@pytest.fixture
+def screen(qtbot, ledger):
+    widget = SalesScreen(ledger)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 700)
+    widget.show()
+    return widget
+
+
+def test_search_by_receipt_shows_the_sale_with_lines_and_tenders(screen, qtbot):
+    qtbot.keyClicks(screen.receipt_edit, "r-0001")
+    qtbot.keyClick(screen.receipt_edit, Qt.Key.Key_Return)
+    assert screen.model.rowCount() == 1
+    assert screen.model.index(0, SalesTableModel.RECEIPT).data() == "R-0001"
+    assert screen.model.index(0, SalesTableModel.TOTAL).data() == "£46.00"
+    assert screen.model.index(0, SalesTableModel.TENDERS).data() == "Cash + Visa •••• 4242"
+    detail = screen.detail
+    assert detail.receipt_label.text() == "R-0001"
+    assert detail.till_label.text() == "T1" and detail.cashier_label.text() == "Tom"
+    assert "Ann Ødegård" in detail.customer_label.text() and "ann@example.com" in detail.customer_label.text()
+    lines = detail.line_texts()
+    assert [row[detail.C_DESC] for row in lines] == ["Mug", "Atlas of Small Islands"]
+    mug, atlas = lines
+    assert (mug[detail.C_QTY], mug[detail.C_RETURNED], mug[detail.C_RETURNABLE], mug[detail.C_PAID]) == ("2", "0", "2", "£19.00")
+    assert (atlas[detail.C_UNIT], atlas[detail.C_DISCOUNT], atlas[detail.C_PAID]) == ("£30.00", "£3.00", "£27.00")
+    assert detail.tender_texts() == ["Cash", "Visa •••• 4242"]
+    assert detail.total_label.text() == "£46.00"
+    assert screen.count_label.text() == "1 sale match, newest first"
+
+
+def test_search_by_customer_amount_and_card(screen):
+    screen.customer_edit.setText("ann")
+    screen.search_button.click()
+    assert [screen.model.row_at(i).receipt for i in range(screen.model.rowCount())] == ["R-0001"]
+    screen.clear_search()
+    screen.amount_edit.setText("34")
+    screen.amount_edit.returnPressed.emit()
+    assert [screen.model.row_at(i).receipt for i in range(screen.model.rowCount())] == ["R-0002"]
+    screen.clear_search()
+    screen.last4_edit.setText("4242")
+    screen.search()
+    assert screen.model.rowCount() == 1 and screen.detail.sale.receipt == "R-0001"
+
+
+def test_date_range_and_bad_input_named(screen):
+    screen.from_edit.setText("02/03/2026")
+    screen.to_edit.setText("2026-03-31")
+    assert screen.search()
+    assert [screen.model.row_at(i).receipt for i in range(screen.model.rowCount())] == ["R-0002"]
+    screen.from_edit.setText("someday")
+    assert not screen.search()
+    assert screen.message.text().startswith("From:")
+    assert screen.from_edit.property("invalid") is True
+    screen.from_edit.clear()
+    screen.last4_edit.setText("42")
+    assert not screen.search()
+    assert "Card last 4" in screen.message.text()
+
+
+def test_no_match_says_so(screen):
+    screen.receipt_edit.setText("ZZZ")
+    screen.search()
+    assert screen.model.rowCount() == 0
+    assert screen.detail.sale is None
+    assert screen.detail.hint.text() == "No sale matches the search."
+    assert screen.count_label.text() == "0 sales match, newest first"
+
+
+def test_open_receipt_for_the_scan_field(screen):
+    assert screen.open_receipt(" r-0002 ") is True
+    assert screen.detail.sale.receipt == "R-0002"
+    assert screen.receipt_edit.text() == "R-0002"
+    assert screen.detail.tender_texts() == ["Cash"]
+    assert screen.open_receipt("R-9999") is False
+    assert screen.detail.sale.receipt == "R-0002"  # unchanged
+
+
+def test_model_passes_qtmodeltester(qtmodeltester, ledger):
+    model = SalesTableModel(page_size=10)
+    from desk.services.sale_lookup import SaleQuery
+
+    model.set_query(SaleQuery())
+    assert model.rowCount() == 10 and model.canFetchMore()
+    qtmodeltester.check(model)
+
+
+def test_lazy_loading_fetches_the_next_page_on_scroll(screen, qtbot):
+    screen.model.page_size = 20
+    screen.search()
+    assert screen.model.total_count == 47
+    assert screen.model.rowCount() == 20
+    bar = screen.table.verticalScrollBar()
+    first_max = bar.maximum()
+    assert first_max > 0
+    bar.setValue(first_max)
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 40)
+    qtbot.waitUntil(lambda: bar.maximum() > first_max)  # the view has laid out the new rows
+    bar.setValue(bar.maximum())
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 47)
+    assert not screen.model.canFetchMore()
+    assert screen.model.row_at(46).receipt == "F-0000"  # oldest last
+
+
+def test_refreshes_when_sales_change(screen, ledger):
+    shop_sales = screen.model.total_count
+    with database.atomic():
+        from desk.services.store import current_store
+
+        record_sales(current_store(), [SaleInput("R-0003", dt.datetime(2026, 3, 5, 9, 0, tzinfo=UTC),
+                                                 [LineInput("Mug", 1, 950, Decimal("20"))], [TenderInput("cash", 950)])], "canonical")
+    ledger.events.emit_changed("sales")
+    assert screen.model.total_count == shop_sales + 1
+    assert screen.model.row_at(0).receipt == "R-0003"
+
+
+def test_import_button_only_for_roles_that_may_import(screen, ledger, monkeypatch):
+    from desk.services.staff import create_staff
+    from desk.ui.dialogs.import_sales import ImportSalesDialog
+
+    assert screen.import_button.isVisible()
+    opened = []
+    monkeypatch.setattr(ImportSalesDialog, "run", classmethod(lambda cls, ctx, parent=None: opened.append(ctx)))
+    screen.import_button.click()
+    assert opened == [ledger]
+    clerk = create_staff("101", "Clara Clerk", "clerk", "274951", None)
+    ledger.set_staff(clerk)
+    assert not screen.import_button.isVisible()
+    screen.import_sales()  # Ctrl+I does nothing for a clerk
+    assert len(opened) == 1
+
+
+def test_amount_filter_parsing():
+    assert parse_amount_filter("12.50", "GBP", "en_GB") == (1250, None, None)
+    assert parse_amount_filter("10-20", "GBP", "en_GB") == (None, 1000, 2000)
+    assert parse_amount_filter("10 to 20.5", "GBP", "en_GB") == (None, 1000, 2050)
+    assert parse_amount_filter(">5", "GBP", "en_GB") == (None, 500, None)
+    assert parse_amount_filter("<5", "GBP", "en_GB") == (None, None, 500)
+    assert parse_amount_filter("", "GBP", "en_GB") == (None, None, None)
+    with pytest.raises(ValueError):
+        parse_amount_filter("lots", "GBP", "en_GB")
