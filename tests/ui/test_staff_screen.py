@@ -35,7 +35,7 @@ def changes(admin_screen):
 @pytest.fixture
 def refusals(monkeypatch):
     shown: list[str] = []
-    monkeypatch.setattr(StaffScreen, "show_refusal", classmethod(lambda cls, parent, message: shown.append(message)))
+    monkeypatch.setattr(StaffScreen, "show_refusal", classmethod(lambda cls, parent, error: shown.append(str(error))))
     return shown
 
 

@@ -147,7 +147,7 @@ class SettingsScreen(Screen):
         self._add(store_form, "Address", self.address_edit)
         self._add(store_form, "Tax number", self.tax_edit)
         self._add(store_form, "Currency", self.currency_edit, "ISO 4217 code. Fixed once the store has sales.")
-        self._add(store_form, "Locale", self.locale_edit, "How dates and amounts are written, e.g. en_GB, de_DE, pl_PL.")
+        self._add(store_form, "Locale", self.locale_edit, "How dates and amounts are written, e.g. en_GB or de_DE.")
         self._add(store_form, "Prices include tax", self.tax_check)
         idle_spec = settings_service.SPECS[IDLE_KEY]
         desk_form = self._form()
@@ -173,7 +173,6 @@ class SettingsScreen(Screen):
         self.message = QLabel()
         self.message.setObjectName("saveMessage")
         self.message.setWordWrap(True)
-        self.message.hide()
 
         buttons = QHBoxLayout()
         buttons.setSpacing(12)
@@ -298,19 +297,18 @@ class SettingsScreen(Screen):
     def _edited(self, *_args) -> None:
         if not self._loading:
             self.dirty = True
-            self.message.hide()
+            self.message.clear()
 
     # -- messages ------------------------------------------------------------------
     def clear_errors(self) -> None:
         for field in set(self.fields.values()):
             field.set_error("")
-        self.message.hide()
+        self.message.clear()
 
     def show_message(self, text: str, ok: bool) -> None:
         self.message.setText(text)
         self.message.setProperty("role", "allowed" if ok else "error")
         _repolish(self.message)
-        self.message.show()
 
     def show_error(self, err: DeskError) -> None:
         field = self.fields.get(err.field) if isinstance(err, InvalidInput) else None
@@ -330,7 +328,7 @@ class SettingsScreen(Screen):
         return field.error.text() if field.error.isVisibleTo(self) else ""
 
     def message_text(self) -> str:
-        return self.message.text() if self.message.isVisibleTo(self) else ""
+        return self.message.text()
 
     # -- save ----------------------------------------------------------------------
     def details(self) -> StoreDetails:

@@ -20,6 +20,7 @@ from desk.errors import DeskError, NotAllowed
 from desk.services import auth
 from desk.services import staff as staff_service
 from desk.services.staff import StaffRow
+from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.dialogs.staff_edit import AddStaffDialog, ChangeRoleDialog, ResetPinDialog
 from desk.ui.screens.base import Screen
@@ -121,8 +122,9 @@ class StaffScreen(Screen):
 
     # -- messages tests can monkeypatch -------------------------------------------
     @classmethod
-    def show_refusal(cls, parent: QWidget | None, message: str) -> None:
-        QMessageBox.warning(parent, "Not done", message)
+    def show_refusal(cls, parent: QWidget | None, error: DeskError) -> None:
+        """Tell the user why a change was refused (the one message box helper)."""
+        messages.show_error(parent, error)
 
     @classmethod
     def confirm(cls, parent: QWidget | None, title: str, message: str) -> bool:
@@ -211,7 +213,7 @@ class StaffScreen(Screen):
         try:
             job()
         except DeskError as err:
-            self.show_refusal(self, str(err))
+            self.show_refusal(self, err)
             self.refresh()
             return False
         return True
