@@ -4,6 +4,7 @@ from desk.models.audit import AuditEvent, AuditHead
 from desk.models.base import BaseModel, database
 from desk.models.catalogue import Category, Customer, Product
 from desk.models.imports import SaleImport, TillRefund
+from desk.models.printing import ArchivedDocument, GiftReceipt
 from desk.models.sales import Sale, SaleLine, Tender
 from desk.models.staff import Staff
 from desk.models.store import Desk, Setting, Store
@@ -21,6 +22,8 @@ ALL_MODELS = [
     Tender,
     SaleImport,
     TillRefund,
+    GiftReceipt,
+    ArchivedDocument,
     AuditEvent,
     AuditHead,
 ]

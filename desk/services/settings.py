@@ -21,12 +21,24 @@ class SettingSpec:
     default: Any
     minimum: int | None = None
     maximum: int | None = None
+    choices: tuple[str, ...] = ()  # allowed values of a str setting
 
+
+PAPER_CHOICES = ("roll", "a4", "letter")
+RETURNS_POLICY = (
+    "Unused items in their original condition can be returned within 30 days with this receipt "
+    "for a refund to the original payment. Items returned with a gift receipt are refunded as "
+    "store credit. Your statutory rights are not affected."
+)
 
 SPECS: dict[str, SettingSpec] = {
     s.key: s
     for s in (
         SettingSpec("idle_lock_minutes", "Lock the desk after this many idle minutes (0 = never)", int, 5, 0, 240),
+        SettingSpec("paper.receipt", "Paper for receipts (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
+        SettingSpec("paper.gift", "Paper for gift receipts (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
+        SettingSpec("returns_policy_text", "Returns policy printed at the foot of every document", str, RETURNS_POLICY),
+        SettingSpec("logo_path", "Logo printed at the top of documents (a PNG or JPEG file; empty for none)", str, ""),
     )
 }
 
@@ -46,6 +58,10 @@ def _check(spec: SettingSpec, value: Any) -> Any:
         value = bool(value)
     elif spec.type is str:
         value = str(value)
+        if spec.choices:
+            value = value.strip().lower()
+            if value not in spec.choices:
+                raise InvalidInput(spec.label, f"{value!r} is not one of: {', '.join(spec.choices)}")
     return value
 
 
