@@ -323,7 +323,13 @@ def parse_tax_rate(f: Fields, column: str, raw: str) -> Decimal | None:
     if rate != rate.quantize(Decimal("0.001")):
         f.bad(column, f"{raw} has more than 3 decimal places")
         return None
-    return rate.normalize() if rate else Decimal(0)
+    return clean_rate(rate)
+
+
+def clean_rate(rate: Decimal) -> Decimal:
+    """20.000 -> 20, 8.8750 -> 8.875 (never 2E+1)."""
+    rate = rate.normalize()
+    return rate.quantize(Decimal(1)) if rate == rate.to_integral_value() else rate
 
 
 def currency_code(f: Fields, column: str, raw: str) -> str | None:

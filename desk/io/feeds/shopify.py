@@ -28,6 +28,7 @@ from desk.io.feeds.common import (
     FeedSale,
     Fields,
     RowError,
+    clean_rate,
     csv_rows,
     currency_code,
     iter_groups,
@@ -95,7 +96,7 @@ def tax_rate_from_names(f: Fields, values: dict[str, str]) -> tuple[Decimal | No
             f.bad(f"Tax {n} Name", f"'{name}' names no rate (expected something like 'VAT 20%')")
             return None, names
         rate += Decimal(m.group(1))
-    return rate.normalize() if rate else Decimal(0), names
+    return clean_rate(rate), names
 
 
 def parse(text: str) -> Feed:

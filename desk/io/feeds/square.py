@@ -28,6 +28,7 @@ from desk.io.feeds.common import (
     FeedSale,
     Fields,
     RowError,
+    clean_rate,
     csv_rows,
     file_problem,
     iter_groups,
@@ -313,7 +314,7 @@ class _RateChooser:
             q = Decimal(1).scaleb(-places)
             for candidate in (exact.quantize(q), lo.quantize(q, rounding=ROUND_CEILING), exact.quantize(q, rounding=ROUND_FLOOR)):
                 if 0 <= candidate <= 100 and fits(candidate):
-                    rate = candidate.normalize() if candidate else Decimal(0)
+                    rate = clean_rate(candidate)
                     self.known.append(rate)
                     return rate
         return None
