@@ -200,6 +200,7 @@ class ImportSalesDialog(QDialog):
         self.error_list.setObjectName("errorList")
         self.error_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.error_list.setAlternatingRowColors(True)
+        self.error_list.setSpacing(1)
         self.copy_button = QPushButton("Copy the list")
         self.copy_button.setObjectName("copyErrorsButton")
         self.copy_button.setToolTip("Copy every problem, one per line, to paste into an email or a ticket")
