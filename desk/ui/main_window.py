@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setObjectName("mainWindow")
         self.setWindowTitle("Desk")
-        self.setMinimumSize(960, 600)
+        self.setMinimumSize(720, 520)
         self._built_for: int | None = None
         self._screens: dict[str, Screen] = {}
         self._classes: list[type[Screen]] = []

@@ -89,8 +89,9 @@ def make_window(qtbot, monkeypatch):
         window = MainWindow(context)
         qtbot.addWidget(window)
         window.resize(1280, 800)
-        window.show()
-        qtbot.waitExposed(window)
+        with qtbot.waitActive(window):
+            window.show()
+            window.activateWindow()
         return window
 
     return make

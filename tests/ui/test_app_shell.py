@@ -1,0 +1,268 @@
+"""The main window: navigation by role, the scan field, the status bar, sessions, geometry, start-up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication
+
+from desk.errors import NotFound
+from desk.models import AuditEvent, Sale
+from desk.models.db import close_database, describe_url, sqlite_version
+from desk.services import staff as staff_service
+from desk.ui.actions import ACTIONS, ShortcutsDialog
+from desk.ui.main_window import GEOMETRY_KEY, MainWindow, qsettings
+from desk.ui.widgets.scan_edit import ScanEdit
+from tests.conftest import ADMIN_CODE
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def window(make_window, store_ctx):
+    return make_window(store_ctx)
+
+
+def nav_titles(window: MainWindow) -> list[str]:
+    return [window.nav.item(i).text() for i in range(window.nav.count())]
+
+
+def test_admin_sees_staff_and_settings(window):
+    assert nav_titles(window) == ["Today", "Staff", "Settings"]
+    assert [window.nav.item(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(3)] == ["F11", "F9", "F10"]
+    assert window.current_screen_name() == "screen.home"
+
+
+def test_manager_sees_staff_and_settings(make_window, store_ctx, add_staff):
+    store_ctx.staff = add_staff("300", "Mo Manager", "manager")
+    window = make_window(store_ctx)
+    assert nav_titles(window) == ["Today", "Staff", "Settings"]
+
+
+def test_clerk_sees_neither_staff_nor_settings_and_their_keys_do_nothing(make_window, store_ctx, add_staff):
+    store_ctx.staff = add_staff("100", "Cleo Clerk", "clerk")
+    window = make_window(store_ctx)
+    assert nav_titles(window) == ["Today"]
+    assert not window.action["screen.staff"].isEnabled()
+    assert not window.action["screen.settings"].isEnabled()
+    assert window.show_screen("screen.staff") is False
+    assert window.current_screen_name() == "screen.home"
+
+
+def test_f_keys_switch_screens(window, qtbot):
+    assert QApplication.activeWindow() is window
+    qtbot.keyClick(window.nav, Qt.Key.Key_F9)
+    assert window.current_screen_name() == "screen.staff"
+    qtbot.keyClick(window.stack.currentWidget(), Qt.Key.Key_F10)
+    assert window.current_screen_name() == "screen.settings"
+    qtbot.keyClick(window.stack.currentWidget(), Qt.Key.Key_F11)
+    assert window.current_screen_name() == "screen.home"
+
+
+def test_signing_in_as_someone_else_rebuilds_the_navigation(window, store_ctx, add_staff):
+    clerk = add_staff("100", "Cleo Clerk", "clerk")
+    store_ctx.set_staff(clerk)
+    assert nav_titles(window) == ["Today"]
+    assert window.person_button.text() == "Cleo Clerk · Clerk"
+    assert window.status_staff.text() == "Signed in: Cleo Clerk (Clerk)"
+
+
+def test_status_bar_shows_store_staff_database_and_sqlite(window, store_ctx):
+    assert window.status_store.text() == "Store TST01 · Test Store"
+    assert window.status_staff.text() == "Signed in: Ada Admin (Admin)"
+    assert window.status_db.text() == describe_url(store_ctx.db_url)
+    assert window.status_db.text().startswith("SQLite ")
+    assert window.status_sqlite.text() == "SQLite " + ".".join(map(str, sqlite_version()))
+    assert window.store_name_label.text() == "Test Store"
+
+
+def test_f2_focuses_and_selects_the_scan_field_from_another_widget(window, qtbot):
+    assert QApplication.activeWindow() is window
+    window.scan_edit.setText("R-OLD")
+    window.nav.setFocus()
+    assert not window.scan_edit.hasFocus()
+    qtbot.keyClick(window.nav, Qt.Key.Key_F2)
+    assert window.scan_edit.hasFocus()
+    assert window.scan_edit.selectedText() == "R-OLD"
+
+
+def test_an_unknown_code_says_nothing_matches(window, qtbot):
+    qtbot.keyClicks(window.scan_edit, "XYZ")
+    qtbot.keyClick(window.scan_edit, Qt.Key.Key_Return)
+    assert window.scan_message.isVisible()
+    assert window.scan_message.text() == "Nothing matches 'XYZ': scan a receipt, document or voucher code"
+    assert window.scan_edit.selectedText() == "XYZ"  # the next scan replaces it
+    qtbot.keyClicks(window.scan_edit, "R")
+    assert not window.scan_message.isVisible()
+
+
+def test_a_registered_handler_gets_the_code(window, qtbot):
+    seen: list[str] = []
+    ScanEdit.register(lambda code: seen.append(("first", code)) and False)
+    ScanEdit.register(lambda code: seen.append(("second", code)) or True)
+    qtbot.keyClicks(window.scan_edit, "  R-TST01-01-000042 ")
+    with qtbot.waitSignal(window.scan_edit.opened, timeout=1000) as opened:
+        qtbot.keyClick(window.scan_edit, Qt.Key.Key_Return)
+    assert opened.args == ["R-TST01-01-000042"]
+    assert seen == [("first", "R-TST01-01-000042"), ("second", "R-TST01-01-000042")]
+    assert window.scan_edit.text() == ""
+    assert not window.scan_message.isVisible()
+
+
+def test_a_handler_refusal_is_shown(window, qtbot):
+    def refuse(code):
+        raise NotFound(f"Receipt {code} is not in the sales ledger.")
+
+    ScanEdit.register(refuse)
+    window.scan_edit.setText("R-1")
+    window.scan_edit.submit()
+    assert window.scan_message.text() == "Receipt R-1 is not in the sales ledger."
+
+
+def test_shortcuts_dialog_lists_every_shortcut(qtbot, window):
+    dialog = ShortcutsDialog(window)
+    qtbot.addWidget(dialog)
+    keys = {dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())}
+    assert {"F1", "F2", "F9", "F10", "F11", "Ctrl+L", "Ctrl+U", "Ctrl+Shift+Q", "Ctrl+Q"} <= keys
+    assert dialog.table.rowCount() == len([a for a in ACTIONS if a.shortcut])
+
+
+def test_action_table_has_unique_names_and_shortcuts():
+    names = [a.name for a in ACTIONS]
+    shortcuts = [a.shortcut for a in ACTIONS if a.shortcut]
+    assert len(names) == len(set(names))
+    assert len(shortcuts) == len(set(shortcuts))
+    # F3-F8 and F12 are kept for later screens.
+    assert not {"F3", "F4", "F5", "F6", "F7", "F8", "F12"} & set(shortcuts)
+
+
+def test_switch_user_signs_the_first_person_out(window, store_ctx, add_staff, sign_in_answers):
+    clerk = add_staff("100", "Cleo Clerk", "clerk")
+    sign_in_answers.queue.append(clerk)
+    window.action["session.switch_user"].trigger()
+    assert sign_in_answers.calls[0]["mode"] == "switch"
+    assert store_ctx.staff.code == "100"
+    assert nav_titles(window) == ["Today"]
+    out = AuditEvent.select().where(AuditEvent.action == "auth.sign_out").order_by(AuditEvent.seq.desc()).first()
+    assert out.staff_code == ADMIN_CODE and "switch user" in out.details
+
+
+def test_switch_user_cancelled_keeps_the_person(window, store_ctx, sign_in_answers):
+    window.switch_user()
+    assert store_ctx.staff.code == ADMIN_CODE
+    assert not AuditEvent.select().where(AuditEvent.action == "auth.sign_out").exists()
+
+
+def test_sign_out_writes_the_event_and_returns_to_sign_in(window, store_ctx, add_staff, sign_in_answers):
+    clerk = add_staff("100", "Cleo Clerk", "clerk")
+    seen_while_open = []
+    sign_in_answers.during = lambda call: seen_while_open.append((window.locked, store_ctx.staff))
+    sign_in_answers.queue.append(clerk)
+    window.sign_out_button.click()
+    assert sign_in_answers.calls[0]["mode"] == "start"
+    assert seen_while_open == [(True, None)]  # content hidden, nobody signed in while the dialog is up
+    assert AuditEvent.select().where(AuditEvent.action == "auth.sign_out", AuditEvent.staff_code == ADMIN_CODE).exists()
+    assert store_ctx.staff.code == "100"
+    assert not window.locked
+    assert nav_titles(window) == ["Today"]
+
+
+def test_escape_after_sign_out_closes_the_window(window, store_ctx, sign_in_answers):
+    window.sign_out()
+    assert not window.isVisible()
+    assert store_ctx.staff is None
+
+
+def test_home_screen_shows_real_figures(make_window, demo_ctx, clock_at):
+    last = Sale.select().order_by(Sale.sold_at.desc()).first()
+    clock_at(last.sold_at)
+    window = make_window(demo_ctx)
+    home = window.current_screen()
+    home.refresh()
+    from desk.ui.screens.home import local_day_bounds_utc
+
+    start, end = local_day_bounds_utc(last.sold_at)
+    today = Sale.select().where((Sale.sold_at >= start) & (Sale.sold_at < end))
+    assert today.count() >= 1
+    assert home.today_count.text() == f"{today.count():,}"
+    total = sum(s.total for s in today)
+    assert home.today_total.text() == f"£{total // 100:,}.{total % 100:02d}"
+    assert home.ledger_size.text() == f"{Sale.select().count():,} sales"
+    assert home.ledger_range.text().startswith("From ")
+    assert home.store_name.text() == "Harbour Street Home & Style"
+    assert home.store_address.text() == "12 Harbour Street, Bristol BS1 4RN, United Kingdom"
+
+
+def test_home_screen_on_an_empty_ledger(window):
+    home = window.current_screen()
+    assert home.today_count.text() == "0"
+    assert home.today_total.text() == "£0.00"
+    assert home.ledger_size.text() == "0 sales"
+    assert home.ledger_range.text() == "No sales imported yet"
+
+
+def test_geometry_is_saved_on_close_and_restored(qtbot, store_ctx):
+    qsettings().remove(GEOMETRY_KEY)
+    first = MainWindow(store_ctx)
+    qtbot.addWidget(first)
+    assert first.restore_geometry() is False
+    assert (first.width(), first.height()) == (1280, 800)
+    # (The offscreen test screen is 800x600: a window larger than it would be moved back onto it.)
+    first.setGeometry(QRect(30, 40, 760, 540))
+    first.show()
+    qtbot.waitExposed(first)
+    saved = first.geometry()
+    first.close()
+
+    store_ctx.staff = staff_service._get(ADMIN_CODE)  # closing signed Ada out
+    second = MainWindow(store_ctx)
+    qtbot.addWidget(second)
+    assert second.restore_geometry() is True
+    assert second.geometry() == saved
+    assert (second.width(), second.height()) == (760, 540)
+
+
+def test_quitting_signs_the_person_out(window, store_ctx):
+    window.action["app.quit"].trigger()
+    assert not window.isVisible()
+    assert AuditEvent.select().where(AuditEvent.action == "auth.sign_out", AuditEvent.staff_code == ADMIN_CODE).exists()
+
+
+def test_run_gui_paints_and_exits_on_a_demo_database(demo, sqlite_url):
+    close_database()
+    code = textwrap.dedent(f"""
+        import sys
+        from desk.app import run_gui
+        sys.exit(run_gui({sqlite_url!r}, exit_after_paint=True, staff_code="900"))
+    """)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "painted"
+    from desk.models.db import open_database
+
+    open_database(sqlite_url)
+    # The benchmark's sign-in writes no audit event.
+    assert not AuditEvent.select().where(AuditEvent.action == "auth.sign_in").exists()
+
+
+def test_run_gui_reports_a_database_it_cannot_open(qtbot, messages, capsys, tmp_path):
+    from desk.app import EXIT_DATABASE, run_gui
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    result = run_gui("sqlite:///" + str(blocker / "desk.sqlite3"))
+    assert result == EXIT_DATABASE
+    assert messages and messages[0][0] == "Desk cannot open its database"
+    assert "Cannot create the data folder" in messages[0][1]
+    assert "Cannot create the data folder" in capsys.readouterr().err
+    app = QApplication.instance()
+    assert "Desk: one stylesheet" in app.styleSheet()
+    assert app.font().pointSizeF() >= 11
