@@ -65,7 +65,9 @@ def test_search_by_receipt_shows_the_sale_with_lines_and_tenders(screen, qtbot):
     assert [row[detail.C_DESC] for row in lines] == ["Mug", "Atlas of Small Islands"]
     mug, atlas = lines
     assert (mug[detail.C_QTY], mug[detail.C_RETURNED], mug[detail.C_RETURNABLE], mug[detail.C_PAID]) == ("2", "0", "2", "£19.00")
-    assert (atlas[detail.C_UNIT], atlas[detail.C_DISCOUNT], atlas[detail.C_PAID]) == ("£30.00", "£3.00", "£27.00")
+    assert (atlas[detail.C_UNIT], atlas[detail.C_PAID]) == ("£30.00", "£27.00")
+    assert "line discount £3.00" in detail.lines.item(1, detail.C_PAID).toolTip()
+    assert "SKU BK-1" in detail.lines.item(1, detail.C_DESC).toolTip()
     assert detail.tender_texts() == ["Cash", "Visa •••• 4242"]
     assert detail.total_label.text() == "£46.00"
     assert screen.count_label.text() == "1 sale match, newest first"

@@ -54,8 +54,8 @@ def _rate_text(rate) -> str:
 class SaleDetailPanel(QWidget):
     """Shows one SaleView; ``show_sale(None)`` shows the hint instead."""
 
-    LINE_COLUMNS = ("#", "SKU", "Description", "Qty", "Returned", "Left", "Price", "Discount", "Paid")
-    (C_NO, C_SKU, C_DESC, C_QTY, C_RETURNED, C_RETURNABLE, C_UNIT, C_DISCOUNT, C_PAID) = range(9)
+    LINE_COLUMNS = ("#", "Item", "Qty", "Returned", "Left", "Price", "Paid")
+    (C_NO, C_DESC, C_QTY, C_RETURNED, C_RETURNABLE, C_UNIT, C_PAID) = range(7)
 
     def __init__(self, parent: QWidget | None = None, *, locale: str = "en_GB",
                  hint: str = "Search for a sale, or scan its receipt (F2), to see it here."):
@@ -106,8 +106,9 @@ class SaleDetailPanel(QWidget):
         self.lines.setObjectName("saleLines")
         self.lines.setHorizontalHeaderLabels(list(self.LINE_COLUMNS))
         self.lines.horizontalHeaderItem(self.C_RETURNABLE).setToolTip("Units that can still be returned")
-        self.lines.horizontalHeaderItem(self.C_DISCOUNT).setToolTip("The line's discount plus its share of the order discount")
-        self.lines.horizontalHeaderItem(self.C_PAID).setToolTip("What the customer paid for the line, tax included")
+        self.lines.horizontalHeaderItem(self.C_PAID).setToolTip(
+            "What the customer paid for the line: after its discount and its share of the order discount, tax included"
+        )
         self.lines.verticalHeader().hide()
         self.lines.verticalHeader().setDefaultSectionSize(32)
         self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -120,6 +121,9 @@ class SaleDetailPanel(QWidget):
         header.setMinimumSectionSize(36)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.C_DESC, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((self.C_NO, 40), (self.C_QTY, 56), (self.C_RETURNED, 92), (self.C_RETURNABLE, 56)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(col, width)
         body.addWidget(_label("Lines", "subheading"))
         body.addWidget(self.lines, 1)
 
@@ -129,8 +133,9 @@ class SaleDetailPanel(QWidget):
         tenders_box.setSpacing(4)
         tenders_box.addWidget(_label("Paid by", "subheading"))
         self.tenders_grid = QGridLayout()
-        self.tenders_grid.setHorizontalSpacing(16)
+        self.tenders_grid.setHorizontalSpacing(24)
         self.tenders_grid.setVerticalSpacing(2)
+        self.tenders_grid.setColumnStretch(3, 1)
         tenders_box.addLayout(self.tenders_grid)
         tenders_box.addStretch(1)
         bottom.addLayout(tenders_box, 1)
@@ -170,6 +175,15 @@ class SaleDetailPanel(QWidget):
     def money(self, minor: int) -> str:
         return format_money(minor, self.sale.currency if self.sale else "GBP", self.locale)
 
+    def paid_explained(self, line) -> str:
+        parts = [f"{line.qty} × {self.money(line.unit_price)}"]
+        if line.line_discount:
+            parts.append(f"− line discount {self.money(line.line_discount)}")
+        if line.order_discount_share:
+            parts.append(f"− share of the order discount {self.money(line.order_discount_share)}")
+        return (" ".join(parts) + f" = {self.money(line.paid)} paid"
+                + f"\nTax {self.money(line.tax_amount)} at {_rate_text(line.tax_rate)}")
+
     def show_sale(self, sale: SaleView | None) -> None:
         self.sale = sale
         if sale is None:
@@ -190,16 +204,13 @@ class SaleDetailPanel(QWidget):
         self.lines.setRowCount(len(sale.lines))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for r, line in enumerate(sale.lines):
-            discount = line.discount
             values = {
                 self.C_NO: (str(line.line_no), right),
-                self.C_SKU: (line.sku, None),
                 self.C_DESC: (line.description, None),
                 self.C_QTY: (str(line.qty), right),
                 self.C_RETURNED: (str(line.returned_qty), right),
                 self.C_RETURNABLE: (str(line.returnable_qty), right),
                 self.C_UNIT: (self.money(line.unit_price), right),
-                self.C_DISCOUNT: (self.money(discount) if discount else "—", right),
                 self.C_PAID: (self.money(line.paid), right),
             }
             for c, (text, align) in values.items():
@@ -212,15 +223,10 @@ class SaleDetailPanel(QWidget):
                 if c == self.C_RETURNABLE and not line.returnable_qty:
                     item.setForeground(MUTED)
                     item.setToolTip("Nothing left to return on this line")
-                if c == self.C_DISCOUNT and discount:
-                    item.setToolTip(
-                        f"Line discount {self.money(line.line_discount)}, share of the order discount "
-                        f"{self.money(line.order_discount_share)}"
-                    )
                 if c == self.C_DESC:
-                    item.setToolTip(line.description)
+                    item.setToolTip(f"{line.description}\nSKU {line.sku or '—'}" + (f" · barcode {line.barcode}" if line.barcode else ""))
                 if c == self.C_PAID:
-                    item.setToolTip(f"Paid {self.money(line.paid)}, tax {self.money(line.tax_amount)} at {_rate_text(line.tax_rate)}")
+                    item.setToolTip(self.paid_explained(line))
                 if c == self.C_RETURNABLE:
                     item.setToolTip(item.toolTip() or f"{line.returnable_qty} of {line.qty} can still be returned")
                 self.lines.setItem(r, c, item)
@@ -232,6 +238,8 @@ class SaleDetailPanel(QWidget):
                 item.widget().deleteLater()
         for r, tender in enumerate(sale.tenders):
             name = _label(tender.label, name=f"tender{r}")
+            # The bullets may come from a fallback font the size hint does not measure.
+            name.setMinimumWidth(name.fontMetrics().horizontalAdvance(tender.label) + 16)
             amount = _label(self.money(tender.amount))
             amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             ref = _label(tender.reference, "muted")

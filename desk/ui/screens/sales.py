@@ -96,7 +96,8 @@ class SalesScreen(Screen):
         self.receipt_edit = self._field("Receipt number or its start", "receiptEdit")
         self.from_edit = self._field("dd/mm/yyyy", "fromEdit")
         self.to_edit = self._field("dd/mm/yyyy", "toEdit")
-        self.amount_edit = self._field("12.50 or 10-20", "amountEdit")
+        self.amount_edit = self._field("e.g. 12.50", "amountEdit")
+        self.amount_edit.setToolTip("An exact amount (12.50), a range (10-20), or one end (>10, <20)")
         self.customer_edit = self._field("Name, phone or email", "customerEdit")
         self.last4_edit = self._field("1234", "last4Edit")
         self.last4_edit.setMaxLength(4)
@@ -114,14 +115,15 @@ class SalesScreen(Screen):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(4)
         fields = (
-            ("Receipt", self.receipt_edit, 3),
-            ("From", self.from_edit, 2),
-            ("To", self.to_edit, 2),
-            ("Amount", self.amount_edit, 2),
-            ("Customer", self.customer_edit, 3),
-            ("Card last 4", self.last4_edit, 1),
+            ("Receipt", self.receipt_edit, 3, 140),
+            ("From", self.from_edit, 0, 118),
+            ("To", self.to_edit, 0, 118),
+            ("Amount", self.amount_edit, 0, 110),
+            ("Customer", self.customer_edit, 3, 150),
+            ("Card last 4", self.last4_edit, 0, 90),
         )
-        for col, (title, edit, stretch) in enumerate(fields):
+        for col, (title, edit, stretch, width) in enumerate(fields):
+            edit.setMinimumWidth(width)
             label = QLabel(title)
             label.setProperty("role", "muted")
             label.setBuddy(edit)
@@ -155,7 +157,7 @@ class SalesScreen(Screen):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         # Fixed widths: never measure thousands of rows to size a column.
-        for col, width in ((SalesTableModel.RECEIPT, 115), (SalesTableModel.DATE, 145),
+        for col, width in ((SalesTableModel.RECEIPT, 115), (SalesTableModel.DATE, 160),
                            (SalesTableModel.CUSTOMER, 130), (SalesTableModel.TOTAL, 85), (SalesTableModel.TENDERS, 170)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
@@ -167,6 +169,7 @@ class SalesScreen(Screen):
         self.count_label.setProperty("role", "muted")
 
         results = QWidget()
+        results.setMinimumWidth(380)
         results_layout = QVBoxLayout(results)
         results_layout.setContentsMargins(0, 0, 0, 0)
         results_layout.setSpacing(6)

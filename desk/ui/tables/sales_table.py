@@ -39,8 +39,8 @@ class SalesTableModel(QAbstractTableModel):
     ``canFetchMore``/``fetchMore`` as they scroll, one page of ``page_size`` at a time.
     """
 
-    COLUMNS = ("Receipt", "Date", "Customer", "Total", "Paid by")
-    RECEIPT, DATE, CUSTOMER, TOTAL, TENDERS = range(5)
+    COLUMNS = ("Receipt", "Date", "Total", "Customer", "Paid by")
+    RECEIPT, DATE, TOTAL, CUSTOMER, TENDERS = range(5)
     SaleIdRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent=None, *, locale: str = "en_GB", page_size: int = PAGE,
