@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from desk import clock
 from desk.errors import AuthFailed, InvalidInput, NotAllowed
 from desk.models import Staff, database
+from desk.models.db import is_postgres
 from desk.services import audit
 
 MAX_FAILED_PINS = 5
@@ -125,17 +126,29 @@ def sign_in(code: str, pin: str) -> Staff:
     return result.staff
 
 
-def _attempt(code: str, pin: str) -> _Attempt:
+def _attempt(code: str, pin: str, success_action: str | None = "auth.sign_in", during: str = "") -> _Attempt:
+    """Check ``pin`` for ``code`` inside the caller's transaction, counting wrong PINs.
+
+    ``success_action`` is the audit event of a right PIN (None: the caller audits what it
+    does with it); ``during`` says in failure events what the PIN was typed for.
+    """
     now = clock.utcnow()
-    staff = Staff.get_or_none(Staff.code == code) if code else None
+    staff = None
+    if code:
+        query = Staff.select().where(Staff.code == code)
+        if is_postgres():
+            # Two desks trying PINs for one code at once: count every wrong PIN.
+            query = query.for_update()
+        staff = query.first()
+    extra = {"during": during} if during else {}
     if staff is None:
-        audit.record("auth.sign_in_failed", staff_code=code[:16], details={"reason": "unknown code"})
+        audit.record("auth.sign_in_failed", staff_code=code[:16], details={"reason": "unknown code", **extra})
         return _Attempt(None, f"No staff member has the code '{code}'." if code else "Enter your staff code.")
     if not staff.active:
-        audit.record("auth.sign_in_failed", staff, entity="staff", entity_uuid=staff.uuid, details={"reason": "inactive"})
+        audit.record("auth.sign_in_failed", staff, entity="staff", entity_uuid=staff.uuid, details={"reason": "inactive", **extra})
         return _Attempt(None, f"{staff.name}'s account is deactivated. An admin can reactivate it.")
     if staff.locked_until and staff.locked_until > now:
-        audit.record("auth.sign_in_failed", staff, entity="staff", entity_uuid=staff.uuid, details={"reason": "locked"})
+        audit.record("auth.sign_in_failed", staff, entity="staff", entity_uuid=staff.uuid, details={"reason": "locked", **extra})
         return _Attempt(None, _locked_message(staff, now))
     if not _verify(staff.pin_hash, pin):
         failed = staff.failed_attempts + 1
@@ -143,11 +156,11 @@ def _attempt(code: str, pin: str) -> _Attempt:
             staff.failed_attempts = 0
             staff.locked_until = now + LOCKOUT
             staff.save()
-            audit.record("auth.locked", staff, entity="staff", entity_uuid=staff.uuid, details={"until": staff.locked_until.isoformat()})
+            audit.record("auth.locked", staff, entity="staff", entity_uuid=staff.uuid, details={"until": staff.locked_until.isoformat(), **extra})
             return _Attempt(None, _locked_message(staff, now))
         staff.failed_attempts = failed
         staff.save()
-        audit.record("auth.sign_in_failed", staff, entity="staff", entity_uuid=staff.uuid, details={"reason": "wrong pin", "attempt": failed})
+        audit.record("auth.sign_in_failed", staff, entity="staff", entity_uuid=staff.uuid, details={"reason": "wrong pin", "attempt": failed, **extra})
         left = MAX_FAILED_PINS - failed
         return _Attempt(None, f"Wrong PIN. {left} more wrong {'PIN' if left == 1 else 'PINs'} and the account locks for 5 minutes.")
     if _hasher.check_needs_rehash(staff.pin_hash):
@@ -155,7 +168,8 @@ def _attempt(code: str, pin: str) -> _Attempt:
     staff.failed_attempts = 0
     staff.locked_until = None
     staff.save()
-    audit.record("auth.sign_in", staff, entity="staff", entity_uuid=staff.uuid)
+    if success_action:
+        audit.record(success_action, staff, entity="staff", entity_uuid=staff.uuid)
     return _Attempt(staff)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from desk import clock
 from desk.errors import AuthFailed, DeskError, InvalidInput, NotFound
 from desk.models import Staff, Store, database
+from desk.models.db import is_postgres
 from desk.services import audit
 from desk.services.auth import ROLES, hash_pin, require, validate_code, validate_pin
 
@@ -72,6 +73,20 @@ def _get(code: str) -> Staff:
     return staff
 
 
+_STAFF_LOCK = 0x5EA_F001  # PostgreSQL advisory lock: one staff change at a time
+
+
+def _lock_staff_changes(actor: Staff) -> None:
+    """Inside the transaction: wait for other staff changes, then check the actor again.
+
+    SQLite's IMMEDIATE transactions already write one at a time; on PostgreSQL two
+    admins deactivating each other at once would otherwise both see the other one left.
+    """
+    if is_postgres():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_STAFF_LOCK,))
+    require(actor, "staff.manage")
+
+
 def _active_admins_besides(staff: Staff) -> int:
     return Staff.select().where(Staff.role == "admin", Staff.active == True, Staff.id != staff.id).count()  # noqa: E712
 
@@ -79,6 +94,7 @@ def _active_admins_besides(staff: Staff) -> int:
 def set_active(actor: Staff, code: str, active: bool) -> Staff:
     require(actor, "staff.manage")
     with database.atomic():
+        _lock_staff_changes(actor)
         staff = _get(code)
         if staff.active == active:
             return staff
@@ -98,6 +114,7 @@ def set_role(actor: Staff, code: str, role: str) -> Staff:
     require(actor, "staff.manage")
     role = _validate_role(role)
     with database.atomic():
+        _lock_staff_changes(actor)
         staff = _get(code)
         if staff.role == role:
             return staff
@@ -127,14 +144,20 @@ def reset_pin(actor: Staff, code: str, new_pin: str) -> Staff:
 
 
 def change_own_pin(actor: Staff, current_pin: str, new_pin: str) -> None:
-    from desk.services.auth import _verify  # the one PIN check
+    """Change one's own PIN. A wrong current PIN counts towards the lockout like a sign-in."""
+    from desk.services.auth import _attempt  # the one PIN check, with its lockout
 
     new_pin = validate_pin(new_pin, "New PIN")
     with database.atomic():
-        staff = Staff.get_by_id(actor.id)
-        if not _verify(staff.pin_hash, current_pin or ""):
-            raise AuthFailed("The current PIN is wrong; the PIN was not changed.")
-        staff.pin_hash = hash_pin(new_pin)
-        staff.updated_at = clock.utcnow()
-        staff.save()
-        audit.record("staff.pin_changed", staff, entity="staff", entity_uuid=staff.uuid)
+        result = _attempt(actor.code, (current_pin or "").strip(), success_action=None, during="PIN change")
+        if result.staff is not None:
+            staff = result.staff
+            staff.pin_hash = hash_pin(new_pin)
+            staff.updated_at = clock.utcnow()
+            staff.save()
+            audit.record("staff.pin_changed", staff, entity="staff", entity_uuid=staff.uuid)
+    if result.staff is None:
+        # Committed above: the wrong PIN is counted and audited.
+        if result.message.startswith("Wrong PIN."):
+            raise AuthFailed("The current PIN is wrong; the PIN was not changed." + result.message[len("Wrong PIN."):])
+        raise AuthFailed("The PIN was not changed. " + result.message)

@@ -207,3 +207,39 @@ def test_create_staff_outside_a_service_is_hashed(sqlite_db):
         staff = create_staff("5", "Five", "clerk", "274951", None)
     assert auth._verify(staff.pin_hash, "274951")
     assert not auth._verify(staff.pin_hash, "274950")
+
+
+def test_wrong_pins_from_two_desks_at_once_are_all_counted(store):
+    """Two desks trying PINs for the same code at the same moment: no wrong PIN goes uncounted."""
+    import threading
+
+    errors, messages = [], []
+    barrier = threading.Barrier(2)
+
+    def desk():
+        try:
+            database.connect(reuse_if_open=True)
+            barrier.wait()
+            for _ in range(3):
+                try:
+                    auth.sign_in("900", "111222")
+                except AuthFailed as exc:
+                    messages.append(str(exc))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=desk) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    assert len(messages) == 6
+    attempts = sorted(json.loads(e.details)["attempt"] for e in events("auth.sign_in_failed") if "attempt" in e.details)
+    assert attempts == [1, 2, 3, 4]
+    assert len(events("auth.locked")) == 1
+    with pytest.raises(AuthFailed, match="locked"):
+        auth.sign_in("900", PIN)
+    assert audit.verify_chain().ok

@@ -176,7 +176,8 @@ def test_change_own_pin(store):
     before = actions()
     with pytest.raises(AuthFailed, match="current PIN is wrong"):
         change_own_pin(clerk, "000000", "318604")
-    assert actions() == before
+    assert actions() == before + ["auth.sign_in_failed"]  # counted and audited, PIN unchanged
+    assert json.loads(last_event().details)["during"] == "PIN change"
     change_own_pin(clerk, "274951", "318604")
     assert last_event().action == "staff.pin_changed"
     assert last_event().staff_code == "100"
@@ -223,3 +224,69 @@ def test_list_staff_shows_locks(store, clock_at):
     assert rows["100"].locked and not rows["900"].locked
     clock_at(dt.datetime(2026, 1, 1, 12, 6))
     assert not {r.code: r for r in list_staff(admin)}["100"].locked
+
+
+def test_wrong_current_pins_count_towards_the_lockout(store):
+    """Changing one's PIN is no way round the five-wrong-PINs lock (a desk left signed in)."""
+    _, admin = store
+    clerk = add_staff(admin, "100", "Cleo Clerk", "clerk", "274951")
+    with pytest.raises(AuthFailed, match="current PIN is wrong.*4 more wrong PINs"):
+        change_own_pin(clerk, "000001", "318604")
+    failed = last_event()
+    assert failed.action == "auth.sign_in_failed" and failed.staff_code == "100"
+    for _ in range(3):
+        with pytest.raises(AuthFailed):
+            change_own_pin(clerk, "000001", "318604")
+    with pytest.raises(AuthFailed, match="locked"):
+        change_own_pin(clerk, "000001", "318604")
+    assert last_event().action == "auth.locked"
+    with pytest.raises(AuthFailed, match="locked"):
+        change_own_pin(clerk, "274951", "318604")  # even the right PIN, while locked
+    with pytest.raises(AuthFailed, match="locked"):
+        auth.sign_in("100", "274951")
+    assert auth._verify(Staff.get(Staff.code == "100").pin_hash, "274951")
+
+
+def test_a_right_current_pin_clears_earlier_wrong_ones(store):
+    _, admin = store
+    clerk = add_staff(admin, "100", "Cleo Clerk", "clerk", "274951")
+    with pytest.raises(AuthFailed):
+        change_own_pin(clerk, "000001", "318604")
+    change_own_pin(clerk, "274951", "318604")
+    assert Staff.get(Staff.code == "100").failed_attempts == 0
+    assert "auth.sign_in" not in actions()  # changing a PIN is not a sign-in
+
+
+def test_two_admins_removing_each_other_at_once_leave_one(store):
+    """Two admins at two desks each deactivating the other at the same moment: one must stay."""
+    import threading
+
+    from desk.models import database
+
+    _, ada = store
+    bo = add_staff(ada, "901", "Bo Admin", "admin", "274951")
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def desk(actor, target):
+        try:
+            database.connect(reuse_if_open=True)
+            barrier.wait()
+            set_active(actor, target, False)
+            results.append("ok")
+        except (DeskError,) as exc:
+            results.append(str(exc))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=desk, args=(ada, "901")), threading.Thread(target=desk, args=(bo, "900"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    assert results.count("ok") == 1, results
+    assert Staff.select().where(Staff.role == "admin", Staff.active == True).count() == 1  # noqa: E712
+    assert audit.verify_chain().ok
