@@ -44,6 +44,14 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def load_average() -> float | None:
+    """The 1-minute load average: how busy the machine was while it was measured."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:  # pragma: no cover
+        return None
+
+
 def describe() -> dict[str, object]:
     import PySide6
 

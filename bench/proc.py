@@ -31,6 +31,7 @@ class ChildRun:
     seconds: float  # from spawn until the marker line was read
     peak_rss_mb: float  # the child's own peak resident set size
     exit_code: int
+    cpu_s: float = 0.0  # the child's user + system CPU time, whole life (less sensitive to a busy machine)
 
 
 def run_until_marker(argv: list[str], env: dict[str, str], marker: str = "painted", timeout: float = 120.0,
@@ -60,7 +61,8 @@ def run_until_marker(argv: list[str], env: dict[str, str], marker: str = "painte
             tail = errfile.read().decode("utf-8", "replace").strip().splitlines()[-15:]
             what = f"did not print {marker!r}" if seconds is None else f"exited with status {exit_code}"
             raise ChildFailed(f"{' '.join(argv[:2])} ... {what}:\n  " + "\n  ".join(tail or ["(no output on stderr)"]))
-    return ChildRun(seconds=seconds, peak_rss_mb=usage.ru_maxrss / 1024.0, exit_code=exit_code)
+    return ChildRun(seconds=seconds, peak_rss_mb=usage.ru_maxrss / 1024.0, exit_code=exit_code,
+                    cpu_s=usage.ru_utime + usage.ru_stime)
 
 
 def _read_until(proc: subprocess.Popen, marker: str, start: float, timeout: float) -> float | None:
@@ -131,7 +133,8 @@ def _launcher_main(request_json: str) -> int:
     except ChildFailed as exc:
         print(json.dumps({"error": str(exc)}))
         return 1
-    print(json.dumps({"seconds": run.seconds, "peak_rss_mb": run.peak_rss_mb, "exit_code": run.exit_code}))
+    print(json.dumps({"seconds": run.seconds, "peak_rss_mb": run.peak_rss_mb, "exit_code": run.exit_code,
+                      "cpu_s": run.cpu_s}))
     return 0
 
 

@@ -77,6 +77,10 @@ class Context:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in [str(PROJECT_ROOT), env.get("PYTHONPATH", "")] if p)
         env["PYTHONUNBUFFERED"] = "1"
+        # An installed app runs from compiled bytecode: let children write and reuse it, in
+        # this run's scratch folder rather than the source tree.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(self.workdir / "pycache")
         env["QT_QPA_PLATFORM"] = "offscreen"
         for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
             env[name] = str(self.workdir / name.lower())

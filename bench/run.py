@@ -69,7 +69,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 continue
             ctx.log(f"measuring {m.name}")
             try:
+                load_before = machine.load_average()
                 results.update(m.func(ctx))
+                results.setdefault("load_avg", {})[m.name] = [load_before, machine.load_average()]
             except Exception as exc:  # one broken measurement must not hide the others' figures
                 errors[m.name] = f"{type(exc).__name__}: {exc}"
                 ctx.log(f"{m.name} failed:\n{traceback.format_exc()}")
