@@ -33,6 +33,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch, mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, Image, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
@@ -258,6 +259,143 @@ class BarcodeFlowable(Flowable):
         canv.restoreState()
 
 
+# --- text cells ------------------------------------------------------------------------------
+
+class TextLine(Flowable):
+    """One line of plain text in a paragraph style: what most cells are, at a fraction of a
+    Paragraph's cost. Text that does not fit its width becomes a wrapped Paragraph."""
+
+    def __init__(self, text: str, style: ParagraphStyle):
+        super().__init__()
+        self.text = text
+        self.style = style
+        self._para: Paragraph | None = None
+
+    def wrap(self, availWidth, availHeight):
+        st = self.style
+        if stringWidth(self.text, st.fontName, st.fontSize) > availWidth - st.leftIndent + 0.01:
+            if self._para is None:
+                self._para = Paragraph(_text(self.text), st)
+            self.width, self.height = self._para.wrap(availWidth, availHeight)
+            return self.width, self.height
+        self._para = None
+        self.width, self.height = availWidth, st.leading
+        return self.width, self.height
+
+    def draw(self):
+        if self._para is not None:
+            self._para.drawOn(self.canv, 0, 0)
+            return
+        st = self.style
+        canv = self.canv
+        canv.setFont(st.fontName, st.fontSize)
+        canv.setFillColor(st.textColor)
+        y = self.height - st.fontSize
+        if st.alignment == TA_RIGHT:
+            canv.drawRightString(self.width, y, self.text)
+        elif st.alignment == TA_CENTER:
+            canv.drawCentredString(self.width / 2, y, self.text)
+        else:
+            canv.drawString(st.leftIndent, y, self.text)
+
+
+def P(text, style: ParagraphStyle) -> Flowable:
+    """A cell or line of ``text``: a cheap TextLine unless it has several lines."""
+    text = str(text)
+    if "\n" in text:
+        return Paragraph(_text(text), style)
+    return TextLine(text, style)
+
+
+# --- a light table ------------------------------------------------------------------------
+
+@dataclass
+class GridRow:
+    cells: list  # a Flowable, a list of Flowables stacked, "" or None per column
+    pad_top: float = 1.0
+    pad_bottom: float = 1.0
+    line_above: tuple | None = None  # (thickness, colour)
+    line_below: tuple | None = None
+    keep_with_next: bool = False  # a line and its sub-lines stay on one page
+
+
+class Grid(Flowable):
+    """Rows of cells in fixed-width columns: what receipts are made of.
+
+    Much cheaper than a platypus Table (a receipt has hundreds of cells and must build in a
+    few milliseconds) and splits between rows across pages, repeating its header rows.
+    """
+
+    def __init__(self, rows: list[GridRow], widths: list[float], header_rows: int = 0, hAlign: str = "LEFT"):
+        super().__init__()
+        self.rows = rows
+        self.widths = widths
+        self.header_rows = header_rows
+        self.hAlign = hAlign
+        self._heights: list[float] = []
+        self._sizes: list[list[list[tuple[float, float]]]] = []
+
+    @staticmethod
+    def _stack(cell) -> list[Flowable]:
+        if cell is None or cell == "":
+            return []
+        return list(cell) if isinstance(cell, (list, tuple)) else [cell]
+
+    def _measure(self) -> None:
+        self._heights, self._sizes = [], []
+        for row in self.rows:
+            row_sizes, tallest = [], 0.0
+            for cell, width in zip(row.cells, self.widths):
+                sizes = [f.wrap(width, 1e6) for f in self._stack(cell)]
+                row_sizes.append(sizes)
+                tallest = max(tallest, sum(h for _, h in sizes))
+            self._sizes.append(row_sizes)
+            self._heights.append(row.pad_top + tallest + row.pad_bottom)
+
+    def wrap(self, availWidth, availHeight):
+        self._measure()
+        self.width = sum(self.widths)
+        self.height = sum(self._heights)
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        if not self._heights:
+            self._measure()
+        used, fit = 0.0, 0
+        for h in self._heights:
+            if used + h > availHeight + 1e-6:
+                break
+            used += h
+            fit += 1
+        while fit > self.header_rows and self.rows[fit - 1].keep_with_next:
+            fit -= 1
+        if fit <= self.header_rows or fit >= len(self.rows):
+            return []
+        head = self.rows[: self.header_rows]
+        return [Grid(self.rows[:fit], self.widths, self.header_rows, self.hAlign),
+                Grid(head + self.rows[fit:], self.widths, self.header_rows, self.hAlign)]
+
+    def draw(self):
+        canv = self.canv
+        top = self.height
+        for row, height, row_sizes in zip(self.rows, self._heights, self._sizes):
+            x = 0.0
+            for cell, width, sizes in zip(row.cells, self.widths, row_sizes):
+                y = top - row.pad_top
+                for flowable, (w, h) in zip(self._stack(cell), sizes):
+                    y -= h
+                    flowable.drawOn(canv, x, y, _sW=width - w)
+                x += width
+            for line, at in ((row.line_above, top), (row.line_below, top - height)):
+                if line is not None:
+                    canv.saveState()
+                    canv.setLineWidth(line[0])
+                    canv.setStrokeColor(line[1])
+                    canv.line(0, at, self.width, at)
+                    canv.restoreState()
+            top -= height
+
+
 # --- styles -------------------------------------------------------------------------------
 
 def _styles(p: Paper) -> dict[str, ParagraphStyle]:
@@ -286,6 +424,7 @@ def _styles(p: Paper) -> dict[str, ParagraphStyle]:
         "banner_detail": style("banner_detail", p.base, align=TA_CENTER),
         "head": style("head", p.small, BOLD),
         "head_right": style("head_right", p.small, BOLD, TA_RIGHT),
+        "head_center": style("head_center", p.small, BOLD, TA_CENTER),
         "footer": style("footer", p.small, align=TA_CENTER if p.is_roll else TA_LEFT),
     }
 
@@ -405,7 +544,7 @@ class Document:
             story.append(Spacer(1, 3 * mm))
             story.append(HRFlowable(width="100%", thickness=0.5, color=colors.black, spaceBefore=0, spaceAfter=0))
             story.append(Spacer(1, 1.5 * mm))
-            story.append(Paragraph(_text(self.footer.strip()), s["footer"]))
+            story.append(P(self.footer.strip(), s["footer"]))
         return story
 
     def _logo(self, max_w: float, max_h: float) -> Image | None:
@@ -429,32 +568,33 @@ class Document:
             if p.is_roll:
                 logo.hAlign = "CENTER"
             out += [logo, Spacer(1, 1.5 * mm)]
-        out.append(Paragraph(_text(self.store.name), s["store"]))
+        out.append(P(self.store.name, s["store"]))
         for line in getattr(self.store, "address_lines", ()):
-            out.append(Paragraph(_text(line), s["address"]))
+            out.append(P(line, s["address"]))
         tax_number = getattr(self.store, "tax_number", "")
         if tax_number:
-            out.append(Paragraph(_text(f"Tax no. {tax_number}"), s["address"]))
+            out.append(P(f"Tax no. {tax_number}", s["address"]))
         return out
 
     def _header(self, p: Paper, s, cw: float) -> list[Flowable]:
         if p.is_roll:
             out = self._store_lines(p, s)
-            out += [Spacer(1, 3 * mm), Paragraph(_text(self.title.upper()), s["title"])]
+            out += [Spacer(1, 3 * mm), P(self.title.upper(), s["title"])]
             if self.number:
-                out.append(Paragraph(_text(self.number), s["number"]))
+                out.append(P(self.number, s["number"]))
             out.append(Spacer(1, 2 * mm))
             return out
         left = self._store_lines(p, s)
-        right: list[Flowable] = [Paragraph(_text(self.title), s["title"]), Spacer(1, 2 * mm)]
+        right: list[Flowable] = [P(self.title, s["title"]), Spacer(1, 2 * mm)]
         code = self._barcode()
         if code:
             right.append(BarcodeFlowable(code, p, align="RIGHT", caption=self.number))
         elif self.number:
-            right.append(Paragraph(_text(self.number), s["number"]))
+            right.append(P(self.number, s["number"]))
         right_w = 80 * mm
         table = Table([[left, right]], colWidths=[cw - right_w, right_w])
         table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), REGULAR),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -489,26 +629,35 @@ class Document:
         raise TypeError(f"unknown block {block!r}")
 
     @staticmethod
-    def _grid(data, widths, extra=(), pad=1.2) -> Table:
-        table = Table(data, colWidths=widths, hAlign="LEFT")
-        table.setStyle(TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ("TOPPADDING", (0, 0), (-1, -1), pad),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
-            *extra,
-        ]))
-        return table
+    def _grid(data, widths, extra=(), pad=1.2) -> "Grid":
+        """A Grid of ``data`` rows; ``extra`` takes TableStyle-like per-row commands
+        (TOPPADDING, BOTTOMPADDING, LINEABOVE, LINEBELOW on one row)."""
+        rows = [GridRow(list(cells), pad, pad) for cells in data]
+        for command in extra:
+            name, (_, r0), (_, r1) = command[0], command[1], command[2]
+            for r in range(r0 % len(rows), r1 % len(rows) + 1):
+                row = rows[r]
+                if name == "TOPPADDING":
+                    row.pad_top = command[3]
+                elif name == "BOTTOMPADDING":
+                    row.pad_bottom = command[3]
+                elif name == "LINEABOVE":
+                    row.line_above = (command[3], command[4])
+                elif name == "LINEBELOW":
+                    row.line_below = (command[3], command[4])
+                elif name == "KEEPWITHNEXT":
+                    row.keep_with_next = True
+        header = 1 if any(c[0] == "LINEBELOW" and c[1][1] == 0 for c in extra) and len(rows) > 1 else 0
+        return Grid(rows, list(widths), header_rows=header)
 
     def _banner(self, block: _Banner, p: Paper, s, cw: float) -> list[Flowable]:
-        cell = [Paragraph(_text(block.text), s["banner"])]
+        cell = [P(block.text, s["banner"])]
         if block.detail:
-            cell.append(Paragraph(_text(block.detail), s["banner_detail"]))
+            cell.append(P(block.detail, s["banner_detail"]))
         width = cw if p.is_roll else min(cw, 110 * mm)
         table = Table([[cell]], colWidths=[width], hAlign="CENTER" if p.is_roll else "LEFT")
         table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), REGULAR),
             ("BOX", (0, 0), (-1, -1), 1.2, colors.black),
             ("LEFTPADDING", (0, 0), (-1, -1), 2 * mm),
             ("RIGHTPADDING", (0, 0), (-1, -1), 2 * mm),
@@ -522,7 +671,7 @@ class Document:
             return []
         label_w = 26 * mm if p.is_roll else 38 * mm
         width = cw if p.is_roll else min(cw, 130 * mm)
-        data = [[Paragraph(_text(a), s["body"]), Paragraph(_text(b), s["body"])] for a, b in block.pairs]
+        data = [[P(a, s["body"]), P(b, s["body"])] for a, b in block.pairs]
         return [self._grid(data, [label_w, width - label_w], pad=0.6), Spacer(1, 2.5 * mm)]
 
     def _items(self, block: _Items, p: Paper, s, cw: float) -> list[Flowable]:
@@ -530,12 +679,12 @@ class Document:
             return []
         if not block.priced:
             qty_w = 12 * mm if p.is_roll else 18 * mm
-            data = [[Paragraph("<b>Qty</b>", s["head"]), Paragraph(f"<b>{_text(block.headings[0])}</b>", s["head"])]]
+            data = [[P("Qty", s["head"]), P(block.headings[0], s["head"])]]
             for row in block.rows:
-                desc = [Paragraph(_text(row.description), s["body"])]
+                desc = [P(row.description, s["body"])]
                 if row.note:
-                    desc.append(Paragraph(_text(row.note), s["small"]))
-                data.append([Paragraph(f"{row.quantity} ×", s["body"]), desc])
+                    desc.append(P(row.note, s["small"]))
+                data.append([P(f"{row.quantity} ×", s["body"]), desc])
             extra = [("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black), ("TOPPADDING", (0, 1), (-1, -1), 2)]
             return [self._grid(data, [qty_w, cw - qty_w], extra), Spacer(1, 3 * mm)]
 
@@ -545,15 +694,17 @@ class Document:
             extra = []
             for row in block.rows:
                 first = len(data)
-                desc = [Paragraph(_text(row.description), s["body"])]
+                desc = [P(row.description, s["body"])]
                 if row.note:
-                    desc.append(Paragraph(_text(row.note), s["small"]))
-                data.append([desc, Paragraph(_text(row.amount or ""), s["body_right"])])
+                    desc.append(P(row.note, s["small"]))
+                data.append([desc, P(row.amount or "", s["body_right"])])
                 if row.quantity != 1 and row.unit:
-                    data.append([Paragraph(_text(f"{row.quantity} × {row.unit}"), s["sub"]), ""])
+                    data.append([P(f"{row.quantity} × {row.unit}", s["sub"]), ""])
                 for label, value in row.sublines:
-                    data.append([Paragraph(_text(label), s["sub"]), Paragraph(_text(value), s["small_right"])])
+                    data.append([P(label, s["sub"]), P(value, s["small_right"])])
                 extra.append(("TOPPADDING", (0, first), (-1, first), 2.5))
+                if len(data) - 1 > first:
+                    extra.append(("KEEPWITHNEXT", (0, first), (-1, len(data) - 2)))
             return [self._grid(data, [cw - amount_w, amount_w], extra, pad=0.4), Spacer(1, 2 * mm),
                     HRFlowable(width="100%", thickness=0.5, color=colors.black, dash=(2, 2), spaceBefore=0, spaceAfter=0),
                     Spacer(1, 1.5 * mm)]
@@ -561,19 +712,21 @@ class Document:
         qty_w, unit_w, amount_w = 16 * mm, 28 * mm, 30 * mm
         desc_w = cw - qty_w - unit_w - amount_w
         h = block.headings
-        data = [[Paragraph(_text(h[0]), s["head"]), Paragraph(_text(h[1]), s["head_right"]),
-                 Paragraph(_text(h[2]), s["head_right"]), Paragraph(_text(h[3]), s["head_right"])]]
+        data = [[P(h[0], s["head"]), P(h[1], s["head_right"]),
+                 P(h[2], s["head_right"]), P(h[3], s["head_right"])]]
         extra = [("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black)]
         for row in block.rows:
             first = len(data)
-            desc = [Paragraph(_text(row.description), s["body"])]
+            desc = [P(row.description, s["body"])]
             if row.note:
-                desc.append(Paragraph(_text(row.note), s["small"]))
-            data.append([desc, Paragraph(str(row.quantity), s["body_right"]),
-                         Paragraph(_text(row.unit or ""), s["body_right"]), Paragraph(_text(row.amount or ""), s["body_right"])])
+                desc.append(P(row.note, s["small"]))
+            data.append([desc, P(str(row.quantity), s["body_right"]),
+                         P(row.unit or "", s["body_right"]), P(row.amount or "", s["body_right"])])
             for label, value in row.sublines:
-                data.append([Paragraph(_text(label), s["sub"]), "", "", Paragraph(_text(value), s["small_right"])])
+                data.append([P(label, s["sub"]), "", "", P(value, s["small_right"])])
             extra.append(("TOPPADDING", (0, first), (-1, first), 4))
+            if len(data) - 1 > first:
+                extra.append(("KEEPWITHNEXT", (0, first), (-1, len(data) - 2)))
             if first > 1:
                 extra.append(("LINEABOVE", (0, first), (-1, first), 0.25, colors.HexColor("#999999")))
         return [self._grid(data, [desc_w, qty_w, unit_w, amount_w], extra, pad=1), Spacer(1, 1 * mm),
@@ -588,11 +741,11 @@ class Document:
         data, extra = [], []
         for i, row in enumerate(block.rows):
             if row.strong:
-                data.append([Paragraph(_text(row.label), s["strong"]), Paragraph(_text(row.value), s["strong_right"])])
+                data.append([P(row.label, s["strong"]), P(row.value, s["strong_right"])])
                 extra += [("LINEABOVE", (0, i), (-1, i), 0.8, colors.black), ("TOPPADDING", (0, i), (-1, i), 3),
                           ("BOTTOMPADDING", (0, i), (-1, i), 3)]
             else:
-                data.append([Paragraph(_text(row.label), s["body"]), Paragraph(_text(row.value), s["body_right"])])
+                data.append([P(row.label, s["body"]), P(row.value, s["body_right"])])
         table = self._grid(data, [width - value_w, value_w], extra, pad=0.8)
         table.hAlign = "LEFT" if p.is_roll else "RIGHT"
         return [table, Spacer(1, 3 * mm)]
@@ -602,13 +755,13 @@ class Document:
         width = cw if p.is_roll else min(cw, 130 * mm)
         widths = [width * w / total for w in block.widths]
         style_of = {"L": "small", "R": "small_right", "C": "small_center"}
-        head_of = {"L": "head", "R": "head_right", "C": "head"}
-        data = [[Paragraph(_text(h), s[head_of[a]]) for h, a in zip(block.header, block.align)]]
+        head_of = {"L": "head", "R": "head_right", "C": "head_center"}
+        data = [[P(h, s[head_of[a]]) for h, a in zip(block.header, block.align)]]
         for row in block.rows:
-            data.append([Paragraph(_text(c), s[style_of[a]]) for c, a in zip(row, block.align)])
+            data.append([P(c, s[style_of[a]]) for c, a in zip(row, block.align)])
         out: list[Flowable] = []
         if block.caption:
-            out.append(Paragraph(f"<b>{_text(block.caption)}</b>", s["body"]))
+            out.append(P(block.caption, s["body_bold"]))
             out.append(Spacer(1, 0.8 * mm))
         out.append(self._grid(data, widths, [("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black)], pad=0.6))
         out.append(Spacer(1, 3 * mm))
@@ -622,22 +775,20 @@ class Document:
         canv.setCreator("Desk")
 
     def _render_roll(self, p: Paper, story: list[Flowable]) -> bytes:
+        """One page exactly as long as the content: each flowable wrapped once, drawn top down."""
         cw = p.content_width
-        content = sum(f.wrap(cw, 1e6)[1] for f in story)
-        for attempt in range(4):
-            height = content * (1 + 0.05 * attempt) + 2 * p.margin_y + 2
-            buf = io.BytesIO()
-            canv = Canvas(buf, pagesize=(p.width, height), initialFontName=REGULAR, initialFontSize=p.base)
-            self._metadata(canv)
-            frame = Frame(p.margin_x, p.margin_y, cw, height - 2 * p.margin_y,
-                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-            pending = list(story)
-            frame.addFromList(pending, canv)
-            if not pending:
-                canv.showPage()
-                canv.save()
-                return buf.getvalue()
-        raise RuntimeError(f"{self.pdf_title}: content does not fit the roll page")  # pragma: no cover
+        sizes = [f.wrap(cw, 1e6) for f in story]
+        height = sum(h for _, h in sizes) + 2 * p.margin_y
+        buf = io.BytesIO()
+        canv = Canvas(buf, pagesize=(p.width, height), initialFontName=REGULAR, initialFontSize=p.base)
+        self._metadata(canv)
+        y = height - p.margin_y
+        for flowable, (w, h) in zip(story, sizes):
+            y -= h
+            flowable.drawOn(canv, p.margin_x, y, _sW=cw - w)
+        canv.showPage()
+        canv.save()
+        return buf.getvalue()
 
     def _render_sheet(self, p: Paper, story: list[Flowable]) -> bytes:
         buf = io.BytesIO()
