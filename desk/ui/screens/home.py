@@ -117,7 +117,7 @@ class HomeScreen(Screen):
         outer.addStretch(1)
 
         ctx.events.changed.connect(self._on_changed)
-        self.refresh()
+        # The figures are read in activated(), when the main window shows the screen.
 
     def _on_changed(self, kind: str) -> None:
         if kind in ("sales", "store") and self.isVisible():
