@@ -40,6 +40,7 @@ def test_wrong_current_pin_is_refused(dialog):
 
     assert dialog.result() != ChangePinDialog.DialogCode.Accepted
     assert dialog.error_text().startswith("Current PIN")
+    assert "not changed" in dialog.error_text()
     assert dialog.current_edit.text() == ""  # cleared for another try
     assert auth.sign_in(ADMIN_CODE, ADMIN_PIN).code == ADMIN_CODE
 

@@ -40,9 +40,10 @@ class ChangePinDialog(FormDialog):
         try:
             staff_service.change_own_pin(self.ctx.staff, current, new)
         except AuthFailed as err:
-            # Point at the field that was wrong, and clear it for another try.
+            # Point at the field that was wrong, clear it for another try, and keep the
+            # service's words (how many tries are left before the account locks).
             self.current_edit.clear()
-            raise InvalidInput("Current PIN", "is not the PIN you sign in with; nothing was changed") from err
+            raise InvalidInput("Current PIN", str(err)) from err
 
     @classmethod
     def run(cls, ctx: AppContext, parent: QWidget | None = None) -> bool:
