@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import uuid as uuidlib
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterable
 
 from desk import clock
@@ -93,9 +93,9 @@ def price_sale(sale: SaleInput, prices_include_tax: bool) -> PricedSale:
         raise InvalidInput("order discount", "must be between zero and the sale's value")
     shares = allocate(sale.order_discount, grosses)
     priced = []
-    for line, gross, share in zip(sale.lines, grosses, shares):
+    rates = [_tax_rate(i, line.tax_rate) for i, line in enumerate(sale.lines, 1)]
+    for line, gross, share, rate in zip(sale.lines, grosses, shares, rates):
         net = gross - share
-        rate = Decimal(line.tax_rate)
         if prices_include_tax:
             paid = net
             tax = paid - round_half_up(Decimal(paid) * 100 / (100 + rate))
@@ -133,6 +133,17 @@ def _looks_like_card_number(text: str) -> bool:
         if 13 <= len(digits) <= 19 and _luhn_ok(digits):
             return True
     return False
+
+
+def _tax_rate(i: int, value) -> Decimal:
+    """A tax rate in percent: 0 to 100 with at most 3 decimal places, never a float."""
+    try:
+        rate = Decimal(value) if not isinstance(value, float) else None
+    except (InvalidOperation, TypeError, ValueError):
+        rate = None
+    if rate is None or not rate.is_finite() or rate < 0 or rate > 100 or rate != rate.quantize(Decimal("0.001")):
+        raise InvalidInput(f"line {i} tax rate", f"{value!r} is not a percentage from 0 to 100 with at most 3 decimal places")
+    return rate
 
 
 def _to_utc(value: dt.datetime) -> dt.datetime:

@@ -194,3 +194,18 @@ def test_many_sales_in_batches(store):
     assert seen == [10, 20, 25]
     assert Sale.select().count() == 25 and SaleLine.select().count() == 25
     assert {s.till.code for s in Sale.select()} == {"T0", "T1", "T2"}
+
+
+@pytest.mark.parametrize("rate", [Decimal("-100"), Decimal("-1"), Decimal("100.5"), Decimal("8.8755"), "abc", 20.0])
+def test_a_bad_tax_rate_is_named(rate):
+    with pytest.raises(InvalidInput) as info:
+        price_sale(sale(lines=[LineInput("Mug", 1, 950, Decimal("20")), LineInput("Jug", 1, 950, rate)],
+                        tenders=[TenderInput("cash", 1900)]), True)
+    assert info.value.field == "line 2 tax rate"
+
+
+def test_tax_rates_with_up_to_three_places_are_stored_exactly(store):
+    shop, _ = store
+    with database.atomic():
+        record_sales(shop, [sale("R1", lines=[LineInput("Candle", 1, 1000, Decimal("8.875"))], tenders=[TenderInput("cash", 1000)])], "canonical")
+    assert SaleLine.get().tax_rate == Decimal("8.875")
