@@ -183,3 +183,19 @@ def test_amount_filter_parsing():
     assert parse_amount_filter("", "GBP", "en_GB") == (None, None, None)
     with pytest.raises(ValueError):
         parse_amount_filter("lots", "GBP", "en_GB")
+
+
+def test_detail_shows_what_the_tills_already_refunded(screen):
+    from desk.models import SaleLine
+    from desk.models.imports import TillRefund
+    from desk.services.sale_lookup import find_receipt
+
+    mug = find_receipt("R-0001").lines[0]
+    with database.atomic():
+        TillRefund.create(sale_line=mug.id, quantity=1, amount=950, refunded_at=dt.datetime(2026, 3, 2, 9, 0),
+                          source="square", source_ref="refund-1")
+    screen.open_receipt("R-0001")
+    row = screen.detail.line_texts()[0]
+    d = screen.detail
+    assert (row[d.C_QTY], row[d.C_RETURNED], row[d.C_RETURNABLE]) == ("2", "1", "1")
+    assert d.lines.item(0, d.C_RETURNED).toolTip() == "1 of 2 already returned"

@@ -94,7 +94,7 @@ class ImportSalesDialog(QDialog):
         self.setObjectName("importSalesDialog")
         self.setWindowTitle("Import sales")
         self.setModal(True)
-        self.resize(760, 560)
+        self.resize(780, 620)
         store = current_store()
         self.locale = store.locale if store else "en_GB"
 
@@ -120,6 +120,7 @@ class ImportSalesDialog(QDialog):
         self.file_edit.setObjectName("importFile")
         self.file_edit.setReadOnly(True)
         self.file_edit.setPlaceholderText("No file chosen")
+        self.file_edit.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.choose_button = QPushButton("Choose file…")
         self.choose_button.setObjectName("chooseFileButton")
         self.choose_button.setShortcut(QKeySequence("Ctrl+O"))
@@ -201,6 +202,7 @@ class ImportSalesDialog(QDialog):
         self.error_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.error_list.setAlternatingRowColors(True)
         self.error_list.setSpacing(1)
+        self.error_list.setWordWrap(True)
         self.copy_button = QPushButton("Copy the list")
         self.copy_button.setObjectName("copyErrorsButton")
         self.copy_button.setToolTip("Copy every problem, one per line, to paste into an email or a ticket")
@@ -303,13 +305,16 @@ class ImportSalesDialog(QDialog):
         self.import_button.setText("Import")
         self.stack.setCurrentIndex(0)
         self.hint.setText(f"Reading {os.path.basename(self.path)}…")
-        self.progress.hide()
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("Reading the file…")
+        self.progress.show()
         self._set_status("")
         path, fmt = self.path, self.selected_format()
         self._start(lambda worker: _sales_import().preview(path, fmt), self._preview_done, self._preview_failed,
                     cancellable=False)
 
     def _preview_done(self, preview) -> None:
+        self.progress.hide()
         self.preview_result = preview
         if preview.errors:
             self._show_errors(list(preview.errors))
@@ -345,6 +350,7 @@ class ImportSalesDialog(QDialog):
                              + ".", "allowed")
 
     def _preview_failed(self, exc: BaseException) -> None:
+        self.progress.hide()
         errors = getattr(exc, "errors", None)
         if errors:
             self._show_errors(list(errors))
@@ -383,6 +389,7 @@ class ImportSalesDialog(QDialog):
         path, fmt, actor = self.path, self.selected_format(), self.ctx.staff
         self._cancel.clear()
         self.progress.setRange(0, 0)  # busy until the service reports its first figures
+        self.progress.setFormat("%v of %m")
         self.progress.show()
         self._set_status("Importing… Cancel stops it and leaves the ledger as it was.")
 
@@ -413,6 +420,7 @@ class ImportSalesDialog(QDialog):
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.progress.setFormat("Done")
+        self.summary_title.setText(f"{os.path.basename(self.path)}: imported")
         if result.already_imported:
             text = "This file was already imported: nothing changed."
         else:
