@@ -165,10 +165,14 @@ def _run(args: argparse.Namespace) -> int:
         _err(str(exc))
         return EXIT_DATABASE
     except DeskError as exc:
-        _err(str(exc))
-        # A refused import lists every bad row (row, column, reason), one a line.
-        for error in list(getattr(exc, "errors", None) or []):
-            print(f"  {error}", file=sys.stderr)
+        errors = list(getattr(exc, "errors", None) or [])
+        if errors:
+            # A refused import: its summary, then every bad row (row, column, reason), one a line.
+            _err(str(exc).splitlines()[0])
+            for error in errors:
+                print(f"  {error}", file=sys.stderr)
+        else:
+            _err(str(exc))
         return EXIT_REFUSED
     except peewee.DatabaseError as exc:  # OperationalError and friends during a write
         _err(f"The database refused the change ({first_line(exc)}). {describe_write_error(exc)}")
@@ -307,20 +311,22 @@ def _import_progress() -> Callable[..., None]:
 
 
 def _describe_result(result, file: str) -> str:
-    """One readable summary of an import's result, whatever its exact shape."""
-    for name in ("summary", "message"):
-        attr = getattr(result, name, None)
-        if callable(attr):
-            return str(attr())
-        if isinstance(attr, str) and attr:
-            return attr
-    if hasattr(result, "__dataclass_fields__"):
-        from dataclasses import asdict
-
-        values = {k: v for k, v in asdict(result).items() if isinstance(v, (int, str)) and not isinstance(v, bool)}
-        parts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in values.items())
-        return f"Imported {file}: {parts}" if parts else f"Imported {file}."
-    return f"Imported {file}: {result}"
+    """What an import did, in words."""
+    get = lambda name: getattr(result, name, 0) or 0  # noqa: E731
+    fmt = getattr(result, "format", "")
+    head = f"Imported {file}" + (f" ({fmt})" if fmt else "")
+    if getattr(result, "already_imported", False) and not get("sales_added"):
+        return f"{head}: this file was imported before; nothing changed."
+    parts = [f"{get('sales_added'):,} sales with {get('lines_added'):,} lines added"]
+    if get("sales_skipped"):
+        parts.append(f"{get('sales_skipped'):,} already in the ledger")
+    if get("refunds_added"):
+        parts.append(f"{get('refunds_added'):,} refunds recorded as returns")
+    if get("products_created"):
+        parts.append(f"{get('products_created'):,} new products")
+    if get("customers_created"):
+        parts.append(f"{get('customers_created'):,} new customers")
+    return f"{head}: " + ", ".join(parts) + "."
 
 
 def cmd_show_sale(args: argparse.Namespace) -> int:

@@ -228,3 +228,50 @@ def test_show_sale_json_and_unknown_receipt(sqlite_url, capsys):
     assert code == 1
     assert "NOPE-1" in err and out == ""
     no_traceback(err)
+
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+
+
+def _data(name: str) -> str:
+    path = os.path.join(DATA, name)
+    if not os.path.exists(path):
+        pytest.skip(f"sample file {name} is not there")
+    return path
+
+
+def test_import_sales_then_reimport_changes_nothing(db_url, capsys):
+    good = _data("shopify_orders_good.csv")
+    assert run(capsys, "--db", db_url, *INIT)[0] == 0
+    code, out, err = run(capsys, "--db", db_url, "import-sales", good)
+    assert code == 0, err
+    assert "(shopify)" in out and "sales with" in out and "lines added" in out
+    code, out, err = run(capsys, "--db", db_url, "import-sales", good, "--format", "shopify")
+    assert code == 0, err
+    assert "imported before; nothing changed" in out
+    code, out, err = run(capsys, "--db", db_url, "verify-audit")
+    assert code == 0, err
+
+
+def test_import_sales_bad_rows_are_each_named_and_nothing_is_imported(sqlite_url, capsys):
+    broken = _data("shopify_orders_broken.csv")
+    assert run(capsys, "--db", sqlite_url, *INIT)[0] == 0
+    code, out, err = run(capsys, "--db", sqlite_url, "import-sales", broken)
+    assert code == 1
+    assert "nothing was imported" in err
+    assert "  row 3, Lineitem quantity: 'two' is not a number" in err.splitlines()
+    assert err.count("row 3, Lineitem quantity") == 1  # each bad row once
+    no_traceback(err)
+    with sqlite3.connect(sqlite_path(sqlite_url)) as conn:
+        assert conn.execute("select count(*) from sale").fetchone() == (0,)
+
+
+def test_import_sales_other_currency_and_wrong_format(sqlite_url, capsys):
+    assert run(capsys, "--db", sqlite_url, *INIT)[0] == 0
+    code, out, err = run(capsys, "--db", sqlite_url, "import-sales", _data("canonical_usd.csv"))
+    assert code == 1 and "USD" in err and "GBP" in err
+    code, out, err = run(capsys, "--db", sqlite_url, "import-sales", _data("square_item_sales_good.csv"),
+                         "--format", "shopify")
+    assert code == 1 and "Shopify" in err
+    code, out, err = run(capsys, "--db", sqlite_url, "import-sales", _data("canonical_good.csv"), "--format", "csv")
+    assert code == 2 and "invalid choice" in err
