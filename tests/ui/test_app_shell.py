@@ -266,3 +266,44 @@ def test_run_gui_reports_a_database_it_cannot_open(qtbot, messages, capsys, tmp_
     app = QApplication.instance()
     assert "Desk: one stylesheet" in app.styleSheet()
     assert app.font().pointSizeF() >= 11
+
+
+def test_run_gui_first_run_then_sign_in_then_the_main_window(qtbot, monkeypatch, sqlite_url, sign_in_answers):
+    """The first minutes: no store -> the wizard (here: a small demo) -> sign-in -> the main window."""
+    from desk.app import run_gui
+    from desk.services import demo as demo_service
+    from desk.services import staff as staff_service
+    from desk.ui.dialogs.first_run import FirstRunWizard
+
+    wizard_runs = []
+
+    def wizard(cls, ctx, parent=None):
+        wizard_runs.append(ctx.db_url)
+        demo_service.build_demo(lines=200, customers=20)
+        return True
+
+    monkeypatch.setattr(FirstRunWizard, "run", classmethod(wizard))
+    sign_in_answers.during = lambda call: sign_in_answers.queue.append(staff_service._get("100"))
+    shown = []
+
+    def fake_exec(app):
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        shown.append(([window.nav.item(i).text() for i in range(window.nav.count())], window.status_staff.text()))
+        window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    assert run_gui(sqlite_url) == 0
+    assert wizard_runs == [sqlite_url]
+    assert [c["mode"] for c in sign_in_answers.calls] == ["start"]
+    assert shown == [(["Today"], "Signed in: Łucja Wiśniewska (Clerk)")]
+
+
+def test_run_gui_escape_at_sign_in_exits_without_a_window(qtbot, monkeypatch, sqlite_store, sqlite_url, sign_in_answers):
+    from desk.app import run_gui
+    from desk.ui.dialogs.first_run import FirstRunWizard
+
+    monkeypatch.setattr(FirstRunWizard, "run", classmethod(lambda cls, ctx, parent=None: pytest.fail("store exists")))
+    monkeypatch.setattr(QApplication, "exec", lambda app: pytest.fail("no window should open"))
+    assert run_gui(sqlite_url) == 0
+    assert [c["mode"] for c in sign_in_answers.calls] == ["start"]
