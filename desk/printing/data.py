@@ -81,11 +81,17 @@ class TenderRow:
         return label
 
 
+def _plain(rate) -> Decimal:
+    """20.000 -> 20, 8.875 -> 8.875 (never 2E+1)."""
+    value = Decimal(rate).normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
 def tax_summary(lines: Iterable[ReceiptLine]) -> tuple[TaxRow, ...]:
     """Net, tax and gross by tax rate, highest rate first."""
     by_rate: dict[Decimal, list[int]] = {}
     for line in lines:
-        acc = by_rate.setdefault(Decimal(line.tax_rate).normalize(), [0, 0])
+        acc = by_rate.setdefault(_plain(line.tax_rate), [0, 0])
         acc[0] += line.paid
         acc[1] += line.tax_amount
     return tuple(
