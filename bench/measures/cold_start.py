@@ -89,6 +89,8 @@ def cold_start(ctx: Context) -> dict[str, Any]:
         "peak_rss_runs_mb": [round(r.peak_rss_mb, 1) for r in app_runs],
         "baseline_cold_start_runs_s": [round(r.seconds, 4) for r in base_runs],
         "baseline_peak_rss_runs_mb": [round(r.peak_rss_mb, 1) for r in base_runs],
+        "cold_start_cpu_runs_s": [round(r.cpu_s, 3) for r in app_runs],
+        "baseline_cold_start_cpu_runs_s": [round(r.cpu_s, 3) for r in base_runs],
     }
     out["cold_start_ratio_vs_baseline"] = out["cold_start_s"] / out["baseline_cold_start_s"]
     out["peak_rss_ratio_vs_baseline"] = out["peak_rss_mb"] / out["baseline_peak_rss_mb"]
