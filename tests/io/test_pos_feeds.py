@@ -414,3 +414,26 @@ def test_square_lines_store_exactly_what_the_file_says_was_paid(lines):
     priced = price_sale(fs.sale, fs.prices_include_tax)
     assert [(l.paid, l.tax_amount) for l in priced.lines] == expected
     assert sum(t.amount for t in fs.sale.tenders) == priced.total
+
+
+# ------------------------------------------------------------------ the documentation's examples
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "formats.md"
+
+
+def _doc_block(kind: str) -> str:
+    text = DOCS.read_text(encoding="utf-8")
+    start = text.index(f"```{kind}\n") + len(kind) + 4
+    return text[start : text.index("```", start)]
+
+
+@pytest.mark.parametrize("kind, suffix", [("csv", ".csv"), ("json", ".jsonl")])
+def test_the_documented_example_reads_as_documented(tmp_path, kind, suffix):
+    path = write(tmp_path, "example" + suffix, _doc_block(kind))
+    feed = read_feed(path)
+    assert feed.errors == []
+    [fs] = feed.sales
+    priced = price_sale(fs.sale, prices_include_tax=True)
+    assert [(l.order_discount_share, l.paid, l.tax_amount) for l in priced.lines] == [(404, 3196, 533), (96, 754, 126)]
+    assert [(t.method, t.amount) for t in fs.sale.tenders] == [("card", 3000), ("cash", 950)]
+    assert fs.customer.name == "Łucja Wiśniewska"
