@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -35,6 +36,10 @@ class _Cancelled(Exception):
     pass
 
 
+def _title(text: str) -> str:
+    return f'<span style="font-size: 16pt; font-weight: 600;">{text}</span>'
+
+
 def _error_label(parent: QWidget) -> QLabel:
     label = QLabel("", parent)
     label.setObjectName("pageError")
@@ -53,7 +58,7 @@ class ChoicePage(QWizardPage):
     def __init__(self, wizard: "FirstRunWizard"):
         super().__init__()
         self._wizard = wizard
-        self.setTitle("Welcome to Desk")
+        self.setTitle(_title("Welcome to Desk"))
         self.setSubTitle("This database has no store yet. Set up yours, or open a demo store to learn on.")
         layout = QVBoxLayout(self)
         layout.setSpacing(6)
@@ -89,7 +94,7 @@ class DemoPage(QWizardPage):
     def __init__(self, wizard: "FirstRunWizard"):
         super().__init__()
         self._wizard = wizard
-        self.setTitle("The demo store")
+        self.setTitle(_title("The demo store"))
         self.setSubTitle("Learn on a believable shop. Nothing you do in it touches a real store.")
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
@@ -129,7 +134,7 @@ class StorePage(QWizardPage):
     def __init__(self, wizard: "FirstRunWizard"):
         super().__init__()
         self._wizard = wizard
-        self.setTitle("Your store")
+        self.setTitle(_title("Your store"))
         self.setSubTitle("These details print on every receipt and slip. You can change them later in Settings (F10).")
         form = QFormLayout(self)
         form.setSpacing(10)
@@ -211,7 +216,7 @@ class AdminPage(QWizardPage):
     def __init__(self, wizard: "FirstRunWizard"):
         super().__init__()
         self._wizard = wizard
-        self.setTitle("The first admin")
+        self.setTitle(_title("The first admin"))
         self.setSubTitle("The admin signs in first and adds the other staff in the Staff screen (F9).")
         form = QFormLayout(self)
         form.setSpacing(10)
@@ -231,6 +236,8 @@ class AdminPage(QWizardPage):
         self.pin_again.setObjectName("adminPinAgain")
         self.pin_again.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_again.setMaxLength(8)
+        for edit in (self.pin, self.pin_again):
+            edit.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9]{0,8}"), edit))
         self.fields: dict[str, QWidget] = {
             "Name": self.name,
             "Staff code": self.code,
@@ -296,6 +303,12 @@ class FirstRunWizard(QWizard):
         self.setStartId(CHOICE)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Finish")
         self.currentIdChanged.connect(lambda _id: self._update_buttons())
+        for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton):
+            button = self.button(which)
+            button.setProperty("primary", True)
+            button.setMinimumWidth(150)
+            button.style().unpolish(button)
+            button.style().polish(button)
         self.resize(760, 560)
 
     def _update_buttons(self) -> None:
