@@ -147,10 +147,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args.db = args.db or default_url()
     if args.command is None:
-        from desk.app import run_gui  # Qt is imported only for the GUI
-
+        try:
+            from desk.app import run_gui  # Qt is imported only for the GUI
+        except ImportError as exc:
+            if not _is_qt_import_error(exc):
+                raise
+            _err(f"The window cannot start: Qt could not be loaded ({exc}). On Debian or Ubuntu install Qt's "
+                 "system libraries (sudo apt install libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 "
+                 "libdbus-1-3) and start Desk again. The commands (desk --help) work without them.")
+            return EXIT_DATABASE
         return run_gui(args.db)
     return _run(args)
+
+
+def _is_qt_import_error(exc: ImportError) -> bool:
+    text = f"{getattr(exc, 'name', '') or ''} {exc}"
+    return "PySide6" in text or "shiboken" in text or ".so" in text
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -281,3 +281,21 @@ def test_import_sales_other_currency_and_wrong_format(sqlite_url, capsys):
     assert code == 1 and "Shopify" in err
     code, out, err = run(capsys, "--db", sqlite_url, "import-sales", _data("canonical_good.csv"), "--format", "csv")
     assert code == 2 and "invalid choice" in err
+
+
+def test_gui_without_qt_libraries_says_what_to_install(sqlite_url, monkeypatch, capsys):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_qt(name, *args, **kwargs):
+        if name == "desk.app":
+            raise ImportError("libEGL.so.1: cannot open shared object file: No such file or directory")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "desk.app", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_qt)
+    code, out, err = run(capsys, "--db", sqlite_url)
+    assert code == 2
+    assert "libEGL.so.1" in err and "apt install" in err
+    no_traceback(err)
