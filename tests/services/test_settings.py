@@ -20,7 +20,8 @@ def settings_events():
 
 def test_default_when_never_set(store):
     assert settings.get("idle_lock_minutes") == 5
-    assert settings.get_all() == {"idle_lock_minutes": 5}
+    assert settings.get_all() == {key: spec.default for key, spec in settings.SPECS.items()}
+    assert settings.get_all()["idle_lock_minutes"] == 5
 
 
 def test_update_is_typed_and_audited_with_from_and_to(store):
@@ -76,3 +77,25 @@ def test_a_damaged_stored_value_reads_as_the_default(store):
     with database.atomic():
         Setting.update(value="9999").where(Setting.key == "idle_lock_minutes").execute()
     assert settings.get("idle_lock_minutes") == 5
+
+
+def test_a_setting_with_choices_refuses_others(store):
+    _, admin = store
+    spec = settings.SPECS["paper.receipt"]
+    settings.update(admin, {"paper.receipt": " A4 "})
+    assert settings.get("paper.receipt") == "a4"
+    with pytest.raises(InvalidInput) as info:
+        settings.update(admin, {"paper.receipt": "papyrus"})
+    assert info.value.field == spec.label and "roll" in info.value.why
+    assert settings.get("paper.receipt") == "a4"
+
+
+def test_several_settings_change_in_one_audited_step(store):
+    _, admin = store
+    with pytest.raises(InvalidInput):
+        settings.update(admin, {"idle_lock_minutes": 9, "paper.receipt": "papyrus"})
+    assert settings.get("idle_lock_minutes") == 5  # nothing half-written
+    changes = settings.update(admin, {"idle_lock_minutes": 9, "paper.receipt": "letter"})
+    assert set(changes) == {"idle_lock_minutes", "paper.receipt"}
+    [event] = settings_events()
+    assert json.loads(event.details) == {"idle_lock_minutes": {"from": 5, "to": 9}, "paper.receipt": {"from": "roll", "to": "letter"}}
