@@ -192,6 +192,12 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         _err("Interrupted; nothing was saved.")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `desk show-sale ... | head`: the reader left; not an error of ours
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return EXIT_OK
     finally:
         try:
             close_database()
@@ -350,7 +356,14 @@ def cmd_show_sale(args: argparse.Namespace) -> int:
     if args.json:
         _say(json.dumps(sale, ensure_ascii=False, indent=2))
         return EXIT_OK
-    _say(f"Receipt {sale.get('receipt')}  {sale.get('date')}  {sale.get('currency')}")
+    when = str(sale.get("date", ""))
+    try:
+        import datetime as dt
+
+        when = dt.datetime.fromisoformat(when).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    except ValueError:
+        pass
+    _say(f"Receipt {sale.get('receipt')}  {when}  {sale.get('currency')}")
     for line in sale.get("lines", []):
         returned = f"  (returned {line.get('returned_qty')})" if line.get("returned_qty") else ""
         _say(f"  {line.get('line'):>3}  {line.get('sku', ''):<12} {line.get('description', ''):<40} "
