@@ -437,3 +437,14 @@ def test_the_documented_example_reads_as_documented(tmp_path, kind, suffix):
     assert [(l.order_discount_share, l.paid, l.tax_amount) for l in priced.lines] == [(404, 3196, 533), (96, 754, 126)]
     assert [(t.method, t.amount) for t in fs.sale.tenders] == [("card", 3000), ("cash", 950)]
     assert fs.customer.name == "Łucja Wiśniewska"
+
+
+def test_a_card_number_anywhere_in_a_tender_reference_is_refused(tmp_path):
+    from desk.io.feeds.common import looks_like_card_number
+
+    assert looks_like_card_number("ref 4242 4242 4242 4242")
+    assert not looks_like_card_number("AUTH123") and not looks_like_card_number("5550001001")
+    text = (DATA / "canonical_good.csv").read_text(encoding="utf-8").replace("AUTH777", "4000-0566-5566-5556")
+    feed = read_feed(write(tmp_path, "pan.csv", text))
+    assert [(e.row, e.column) for e in feed.errors] == [(11, "reference")]
+    assert "5556" not in str(feed.errors[0])

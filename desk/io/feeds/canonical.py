@@ -31,6 +31,7 @@ from desk.io.feeds.common import (
     csv_rows,
     currency_code,
     file_problem,
+    looks_like_card_number,
     parse_tax_rate,
     valid_email,
 )
@@ -102,12 +103,10 @@ def parse(text: str, *, jsonl: bool) -> Feed:
     if jsonl:
         rows = jsonl_rows(text, errors)
     else:
-        header, rows = csv_rows(text, errors)
-        lowered = {h.lower(): h for h in header}
-        missing = [c for c in ("receipt", "record") if c not in lowered]
+        header, rows = csv_rows(text, errors, lower=True)
+        missing = [c for c in ("receipt", "record") if c not in header]
         if missing:
             raise file_problem(f"the header has no {', '.join(missing)} column")
-        rows = [CsvRow(r.row, {k.strip().lower(): v for k, v in r.values.items()}) for r in rows]
     receipts: dict[str, dict] = {}
     currencies: set[str] = set()
     tenders: list[tuple[CsvRow, Fields]] = []
@@ -232,6 +231,8 @@ def _sale(receipt: str, entry: dict, currency: str | None, errors: list[RowError
             else:
                 last4 = digits
         reference = f.text("reference", max_len=MAX_REF)
+        if looks_like_card_number(reference):
+            f.bad("reference", "holds what looks like a card number; Desk never stores one (it was not stored)")
         if len(errors) != errs:
             ok = False
             continue

@@ -11,11 +11,19 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterator
 
+from functools import lru_cache
+
 from desk.errors import InvalidInput
-from desk.money import exponent
+from desk.money import exponent as _exponent
 from desk.services.sales import SaleInput
 
 FORMATS = ("canonical", "shopify", "square")
+
+
+@lru_cache(maxsize=64)
+def exponent(currency: str) -> int:
+    """The currency's decimal places (cached: babel's lookup is slow per row)."""
+    return _exponent(currency)
 
 # Lengths the ledger's columns hold (PostgreSQL enforces them).
 MAX_RECEIPT = 64
@@ -160,7 +168,7 @@ class CsvRow:
     values: dict[str, str]
 
 
-def csv_rows(text: str, errors: list[RowError]) -> tuple[list[str], list[CsvRow]]:
+def csv_rows(text: str, errors: list[RowError], *, lower: bool = False) -> tuple[list[str], list[CsvRow]]:
     """The header and the data rows, each with the file line where it starts.
 
     Blank lines are skipped. A row with the wrong number of fields, or a quoted field that
@@ -174,7 +182,7 @@ def csv_rows(text: str, errors: list[RowError]) -> tuple[list[str], list[CsvRow]
         raise file_problem("has no header row") from None
     except csv.Error as exc:
         raise file_problem(f"its header cannot be read: {exc}") from None
-    header = [h.strip() for h in header]
+    header = [h.strip().lower() if lower else h.strip() for h in header]
     rows: list[CsvRow] = []
     start = reader.line_num + 1
     while True:
@@ -343,6 +351,23 @@ def currency_code(f: Fields, column: str, raw: str) -> str | None:
         f.bad(column, f"'{raw}' is not a currency Desk knows")
         return None
     return code
+
+
+def looks_like_card_number(text: str) -> bool:
+    """True if ``text`` holds 13 to 19 digits in a row (spaces or dashes between them allowed)
+    that pass the Luhn check: a card number, which Desk never stores."""
+    for run in re.findall(r"\d[\d -]{11,}\d", text):
+        digits = re.sub(r"\D", "", run)
+        if 13 <= len(digits) <= 19:
+            total = 0
+            for i, ch in enumerate(reversed(digits)):
+                d = int(ch)
+                if i % 2:
+                    d = d * 2 - 9 if d > 4 else d * 2
+                total += d
+            if total % 10 == 0:
+                return True
+    return False
 
 
 def valid_email(value: str) -> bool:

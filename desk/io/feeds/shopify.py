@@ -32,6 +32,7 @@ from desk.io.feeds.common import (
     csv_rows,
     currency_code,
     iter_groups,
+    looks_like_card_number,
     valid_email,
 )
 from desk.money import cumulative_share
@@ -220,6 +221,9 @@ def _order(name: str, group: list[CsvRow], errors: list[RowError], currencies: d
             return None
     methods = payment_methods(f.text("Payment Method"))
     reference = f.text("Payment Reference", max_len=MAX_REF, truncate=True)
+    if looks_like_card_number(f.text("Payment Reference")):
+        f.bad("Payment Reference", "holds what looks like a card number; Desk never stores one (it was not stored)")
+        return None
     if len(set(methods)) == 1:
         tenders = [TenderInput(method=methods[0], amount=total, reference=reference)]
     elif methods:

@@ -30,10 +30,11 @@ from desk.io.feeds.common import (
     RowError,
     clean_rate,
     csv_rows,
+    exponent,
     file_problem,
     iter_groups,
 )
-from desk.money import exponent, round_half_up
+from desk.money import round_half_up
 from desk.services.sales import LineInput, SaleInput, TenderInput
 
 REQUIRED = ("Date", "Time", "Item", "Qty", "Gross Sales", "Net Sales", "Tax", "Transaction ID")
