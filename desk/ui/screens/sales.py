@@ -214,7 +214,9 @@ class SalesScreen(Screen):
 
     # -- state -----------------------------------------------------------------------------
     def activated(self) -> None:
+        """Shown again: pick up sales imported meanwhile (e.g. from the command line)."""
         self._update_permissions()
+        self.refresh()
         self.receipt_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _update_permissions(self) -> None:
