@@ -11,7 +11,7 @@ from desk.printing import build_gift_receipt, build_receipt, paper_spec
 from desk.printing.data import StoreHeader, TenderRow, tax_summary
 from desk.printing.layout import BarcodeFlowable, Document, ItemRow, _styles
 from tests.printing.pdfcheck import MM, fonts_of, page_sizes_mm, reader, text_of
-from tests.printing.samples import PRINTED_AT, SOLD_AT, STORE, gift_data, receipt_data
+from desk.printing.samples import PRINTED_AT, SOLD_AT, STORE, gift_data, receipt_data
 
 PAPERS = ["roll", "a4", "letter"]
 

@@ -7,7 +7,7 @@ import pytest
 from desk.printing import build_gift_receipt, build_receipt
 from desk.printing.layout import BarcodeFlowable, paper_spec
 from tests.printing.pdfcheck import ink_fraction, render_gray
-from tests.printing.samples import gift_data, receipt_data
+from desk.printing.samples import gift_data, receipt_data
 
 DOCUMENTS = {
     "receipt": (lambda paper: build_receipt(receipt_data(5), paper), "T01-0004217"),

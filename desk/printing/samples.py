@@ -1,4 +1,4 @@
-"""In-memory documents for the printing tests and the benchmark: no database."""
+"""Sample documents built from in-memory data (no database): for previews, tests and the benchmark."""
 
 from __future__ import annotations
 
