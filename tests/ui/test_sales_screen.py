@@ -199,3 +199,43 @@ def test_detail_shows_what_the_tills_already_refunded(screen):
     d = screen.detail
     assert (row[d.C_QTY], row[d.C_RETURNED], row[d.C_RETURNABLE]) == ("2", "1", "1")
     assert d.lines.item(0, d.C_RETURNED).toolTip() == "1 of 2 already returned"
+
+
+def test_empty_ledger_says_how_to_fill_it(qtbot, sqlite_store, sqlite_url):
+    _shop, admin = sqlite_store
+    widget = SalesScreen(AppContext(sqlite_url, staff=admin))
+    qtbot.addWidget(widget)
+    assert widget.model.rowCount() == 0
+    assert widget.count_label.text() == "0 sales in the ledger, newest first"
+    assert "Import sales" in widget.detail.hint.text()
+
+
+def test_scan_field_opens_a_receipt_through_the_handler(screen, qtbot):
+    from desk.ui.widgets.scan_edit import ScanEdit
+
+    scan = ScanEdit()
+    qtbot.addWidget(scan)
+    ScanEdit.register(screen.open_receipt)
+    try:
+        problems = []
+        scan.problem.connect(problems.append)
+        qtbot.keyClicks(scan, "R-0002")
+        with qtbot.waitSignal(scan.opened):
+            qtbot.keyClick(scan, Qt.Key.Key_Return)
+        assert screen.detail.sale.receipt == "R-0002"
+        qtbot.keyClicks(scan, "NOPE-1")
+        qtbot.keyClick(scan, Qt.Key.Key_Return)
+        assert screen.detail.sale.receipt == "R-0002"
+        assert problems and "NOPE-1" in problems[-1]
+    finally:
+        ScanEdit.unregister(screen.open_receipt)
+
+
+def test_sale_detail_dialog_shows_the_sale(qtbot, ledger):
+    from desk.services.sale_lookup import find_receipt
+    from desk.ui.dialogs.sale_detail import SaleDetailDialog
+
+    dialog = SaleDetailDialog(find_receipt("R-0002"))
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Sale R-0002"
+    assert dialog.panel.total_label.text() == "£34.00"

@@ -290,6 +290,10 @@ class SalesScreen(Screen):
             self.detail.show_sale(None)
             if not query.is_empty():
                 self.detail.hint.setText("No sale matches the search.")
+            elif auth.can(self.ctx.staff, "sales.import"):
+                self.detail.hint.setText("The ledger has no sales yet. Import a till's file with Import sales… (Ctrl+I).")
+            else:
+                self.detail.hint.setText("The ledger has no sales yet. A supervisor or manager can import the tills' files.")
         return True
 
     def _update_count(self) -> None:
