@@ -220,7 +220,9 @@ class BarcodeFlowable(Flowable):
 
     def _layout(self, avail_width: float) -> None:
         fitting = avail_width / (self.modules + 20)  # 10 modules of quiet zone either side
-        self.bar_width = max(self.paper.min_bar, min(self.paper.max_bar, fitting))
+        # As wide as fits, up to max_bar. A number too long for min_bar is narrowed to fit rather
+        # than clipped by the paper's edge (document numbers are short: this is a last resort).
+        self.bar_width = min(self.paper.max_bar, fitting)
         self.barcode = _code128(self.value, self.bar_width, self.paper.bar_height)
         self.barcode._calculate()
 
@@ -557,16 +559,13 @@ class Document:
         except Exception:
             return None  # a missing or unreadable logo never stops a receipt
         scale = min(max_w / iw, max_h / ih)
-        img = Image(path, width=iw * scale, height=ih * scale)
-        img.hAlign = "CENTER" if max_w < 100 * mm else "LEFT"
-        return img
+        return Image(path, width=iw * scale, height=ih * scale)
 
     def _store_lines(self, p: Paper, s) -> list[Flowable]:
         out: list[Flowable] = []
         logo = self._logo(50 * mm if p.is_roll else 60 * mm, 18 * mm if p.is_roll else 20 * mm)
         if logo is not None:
-            if p.is_roll:
-                logo.hAlign = "CENTER"
+            logo.hAlign = "CENTER" if p.is_roll else "LEFT"
             out += [logo, Spacer(1, 1.5 * mm)]
         out.append(P(self.store.name, s["store"]))
         for line in getattr(self.store, "address_lines", ()):
