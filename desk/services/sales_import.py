@@ -233,15 +233,21 @@ class _RefundPlan:
     count: int = 0
 
 
-def _plan_refunds(feed: Feed, lines_of: dict[str, list[_Line]], errors: list[RowError]) -> _RefundPlan:
+def _plan_refunds(feed: Feed, lines_of: dict[str, list[_Line]], errors: list[RowError], currency: str) -> _RefundPlan:
     """Place every till refund on its line, check it fits, and drop those already stored."""
     plan = _RefundPlan()
     cols = _COLUMNS[feed.format]
     items: list[tuple[FeedRefund, tuple[str, str] | None, int]] = []
     for fs in feed.sales:
-        for r in fs.refunds:
-            line = fs.sale.lines[r.line_no - 1] if r.line_no else None
-            items.append((r, (line.sku, line.description) if line else None, r.row or fs.row))
+        refunds = fs.refunds
+        if fs.refunded_total is not None:
+            refunds = _refunds_since(fs, lines_of.get(fs.sale.receipt_no) or [], errors, currency)
+        for r in refunds:
+            if r.line_no and r.line_no <= len(fs.sale.lines) and not r.sku:
+                line = fs.sale.lines[r.line_no - 1]
+                items.append((r, (line.sku, line.description), r.row or fs.row))
+            else:
+                items.append((r, None, r.row or fs.row))
     for r in feed.orphan_refunds:
         items.append((r, None, r.row))
     ids = [l.id for ls in lines_of.values() for l in ls if l.id is not None]
@@ -281,6 +287,42 @@ def _plan_refunds(feed: Feed, lines_of: dict[str, list[_Line]], errors: list[Row
     return plan
 
 
+def _refunds_since(fs: FeedSale, lines: list[_Line], errors: list[RowError], currency: str) -> list[FeedRefund]:
+    """Shopify's Refunded Amount is what was refunded on the order so far: when the ledger
+    already holds some of it (an earlier export), only the rest is new."""
+    from desk.io.feeds.common import place_refund
+    from desk.io.feeds.shopify import refund_ref
+
+    already = sum(l.refunded_amount for l in lines if l.id is not None)
+    if not already:
+        if not fs.refunds:
+            errors.append(RowError(fs.row, "Refunded Amount", f"order {fs.sale.receipt_no}: {_money(fs.refunded_total, currency)} is not the whole "
+                                                             "order nor some units of one line; Shopify's export does not say which items "
+                                                             "were refunded: record this refund at the desk instead"))
+        return fs.refunds
+    if already == fs.refunded_total:
+        return []
+    if already > fs.refunded_total:
+        errors.append(RowError(fs.row, "Refunded Amount", f"order {fs.sale.receipt_no}: {_money(already, currency)} was already refunded, "
+                                                         f"more than the {_money(fs.refunded_total, currency)} this file says"))
+        return []
+    delta = fs.refunded_total - already
+    placed = place_refund([(l.quantity, l.paid, l.refunded_qty, l.refunded_amount) for l in lines], delta)
+    if placed is None:
+        errors.append(RowError(fs.row, "Refunded Amount", f"order {fs.sale.receipt_no}: the {_money(delta, currency)} refunded since the last import "
+                                                         "is not the rest of the order nor some units of one line"))
+        return []
+    return [FeedRefund(line_no=lines[i].line_no, quantity=q, amount=a, refunded_at=fs.sale.sold_at,
+                       source_ref=refund_ref(fs.sale.receipt_no, fs.refunded_total), receipt_no=fs.sale.receipt_no,
+                       sku=lines[i].sku, description=lines[i].description, row=fs.row)
+            for i, q, a in placed]
+
+
+def _refund_receipts(feed: Feed) -> list[str]:
+    receipts = {fs.sale.receipt_no for fs in feed.sales if fs.refunds or fs.refunded_total}
+    return sorted(receipts | {r.receipt_no for r in feed.orphan_refunds})
+
+
 def _existing_receipts(receipts: list[str], store: Store) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(receipts), CHUNK):
@@ -311,12 +353,12 @@ def preview(path, fmt: str | None = None) -> ImportPreview:
     priced = _price_all(feed, store, errors)
     receipts = [fs.sale.receipt_no for fs in feed.sales]
     existing = _existing_receipts(receipts, store)
-    refund_receipts = sorted({r.receipt_no for fs in feed.sales for r in fs.refunds} | {r.receipt_no for r in feed.orphan_refunds})
+    refund_receipts = _refund_receipts(feed)
     lines_of = _ledger_lines(refund_receipts, store) if refund_receipts else {}
     for i, fs in enumerate(feed.sales):
-        if fs.sale.receipt_no not in existing and fs.refunds:
+        if fs.sale.receipt_no not in existing and (fs.refunds or fs.refunded_total):
             lines_of[fs.sale.receipt_no] = _file_lines(fs, priced.get(i))
-    plan = _plan_refunds(feed, lines_of, errors)
+    plan = _plan_refunds(feed, lines_of, errors, store.currency)
     errors.sort(key=lambda e: e.row)
     new = [i for i, fs in enumerate(feed.sales) if fs.sale.receipt_no not in existing]
     times = [_utc(fs.sale.sold_at) for fs in feed.sales]
@@ -525,11 +567,11 @@ def _import(actor: Staff, store: Store, feed: Feed, progress, cancel) -> ImportR
             progress(done, total)
     if cancel and cancel():
         raise ImportCancelled(feed.filename)
-    refund_receipts = sorted({r.receipt_no for fs in feed.sales for r in fs.refunds} | {r.receipt_no for r in feed.orphan_refunds})
+    refund_receipts = _refund_receipts(feed)
     refunds_added = 0
     if refund_receipts:
         errors: list[RowError] = []
-        plan = _plan_refunds(feed, _ledger_lines(refund_receipts, store), errors)
+        plan = _plan_refunds(feed, _ledger_lines(refund_receipts, store), errors, store.currency)
         if errors:
             raise ImportRefused(sorted(errors, key=lambda e: e.row), feed.filename)
         now = clock.utcnow()

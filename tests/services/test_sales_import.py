@@ -94,7 +94,7 @@ def test_shopify_import(store):
     assert Product.get(Product.sku == "TT-01").price == 600  # the shelf price as this store shows prices: with tax
     _, lines3, _ = sale("#1003")
     [refund] = list(lines3[0].till_refunds)
-    assert (refund.quantity, refund.amount, refund.source, refund.source_ref) == (1, 2800, "shopify", "#1003 refund")
+    assert (refund.quantity, refund.amount, refund.source, refund.source_ref) == (1, 2800, "shopify", "#1003 refunded 2800")
 
 
 def test_square_import_with_till_refunds(store):
@@ -376,3 +376,36 @@ def test_preview_of_broken_shopify_lists_rows(sqlite_store):
     p = preview(DATA / "shopify_orders_broken.csv")
     assert [str(e) for e in p.errors][0] == "row 3, Lineitem quantity: 'two' is not a number"
     assert [e.row for e in p.errors] == [3, 4, 5, 6]
+
+
+# ------------------------------------------------------------------ Shopify's growing Refunded Amount
+
+def _shopify_with_refund(tmp_path, name, amount):
+    text = (DATA / "shopify_orders_good.csv").read_text(encoding="utf-8").replace("Cash,,28.00,", f"Cash,,{amount},")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shopify_refunded_amount_grows_between_exports(sqlite_store, tmp_path):
+    _, admin = sqlite_store
+    import_file(admin, DATA / "shopify_orders_good.csv")  # #1003: 28.00 of 56.00 refunded: one slipper
+    later = import_file(admin, _shopify_with_refund(tmp_path, "later.csv", "56.00"))  # now all of it
+    assert (later.sales_added, later.sales_skipped, later.refunds_added) == (0, 4, 1)
+    _, lines, _ = sale("#1003")
+    assert sorted((r.quantity, r.amount, r.source_ref) for r in lines[0].till_refunds) == [
+        (1, 2800, "#1003 refunded 2800"), (1, 2800, "#1003 refunded 5600")]
+    again = import_file(admin, _shopify_with_refund(tmp_path, "again.csv", "56.00 "))  # another file, same state
+    assert again.refunds_added == 0
+    assert TillRefund.select().count() == 2
+
+
+def test_shopify_refund_that_cannot_be_placed_is_a_bad_row(sqlite_store, tmp_path):
+    _, admin = sqlite_store
+    with pytest.raises(ImportRefused) as err:
+        import_file(admin, _shopify_with_refund(tmp_path, "odd.csv", "30.00"))
+    [e] = err.value.errors
+    assert (e.row, e.column) == (7, "Refunded Amount") and "does not say which items were refunded" in e.reason
+    assert Sale.select().count() == 0
+    with pytest.raises(ImportRefused):
+        import_file(admin, _shopify_with_refund(tmp_path, "too_much.csv", "60.00"))

@@ -107,6 +107,27 @@ class FeedSale:
     tax_tolerance: int = 0  # minor units the tax total may differ by (the file rounded per line)
     expected_paid: list[int] | None = None  # per line, when the file says it (Square)
     expected_line_tax: list[int] | None = None
+    refunded_total: int | None = None  # Shopify: what the till had refunded on the order by the time of the export
+
+
+def place_refund(lines: list[tuple[int, int, int, int]], amount: int) -> list[tuple[int, int, int]] | None:
+    """Which units an order-level refund of ``amount`` was, when the file does not say.
+
+    ``lines`` are (quantity sold, paid, quantity already refunded, amount already refunded).
+    The answer is everything still unrefunded, or some units of one line worth exactly
+    ``amount`` as the desk would refund them (cumulatively, from what the line paid):
+    a list of (line index, quantity, amount), or None when it is neither.
+    """
+    remaining = [(i, q - dq, p - dp) for i, (q, p, dq, dp) in enumerate(lines) if q - dq > 0]
+    if remaining and amount == sum(r[2] for r in remaining):
+        return [(i, q, a) for i, q, a in remaining]
+    from desk.money import cumulative_share
+
+    for i, (q, p, dq, _) in enumerate(lines):
+        for k in range(1, q - dq + 1):
+            if cumulative_share(p, dq, k, q) == amount:
+                return [(i, k, amount)]
+    return None
 
 
 @dataclass

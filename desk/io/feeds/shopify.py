@@ -33,9 +33,9 @@ from desk.io.feeds.common import (
     currency_code,
     iter_groups,
     looks_like_card_number,
+    place_refund,
     valid_email,
 )
-from desk.money import cumulative_share
 from desk.services.sales import LineInput, SaleInput, TenderInput
 
 REQUIRED = ("Name", "Created at", "Currency", "Total", "Lineitem quantity", "Lineitem name", "Lineitem price")
@@ -255,6 +255,11 @@ def _order(name: str, group: list[CsvRow], errors: list[RowError], currencies: d
     return fs
 
 
+def refund_ref(name: str, refunded: int) -> str:
+    """Shopify's Refunded Amount grows as more is refunded: each stage is its own refund."""
+    return f"{name} refunded {refunded}"
+
+
 def _refunds(f: Fields, fs: FeedSale, refunded: int, total: int, currency: str | None) -> list[FeedRefund]:
     """Shopify's export gives only the order's refunded amount: find which units it was.
 
@@ -263,6 +268,7 @@ def _refunds(f: Fields, fs: FeedSale, refunded: int, total: int, currency: str |
     """
     from desk.services.sales import price_sale
 
+    fs.refunded_total = refunded
     if refunded > total:
         f.bad("Refunded Amount", f"{f.text('Refunded Amount')} is more than the order's Total")
         return []
@@ -270,19 +276,11 @@ def _refunds(f: Fields, fs: FeedSale, refunded: int, total: int, currency: str |
         priced = price_sale(fs.sale, bool(fs.prices_include_tax) if fs.prices_include_tax is not None else True)
     except Exception:
         return []  # the service reports the sale's own problem
-    ref = f"{fs.sale.receipt_no} refund"
-    if refunded == total:
-        return [FeedRefund(line_no=n, quantity=l.quantity, amount=p.paid, refunded_at=fs.sale.sold_at, source_ref=ref,
-                           receipt_no=fs.sale.receipt_no, row=fs.row)
-                for n, (l, p) in enumerate(zip(fs.sale.lines, priced.lines), 1) if p.paid or l.quantity]
-    for n, (l, p) in enumerate(zip(fs.sale.lines, priced.lines), 1):
-        for k in range(1, l.quantity + 1):
-            if cumulative_share(p.paid, 0, k, l.quantity) == refunded:
-                return [FeedRefund(line_no=n, quantity=k, amount=refunded, refunded_at=fs.sale.sold_at, source_ref=ref,
-                                   receipt_no=fs.sale.receipt_no, row=fs.row)]
-    f.bad("Refunded Amount", f"{f.text('Refunded Amount')} is not the whole order nor some units of one line; "
-                             "Shopify's export does not say which items were refunded")
-    return []
+    placed = place_refund([(l.quantity, p.paid, 0, 0) for l, p in zip(fs.sale.lines, priced.lines)], refunded)
+    if placed is None:
+        return []  # maybe the rest of a refund imported before: the import decides, with the ledger
+    return [FeedRefund(line_no=i + 1, quantity=q, amount=a, refunded_at=fs.sale.sold_at, source_ref=refund_ref(fs.sale.receipt_no, refunded),
+                       receipt_no=fs.sale.receipt_no, row=fs.row) for i, q, a in placed]
 
 
 def _fmt(minor: int, currency: str | None) -> str:
