@@ -120,6 +120,8 @@ def verify_chain(progress: Callable[[int], None] | None = None) -> ChainReport:
         if progress and checked % 10_000 == 0:
             progress(checked)
     head = AuditHead.get_or_none(AuditHead.id == HEAD_ID)
+    if head is None and checked:
+        return ChainReport(False, checked, checked, checked + 1, "the chain's head is missing, so later events may have been removed")
     if head is not None and (head.seq != checked or head.hash != prev):
         if head.seq > checked:
             return ChainReport(False, checked, checked, checked + 1, f"events #{checked + 1} to #{head.seq} are missing")

@@ -10,10 +10,12 @@ from babel.numbers import list_currencies
 
 from desk.errors import DeskError, InvalidInput
 from desk.models import Desk, Staff, Store, database
+from desk.models.db import is_postgres
 from desk.services import audit
 from desk.services.auth import require
 from desk.services.staff import create_staff
 
+_SETUP_LOCK = 0x5EA_F002  # PostgreSQL advisory lock held while a store is created
 _STORE_CODE_RE = re.compile(r"^[A-Z0-9]{2,8}$")
 
 
@@ -72,6 +74,9 @@ def init_store(details: StoreDetails, admin_code: str, admin_pin: str, admin_nam
     """Create the store, this desk and the first admin, in one transaction."""
     details = details.cleaned()
     with database.atomic():
+        if is_postgres():
+            # Two desks running the first-run set-up at once: the second sees the first's store.
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
         existing = current_store()
         if existing is not None:
             raise DeskError(f"This database already belongs to store {existing.code} ({existing.name}); nothing was changed.")

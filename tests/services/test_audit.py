@@ -136,3 +136,18 @@ def test_two_writers_at_once_keep_one_whole_chain(store):
     report = audit.verify_chain()
     assert report.ok, report.message()
     assert report.head_seq == start + 100
+
+
+def test_a_deleted_head_with_trimmed_events_is_detected(store):
+    _, admin = store
+    write_events(admin, 5)
+    with database.atomic():
+        AuditEvent.delete().where(AuditEvent.seq >= 6).execute()
+        AuditHead.delete().execute()
+    report = audit.verify_chain()
+    assert not report.ok and "head" in report.message()
+
+
+def test_an_empty_chain_is_whole(db):
+    report = audit.verify_chain()
+    assert report.ok and report.checked == 0

@@ -126,3 +126,35 @@ def test_a_clerk_may_not_change_the_store(store):
     with pytest.raises(NotAllowed):
         update_store(clerk, replace(details_of(require_store()), name="Mine now"))
     assert require_store().name == "Test Store"
+
+
+def test_two_desks_setting_up_at_once_make_one_store(db):
+    """First-run on two desks sharing one database at the same moment: one store, not two."""
+    import threading
+
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def desk(code, admin_code):
+        try:
+            database.connect(reuse_if_open=True)
+            barrier.wait()
+            init_store(replace(DETAILS, code=code), admin_code, "482913")
+            results.append("ok")
+        except DeskError as exc:
+            results.append(str(exc))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=desk, args=("AAA1", "900")), threading.Thread(target=desk, args=("BBB1", "901"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    assert results.count("ok") == 1, results
+    assert any("already belongs to store" in r for r in results)
+    assert Store.select().count() == 1 and Staff.select().count() == 1
+    assert audit.verify_chain().ok
