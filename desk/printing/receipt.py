@@ -32,8 +32,7 @@ def receipt_document(data: ReceiptData) -> Document:
             who = data.printed_by + (f" ({data.printed_by_code})" if data.printed_by_code else "")
             detail.append(f"by {who}")
         doc.banner("REPRINT", " ".join(detail))
-    doc.fields([
-        ("Receipt", data.receipt_no),
+    doc.fields([  # the number is in the header, over and under the barcode
         ("Sold", doc.datetime(data.sold_at)),
         ("Till", data.till),
         ("Served by", data.cashier),

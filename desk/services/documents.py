@@ -16,15 +16,19 @@ printed or saved with ``desk.services.archive.archive``.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import secrets
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable
 
 from peewee import fn
 
 from desk import clock
-from desk.errors import InvalidInput, NotFound
+from desk.errors import DeskError, InvalidInput, NotFound
 from desk.models import GiftReceipt, Sale, SaleLine, Staff, Store, Tender, database
 from desk.printing import PAPERS, build_gift_receipt, build_receipt
 from desk.printing.data import (
@@ -54,6 +58,7 @@ __all__ = [
     "GIFT_CODE_ALPHABET",
     "render_gift",
     "safe_name",
+    "save_pdf",
 ]
 
 # No 0/O, 1/I/L: a code read aloud or typed from paper is not misread.
@@ -139,6 +144,39 @@ def render(kind: str, number: str, actor: Staff, paper: str | None = None) -> Re
         raise InvalidInput("number", f"the {spec.label.lower()}'s number is required")
     chosen = _check_paper(paper) if paper else paper_for(name)
     return spec.builder(number, actor, chosen)
+
+
+def save_pdf(doc: RenderedDocument, path: str | os.PathLike) -> Path:
+    """Write ``doc``'s PDF to ``path`` (Save as PDF, ``desk print --out``), whole or not at all.
+
+    Raises DeskError naming the path when it cannot be written (missing folder, read-only, full).
+    """
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise DeskError(f"{target} is a folder: give a file name, such as {target / doc.filename}.")
+    if not target.parent.is_dir():
+        raise DeskError(f"Cannot save the PDF to {target}: the folder {target.parent} does not exist.")
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(doc.pdf)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            advice = "the disk is full: free some space or choose another place"
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            advice = "it cannot be written there: choose another folder"
+        else:
+            advice = "choose another place"
+        raise DeskError(f"Cannot save the PDF to {target} ({reason}): {advice}.") from None
+    return target
 
 
 # --- what every document's header shows --------------------------------------------------

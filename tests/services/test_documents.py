@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
 from decimal import Decimal
 
 import pytest
 
-from desk.errors import InvalidInput, NotAllowed, NotFound
+from desk.errors import DeskError, InvalidInput, NotAllowed, NotFound
 from desk.models import AuditEvent, GiftReceipt, Staff, database
 from desk.printing.layout import Document
 from desk.services import documents, settings
@@ -195,3 +197,21 @@ def test_someone_inactive_may_not_print(shop):
     with pytest.raises(NotAllowed):
         documents.gift_receipt(clerk, receipt_no)
     assert GiftReceipt.select().count() == 0
+
+
+def test_save_pdf_writes_the_whole_file_or_says_why_not(tmp_path, monkeypatch):
+    doc = documents.RenderedDocument("receipt", "T1-0000042", "roll", b"%PDF-1.4 bytes", "Receipt T1-0000042")
+    out = documents.save_pdf(doc, tmp_path / "r.pdf")
+    assert out.read_bytes() == b"%PDF-1.4 bytes" and [p.name for p in tmp_path.iterdir()] == ["r.pdf"]
+    with pytest.raises(DeskError, match="folder .*missing.* does not exist"):
+        documents.save_pdf(doc, tmp_path / "missing" / "r.pdf")
+    with pytest.raises(DeskError, match="is a folder.*receipt-T1-0000042.pdf"):
+        documents.save_pdf(doc, tmp_path)
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(documents.os, "fsync", full)
+    with pytest.raises(DeskError, match=r"Cannot save the PDF to .*again\.pdf .*disk is full"):
+        documents.save_pdf(doc, tmp_path / "again.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf"]
