@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from peewee import BigIntegerField, DatabaseProxy, DateTimeField, IntegerField, Model, UUIDField
 
-from desk.clock import utcnow
+from desk import clock
 
 database = DatabaseProxy()
 
@@ -16,7 +16,7 @@ class MoneyField(BigIntegerField):
     """An amount in integer minor units of the store's currency (pence, cents)."""
 
     def db_value(self, value):
-        if value is not None and not isinstance(value, int):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
             raise TypeError(f"money must be integer minor units, got {type(value).__name__}")
         return super().db_value(value)
 
@@ -47,6 +47,11 @@ def new_uuid() -> uuid.UUID:
     return uuid.uuid4()
 
 
+def now_utc():
+    """The services' clock at the moment of writing (tests can move it)."""
+    return clock.utcnow()
+
+
 class BaseModel(Model):
     class Meta:
         database = database
@@ -57,4 +62,4 @@ class Record(BaseModel):
     """A business record: travels to head office by its uuid."""
 
     uuid = UUIDField(default=new_uuid, unique=True)
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=now_utc)
