@@ -41,6 +41,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from desk.clock import to_local
 from desk.money import format_money
+from desk.printing.data import StoreHeader
 from desk.printing.fonts import BOLD, REGULAR, register_fonts
 
 __all__ = [
@@ -51,6 +52,10 @@ __all__ = [
     "ItemRow",
     "TotalRow",
     "BarcodeFlowable",
+    "Grid",
+    "GridRow",
+    "TextLine",
+    "P",
 ]
 
 PAPERS = ("roll", "a4", "letter")
@@ -447,7 +452,7 @@ class Document:
 
     title: str
     number: str
-    store: "StoreHeaderLike"
+    store: StoreHeader
     locale: str = "en_GB"
     currency: str = "GBP"
     footer: str = ""
@@ -550,7 +555,7 @@ class Document:
         return story
 
     def _logo(self, max_w: float, max_h: float) -> Image | None:
-        path = getattr(self.store, "logo_path", "") or ""
+        path = self.store.logo_path or ""
         if not path:
             return None
         try:
@@ -568,9 +573,9 @@ class Document:
             logo.hAlign = "CENTER" if p.is_roll else "LEFT"
             out += [logo, Spacer(1, 1.5 * mm)]
         out.append(P(self.store.name, s["store"]))
-        for line in getattr(self.store, "address_lines", ()):
+        for line in self.store.address_lines:
             out.append(P(line, s["address"]))
-        tax_number = getattr(self.store, "tax_number", "")
+        tax_number = self.store.tax_number
         if tax_number:
             out.append(P(f"Tax no. {tax_number}", s["address"]))
         return out
@@ -811,9 +816,3 @@ class Document:
         doc.build(story)
         return buf.getvalue()
 
-
-class StoreHeaderLike:  # pragma: no cover - typing aid only
-    name: str
-    address_lines: tuple[str, ...]
-    tax_number: str
-    logo_path: str
