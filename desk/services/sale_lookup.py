@@ -367,7 +367,11 @@ def _where(query: SaleQuery):
         raise InvalidInput("Amount", "the lowest amount is more than the highest")
     text = query.customer.strip()
     if text:
-        match = Customer.name.contains(text) | Customer.phone.contains(text) | Customer.email.startswith(text)
+        # LIKE ignores case only for ASCII in SQLite: try the name as typed and as a name is
+        # usually written, so "łucja" finds "Łucja".
+        match = Customer.phone.contains(text) | Customer.email.startswith(text)
+        for variant in dict.fromkeys((text, text.title(), text.lower(), text.upper())):
+            match = match | Customer.name.contains(variant)
         digits = "".join(c for c in text if c.isdigit())
         if digits and len(digits) >= 3 and digits != text:
             match = match | Customer.phone.contains(digits)
