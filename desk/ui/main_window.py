@@ -406,7 +406,11 @@ class MainWindow(QMainWindow):
         if self._locked or self.ctx.staff is None:
             return
         current = self.ctx.staff
-        staff = SignInDialog.get_staff(self.ctx, self, mode=SWITCH, current=current)
+        self.idle.pause()  # the dialog itself is the lock's stand-in while it is open
+        try:
+            staff = SignInDialog.get_staff(self.ctx, self, mode=SWITCH, current=current)
+        finally:
+            self.idle.resume()
         if staff is None:
             return
         self._become(staff, "switch user")

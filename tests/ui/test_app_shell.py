@@ -307,3 +307,26 @@ def test_run_gui_escape_at_sign_in_exits_without_a_window(qtbot, monkeypatch, sq
     monkeypatch.setattr(QApplication, "exec", lambda app: pytest.fail("no window should open"))
     assert run_gui(sqlite_url) == 0
     assert [c["mode"] for c in sign_in_answers.calls] == ["start"]
+
+
+def test_show_error_names_the_field_and_attempt_reports_a_refusal(qtbot, messages):
+    from desk.errors import InvalidInput, NotAllowed
+    from desk.ui.messages import attempt, show_error
+
+    show_error(None, InvalidInput("Store code", "must be 2 to 8 letters or digits"))
+    assert messages[-1] == ("Please check the input", "Store code: must be 2 to 8 letters or digits")
+
+    def refuse():
+        raise NotAllowed("Cleo Clerk (Clerk) may not see the settings.")
+
+    assert attempt(None, refuse) == (False, None)
+    assert messages[-1] == ("Not allowed", "Cleo Clerk (Clerk) may not see the settings.")
+    assert attempt(None, lambda x: x * 2, 21) == (True, 42)
+    assert len(messages) == 2
+
+
+def test_the_idle_lock_waits_while_switch_user_is_open(window, sign_in_answers):
+    sign_in_answers.during = lambda call: sign_in_answers.calls.append({"mode": "timer", "active": window.idle.timer.isActive()})
+    window.switch_user()
+    assert sign_in_answers.calls[-1] == {"mode": "timer", "active": False}
+    assert window.idle.timer.isActive()
