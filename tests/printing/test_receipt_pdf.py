@@ -92,14 +92,16 @@ def test_roll_is_80mm_wide_and_as_long_as_its_content():
 def test_roll_content_stays_inside_the_72mm_printable_width_and_the_page():
     pdf = build_receipt(receipt_data(5), "roll")
     page = reader(pdf).pages[0]
-    xs, ys = [], []
+    xs, ys, sizes = [], [], []
 
     def visitor(text, cm, tm, font_dict, font_size):
         if text.strip():
             xs.append(tm[4] * cm[0] + cm[4])
             ys.append(tm[5] * cm[3] + cm[5])
+            sizes.append(font_size * tm[3] * cm[3])
 
     page.extract_text(visitor_text=visitor)
+    assert min(sizes) >= 8  # nothing smaller than 8 pt on the roll
     assert xs and min(xs) >= 4 * MM - 0.5  # the left margin
     height = float(page.mediabox.height)
     assert min(ys) > 0 and max(ys) < height  # nothing clipped at either end
