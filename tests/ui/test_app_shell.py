@@ -330,3 +330,15 @@ def test_the_idle_lock_waits_while_switch_user_is_open(window, sign_in_answers):
     window.switch_user()
     assert sign_in_answers.calls[-1] == {"mode": "timer", "active": False}
     assert window.idle.timer.isActive()
+
+
+def test_f2_reaches_the_scan_field_from_a_table_on_another_screen(window, qtbot):
+    from PySide6.QtWidgets import QAbstractItemView
+
+    window.show_screen("screen.staff")
+    table = window.current_screen().findChild(QAbstractItemView)
+    assert table is not None
+    table.setFocus()
+    assert QApplication.focusWidget() is table
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    assert window.scan_edit.hasFocus()
