@@ -193,3 +193,17 @@ def test_sample_broken_files_list_every_bad_row(qtbot, ctx, name):
     assert all(re.match(r"^row \d+, [^:]+: .+", t) for t in texts), texts
     assert not dialog.import_button.isEnabled()
     assert Sale.select().count() == 0
+
+
+def test_picking_a_format_previews_again(qtbot, ctx, good_file):
+    dialog = _dialog(qtbot, ctx, good_file)
+    assert dialog.stack.currentIndex() == 1
+    dialog.set_format("square")
+    qtbot.waitUntil(lambda: not dialog.is_busy())
+    assert dialog.stack.currentIndex() == 2
+    assert dialog.errors_title.text() == "This file cannot be imported:"
+    assert "Square" in dialog.error_texts()[0]
+    assert not dialog.import_button.isEnabled()
+    dialog.set_format(None)
+    qtbot.waitUntil(lambda: not dialog.is_busy())
+    assert dialog.stack.currentIndex() == 1 and dialog.import_button.isEnabled()

@@ -369,7 +369,7 @@ class ImportSalesDialog(QDialog):
                         "Nothing can be imported until the file is fixed.")
         elif not errors:
             self.error_list.addItem(headline)
-            headline = "This file cannot be imported. Nothing was imported."
+            headline = "This file cannot be imported:"
         self.errors_title.setText(headline)
         self.stack.setCurrentIndex(2)
         self.import_button.setEnabled(False)
