@@ -448,3 +448,22 @@ def test_a_card_number_anywhere_in_a_tender_reference_is_refused(tmp_path):
     feed = read_feed(write(tmp_path, "pan.csv", text))
     assert [(e.row, e.column) for e in feed.errors] == [(11, "reference")]
     assert "5556" not in str(feed.errors[0])
+
+
+def test_windows_line_ends_and_unicode_line_separators(tmp_path):
+    text = (DATA / "canonical_good.csv").read_text(encoding="utf-8")
+    crlf = read_feed(write(tmp_path, "crlf.csv", text.replace("\n", "\r\n")))
+    assert crlf.errors == [] and [s.row for s in crlf.sales] == [2, 6, 10]
+    assert crlf.sales[1].sale.lines[0].description == "Lavender candle\r\n(hand-poured, 200 g)"
+    # U+2028 and NEL are characters in a field, not line ends.
+    odd = read_feed(write(tmp_path, "odd.csv", text.replace("Stoneware mug", "Stone\x85ware\u2028mug")))
+    assert odd.errors == [] and odd.sales[0].sale.lines[1].description == "Stone\x85ware\u2028mug"
+    jsonl = (DATA / "canonical_good.jsonl").read_text(encoding="utf-8").replace("Stoneware mug", "Stoneware\u2028mug")
+    feed = read_feed(write(tmp_path, "odd.jsonl", jsonl))
+    assert feed.errors == [] and feed.sales[0].sale.lines[1].description == "Stoneware\u2028mug"
+
+
+def test_bad_quoting_in_the_middle_is_named(tmp_path):
+    text = (DATA / "canonical_good.csv").read_text(encoding="utf-8").replace('"Organic cotton T-shirt, M, white"', '"Organic "cotton" T-shirt"')
+    feed = read_feed(write(tmp_path, "quotes.csv", text))
+    assert feed.errors[0].row == 2 and "must be doubled" in feed.errors[0].reason

@@ -69,7 +69,9 @@ def parse_timestamp(f: Fields, column: str) -> dt.datetime | None:
 
 def jsonl_rows(text: str, errors: list[RowError]) -> list[CsvRow]:
     rows: list[CsvRow] = []
-    lines = text.splitlines()
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    while lines and not lines[-1].strip():
+        lines.pop()
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 import hashlib
 import re
@@ -195,16 +196,18 @@ def csv_rows(text: str, errors: list[RowError], *, lower: bool = False) -> tuple
     Blank lines are skipped. A row with the wrong number of fields, or a quoted field that
     is never closed (a file cut short), becomes a RowError.
     """
-    lines = text.splitlines(keepends=True)
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] = []
     try:
-        header = next(reader)
+        while not any(h.strip() for h in header):
+            header = next(reader)
     except StopIteration:
         raise file_problem("has no header row") from None
     except csv.Error as exc:
         raise file_problem(f"its header cannot be read: {exc}") from None
     header = [h.strip().lower() if lower else h.strip() for h in header]
     rows: list[CsvRow] = []
+    short: RowError | None = None  # the last row read, if it had too few fields
     start = reader.line_num + 1
     while True:
         try:
@@ -212,24 +215,26 @@ def csv_rows(text: str, errors: list[RowError], *, lower: bool = False) -> tuple
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(RowError(start, "whole row", f"cannot be read ({exc}); the file may be cut short"))
+            if "end of data" in str(exc):
+                errors.append(RowError(start, "whole row", "a quoted field is never closed; the file looks cut short"))
+            else:
+                errors.append(RowError(start, "whole row", f"cannot be read: {exc} (a quote inside a quoted field must be doubled)"))
+            short = None
             break
         if not values or all(not v.strip() for v in values) and len(values) <= 1:
             start = reader.line_num + 1
             continue
+        short = None
         if len(values) != len(header):
-            cut = start == reader.line_num and reader.line_num >= len(lines) and len(values) < len(header)
-            errors.append(
-                RowError(
-                    start,
-                    "whole row",
-                    f"has {len(values)} fields but the header has {len(header)}"
-                    + ("; the file looks cut short" if cut else ""),
-                )
-            )
+            error = RowError(start, "whole row", f"has {len(values)} fields but the header has {len(header)}")
+            errors.append(error)
+            if len(values) < len(header):
+                short = error
         else:
             rows.append(CsvRow(start, dict(zip(header, values))))
         start = reader.line_num + 1
+    if short is not None:
+        short.reason += "; the file looks cut short"
     if not rows and not errors:
         raise file_problem("has a header but no rows")
     return header, rows
