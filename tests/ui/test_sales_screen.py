@@ -239,3 +239,15 @@ def test_sale_detail_dialog_shows_the_sale(qtbot, ledger):
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "Sale R-0002"
     assert dialog.panel.total_label.text() == "£34.00"
+
+
+def test_escape_clears_the_search(screen, qtbot):
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow)
+    screen.customer_edit.setText("ann")
+    screen.search()
+    assert screen.model.rowCount() == 1
+    screen.customer_edit.setFocus()
+    qtbot.keyClick(screen.customer_edit, Qt.Key.Key_Escape)
+    assert screen.customer_edit.text() == ""
+    assert screen.model.rowCount() == 47
