@@ -409,3 +409,17 @@ def test_shopify_refund_that_cannot_be_placed_is_a_bad_row(sqlite_store, tmp_pat
     assert Sale.select().count() == 0
     with pytest.raises(ImportRefused):
         import_file(admin, _shopify_with_refund(tmp_path, "too_much.csv", "60.00"))
+
+
+def test_a_race_with_another_desk_leaves_nothing_half_done(store, monkeypatch, tmp_path):
+    """Another desk imports the same sales between our check and our write: the ledger's unique
+    receipt number stops us, the whole transaction rolls back, and the message says what to do."""
+    from desk.errors import DeskError
+
+    _, admin = store
+    import_file(admin, DATA / "canonical_good.csv")
+    before = counts()
+    monkeypatch.setattr(sales_import, "_existing_receipts", lambda receipts, store: set())  # we do not see them
+    with pytest.raises(DeskError, match="being imported on another desk at the same moment; nothing was imported"):
+        import_file(admin, DATA / "canonical_good.jsonl")
+    assert counts() == before
