@@ -277,10 +277,13 @@ class TextLine(Flowable):
         self.text = text
         self.style = style
         self._para: Paragraph | None = None
+        self._text_width: float | None = None
 
     def wrap(self, availWidth, availHeight):
         st = self.style
-        if stringWidth(self.text, st.fontName, st.fontSize) > availWidth - st.leftIndent + 0.01:
+        if self._text_width is None:
+            self._text_width = stringWidth(self.text, st.fontName, st.fontSize)
+        if self._text_width > availWidth - st.leftIndent + 0.01:
             if self._para is None:
                 self._para = Paragraph(_text(self.text), st)
             self.width, self.height = self._para.wrap(availWidth, availHeight)
@@ -360,7 +363,8 @@ class Grid(Flowable):
             self._heights.append(row.pad_top + tallest + row.pad_bottom)
 
     def wrap(self, availWidth, availHeight):
-        self._measure()
+        if not self._heights:  # the columns are fixed: one measure serves every wrap
+            self._measure()
         self.width = sum(self.widths)
         self.height = sum(self._heights)
         return self.width, self.height
