@@ -77,6 +77,7 @@ class ImportPreview:
     last: dt.datetime | None
     errors: list[RowError]
     already_imported: bool  # this very file (same sha256) was imported before
+    not_sales: int = 0  # orders in the file that took no money (Shopify voided), left out
 
 
 @dataclass
@@ -377,6 +378,7 @@ def preview(path, fmt: str | None = None) -> ImportPreview:
         last=max(times) if times else None,
         errors=errors,
         already_imported=SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists(),
+        not_sales=len(feed.not_sales),
     )
 
 

@@ -467,3 +467,10 @@ def test_bad_quoting_in_the_middle_is_named(tmp_path):
     text = (DATA / "canonical_good.csv").read_text(encoding="utf-8").replace('"Organic cotton T-shirt, M, white"', '"Organic "cotton" T-shirt"')
     feed = read_feed(write(tmp_path, "quotes.csv", text))
     assert feed.errors[0].row == 2 and "must be doubled" in feed.errors[0].reason
+
+
+def test_shopify_voided_orders_are_not_sales(tmp_path):
+    text = (DATA / "shopify_orders_good.csv").read_text(encoding="utf-8").replace("#1004,reader@example.com,paid,", "#1004,reader@example.com,voided,")
+    feed = read_feed(write(tmp_path, "voided.csv", text))
+    assert list(by_receipt(feed)) == ["#1001", "#1002", "#1003"]
+    assert feed.not_sales == ["#1004"] and feed.errors == []

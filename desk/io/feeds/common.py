@@ -139,6 +139,7 @@ class Feed:
     sales: list[FeedSale]
     errors: list[RowError]
     orphan_refunds: list[FeedRefund] = field(default_factory=list)  # refunds of sales not in this file
+    not_sales: list[str] = field(default_factory=list)  # receipts the file lists that were never paid (Shopify voided orders)
     currency_symbol: str = ""  # Square writes "$" without saying which dollar
     filename: str = ""
     sha256: str = ""

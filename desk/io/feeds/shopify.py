@@ -40,6 +40,7 @@ from desk.services.sales import LineInput, SaleInput, TenderInput
 
 REQUIRED = ("Name", "Created at", "Currency", "Total", "Lineitem quantity", "Lineitem name", "Lineitem price")
 ORDER_COLUMNS = ("Created at", "Currency", "Total")  # present on an order's first row only
+NOT_PAID = ("voided", "expired")  # Financial Status of orders that took no money: not sales
 
 
 def is_shopify_header(header: list[str]) -> bool:
@@ -109,11 +110,15 @@ def parse(text: str) -> Feed:
     if missing:
         raise file_problem(f"looks like a Shopify orders export but has no {', '.join(missing)} column")
     sales: list[FeedSale] = []
+    not_sales: list[str] = []
     currencies: dict[str, int] = {}
     for name, group in iter_groups(rows, lambda r: r.values.get("Name", "").strip()):
         if not name:
             for r in group:
                 errors.append(RowError(r.row, "Name", "is required"))
+            continue
+        if (group[0].values.get("Financial Status") or "").strip().lower() in NOT_PAID:
+            not_sales.append(name)
             continue
         sale = _order(name, group, errors, currencies)
         if sale is not None:
@@ -124,7 +129,7 @@ def parse(text: str) -> Feed:
         currency = ordered[0][0]
         for code, row in ordered[1:]:
             errors.append(RowError(row, "Currency", f"{code} differs from {currency} on row {ordered[0][1]}: one file, one currency"))
-    return Feed(format="shopify", currency=currency, rows=len(rows), sales=sales, errors=errors)
+    return Feed(format="shopify", currency=currency, rows=len(rows), sales=sales, errors=errors, not_sales=not_sales)
 
 
 def _order(name: str, group: list[CsvRow], errors: list[RowError], currencies: dict[str, int]) -> FeedSale | None:
