@@ -135,7 +135,7 @@ class SaleDetailPanel(QWidget):
         self.tenders_grid = QGridLayout()
         self.tenders_grid.setHorizontalSpacing(24)
         self.tenders_grid.setVerticalSpacing(2)
-        self.tenders_grid.setColumnStretch(3, 1)
+        self.tenders_grid.setColumnStretch(2, 1)
         tenders_box.addLayout(self.tenders_grid)
         tenders_box.addStretch(1)
         bottom.addLayout(tenders_box, 1)
@@ -236,16 +236,20 @@ class SaleDetailPanel(QWidget):
             if item.widget():
                 item.widget().hide()
                 item.widget().deleteLater()
-        for r, tender in enumerate(sale.tenders):
-            name = _label(tender.label, name=f"tender{r}")
+        row = 0
+        for n, tender in enumerate(sale.tenders):
+            name = _label(tender.label, name=f"tender{n}")
             # The bullets may come from a fallback font the size hint does not measure.
             name.setMinimumWidth(name.fontMetrics().horizontalAdvance(tender.label) + 16)
             amount = _label(self.money(tender.amount))
             amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            ref = _label(tender.reference, "muted")
-            self.tenders_grid.addWidget(name, r, 0)
-            self.tenders_grid.addWidget(amount, r, 1)
-            self.tenders_grid.addWidget(ref, r, 2)
+            self.tenders_grid.addWidget(name, row, 0)
+            self.tenders_grid.addWidget(amount, row, 1)
+            row += 1
+            if tender.reference:
+                ref = _label(f"Ref. {tender.reference}", "muted")
+                self.tenders_grid.addWidget(ref, row, 0, 1, 2)
+                row += 1
         if not sale.tenders:
             self.tenders_grid.addWidget(_label("No tenders recorded", "muted"), 0, 0)
 
@@ -264,11 +268,13 @@ class SaleDetailPanel(QWidget):
         ]
 
     def tender_texts(self) -> list[str]:
+        """The tenders as shown: 'Visa •••• 4242', 'Cash' (not their references)."""
         out = []
         for r in range(self.tenders_grid.rowCount()):
             item = self.tenders_grid.itemAtPosition(r, 0)
-            if item and item.widget():
-                out.append(item.widget().text())
+            widget = item.widget() if item else None
+            if widget is not None and widget.objectName().startswith("tender"):
+                out.append(widget.text())
         return out
 
 

@@ -157,8 +157,8 @@ class SalesScreen(Screen):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         # Fixed widths: never measure thousands of rows to size a column.
-        for col, width in ((SalesTableModel.RECEIPT, 115), (SalesTableModel.DATE, 160),
-                           (SalesTableModel.CUSTOMER, 130), (SalesTableModel.TOTAL, 85), (SalesTableModel.TENDERS, 170)):
+        for col, width in ((SalesTableModel.RECEIPT, 106), (SalesTableModel.DATE, 154),
+                           (SalesTableModel.CUSTOMER, 150), (SalesTableModel.TOTAL, 82), (SalesTableModel.TENDERS, 170)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         header.setStretchLastSection(True)
@@ -182,8 +182,9 @@ class SalesScreen(Screen):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(results)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([450, 570])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
