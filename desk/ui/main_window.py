@@ -31,7 +31,7 @@ from desk.ui.actions import ShortcutsDialog, create_actions, shortcut_text
 from desk.ui.context import AppContext
 from desk.ui.dialogs.sign_in import LOCK, START, SWITCH, SignInDialog
 from desk.ui.idle import IdleWatcher
-from desk.ui.screens import SCREEN_CLASSES
+from desk.ui.screens import SCAN_OPENERS, SCREEN_CLASSES
 from desk.ui.screens.base import Screen
 from desk.ui.widgets.scan_edit import ScanEdit
 
@@ -126,6 +126,9 @@ class MainWindow(QMainWindow):
 
         ctx.events.session_changed.connect(self._on_session_changed)
         ctx.events.changed.connect(self._on_changed)
+        handler = self.open_scanned
+        ScanEdit.register(handler)
+        self.destroyed.connect(lambda *_: ScanEdit.unregister(handler))
         self.rebuild()
 
     # -- building ------------------------------------------------------------------------
@@ -349,6 +352,20 @@ class MainWindow(QMainWindow):
         widget.activated()
 
     # -- scan field -----------------------------------------------------------------------
+    def open_scanned(self, code: str) -> bool:
+        """A scan handler: the first screen this person may see that opens ``code`` comes to the front."""
+        if self._locked or self.ctx.staff is None:
+            return False
+        for cls in self._classes:
+            method = SCAN_OPENERS.get(cls.action_name)
+            if method is None:
+                continue
+            screen = self.screen(cls.action_name)
+            if screen is not None and getattr(screen, method)(code):
+                self.show_screen(cls.action_name)
+                return True
+        return False
+
     def focus_scan(self) -> None:
         if self._locked:
             return
@@ -462,4 +479,5 @@ class MainWindow(QMainWindow):
                 pass
             self.ctx.staff = None
         self.idle.stop()
+        ScanEdit.unregister(self.open_scanned)
         super().closeEvent(event)

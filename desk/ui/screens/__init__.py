@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from desk.ui.screens.base import Screen
 from desk.ui.screens.home import HomeScreen
+from desk.ui.screens.sales import SalesScreen
 from desk.ui.screens.settings import SettingsScreen
 from desk.ui.screens.staff import StaffScreen
 
 SCREEN_CLASSES: tuple[type[Screen], ...] = (
     HomeScreen,
+    SalesScreen,
     StaffScreen,
     SettingsScreen,
 )
 
-__all__ = ["SCREEN_CLASSES", "Screen", "HomeScreen", "StaffScreen", "SettingsScreen"]
+# Screens that open what the scan field reads: action name -> the screen's method that
+# takes the code and returns True when it opened something (it is then brought to the front).
+SCAN_OPENERS: dict[str, str] = {
+    "screen.sales": "open_receipt",
+}
+
+__all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "StaffScreen", "SettingsScreen"]

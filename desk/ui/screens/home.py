@@ -102,6 +102,7 @@ class HomeScreen(Screen):
         grid.setVerticalSpacing(8)
         for row, (name, text) in enumerate((
             ("scan.focus", "Scan or type a receipt, document or voucher code"),
+            ("screen.sales", "Look up a sale by receipt, date, amount, customer or card"),
             ("help.shortcuts", "Every keyboard shortcut"),
             ("session.lock", "Lock the desk when you step away"),
         )):
