@@ -20,7 +20,6 @@ from desk.io.feeds.common import (
     MAX_SKU,
     MAX_SOURCE_REF,
     MAX_TILL,
-    CsvRow,
     Feed,
     FeedCustomer,
     FeedProduct,
