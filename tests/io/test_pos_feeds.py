@@ -474,3 +474,9 @@ def test_shopify_voided_orders_are_not_sales(tmp_path):
     feed = read_feed(write(tmp_path, "voided.csv", text))
     assert list(by_receipt(feed)) == ["#1001", "#1002", "#1003"]
     assert feed.not_sales == ["#1004"] and feed.errors == []
+
+
+def test_canonical_header_without_a_required_column_is_refused(tmp_path):
+    text = (DATA / "canonical_good.csv").read_text(encoding="utf-8").replace("tax_rate,currency", "vat,currency", 1)
+    with pytest.raises(InvalidInput, match="its header has no tax_rate column"):
+        read_feed(write(tmp_path, "novat.csv", text))

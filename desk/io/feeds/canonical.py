@@ -45,6 +45,7 @@ LINE_FIELDS = (
 TENDER_FIELDS = ("record", "receipt", "method", "amount", "card_brand", "card_last4", "reference")
 ALL_FIELDS = tuple(dict.fromkeys(LINE_FIELDS + TENDER_FIELDS))
 REQUIRED_COLUMNS = ("record", "receipt")
+REQUIRED_LINE_COLUMNS = ("record", "receipt", "timestamp", "line", "description", "quantity", "unit_price", "tax_rate", "currency")
 
 
 def is_canonical_header(header: list[str]) -> bool:
@@ -106,9 +107,11 @@ def parse(text: str, *, jsonl: bool) -> Feed:
         rows = jsonl_rows(text, errors)
     else:
         header, rows = csv_rows(text, errors, lower=True)
-        missing = [c for c in ("receipt", "record") if c not in header]
+        missing = [c for c in REQUIRED_LINE_COLUMNS if c not in header]
+        if any((r.values.get("record") or "").strip().lower() == "tender" for r in rows):
+            missing += [c for c in ("method", "amount") if c not in header]
         if missing:
-            raise file_problem(f"the header has no {', '.join(missing)} column")
+            raise file_problem(f"its header has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''} (see the canonical format's fields)")
     receipts: dict[str, dict] = {}
     currencies: set[str] = set()
     tenders: list[tuple[CsvRow, Fields]] = []
