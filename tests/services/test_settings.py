@@ -46,8 +46,8 @@ def test_unchanged_value_writes_no_event(store):
 
 @pytest.mark.parametrize("value, why", [(-1, "at least 0"), (241, "at most 240"), ("ten", "not a whole number"),
                                         ("2.5", "not a whole number"), (True, "not a whole number")])
-def test_range_and_type_checks_name_the_field(store, value, why):
-    _, admin = store
+def test_range_and_type_checks_name_the_field(sqlite_store, value, why):
+    _, admin = sqlite_store
     with pytest.raises(InvalidInput) as info:
         settings.update(admin, {"idle_lock_minutes": value})
     assert info.value.field == LABEL

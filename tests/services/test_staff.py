@@ -58,8 +58,8 @@ def test_duplicate_code_is_refused_and_writes_nothing(store):
         ("101", "N", "clerk", "1234", "PIN"),
     ],
 )
-def test_bad_input_names_the_field(store, code, name, role, pin, field):
-    _, admin = store
+def test_bad_input_names_the_field(sqlite_store, code, name, role, pin, field):
+    _, admin = sqlite_store
     before = actions()
     with pytest.raises(InvalidInput) as info:
         add_staff(admin, code, name, role, pin)

@@ -73,7 +73,7 @@ def test_init_store_with_a_bad_admin_pin_leaves_nothing(db):
         ({"locale": "not a locale"}, "Locale"),
     ],
 )
-def test_bad_details_name_the_field(db, change, field):
+def test_bad_details_name_the_field(sqlite_db, change, field):
     with pytest.raises(InvalidInput) as info:
         init_store(replace(DETAILS, **change), "900", "482913")
     assert info.value.field == field
