@@ -1,6 +1,6 @@
 """Imports of the tills' files and the refunds the tills already made."""
 
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import CharField, Check, DateTimeField, ForeignKeyField, IntegerField
 
 from desk.clock import utcnow
 from desk.models.base import MoneyField, Record
@@ -25,8 +25,8 @@ class TillRefund(Record):
     """A refund a till already made against a sold line (e.g. a Square ``Refund`` row)."""
 
     sale_line = ForeignKeyField(SaleLine, backref="till_refunds", on_delete="CASCADE", index=True)
-    quantity = IntegerField()  # > 0
-    amount = MoneyField()  # positive minor units refunded
+    quantity = IntegerField(constraints=[Check("quantity > 0")])
+    amount = MoneyField(constraints=[Check("amount >= 0")])  # minor units refunded, tax included, never negative
     refunded_at = DateTimeField()  # UTC
     source = CharField(max_length=16)
     source_ref = CharField(max_length=128, default="")

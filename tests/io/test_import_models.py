@@ -24,3 +24,23 @@ def test_sale_import_sha_is_unique(db):
         with database.atomic():
             SaleImport.create(sha256="a" * 64, **fields)
     assert SaleImport.select().count() == 1
+
+
+def test_till_refund_quantity_must_be_positive(db):
+    from decimal import Decimal
+
+    from desk.models import Sale, SaleLine
+    from tests.conftest import make_store
+
+    store, _ = make_store()
+    sale = Sale.create(store=store, receipt_no="R1", sold_at=dt.datetime(2026, 10, 3), currency="GBP", subtotal=100, total=100, source="canonical")
+    line = SaleLine.create(sale=sale, line_no=1, description="Mug", quantity=1, unit_price=100, paid=100, tax_rate=Decimal(20), tax_amount=17)
+    for quantity, amount in ((0, 100), (1, -1)):
+        with pytest.raises(peewee.IntegrityError):
+            with database.atomic():
+                TillRefund.create(sale_line=line, quantity=quantity, amount=amount, refunded_at=dt.datetime(2026, 10, 4), source="square")
+    TillRefund.create(sale_line=line, quantity=1, amount=100, refunded_at=dt.datetime(2026, 10, 4), source="square", source_ref="a")
+    with pytest.raises(peewee.IntegrityError):
+        with database.atomic():
+            TillRefund.create(sale_line=line, quantity=1, amount=100, refunded_at=dt.datetime(2026, 10, 4), source="square", source_ref="a")
+    assert TillRefund.select().count() == 1

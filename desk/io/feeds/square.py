@@ -386,9 +386,6 @@ def _refund(p: _Row) -> FeedRefund | None:
     if any(c not in p.minor for c in ("Net Sales", "Tax")) or p.qty is None or p.when is None or not p.txn:
         return None
     amount = abs(p.minor["Net Sales"]) + abs(p.minor["Tax"])
-    if amount == 0:
-        f.bad("Net Sales", "a refund of nothing")
-        return None
     ref = " ".join(x for x in (f.text("Payment ID"), p.when.isoformat()) if x)[:MAX_SOURCE_REF]
     sku = f.text("SKU")
     return FeedRefund(line_no=None, quantity=p.qty, amount=amount, refunded_at=p.when, source_ref=ref,
