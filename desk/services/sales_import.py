@@ -410,7 +410,7 @@ def _match_products(sales: list[FeedSale], store: Store) -> int:
         for p in fs.products:
             if p is not None:
                 wanted.append((p, _convention(fs, store)))
-    skus = sorted({p.sku for p, _ in wanted if p.sku})
+    skus = sorted({p.sku or p.barcode for p, _ in wanted if p.sku or p.barcode})  # a barcode-only line is kept under its barcode as SKU
     barcodes = sorted({p.barcode for p, _ in wanted if p.barcode})
     by_sku: dict[str, int] = {}
     by_barcode: dict[str, int] = {}

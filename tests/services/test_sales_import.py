@@ -422,3 +422,13 @@ def test_a_race_with_another_desk_leaves_nothing_half_done(store, monkeypatch, t
     with pytest.raises(DeskError, match="being imported on another desk at the same moment; nothing was imported"):
         import_file(admin, DATA / "canonical_good.jsonl")
     assert counts() == before
+
+
+def test_barcode_only_line_finds_a_product_kept_under_that_code(sqlite_store, tmp_path):
+    _, admin = sqlite_store
+    existing = Product.create(sku="9780140449136", name="Odyssey", price=1299, tax_rate=Decimal(0))
+    text = (DATA / "canonical_good.csv").read_text(encoding="utf-8").replace("BOOK-17,9780140449136", ",9780140449136")
+    path = tmp_path / "barcode_only.csv"
+    path.write_text(text, encoding="utf-8")
+    assert import_file(admin, path).sales_added == 3
+    assert sale("R1003")[1][0].product_id == existing.id
