@@ -181,15 +181,30 @@ def check_not_newer(runner: Runner) -> None:
         )
 
 
+_MIGRATION_LOCK = 0x5EA_F000  # PostgreSQL advisory lock: one desk migrates a shared database at a time
+
+
 def migrate_database(db: peewee.Database) -> list[str]:
     runner = migration_runner(db)
+    locked = False
     try:
+        if is_postgres(db):
+            # Desks started at the same moment on a new shared database: the second waits
+            # for the first to finish, then finds nothing left to do.
+            db.execute_sql("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+            locked = True
         check_not_newer(runner)
         return runner.up()
     except DatabaseProblem:
         raise
     except (peewee.DatabaseError, MigrationError) as exc:
         raise DatabaseProblem(f"Cannot bring the database schema up to date: {first_line(exc)}. {describe_write_error(exc)}") from None
+    finally:
+        if locked:
+            try:
+                db.execute_sql("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+            except peewee.DatabaseError:
+                pass  # the session ends with the connection; so does the lock
 
 
 def describe_write_error(exc: BaseException) -> str:

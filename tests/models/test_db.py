@@ -216,3 +216,38 @@ def test_describe_url_hides_the_password():
 )
 def test_write_errors_say_what_to_do(error, advice):
     assert advice in describe_write_error(Exception(error))
+
+
+@pytest.mark.pg
+def test_two_desks_migrating_a_new_postgresql_database_at_once(db_url):
+    """Two desks started at the same moment on a new shared database: both open it, each migration once."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite desks do not share a database")
+    from desk.models.db import _open_postgres, migrate_database
+
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def desk():
+        pg = _open_postgres(db_url)
+        try:
+            pg.connect()
+            barrier.wait()
+            results.append(migrate_database(pg))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            pg.close()
+
+    threads = [threading.Thread(target=desk) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    assert sorted(results, key=len) == [[], KNOWN]
+    check = _open_postgres(db_url)
+    try:
+        assert sorted(r[0] for r in check.execute_sql("SELECT name FROM schema_migration").fetchall()) == KNOWN
+    finally:
+        check.close()
