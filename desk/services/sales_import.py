@@ -22,6 +22,7 @@ from desk import clock
 from desk.errors import DeskError, InvalidInput
 from desk.io.pos_feeds import Feed, FeedProduct, FeedRefund, FeedSale, RowError, read_feed
 from desk.models import Category, Customer, Product, Sale, SaleImport, SaleLine, Staff, Store, TillRefund, database
+from desk.models.db import first_line
 from desk.money import from_minor
 from desk.services import audit
 from desk.services.auth import require
@@ -533,11 +534,13 @@ def import_file(
     try:
         with database.atomic():
             return _import(actor, store, feed, progress, cancel)
-    except peewee.IntegrityError:
+    except peewee.IntegrityError as exc:
         if SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists():
             return nothing
-        raise DeskError(f"{feed.filename} was being imported on another desk at the same moment; nothing was imported here. "
-                        "Import it again: what is already in the ledger will be skipped.") from None
+        if "receipt" in str(exc).lower() or "sale" in str(exc).lower() or "unique" in str(exc).lower():
+            raise DeskError(f"{feed.filename} was being imported on another desk at the same moment; nothing was imported here. "
+                            "Import it again: what is already in the ledger will be skipped.") from None
+        raise DeskError(f"{feed.filename} could not be imported: the database refused it ({first_line(exc)}); nothing was imported.") from None
 
 
 def _import(actor: Staff, store: Store, feed: Feed, progress, cancel) -> ImportResult:
