@@ -41,7 +41,7 @@ class StoreDetails:
             raise InvalidInput("Currency", f"'{self.currency}' is not an ISO 4217 currency code such as GBP, EUR or USD")
         locale = (self.locale or "").strip()
         try:
-            Locale.parse(locale)
+            locale = str(Locale.parse(locale.replace("-", "_")))  # en-gb -> en_GB
         except (UnknownLocaleError, ValueError, TypeError):
             raise InvalidInput("Locale", f"'{self.locale}' is not a known locale such as en_GB, de_DE or pl_PL") from None
         return StoreDetails(

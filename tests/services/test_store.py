@@ -158,3 +158,8 @@ def test_two_desks_setting_up_at_once_make_one_store(db):
     assert any("already belongs to store" in r for r in results)
     assert Store.select().count() == 1 and Staff.select().count() == 1
     assert audit.verify_chain().ok
+
+
+@pytest.mark.parametrize("typed, stored", [("en-GB", "en_GB"), ("en_gb", "en_GB"), ("de", "de"), (" pl_PL ", "pl_PL")])
+def test_a_locale_is_stored_in_its_canonical_form(typed, stored):
+    assert replace(DETAILS, locale=typed).cleaned().locale == stored
