@@ -60,6 +60,7 @@ def create_staff(code: str, name: str, role: str, pin: str, store: Store | None)
 def add_staff(actor: Staff, code: str, name: str, role: str, pin: str) -> Staff:
     require(actor, "staff.manage")
     with database.atomic():
+        _lock_staff_changes(actor)  # two admins adding the same code at once: the second is told
         store = Store.select().order_by(Store.id).first()
         staff = create_staff(code, name, role, pin, store if role != "head_office" else None)
         audit.record("staff.added", actor, entity="staff", entity_uuid=staff.uuid, details={"code": staff.code, "name": staff.name, "role": staff.role})

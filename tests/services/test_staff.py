@@ -290,3 +290,37 @@ def test_two_admins_removing_each_other_at_once_leave_one(store):
     assert results.count("ok") == 1, results
     assert Staff.select().where(Staff.role == "admin", Staff.active == True).count() == 1  # noqa: E712
     assert audit.verify_chain().ok
+
+
+def test_two_admins_adding_the_same_code_at_once(store):
+    import threading
+
+    from desk.models import database
+
+    _, ada = store
+    bo = add_staff(ada, "901", "Bo Admin", "admin", "274951")
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def desk(actor, name):
+        try:
+            database.connect(reuse_if_open=True)
+            barrier.wait()
+            add_staff(actor, "100", name, "clerk", "318604")
+            results.append("ok")
+        except InvalidInput as exc:
+            results.append(str(exc))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=desk, args=(ada, "Cleo")), threading.Thread(target=desk, args=(bo, "Cleo Too"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    assert sorted(results) == ["Staff code: 100 is already taken", "ok"]
+    assert Staff.select().where(Staff.code == "100").count() == 1
+    assert [e.action for e in AuditEvent.select().where(AuditEvent.action == "staff.added")].count("staff.added") == 3
