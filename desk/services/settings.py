@@ -55,7 +55,14 @@ def _check(spec: SettingSpec, value: Any) -> Any:
         if spec.maximum is not None and value > spec.maximum:
             raise InvalidInput(spec.label, f"must be at most {spec.maximum}")
     elif spec.type is bool:
-        value = bool(value)
+        if not isinstance(value, bool):
+            text = str(value).strip().lower()
+            if text in ("true", "yes", "on", "1"):
+                value = True
+            elif text in ("false", "no", "off", "0"):
+                value = False
+            else:  # bool("false") would be True: refuse rather than guess
+                raise InvalidInput(spec.label, f"{value!r} is not yes or no")
     elif spec.type is str:
         value = str(value)
         if spec.choices:

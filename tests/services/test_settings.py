@@ -99,3 +99,16 @@ def test_several_settings_change_in_one_audited_step(store):
     assert set(changes) == {"idle_lock_minutes", "paper.receipt"}
     [event] = settings_events()
     assert json.loads(event.details) == {"idle_lock_minutes": {"from": 5, "to": 9}, "paper.receipt": {"from": "roll", "to": "letter"}}
+
+
+def test_a_yes_no_setting_reads_no_as_no(sqlite_store, monkeypatch):
+    _, admin = sqlite_store
+    spec = settings.SettingSpec("print_twice", "Print two copies", bool, False)
+    monkeypatch.setitem(settings.SPECS, "print_twice", spec)
+    settings.update(admin, {"print_twice": "yes"})
+    assert settings.get("print_twice") is True
+    settings.update(admin, {"print_twice": "false"})
+    assert settings.get("print_twice") is False
+    with pytest.raises(InvalidInput) as info:
+        settings.update(admin, {"print_twice": "maybe"})
+    assert info.value.field == "Print two copies"
