@@ -40,7 +40,9 @@ class TaxRateField(IntegerField):
     def python_value(self, value):
         if value is None:
             return None
-        return (Decimal(int(value)) / self.SCALE).normalize()
+        rate = (Decimal(int(value)) / self.SCALE).normalize()
+        # normalize() writes whole numbers as 2E+1: give them back as plain 20
+        return rate.quantize(Decimal(1)) if rate == rate.to_integral_value() else rate
 
 
 def new_uuid() -> uuid.UUID:
