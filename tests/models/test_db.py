@@ -219,11 +219,14 @@ def test_write_errors_say_what_to_do(error, advice):
 
 
 @pytest.mark.pg
-def test_two_desks_migrating_a_new_postgresql_database_at_once(db_url):
+def test_two_desks_migrating_a_new_postgresql_database_at_once(pg_base_url):
     """Two desks started at the same moment on a new shared database: both open it, each migration once."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL only: SQLite desks do not share a database")
     from desk.models.db import _open_postgres, migrate_database
+    from tests.conftest import _reset_pg
+
+    close_database()
+    _reset_pg(pg_base_url)
+    db_url = pg_base_url
 
     results, errors = [], []
     barrier = threading.Barrier(2)
