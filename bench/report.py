@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import bench.measures  # noqa: F401  (registers the measurements whose figures are reported)
 from bench.machine import one_line
 from bench.registry import MEASUREMENTS, PROJECT_ROOT, Figure, format_value
 

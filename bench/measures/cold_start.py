@@ -60,7 +60,9 @@ RSS is the child's own `ru_maxrss` from `os.wait4`. The baseline is the same mea
 a script that imports PySide6, creates a QApplication and shows an empty 1280x800
 QMainWindow until its first paint. App and baseline runs alternate; one warm-up run of each
 is not counted (it writes the bytecode caches and brings the files into the page cache, as
-on a desk that has started the app before). Figures are medians.
+on a desk that has started the app before). Figures are medians. The CPU time is the
+child's whole life (including its shutdown after the paint) summed over its threads, so it
+can exceed the wall time; it moves less than the wall time when the machine is busy.
 """
 
 
