@@ -5,6 +5,7 @@ from desk.models.base import BaseModel, database
 from desk.models.catalogue import Category, Customer, Product
 from desk.models.imports import SaleImport, TillRefund
 from desk.models.printing import ArchivedDocument, GiftReceipt
+from desk.models.returns import Approval, DocumentCounter, RefundTender, Return, ReturnLine, Voucher, VoucherEntry
 from desk.models.sales import Sale, SaleLine, Tender
 from desk.models.staff import Staff
 from desk.models.store import Desk, Setting, Store
@@ -24,6 +25,13 @@ ALL_MODELS = [
     TillRefund,
     GiftReceipt,
     ArchivedDocument,
+    DocumentCounter,
+    Approval,
+    Return,
+    ReturnLine,
+    Voucher,
+    VoucherEntry,
+    RefundTender,
     AuditEvent,
     AuditHead,
 ]
