@@ -9,11 +9,13 @@ in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-import uuid as uuidlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterable
+
+from peewee import __exception_wrapper__
 
 from desk import clock
 from desk.errors import InvalidInput
@@ -91,12 +93,24 @@ def price_sale(sale: SaleInput, prices_include_tax: bool) -> PricedSale:
         grosses.append(gross)
     if sale.order_discount < 0 or sale.order_discount > sum(grosses):
         raise InvalidInput("order discount", "must be between zero and the sale's value")
-    shares = allocate(sale.order_discount, grosses)
+    shares = allocate(sale.order_discount, grosses) if sale.order_discount else [0] * len(grosses)
     priced = []
     rates = [_tax_rate(i, line.tax_rate) for i, line in enumerate(sale.lines, 1)]
     for line, gross, share, rate in zip(sale.lines, grosses, shares, rates):
         net = gross - share
-        if prices_include_tax:
+        if type(net) is int and net >= 0:
+            # Exact integer arithmetic (the rate in thousandths of a percent), equal to the
+            # Decimal rounding half up below: a quotient of these sizes is never so close to a
+            # half that 28 significant digits could misplace it.
+            thousandths = _rate_int(rate)
+            if prices_include_tax:
+                paid = net
+                d = 100_000 + thousandths
+                tax = paid - (2 * paid * 100_000 + d) // (2 * d)
+            else:
+                tax = (2 * net * thousandths + 100_000) // 200_000
+                paid = net + tax
+        elif prices_include_tax:
             paid = net
             tax = paid - round_half_up(Decimal(paid) * 100 / (100 + rate))
         else:
@@ -135,15 +149,32 @@ def _looks_like_card_number(text: str) -> bool:
     return False
 
 
+_RATES: dict[tuple[type, Decimal], tuple[Decimal, int]] = {}  # checked rates: (rate, thousandths of a percent)
+
+
 def _tax_rate(i: int, value) -> Decimal:
     """A tax rate in percent: 0 to 100 with at most 3 decimal places, never a float."""
+    key = (type(value), value)
+    try:
+        known = _RATES.get(key)
+    except TypeError:  # unhashable
+        known = None
+    if known is not None:
+        return known[0]
     try:
         rate = Decimal(value) if not isinstance(value, float) else None
     except (InvalidOperation, TypeError, ValueError):
         rate = None
     if rate is None or not rate.is_finite() or rate < 0 or rate > 100 or rate != rate.quantize(Decimal("0.001")):
         raise InvalidInput(f"line {i} tax rate", f"{value!r} is not a percentage from 0 to 100 with at most 3 decimal places")
+    if type(value) in (Decimal, int, str) and len(_RATES) < 1000:
+        _RATES[key] = (rate, int(rate * 1000))
     return rate
+
+
+def _rate_int(rate: Decimal) -> int:
+    known = _RATES.get((Decimal, rate))
+    return known[1] if known is not None else int(rate * 1000)
 
 
 def _to_utc(value: dt.datetime) -> dt.datetime:
@@ -161,6 +192,133 @@ def _till(store: Store, code: str, cache: dict[str, Desk]) -> Desk | None:
     return cache[code]
 
 
+def _check_tenders(s: SaleInput, priced: PricedSale) -> None:
+    """The refusal rules every sale meets before it is written: known tender methods, four-digit
+    last fours, no card number anywhere, and tenders that add up to what the lines paid."""
+    paid = 0
+    for t in s.tenders:
+        if t.method not in TENDER_METHODS:
+            raise InvalidInput(f"receipt {s.receipt_no} tender", f"'{t.method}' is not one of {', '.join(TENDER_METHODS)}")
+        if t.card_last4 and not (len(t.card_last4) == 4 and t.card_last4.isdigit()):
+            raise InvalidInput(f"receipt {s.receipt_no} card last four", f"'{t.card_last4}' is not four digits")
+        for text, what in ((t.reference, "reference"), (t.card_brand, "brand")):
+            if text and _looks_like_card_number(text):
+                raise InvalidInput(f"receipt {s.receipt_no} card {what}",
+                                   "looks like a full card number; Desk keeps only the brand, last four digits and the processor's reference")
+        if type(t.amount) is not int:  # what MoneyField refuses: never a float, Decimal or bool
+            raise TypeError(f"money must be integer minor units, got {type(t.amount).__name__}")
+        paid += t.amount
+    if paid != priced.total:
+        raise InvalidInput(f"receipt {s.receipt_no} tenders", f"add up to {paid} but the lines paid {priced.total} (minor units)")
+
+
+def _uuid_hexes(n: int) -> list[str]:
+    """``n`` random (version 4) UUIDs as the 32 hex digits UUIDField stores, made in bulk."""
+    h = os.urandom(16 * n).hex()
+    variant = "89ab"
+    return [h[i : i + 12] + "4" + h[i + 13 : i + 16] + variant[int(h[i + 16], 16) & 3] + h[i + 17 : i + 32]
+            for i in range(0, 32 * n, 32)]
+
+
+def _insert_sql(model, columns: list[str]) -> str:
+    db = database.obj
+    q = db.quote  # the quote characters, e.g. '""'
+    names = ", ".join(f"{q[0]}{c}{q[1]}" for c in columns)
+    marks = ", ".join([db.param] * len(columns))
+    return f"INSERT INTO {q[0]}{model._meta.table_name}{q[1]} ({names}) VALUES ({marks})"
+
+
+def _columns(model, names: list[str]) -> list[str]:
+    fields = model._meta.fields
+    return [fields[n].column_name for n in names]
+
+
+_SALE_FIELDS = ["id", "uuid", "created_at", "store", "till", "receipt_no", "sold_at", "customer", "cashier", "currency",
+                "subtotal", "discount_total", "tax_total", "total", "source", "source_ref"]
+_LINE_FIELDS = ["uuid", "created_at", "sale", "line_no", "product", "sku", "barcode", "description", "category", "quantity",
+                "unit_price", "line_discount", "order_discount_share", "paid", "tax_rate", "tax_amount"]
+_TENDER_FIELDS = ["uuid", "created_at", "sale", "seq", "method", "amount", "card_brand", "card_last4", "reference"]
+
+
+def _new_sale_ids(n: int) -> list[int]:
+    """Ids for ``n`` new sales, taken inside the write transaction. SQLite: after the largest id
+    (the IMMEDIATE transaction holds the write lock, so no other desk can take them; if one
+    did, the insert fails on the primary key and the whole transaction rolls back). PostgreSQL:
+    from the table's sequence, in one query."""
+    from desk.models.db import is_postgres
+
+    if is_postgres():
+        rows = database.execute_sql(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            (Sale._meta.table_name, Sale.id.column_name, n)).fetchall()
+        return [int(r[0]) for r in rows]
+    top = database.execute_sql(f"SELECT MAX({Sale.id.column_name}) FROM {Sale._meta.table_name}").fetchone()[0] or 0
+    return list(range(top + 1, top + n + 1))
+
+
+_RATE_CACHE: dict = {}
+
+
+def _rate_thousandths(rate: Decimal) -> int:
+    """The tax rate as TaxRateField stores it (thousandths of a percent), exactly as its db_value."""
+    key = (type(rate), rate)
+    value = _RATE_CACHE.get(key)
+    if value is None:
+        value = SaleLine.tax_rate.db_value(rate)
+        if len(_RATE_CACHE) < 1000:
+            _RATE_CACHE[key] = value
+    return value
+
+
+def _write(store: Store, pending: list[tuple[SaleInput, PricedSale]], source: str, tills: dict[str, Desk]) -> None:
+    """Write checked, priced sales with their lines and tenders: one prepared INSERT per table,
+    executed for many rows at once, values converted as the models' fields convert them."""
+    if not pending:
+        return
+    now = clock.utcnow()
+    ids = _new_sale_ids(len(pending))
+    n_lines = sum(len(s.lines) for s, _ in pending)
+    n_tenders = sum(len(s.tenders) for s, _ in pending)
+    uuids = _uuid_hexes(len(pending) + n_lines + n_tenders)
+    u = 0
+    store_id, currency = store.id, store.currency
+    sale_rows, line_rows, tender_rows = [], [], []
+    for sale_id, (s, priced) in zip(ids, pending):
+        for line in s.lines:  # what MoneyField refuses: never a float, Decimal or bool
+            if type(line.unit_price) is not int or type(line.line_discount) is not int:
+                bad = line.unit_price if type(line.unit_price) is not int else line.line_discount
+                raise TypeError(f"money must be integer minor units, got {type(bad).__name__}")
+        till = _till(store, s.till_code, tills)
+        sale_rows.append((sale_id, uuids[u], now, store_id, till.id if till else None, s.receipt_no, _to_utc(s.sold_at),
+                          s.customer_id, s.cashier, currency, priced.subtotal, priced.discount_total, priced.tax_total,
+                          priced.total, source, s.source_ref))
+        u += 1
+        for n, (line, p) in enumerate(zip(s.lines, priced.lines), 1):
+            line_rows.append((uuids[u], now, sale_id, n, line.product_id, line.sku, line.barcode, line.description,
+                              line.category, line.quantity, line.unit_price, line.line_discount, p.order_discount_share,
+                              p.paid, _rate_thousandths(line.tax_rate), p.tax_amount))
+            u += 1
+        for n, t in enumerate(s.tenders, 1):
+            tender_rows.append((uuids[u], now, sale_id, n, t.method, t.amount, t.card_brand, t.card_last4, t.reference))
+            u += 1
+    cursor = database.cursor()
+    try:
+        with __exception_wrapper__:  # the driver's errors as peewee's (IntegrityError ...)
+            cursor.executemany(_insert_sql(Sale, _columns(Sale, _SALE_FIELDS)), sale_rows)
+            cursor.executemany(_insert_sql(SaleLine, _columns(SaleLine, _LINE_FIELDS)), line_rows)
+            if tender_rows:
+                cursor.executemany(_insert_sql(Tender, _columns(Tender, _TENDER_FIELDS)), tender_rows)
+    finally:
+        cursor.close()
+
+
+def check_sale(s: SaleInput, prices_include_tax: bool) -> PricedSale:
+    """Price ``s`` and apply the refusal rules: what ``record_sales`` does before writing."""
+    priced = price_sale(s, prices_include_tax)
+    _check_tenders(s, priced)
+    return priced
+
+
 def record_sales(
     store: Store,
     sales: Iterable[SaleInput],
@@ -174,107 +332,41 @@ def record_sales(
     Refuses, naming the receipt, a sale whose tenders do not add up to what its lines paid.
     Returns the number of sales written.
     """
+    return record_priced_sales(store, ((s, None) for s in sales), source, batch=batch, progress=progress)
+
+
+def record_priced_sales(
+    store: Store,
+    sales: Iterable[tuple[SaleInput, PricedSale | None]],
+    source: str,
+    *,
+    batch: int = 2000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """``record_sales`` for sales the caller has already priced with ``price_sale`` under the
+    store's convention (None: price it here). The tender rules are checked all the same."""
     if not database.obj.in_transaction():
         raise RuntimeError("record_sales must run inside the caller's transaction")
     tills: dict[str, Desk] = {}
     written = 0
     pending: list[tuple[SaleInput, PricedSale]] = []
-
-    def flush() -> None:
-        nonlocal written
-        if not pending:
-            return
-        now = clock.utcnow()
-        sale_rows = []
-        for s, priced in pending:
-            till = _till(store, s.till_code, tills)
-            sale_rows.append(
-                {
-                    "uuid": uuidlib.uuid4(),
-                    "created_at": now,
-                    "store": store.id,
-                    "till": till.id if till else None,
-                    "receipt_no": s.receipt_no,
-                    "sold_at": _to_utc(s.sold_at),
-                    "customer": s.customer_id,
-                    "cashier": s.cashier,
-                    "currency": store.currency,
-                    "subtotal": priced.subtotal,
-                    "discount_total": priced.discount_total,
-                    "tax_total": priced.tax_total,
-                    "total": priced.total,
-                    "source": source,
-                    "source_ref": s.source_ref,
-                }
-            )
-        returned = Sale.insert_many(sale_rows).returning(Sale.id, Sale.uuid).tuples().execute()
-        ids = {str(u): i for i, u in returned}
-        line_rows = []
-        tender_rows = []
-        for row, (s, priced) in zip(sale_rows, pending):
-            sale_id = ids[str(row["uuid"])]
-            for n, (line, p) in enumerate(zip(s.lines, priced.lines), 1):
-                line_rows.append(
-                    {
-                        "uuid": uuidlib.uuid4(),
-                        "created_at": now,
-                        "sale": sale_id,
-                        "line_no": n,
-                        "product": line.product_id,
-                        "sku": line.sku,
-                        "barcode": line.barcode,
-                        "description": line.description,
-                        "category": line.category,
-                        "quantity": line.quantity,
-                        "unit_price": line.unit_price,
-                        "line_discount": line.line_discount,
-                        "order_discount_share": p.order_discount_share,
-                        "paid": p.paid,
-                        "tax_rate": line.tax_rate,
-                        "tax_amount": p.tax_amount,
-                    }
-                )
-            for n, t in enumerate(s.tenders, 1):
-                tender_rows.append(
-                    {
-                        "uuid": uuidlib.uuid4(),
-                        "created_at": now,
-                        "sale": sale_id,
-                        "seq": n,
-                        "method": t.method,
-                        "amount": t.amount,
-                        "card_brand": t.card_brand,
-                        "card_last4": t.card_last4,
-                        "reference": t.reference,
-                    }
-                )
-        for i in range(0, len(line_rows), 5000):
-            SaleLine.insert_many(line_rows[i : i + 5000]).execute()
-        for i in range(0, len(tender_rows), 5000):
-            Tender.insert_many(tender_rows[i : i + 5000]).execute()
-        written += len(pending)
-        pending.clear()
-        if progress:
-            progress(written)
-
-    for s in sales:
-        priced = price_sale(s, store.prices_include_tax)
-        for t in s.tenders:
-            if t.method not in TENDER_METHODS:
-                raise InvalidInput(f"receipt {s.receipt_no} tender", f"'{t.method}' is not one of {', '.join(TENDER_METHODS)}")
-            if t.card_last4 and not (len(t.card_last4) == 4 and t.card_last4.isdigit()):
-                raise InvalidInput(f"receipt {s.receipt_no} card last four", f"'{t.card_last4}' is not four digits")
-            for text, what in ((t.reference, "reference"), (t.card_brand, "brand")):
-                if _looks_like_card_number(text):
-                    raise InvalidInput(f"receipt {s.receipt_no} card {what}",
-                                       "looks like a full card number; Desk keeps only the brand, last four digits and the processor's reference")
-        paid = sum(t.amount for t in s.tenders)
-        if paid != priced.total:
-            raise InvalidInput(f"receipt {s.receipt_no} tenders", f"add up to {paid} but the lines paid {priced.total} (minor units)")
+    include = store.prices_include_tax
+    for s, priced in sales:
+        if priced is None:
+            priced = price_sale(s, include)
+        _check_tenders(s, priced)
         pending.append((s, priced))
         if len(pending) >= batch:
-            flush()
-    flush()
+            _write(store, pending, source, tills)
+            written += len(pending)
+            pending.clear()
+            if progress:
+                progress(written)
+    if pending:
+        _write(store, pending, source, tills)
+        written += len(pending)
+        if progress:
+            progress(written)
     return written
 
 
