@@ -1,11 +1,15 @@
-"""Settings screen: the store's details and the idle lock."""
+"""Settings screen: the store's details, the idle lock, and printing (paper per document, policy, logo)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QImageReader, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -21,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk.errors import DeskError, InvalidInput
-from desk.services import auth
+from desk.services import auth, documents
 from desk.services import settings as settings_service
 from desk.services import store as store_service
 from desk.services.store import StoreDetails
@@ -31,6 +35,29 @@ from desk.ui.screens.base import Screen
 FIELD_ERROR_STYLE = "border: 2px solid #b3261e;"
 
 IDLE_KEY = "idle_lock_minutes"
+POLICY_KEY = "returns_policy_text"
+LOGO_KEY = "logo_path"
+PAPER_NAMES = {"roll": "80 mm receipt roll", "a4": "A4", "letter": "Letter"}
+LOGO_FORMATS = ("png", "jpeg", "jpg")
+
+
+def paper_kinds() -> dict[str, str]:
+    """The document kinds whose paper is a setting (``paper.<kind>``): kind -> label."""
+    return {kind: label for kind, label in documents.kinds().items() if f"paper.{kind}" in settings_service.SPECS}
+
+
+def check_logo(path: str) -> str:
+    """The logo file as stored: '' for none; InvalidInput('Logo', ...) unless it is a readable PNG or JPEG."""
+    path = path.strip()
+    if not path:
+        return ""
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise InvalidInput("Logo", f"{file} is not there: choose the file again or Clear the logo")
+    fmt = bytes(QImageReader.imageFormat(str(file))).decode("ascii", "replace").lower()
+    if fmt not in LOGO_FORMATS:
+        raise InvalidInput("Logo", f"{file.name} is not a PNG or JPEG picture")
+    return str(file)
 
 
 def _section(text: str) -> QLabel:
@@ -134,6 +161,44 @@ class SettingsScreen(Screen):
             "QSpinBox::down-button { subcontrol-origin: border; subcontrol-position: bottom right; width: 26px; }"
         )
 
+        # -- printing --------------------------------------------------------------------
+        self.paper_combos: dict[str, QComboBox] = {}
+        for kind in paper_kinds():
+            combo = QComboBox()
+            combo.setObjectName(f"paperCombo_{kind}")
+            for value in settings_service.SPECS[f"paper.{kind}"].choices:
+                combo.addItem(PAPER_NAMES.get(value, value), value)
+            combo.setMinimumHeight(34)
+            combo.setMaximumWidth(260)
+            self.paper_combos[kind] = combo
+        self.policy_edit = QPlainTextEdit()
+        self.policy_edit.setObjectName("policyEdit")
+        self.policy_edit.setTabChangesFocus(True)
+        self.policy_edit.setFixedHeight(120)
+        self.policy_edit.setPlaceholderText("Printed at the foot of every receipt and slip")
+        self.logo_edit = QLineEdit()
+        self.logo_edit.setObjectName("logoEdit")
+        self.logo_edit.setReadOnly(True)
+        self.logo_edit.setPlaceholderText("No logo")
+        self.logo_edit.setMinimumHeight(34)
+        self.logo_choose_button = QPushButton("Choose…")
+        self.logo_choose_button.setObjectName("logoChooseButton")
+        self.logo_choose_button.setToolTip("Choose a PNG or JPEG picture to print at the top of documents")
+        self.logo_choose_button.setMinimumHeight(34)
+        self.logo_choose_button.clicked.connect(self.choose_logo_file)
+        self.logo_clear_button = QPushButton("Clear")
+        self.logo_clear_button.setObjectName("logoClearButton")
+        self.logo_clear_button.setToolTip("Print no logo")
+        self.logo_clear_button.setMinimumHeight(34)
+        self.logo_clear_button.clicked.connect(self.clear_logo)
+        logo_row = QWidget()
+        logo_box = QHBoxLayout(logo_row)
+        logo_box.setContentsMargins(0, 0, 0, 0)
+        logo_box.setSpacing(8)
+        logo_box.addWidget(self.logo_edit, 1)
+        logo_box.addWidget(self.logo_choose_button)
+        logo_box.addWidget(self.logo_clear_button)
+
         for w in (self.name_edit, self.code_edit, self.tax_edit, self.currency_edit, self.locale_edit, self.idle_spin):
             w.setMinimumHeight(34)
         for w in (self.code_edit, self.currency_edit, self.locale_edit, self.idle_spin):
@@ -154,6 +219,19 @@ class SettingsScreen(Screen):
         self._add(desk_form, "Idle lock", self.idle_spin,
                   "Lock the desk after this many minutes without a key press or click (0 = never).",
                   aliases=(idle_spec.label, IDLE_KEY))
+        print_form = self._form()
+        for kind, label in paper_kinds().items():
+            key = f"paper.{kind}"
+            self._add(print_form, f"{label} paper", self.paper_combos[kind],
+                      aliases=(settings_service.SPECS[key].label, key))
+        policy_spec = settings_service.SPECS[POLICY_KEY]
+        self._add(print_form, "Returns policy", self.policy_edit,
+                  "Printed at the foot of every document.", aliases=(policy_spec.label, POLICY_KEY))
+        logo_spec = settings_service.SPECS[LOGO_KEY]
+        self._add(print_form, "Logo", logo_row, "A PNG or JPEG picture printed above the store's name.",
+                  aliases=(logo_spec.label, LOGO_KEY))
+        # The row holds the path and its buttons; the path is what is marked when it is wrong.
+        self.fields["Logo"].editor = self.logo_edit
 
         # -- buttons and messages ----------------------------------------------------
         self.save_button = QPushButton("Save  (Ctrl+S)")
@@ -192,6 +270,9 @@ class SettingsScreen(Screen):
         desk_column.setSpacing(10)
         desk_column.addWidget(_section("This desk"))
         desk_column.addLayout(desk_form)
+        desk_column.addSpacing(12)
+        desk_column.addWidget(_section("Printing"))
+        desk_column.addLayout(print_form)
         desk_column.addStretch(1)
         columns = QHBoxLayout()
         columns.setSpacing(40)
@@ -220,6 +301,10 @@ class SettingsScreen(Screen):
         self.address_edit.textChanged.connect(self._edited)
         self.tax_check.toggled.connect(self._edited)
         self.idle_spin.valueChanged.connect(self._edited)
+        for combo in self.paper_combos.values():
+            combo.currentIndexChanged.connect(self._edited)
+        self.policy_edit.textChanged.connect(self._edited)
+        self.logo_edit.textChanged.connect(self._edited)
 
         ctx.events.changed.connect(self._on_changed)
         # Bound methods (not lambdas): Qt drops them when this screen is deleted.
@@ -250,6 +335,8 @@ class SettingsScreen(Screen):
         editable = self.can_edit()
         for field in set(self.fields.values()):
             field.editor.setEnabled(editable)
+        self.logo_choose_button.setVisible(editable)
+        self.logo_clear_button.setVisible(editable)
         self.save_button.setVisible(editable)
         self.revert_button.setVisible(editable)
         self.save_shortcut.setEnabled(editable)
@@ -285,6 +372,11 @@ class SettingsScreen(Screen):
             self.locale_edit.setText(details.locale)
             self.tax_check.setChecked(bool(details.prices_include_tax))
             self.idle_spin.setValue(int(settings_service.get(IDLE_KEY)))
+            for kind, combo in self.paper_combos.items():
+                index = combo.findData(settings_service.get(f"paper.{kind}"))
+                combo.setCurrentIndex(max(0, index))
+            self.policy_edit.setPlainText(settings_service.get(POLICY_KEY))
+            self.logo_edit.setText(settings_service.get(LOGO_KEY))
         finally:
             self._loading = False
         self.dirty = False
@@ -342,6 +434,34 @@ class SettingsScreen(Screen):
             prices_include_tax=self.tax_check.isChecked(),
         )
 
+    def setting_values(self) -> dict:
+        """The settings this screen edits, checked (InvalidInput names the field that is wrong)."""
+        values = {IDLE_KEY: self.idle_spin.value()}
+        for kind, combo in self.paper_combos.items():
+            values[f"paper.{kind}"] = combo.currentData()
+        values[POLICY_KEY] = self.policy_edit.toPlainText().strip()
+        values[LOGO_KEY] = check_logo(self.logo_edit.text())
+        return values
+
+    # -- the logo ------------------------------------------------------------------
+    @classmethod
+    def choose_logo(cls, parent: QWidget, current: str) -> str | None:
+        """The file dialog (tests replace this step): the picture chosen, or None when cancelled."""
+        start = str(Path(current).parent) if current else ""
+        path, _filter = QFileDialog.getOpenFileName(parent, "Choose the logo", start,
+                                                    "Pictures (*.png *.jpg *.jpeg)")
+        return path or None
+
+    def choose_logo_file(self) -> None:
+        path = self.choose_logo(self, self.logo_edit.text())
+        if path:
+            self.logo_edit.setText(path)
+            self.fields["Logo"].set_error("")
+
+    def clear_logo(self) -> None:
+        self.logo_edit.clear()
+        self.fields["Logo"].set_error("")
+
     def save(self) -> bool:
         if not self.can_edit():
             return False
@@ -349,8 +469,9 @@ class SettingsScreen(Screen):
         details = self.details()
         try:
             details.cleaned()  # check every store field before writing anything
+            values = self.setting_values()  # checks the logo before anything is written
             store_changes = store_service.update_store(self.ctx.staff, details)
-            setting_changes = settings_service.update(self.ctx.staff, {IDLE_KEY: self.idle_spin.value()})
+            setting_changes = settings_service.update(self.ctx.staff, values)
         except DeskError as err:
             self.show_error(err)
             return False
