@@ -163,7 +163,6 @@ class PrintPreviewDialog(QDialog):
 
         self.print_button = QPushButton("Print…")
         self.print_button.setObjectName("printButton")
-        self.print_button.setProperty("primary", True)
         self.print_button.setMinimumSize(150, 48)
         self.print_button.setToolTip("Choose a printer and print (Enter)")
         self.print_button.clicked.connect(self.print_document)
@@ -239,11 +238,20 @@ class PrintPreviewDialog(QDialog):
                 f"Print on {remembered} (Enter)" if remembered else "Choose a printer and print (Enter)")
             self.print_button.setDefault(True)
             self.save_button.setDefault(False)
+            self._set_primary(self.print_button)
         else:
             self.notice.setText(NO_PRINTER_NOT_ARCHIVED if self.note_text else NO_PRINTER)
             self.notice.show()
             self.print_button.setDefault(False)
             self.save_button.setDefault(True)
+            self._set_primary(self.save_button)
+
+    def _set_primary(self, button: QPushButton) -> None:
+        """The default action looks like it: Print, or Save as PDF when there is no printer."""
+        for b in (self.print_button, self.save_button):
+            b.setProperty("primary", b is button)
+            b.style().unpolish(b)
+            b.style().polish(b)
 
     def set_status(self, text: str, ok: bool = True) -> None:
         self.status.setText(text)

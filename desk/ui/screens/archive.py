@@ -114,11 +114,12 @@ class ArchiveScreen(Screen):
         header.setHighlightSections(False)
         # Fixed widths: never measure thousands of rows to size a column.
         for col, width in ((ArchiveTableModel.DATE, 160), (ArchiveTableModel.KIND, 130),
-                           (ArchiveTableModel.NUMBER, 190), (ArchiveTableModel.TITLE, 360),
-                           (ArchiveTableModel.PAPER, 80)):
+                           (ArchiveTableModel.NUMBER, 200), (ArchiveTableModel.PAPER, 80),
+                           (ArchiveTableModel.WHO, 190)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(ArchiveTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSpacerItem,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -174,7 +175,7 @@ class SettingsScreen(Screen):
         self.policy_edit = QPlainTextEdit()
         self.policy_edit.setObjectName("policyEdit")
         self.policy_edit.setTabChangesFocus(True)
-        self.policy_edit.setFixedHeight(120)
+        self.policy_edit.setFixedHeight(136)
         self.policy_edit.setPlaceholderText("Printed at the foot of every receipt and slip")
         self.logo_edit = QLineEdit()
         self.logo_edit.setObjectName("logoEdit")
@@ -219,7 +220,10 @@ class SettingsScreen(Screen):
         self._add(desk_form, "Idle lock", self.idle_spin,
                   "Lock the desk after this many minutes without a key press or click (0 = never).",
                   aliases=(idle_spec.label, IDLE_KEY))
-        print_form = self._form()
+        # One form for the whole column, so that its labels and fields line up.
+        print_form = desk_form
+        print_form.addItem(QSpacerItem(0, 8, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed))
+        print_form.addRow(_section("Printing"))
         for kind, label in paper_kinds().items():
             key = f"paper.{kind}"
             self._add(print_form, f"{label} paper", self.paper_combos[kind],
@@ -270,15 +274,12 @@ class SettingsScreen(Screen):
         desk_column.setSpacing(10)
         desk_column.addWidget(_section("This desk"))
         desk_column.addLayout(desk_form)
-        desk_column.addSpacing(12)
-        desk_column.addWidget(_section("Printing"))
-        desk_column.addLayout(print_form)
         desk_column.addStretch(1)
         columns = QHBoxLayout()
         columns.setSpacing(40)
         columns.setContentsMargins(0, 0, 0, 0)
-        columns.addLayout(store_column, 3)
-        columns.addLayout(desk_column, 2)
+        columns.addLayout(store_column, 1)
+        columns.addLayout(desk_column, 1)
         inner = QWidget()
         inner.setObjectName("settingsForm")
         inner.setLayout(columns)
