@@ -75,7 +75,7 @@ class Return(Record):
 
 
 class ReturnLine(Record):
-    ret = ForeignKeyField(Return, backref="lines", on_delete="CASCADE", column_name="return_id")
+    ret = ForeignKeyField(Return, backref="lines", on_delete="CASCADE")
     line_no = IntegerField()
     sale_line = ForeignKeyField(SaleLine, backref="return_lines", null=True, on_delete="RESTRICT", index=True)
     product = ForeignKeyField(Product, backref="return_lines", null=True, on_delete="SET NULL")
@@ -117,7 +117,7 @@ class VoucherEntry(Record):
 
 
 class RefundTender(Record):
-    ret = ForeignKeyField(Return, backref="tenders", on_delete="CASCADE", column_name="return_id")
+    ret = ForeignKeyField(Return, backref="tenders", on_delete="CASCADE")
     seq = IntegerField()
     method = CharField(max_length=16)  # cash | card | gift_card | other | store_credit
     amount = MoneyField(constraints=[Check("amount >= 0")])

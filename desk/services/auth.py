@@ -46,6 +46,13 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "audit.verify": ("verify the audit trail", frozenset({"manager", "head_office", "admin"})),
     "reports.view": ("see the day's figures", frozenset({"manager", "head_office", "admin"})),
     "demo.build": ("build the demo store", frozenset({"admin"})),
+    "returns.create": ("take returns and give refunds", frozenset(STORE_ROLES)),
+    "returns.approve": ("approve returns that need a manager", _SUPERVISORS),
+    "returns.override": ("override a return the policy refuses", _MANAGERS),
+    "returns.void": ("void a return", _MANAGERS),
+    "returns.log": ("see the returns log", frozenset({"supervisor", "manager", "admin", "head_office"})),
+    "policy.edit": ("change the return policy", _MANAGERS),
+    "vouchers.redeem": ("take store credit in payment", frozenset(STORE_ROLES)),
 }
 
 # Argon2id with OWASP's minimum memory-hard settings: 19 MiB, 2 passes.
@@ -171,6 +178,23 @@ def _attempt(code: str, pin: str, success_action: str | None = "auth.sign_in", d
     if success_action:
         audit.record(success_action, staff, entity="staff", entity_uuid=staff.uuid)
     return _Attempt(staff)
+
+
+def verify_approver(code: str, pin: str, permission: str, during: str) -> Staff:
+    """A second staff member's code and PIN typed to approve something at the desk.
+
+    Runs in its own transaction (call it before the change it approves): a wrong PIN counts
+    toward that staff member's lockout and is audited even though the change is not made.
+    Raises AuthFailed for a wrong code or PIN, NotAllowed without ``permission``.
+    """
+    code = (code or "").strip()
+    pin = (pin or "").strip()
+    with database.atomic():
+        result = _attempt(code, pin, success_action=None, during=during)
+    if result.staff is None:
+        raise AuthFailed(result.message)
+    require(result.staff, permission)
+    return result.staff
 
 
 def _locked_message(staff: Staff, now: dt.datetime) -> str:

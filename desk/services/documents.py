@@ -394,3 +394,19 @@ def render_gift(data: GiftReceiptData, paper: str | None = None) -> RenderedDocu
 
 register_kind("receipt", _render_receipt, "Receipt")
 register_kind("gift", _render_gift, "Gift receipt")
+
+
+def _render_refund(number: str, actor: Staff, paper: str) -> RenderedDocument:
+    from desk.services.returns import render_refund
+
+    return render_refund(number, actor, paper)
+
+
+def _render_voucher(number: str, actor: Staff, paper: str) -> RenderedDocument:
+    from desk.services.credit import render_voucher
+
+    return render_voucher(number, actor, paper)
+
+
+register_kind("refund", _render_refund, "Refund slip")
+register_kind("voucher", _render_voucher, "Store credit voucher")

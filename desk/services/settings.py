@@ -37,6 +37,8 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("idle_lock_minutes", "Lock the desk after this many idle minutes (0 = never)", int, 5, 0, 240),
         SettingSpec("paper.receipt", "Paper for receipts (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
         SettingSpec("paper.gift", "Paper for gift receipts (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
+        SettingSpec("paper.refund", "Paper for refund slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
+        SettingSpec("paper.voucher", "Paper for store-credit vouchers (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
         SettingSpec("returns_policy_text", "Returns policy printed at the foot of every document", str, RETURNS_POLICY),
         SettingSpec("logo_path", "Logo printed at the top of documents (a PNG or JPEG file; empty for none)", str, ""),
     )

@@ -115,7 +115,7 @@ def up(migrator, db):
     class ReturnLine(Model):
         uuid = UUIDField(unique=True)
         created_at = DateTimeField()
-        ret = ForeignKeyField(Return, column_name='return_id', on_delete='CASCADE')
+        ret = ForeignKeyField(Return, on_delete='CASCADE')
         line_no = IntegerField()
         sale_line = ForeignKeyField(SaleLine, null=True, index=True, on_delete='RESTRICT')
         product = ForeignKeyField(Product, null=True, on_delete='SET NULL')
@@ -168,7 +168,7 @@ def up(migrator, db):
     class RefundTender(Model):
         uuid = UUIDField(unique=True)
         created_at = DateTimeField()
-        ret = ForeignKeyField(Return, column_name='return_id', on_delete='CASCADE')
+        ret = ForeignKeyField(Return, on_delete='CASCADE')
         seq = IntegerField()
         method = CharField(max_length=16)
         amount = BigIntegerField(constraints=[Check('amount >= 0')])

@@ -1,0 +1,33 @@
+"""Document numbers: ``<kind>-<store>-<desk>-<seq>`` (R-LDN01-01-000042), gap-free per store,
+desk and kind.
+
+``next_number`` must run inside the transaction that writes the document: the counter row is
+locked (SQLite: the write transaction is BEGIN IMMEDIATE; PostgreSQL: SELECT ... FOR UPDATE),
+so a rolled-back document gives its number back and two desks never get the same one.
+"""
+
+from __future__ import annotations
+
+from desk.models import DocumentCounter, database
+from desk.models.db import is_postgres
+
+SEQ_DIGITS = 6
+
+
+def format_number(kind: str, store_code: str, desk_code: str, seq: int) -> str:
+    return f"{kind}-{store_code}-{desk_code}-{seq:0{SEQ_DIGITS}d}"
+
+
+def next_number(store_code: str, desk_code: str, kind: str = "R") -> str:
+    """The next number of ``kind`` for this store and desk. Call inside the write transaction."""
+    if not database.obj.in_transaction():
+        raise RuntimeError("next_number must run inside the document's transaction")
+    key = (DocumentCounter.store_code == store_code) & (DocumentCounter.desk_code == desk_code) & (DocumentCounter.kind == kind)
+    DocumentCounter.insert(store_code=store_code, desk_code=desk_code, kind=kind, last=0).on_conflict_ignore().execute()
+    query = DocumentCounter.select().where(key)
+    if is_postgres():
+        query = query.for_update()
+    row = query.get()
+    seq = row.last + 1
+    DocumentCounter.update(last=seq).where(key).execute()
+    return format_number(kind, store_code, desk_code, seq)
