@@ -293,3 +293,23 @@ def test_the_archive_failure_is_written_in_the_preview(qtbot, shop, printers):
     assert dialog.note.text() == "Not archived: the disk is full."
     assert dialog.note.isVisibleTo(dialog)
     assert "kept in the archive" not in dialog.notice.text()
+
+
+def test_a_page_range_chosen_in_the_print_dialog_is_kept(qtbot, shop, printers, tmp_path, monkeypatch):
+    ctx, (_short, long_receipt) = shop
+    printers.names = [PRINTER]
+    out = tmp_path / "page-2.pdf"
+
+    def choose(cls, parent, printer):
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(out))
+        printer.setPrintRange(QPrinter.PrintRange.PageRange)
+        printer.setFromTo(2, 2)
+        return True
+
+    monkeypatch.setattr(PrintPreviewDialog, "choose_printer", classmethod(choose))
+    dialog = make_dialog(qtbot, ctx, render(ctx, long_receipt, "a4"))
+    assert dialog.page_count() >= 2
+    assert dialog.print_document()
+    assert len(reader(out.read_bytes()).pages) == 1
+    assert dialog.status.text().startswith("Sent 1 page")
