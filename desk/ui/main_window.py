@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QColor, QPainter
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -408,6 +410,7 @@ class MainWindow(QMainWindow):
         if self._locked or self.ctx.staff is None or self._closing:
             return
         current = self.ctx.staff
+        self._close_open_dialogs()
         self._hide_content(f"Desk is locked · {current.name} was signed in")
         staff = SignInDialog.get_staff(self.ctx, self, mode=LOCK, current=current)
         if staff is None:
@@ -418,6 +421,18 @@ class MainWindow(QMainWindow):
             return
         self._become(staff, "switch user at the lock")
         self._show_content()
+
+    def _close_open_dialogs(self) -> None:
+        """A locked desk shows nothing of what was open: dialogs left open are cancelled."""
+        for _ in range(20):  # dialogs can stack; never loop forever on one that refuses
+            dialog = QApplication.activeModalWidget()
+            if dialog is None or dialog is self:
+                return
+            if isinstance(dialog, QDialog):
+                dialog.reject()
+            else:
+                dialog.close()
+            dialog.hide()
 
     def switch_user(self) -> None:
         if self._locked or self.ctx.staff is None:

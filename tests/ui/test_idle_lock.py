@@ -94,3 +94,23 @@ def test_input_restarts_the_countdown_and_is_never_swallowed(make_window, store_
     assert window.scan_edit.text() == "ab"  # the filter let the keys through
     qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton)
     assert len(restarts) >= 3
+
+
+def test_the_lock_cancels_a_dialog_left_open(make_window, store_ctx, qtbot, sign_in_answers):
+    """Nothing that was open stays on screen above a locked desk."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout
+
+    window = make_window(store_ctx)
+    dialog = QDialog(window)
+    QVBoxLayout(dialog).addWidget(QLineEdit("half-typed details"))
+    dialog.setModal(True)
+    seen = []
+    sign_in_answers.during = lambda call: seen.append(dialog.isVisible())
+    sign_in_answers.queue.append(store_ctx.staff)
+    QTimer.singleShot(0, window.idle.timer.timeout.emit)  # the idle lock fires while the dialog is open
+    QTimer.singleShot(3000, dialog.reject)  # never hang the suite if the lock leaves it open
+    result = dialog.exec()
+    assert seen == [False]  # hidden before the sign-in dialog came up
+    assert result == QDialog.DialogCode.Rejected
+    assert not window.locked
