@@ -1,6 +1,6 @@
 """Customers, categories and products with their stock on hand."""
 
-from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField, fn
 
 from desk.models.base import MoneyField, Record, TaxRateField
 
@@ -10,6 +10,15 @@ class Customer(Record):
     email = CharField(max_length=254, null=True, index=True)
     phone = CharField(max_length=40, null=True, index=True)
     notes = TextField(default="")
+    # Search keys (desk.services.customers.search_keys): the name folded to plain lower-case
+    # words, its words after the first, the phone's digits. NULL: not worked out yet.
+    search_name = CharField(max_length=160, null=True, index=True)
+    search_last = CharField(max_length=160, null=True, index=True)
+    search_phone = CharField(max_length=40, null=True, index=True)
+
+
+# The start of an email address, whatever its case (migration 0004).
+Customer.add_index(Customer.index(fn.LOWER(Customer.email), name="customer_email_lower"))
 
 
 class Category(Record):

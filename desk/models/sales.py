@@ -18,7 +18,7 @@ class Sale(Record):
     subtotal = MoneyField()  # sum of quantity * unit price, before discounts
     discount_total = MoneyField(default=0)  # line discounts + order discount
     tax_total = MoneyField(default=0)
-    total = MoneyField()  # what the customer paid
+    total = MoneyField(index=True)  # what the customer paid
     source = CharField(max_length=16)  # demo | canonical | shopify | square
     source_ref = CharField(max_length=128, default="")
 
@@ -52,5 +52,5 @@ class Tender(Record):
     method = CharField(max_length=16)  # cash | card | gift_card | other
     amount = MoneyField()
     card_brand = CharField(max_length=20, default="")
-    card_last4 = CharField(max_length=4, default="")
+    card_last4 = CharField(max_length=4, default="", index=True)
     reference = CharField(max_length=80, default="")

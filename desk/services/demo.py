@@ -11,6 +11,7 @@ from typing import Callable
 from desk import clock
 from desk.models import Category, Customer, Product, database
 from desk.services import audit
+from desk.services.customers import search_keys
 from desk.services.sales import LineInput, SaleInput, TenderInput, record_sales
 from desk.services.staff import create_staff
 from desk.services.store import StoreDetails, init_store
@@ -145,13 +146,15 @@ def _customers(rng: random.Random, count: int) -> list[int]:
         first, last = rng.choice(FIRST), rng.choice(LAST)
         email_name = f"{first}.{last}".lower().replace("'", "")
         email_name = email_name.encode("ascii", "ignore").decode() or "customer"
+        name, phone = f"{first} {last}", f"07{rng.randrange(100000000, 999999999)}"
         rows.append({
             "uuid": uuidlib.uuid4(),
             "created_at": now,
-            "name": f"{first} {last}",
+            "name": name,
             "email": f"{email_name}{i}@example.com",
-            "phone": f"07{rng.randrange(100000000, 999999999)}",
+            "phone": phone,
             "notes": "",
+            **search_keys(name, phone),
         })
     for i in range(0, len(rows), 2000):
         Customer.insert_many(rows[i : i + 2000]).execute()

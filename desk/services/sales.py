@@ -240,20 +240,37 @@ _LINE_FIELDS = ["uuid", "created_at", "sale", "line_no", "product", "sku", "barc
 _TENDER_FIELDS = ["uuid", "created_at", "sale", "seq", "method", "amount", "card_brand", "card_last4", "reference"]
 
 
-def _new_sale_ids(n: int) -> list[int]:
-    """Ids for ``n`` new sales, taken inside the write transaction. SQLite: after the largest id
-    (the IMMEDIATE transaction holds the write lock, so no other desk can take them; if one
-    did, the insert fails on the primary key and the whole transaction rolls back). PostgreSQL:
-    from the table's sequence, in one query."""
+def new_ids(model, n: int) -> list[int]:
+    """Ids for ``n`` new rows of ``model``, taken inside the write transaction. SQLite: after
+    the largest id (the IMMEDIATE transaction holds the write lock, so no other desk can take
+    them; if one did, the insert fails on the primary key and the whole transaction rolls
+    back). PostgreSQL: from the table's sequence, in one query."""
     from desk.models.db import is_postgres
 
+    if n <= 0:
+        return []
+    table, pk = model._meta.table_name, model._meta.primary_key.column_name
     if is_postgres():
         rows = database.execute_sql(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            (Sale._meta.table_name, Sale.id.column_name, n)).fetchall()
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", (table, pk, n)).fetchall()
         return [int(r[0]) for r in rows]
-    top = database.execute_sql(f"SELECT MAX({Sale.id.column_name}) FROM {Sale._meta.table_name}").fetchone()[0] or 0
+    top = database.execute_sql(f'SELECT MAX("{pk}") FROM "{table}"').fetchone()[0] or 0
     return list(range(top + 1, top + n + 1))
+
+
+def insert_rows(model, field_names: list[str], rows: list[tuple], cursor=None) -> None:
+    """INSERT ``rows`` (tuples of database values, in the order of ``field_names``) into
+    ``model``'s table with one prepared statement executed for all of them."""
+    if not rows:
+        return
+    own = cursor is None
+    cursor = cursor or database.cursor()
+    try:
+        with __exception_wrapper__:  # the driver's errors as peewee's (IntegrityError ...)
+            cursor.executemany(_insert_sql(model, _columns(model, field_names)), rows)
+    finally:
+        if own:
+            cursor.close()
 
 
 _RATE_CACHE: dict = {}
@@ -276,7 +293,7 @@ def _write(store: Store, pending: list[tuple[SaleInput, PricedSale]], source: st
     if not pending:
         return
     now = clock.utcnow()
-    ids = _new_sale_ids(len(pending))
+    ids = new_ids(Sale, len(pending))
     n_lines = sum(len(s.lines) for s, _ in pending)
     n_tenders = sum(len(s.tenders) for s, _ in pending)
     uuids = _uuid_hexes(len(pending) + n_lines + n_tenders)
@@ -303,11 +320,9 @@ def _write(store: Store, pending: list[tuple[SaleInput, PricedSale]], source: st
             u += 1
     cursor = database.cursor()
     try:
-        with __exception_wrapper__:  # the driver's errors as peewee's (IntegrityError ...)
-            cursor.executemany(_insert_sql(Sale, _columns(Sale, _SALE_FIELDS)), sale_rows)
-            cursor.executemany(_insert_sql(SaleLine, _columns(SaleLine, _LINE_FIELDS)), line_rows)
-            if tender_rows:
-                cursor.executemany(_insert_sql(Tender, _columns(Tender, _TENDER_FIELDS)), tender_rows)
+        insert_rows(Sale, _SALE_FIELDS, sale_rows, cursor)
+        insert_rows(SaleLine, _LINE_FIELDS, line_rows, cursor)
+        insert_rows(Tender, _TENDER_FIELDS, tender_rows, cursor)
     finally:
         cursor.close()
 

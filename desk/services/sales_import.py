@@ -20,13 +20,14 @@ from peewee import fn
 
 from desk import clock
 from desk.errors import DeskError, InvalidInput
-from desk.io.pos_feeds import Feed, FeedProduct, FeedRefund, FeedSale, RowError, read_feed
+from desk.io.pos_feeds import Feed, FeedCustomer, FeedProduct, FeedRefund, FeedSale, RowError, read_feed
 from desk.models import Category, Customer, Product, Sale, SaleImport, SaleLine, Staff, Store, TillRefund, database
 from desk.models.db import first_line
 from desk.money import from_minor
 from desk.services import audit
 from desk.services.auth import require
-from desk.services.sales import PricedSale, price_sale, record_sales
+from desk.services.customers import search_keys
+from desk.services.sales import PricedSale, insert_rows, new_ids, price_sale, record_priced_sales
 from desk.services.store import require_store
 
 BATCH = 500  # sales per batch: progress is reported and cancel asked between batches
@@ -102,7 +103,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 
 def _convention(fs: FeedSale, store: Store) -> bool:
-    return store.prices_include_tax if fs.prices_include_tax is None else fs.prices_include_tax
+    return fs.prices_include_tax if fs.prices_include_tax is not None else store.__data__["prices_include_tax"]
 
 
 def _money(minor: int, currency: str) -> str:
@@ -425,7 +426,7 @@ def _match_products(sales: list[FeedSale], store: Store) -> int:
             by_barcode[barcode] = pid
             by_sku.setdefault(sku, pid)
     categories: dict[str, int] = {}
-    created = 0
+    new_rows: list[tuple] = []
     for p, includes_tax in wanted:
         if (p.sku and p.sku in by_sku) or (p.barcode and p.barcode in by_barcode):
             continue
@@ -438,18 +439,24 @@ def _match_products(sales: list[FeedSale], store: Store) -> int:
                 cat = Category.get_or_none(Category.name == p.category) or Category.create(name=p.category)
                 categories[p.category] = cat.id
             category_id = categories[p.category]
-        product = Product.create(
-            sku=sku,
-            barcode=p.barcode or None,
-            name=(p.description or sku)[:200],
-            category=category_id,
-            price=_shelf_price(p, includes_tax, store),
-            tax_rate=p.tax_rate,
-        )
-        created += 1
-        by_sku[sku] = product.id
+        new_rows.append((sku, p.barcode or None, (p.description or sku)[:200], category_id,
+                         _shelf_price(p, includes_tax, store), p.tax_rate))
+        by_sku[sku] = -len(new_rows)  # its place in new_rows until it has an id
         if p.barcode:
-            by_barcode[p.barcode] = product.id
+            by_barcode[p.barcode] = -len(new_rows)
+    created = len(new_rows)
+    if new_rows:
+        ids = new_ids(Product, len(new_rows))
+        now = clock.utcnow()
+        insert_rows(Product, ["id", "uuid", "created_at", "sku", "barcode", "name", "category", "price", "tax_rate",
+                              "stock_on_hand", "size", "colour", "active"],
+                    [(pid, uuidlib.uuid4().hex, now, sku, barcode, name, cat, price, Product.tax_rate.db_value(rate),
+                      0, "", "", Product.active.db_value(True))
+                     for pid, (sku, barcode, name, cat, price, rate) in zip(ids, new_rows)])
+        for table in (by_sku, by_barcode):
+            for k, v in table.items():
+                if v < 0:
+                    table[k] = ids[-v - 1]
     for fs in sales:
         for line, p in zip(fs.sale.lines, fs.products):
             if p is None:
@@ -478,31 +485,54 @@ def _match_customers(sales: list[FeedSale]) -> int:
             by_phone.setdefault(phone, cid)
     by_key: dict[str, int] = {}
     created = 0
+    new_rows: list[tuple[FeedCustomer, list[FeedSale]]] = []  # customers to create, with their sales
+    new_by_key: dict[str, int] = {}  # key -> index in new_rows
     for fs in sales:
         c = fs.customer
         if c is None:
             continue
         key = c.key()
         cid = by_key.get(key)
-        if cid is None and c.email:
+        pending = new_by_key.get(key) if cid is None else None  # created from an earlier sale of this file
+        if cid is None and pending is None and c.email:
             cid = by_email.get(c.email.lower())
-        if cid is None and c.phone:
+            if cid is None:
+                pending = new_by_key.get("e:" + c.email.lower())
+        if cid is None and pending is None and c.phone:
             cid = by_phone.get(c.phone)
-        if cid is None and c.external_ref and not c.email and not c.phone:
+            if cid is None:
+                pending = new_by_key.get("p:" + c.phone)
+        if cid is None and pending is None and c.external_ref and not c.email and not c.phone:
             found = Customer.select(Customer.id).where(Customer.notes.contains(f"[{c.external_ref}]")).order_by(Customer.id).first()
             cid = found.id if found else None
         if cid is None:
-            cid = Customer.insert(
-                uuid=uuidlib.uuid4(), created_at=clock.utcnow(), name=c.name[:160], email=c.email, phone=c.phone,
-                notes=f"[{c.external_ref}]" if c.external_ref else "",
-            ).execute()
-            created += 1
-            if c.email:
-                by_email[c.email.lower()] = cid
-            if c.phone:
-                by_phone.setdefault(c.phone, cid)
+            if pending is None:
+                pending = len(new_rows)
+                new_rows.append((c, []))
+                if c.email:
+                    new_by_key.setdefault("e:" + c.email.lower(), pending)
+                if c.phone:
+                    new_by_key.setdefault("p:" + c.phone, pending)
+            new_by_key.setdefault(key, pending)
+            new_rows[pending][1].append(fs)
+            continue
         by_key[key] = cid
         fs.sale.customer_id = cid
+    if new_rows:
+        ids = new_ids(Customer, len(new_rows))
+        now = clock.utcnow()
+        rows = []
+        for cid, (c, _) in zip(ids, new_rows):
+            keys = search_keys(c.name, c.phone)
+            rows.append((cid, uuidlib.uuid4().hex, now, c.name[:160], c.email, c.phone,
+                         f"[{c.external_ref}]" if c.external_ref else "",
+                         keys["search_name"], keys["search_last"], keys["search_phone"]))
+        insert_rows(Customer, ["id", "uuid", "created_at", "name", "email", "phone", "notes",
+                               "search_name", "search_last", "search_phone"], rows)
+        for cid, (_, owners) in zip(ids, new_rows):
+            for fs in owners:
+                fs.sale.customer_id = cid
+        created = len(new_rows)
     return created
 
 
@@ -533,7 +563,7 @@ def import_file(
         raise ImportRefused(sorted(errors, key=lambda e: e.row), feed.filename)
     try:
         with database.atomic():
-            return _import(actor, store, feed, progress, cancel)
+            return _import(actor, store, feed, progress, cancel, priced)
     except peewee.IntegrityError as exc:
         if SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists():
             return nothing
@@ -543,12 +573,13 @@ def import_file(
         raise DeskError(f"{feed.filename} could not be imported: the database refused it ({first_line(exc)}); nothing was imported.") from None
 
 
-def _import(actor: Staff, store: Store, feed: Feed, progress, cancel) -> ImportResult:
+def _import(actor: Staff, store: Store, feed: Feed, progress, cancel, priced: dict[int, PricedSale] | None = None) -> ImportResult:
     if SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists():
         return ImportResult(feed.format, 0, 0, 0, 0, 0, 0, already_imported=True)
     receipts = [fs.sale.receipt_no for fs in feed.sales]
     existing = _existing_receipts(receipts, store)
-    new = [fs for fs in feed.sales if fs.sale.receipt_no not in existing]
+    new_at = [i for i, fs in enumerate(feed.sales) if fs.sale.receipt_no not in existing]
+    new = [feed.sales[i] for i in new_at]
     total = len(new)
     if progress:
         progress(0, total)
@@ -558,14 +589,17 @@ def _import(actor: Staff, store: Store, feed: Feed, progress, cancel) -> ImportR
     for start in range(0, len(new), BATCH):
         if cancel and cancel():
             raise ImportCancelled(feed.filename)
-        batch = new[start : start + BATCH]
+        batch = new_at[start : start + BATCH]
         i = 0
         while i < len(batch):  # runs of sales priced the same way
-            convention = _convention(batch[i], store)
+            convention = _convention(feed.sales[batch[i]], store)
             j = i
-            while j < len(batch) and _convention(batch[j], store) == convention:
+            while j < len(batch) and _convention(feed.sales[batch[j]], store) == convention:
                 j += 1
-            record_sales(_store_pricing(store, convention), [fs.sale for fs in batch[i:j]], feed.format, batch=BATCH)
+            # priced by _price_all under the same convention: not priced again
+            record_priced_sales(_store_pricing(store, convention),
+                                [(feed.sales[k].sale, priced.get(k) if priced else None) for k in batch[i:j]],
+                                feed.format, batch=BATCH)
             i = j
         done += len(batch)
         if progress:
