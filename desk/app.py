@@ -56,7 +56,7 @@ def _staff_by_code(code: str):
     """Benchmark only: the staff member with this code, signed in without a PIN or audit event."""
     from desk.services import staff as staff_service
 
-    return staff_service._get(code)  # noqa: SLF001 - read-only lookup, no sign-in event wanted
+    return staff_service.find_staff(code)
 
 
 def run_gui(db_url: str | None = None, *, exit_after_paint: bool = False, staff_code: str | None = None) -> int:

@@ -88,6 +88,11 @@ def _lock_staff_changes(actor: Staff) -> None:
     require(actor, "staff.manage")
 
 
+def find_staff(code: str) -> Staff:
+    """The staff member with this code, read-only (no sign-in, no audit). NotFound if none."""
+    return _get(code)
+
+
 def _active_admins_besides(staff: Staff) -> int:
     return Staff.select().where(Staff.role == "admin", Staff.active == True, Staff.id != staff.id).count()  # noqa: E712
 

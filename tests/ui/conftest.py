@@ -61,9 +61,9 @@ def store_ctx(ctx, sqlite_store):
 @pytest.fixture
 def demo_ctx(ctx, demo):
     """A context on the small demo store, its admin (900) signed in."""
-    from desk.services.staff import _get
+    from desk.services.staff import find_staff
 
-    ctx.staff = _get("900")
+    ctx.staff = find_staff("900")
     return ctx
 
 
