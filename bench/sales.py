@@ -218,3 +218,205 @@ def measure_import(ctx: Context) -> dict[str, Any]:
         return import_figures(folder, sales, IMPORT_RUNS, ctx.log)
     finally:
         close_database()
+
+
+# ----------------------------------------------------------------------------- receipt lookup
+
+
+def lookup_figures(url: str, db_path: Path, samples: int = LOOKUPS, seed: int = SEED) -> dict[str, Any]:
+    """p50/p95 of ``find_receipt`` (the whole sale: lines, tenders, returned quantities) for
+    ``samples`` random receipts, beside the raw indexed query of the sale row."""
+    from desk.models.db import close_database, open_database
+    from desk.services.sale_lookup import find_receipt
+
+    open_database(url)
+    try:
+        from desk.models import database
+
+        receipts = [r for (r,) in database.execute_sql("SELECT receipt_no FROM sale ORDER BY id").fetchall()]
+        store_id = database.execute_sql("SELECT MIN(id) FROM store").fetchone()[0]
+        rng = random.Random(seed)
+        chosen = [rng.choice(receipts) for _ in range(samples)]
+        for r in chosen[:50]:  # warm-up: statements prepared, pages cached
+            find_receipt(r)
+        desk_ms = []
+        for r in chosen:
+            start = time.perf_counter()
+            view = find_receipt(r)
+            desk_ms.append((time.perf_counter() - start) * 1000)
+            if view is None or view.receipt != r:
+                raise RuntimeError(f"find_receipt({r!r}) did not find it")
+    finally:
+        close_database()
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        sql = "SELECT id, receipt_no, sold_at, total FROM sale WHERE store_id = ? AND receipt_no = ?"
+        for r in chosen[:50]:
+            conn.execute(sql, (store_id, r)).fetchone()
+        raw_ms = []
+        for r in chosen:
+            start = time.perf_counter()
+            conn.execute(sql, (store_id, r)).fetchone()
+            raw_ms.append((time.perf_counter() - start) * 1000)
+    finally:
+        conn.close()
+    out = {
+        "lookup_p50_ms": statistics.median(desk_ms),
+        "lookup_p95_ms": _pct(desk_ms, 95),
+        "raw_lookup_p50_ms": statistics.median(raw_ms),
+        "raw_lookup_p95_ms": _pct(raw_ms, 95),
+        "lookup_samples": samples,
+    }
+    out["lookup_p95_ratio_vs_raw"] = out["lookup_p95_ms"] / out["raw_lookup_p95_ms"]
+    return out
+
+
+def measure_lookup(ctx: Context) -> dict[str, Any]:
+    """Receipt lookup by number on the benchmark store beside a raw indexed query."""
+    from desk.models.db import close_database
+
+    close_database()
+    return lookup_figures(ctx.url, ctx.db_path, LOOKUPS)
+
+
+# ----------------------------------------------------------------------------- customer search
+
+
+def top_up_customers(count: int = CUSTOMERS, seed: int = SEED, log: Callable[[str], None] | None = None) -> int:
+    """Add customers to the open database until it holds ``count``: written in bulk in the shape
+    the app writes them (search keys included). Returns how many were added."""
+    from desk import clock
+    from desk.models import Customer, database
+    from desk.services.customers import search_keys
+    from desk.services.sales import insert_rows, new_ids
+
+    have = Customer.select().count()
+    missing = count - have
+    if missing <= 0:
+        return 0
+    rng = random.Random(seed + have)
+    now = clock.utcnow()
+    fields = ["id", "uuid", "created_at", "name", "email", "phone", "notes", "search_name", "search_last", "search_phone"]
+    with database.atomic():
+        ids = new_ids(Customer, missing)
+        rows = []
+        for n, cid in enumerate(ids):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            if rng.random() < 0.3:
+                last = f"{last}-{rng.choice(LAST)}"
+            name = f"{first} {last}"
+            phone = rng.choice(["07", "+44 7", "01", "02"]) + "".join(rng.choice("0123456789") for _ in range(9))
+            email = f"{first}.{last}.{have + n}@example.com".lower().replace("'", "").replace(" ", "") if rng.random() < 0.8 else None
+            keys = search_keys(name, phone)
+            rows.append((cid, uuidlib.uuid4().hex, now, name, email, phone, "", keys["search_name"], keys["search_last"], keys["search_phone"]))
+            if len(rows) >= 20_000:
+                insert_rows(Customer, fields, rows)
+                rows.clear()
+        insert_rows(Customer, fields, rows)
+    if log:
+        log(f"added {missing:,} customers (now {count:,})")
+    return missing
+
+
+def customer_search_figures(url: str, db_path: Path, count: int = CUSTOMERS, samples: int = CUSTOMER_SEARCHES,
+                            seed: int = SEED, log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """p50/p95 of ``search_customers`` for ``samples`` random name and phone prefixes among
+    ``count`` customers, beside one raw indexed prefix query per search."""
+    from desk.models.db import close_database, open_database
+    from desk.services.customers import fold, phone_key, search_customers
+
+    open_database(url)
+    try:
+        from desk.models import database
+
+        top_up_customers(count, seed, log)
+        people = database.execute_sql("SELECT name, phone FROM customer ORDER BY id").fetchall()
+        rng = random.Random(seed)
+        typed: list[str] = []
+        for i in range(samples):
+            name, phone = rng.choice(people)
+            if i % 2 == 0 or not phone:  # a name: the start of the first or the last name, 2 to 5 letters
+                word = rng.choice(name.split())
+                typed.append(word[: rng.randint(2, 5)].lower())
+            else:  # a phone: its first 5 to 9 digits as written
+                digits = phone_key(phone)
+                typed.append(digits[: rng.randint(5, 9)])
+        for t in typed[:20]:
+            search_customers(t)
+        desk_ms = []
+        found = 0
+        for t in typed:
+            start = time.perf_counter()
+            rows = search_customers(t)
+            desk_ms.append((time.perf_counter() - start) * 1000)
+            found += bool(rows)
+    finally:
+        close_database()
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        raw_ms = []
+        for t in typed:
+            is_phone = t.isdigit()
+            key = t if is_phone else fold(t)
+            column = "search_phone" if is_phone else "search_name"
+            sql = f"SELECT id, name, phone, email FROM customer WHERE {column} >= ? AND {column} < ? ORDER BY {column} LIMIT 50"
+            start = time.perf_counter()
+            conn.execute(sql, (key, key[:-1] + chr(ord(key[-1]) + 1))).fetchall()
+            raw_ms.append((time.perf_counter() - start) * 1000)
+    finally:
+        conn.close()
+    out = {
+        "customer_search_p50_ms": statistics.median(desk_ms),
+        "customer_search_p95_ms": _pct(desk_ms, 95),
+        "raw_customer_search_p50_ms": statistics.median(raw_ms),
+        "raw_customer_search_p95_ms": _pct(raw_ms, 95),
+        "customer_search_samples": samples,
+        "customer_search_customers": count,
+        "customer_search_found_share": found / samples,
+    }
+    out["customer_search_p95_ratio_vs_raw"] = out["customer_search_p95_ms"] / out["raw_customer_search_p95_ms"]
+    return out
+
+
+def measure_customer_search(ctx: Context) -> dict[str, Any]:
+    """Customer search by name or phone prefix among 200,000 customers beside a raw indexed query."""
+    from desk.models.db import close_database
+
+    close_database()
+    count = CUSTOMERS if ctx.lines >= 100_000 else max(1000, ctx.lines)
+    return customer_search_figures(ctx.url, ctx.db_path, count, CUSTOMER_SEARCHES, SEED, ctx.log)
+
+
+# ----------------------------------------------------------------------------- how the runner reports them
+
+IMPORT_FIGURES = [
+    Figure("import_rows_per_s", "Canonical CSV import: rows per second (line and tender rows)", "rows/s", digits=0,
+           better="higher", baseline="raw_import_rows_per_s"),
+    Figure("import_ratio_vs_raw", "Import throughput as a share of csv + sqlite3.executemany of the same rows", "x",
+           target=0.5, better="higher"),
+]
+LOOKUP_FIGURES = [
+    Figure("lookup_p50_ms", "Receipt lookup by number (find_receipt, whole sale), median", "ms", baseline="raw_lookup_p50_ms"),
+    Figure("lookup_p95_ms", "Receipt lookup by number (find_receipt, whole sale), 95th percentile", "ms", target=2.0,
+           baseline="raw_lookup_p95_ms", ratio="lookup_p95_ratio_vs_raw"),
+]
+CUSTOMER_FIGURES = [
+    Figure("customer_search_p50_ms", "Customer search by name or phone prefix (200,000 customers), median", "ms",
+           baseline="raw_customer_search_p50_ms"),
+    Figure("customer_search_p95_ms", "Customer search by name or phone prefix (200,000 customers), 95th percentile", "ms",
+           target=20.0, baseline="raw_customer_search_p95_ms", ratio="customer_search_p95_ratio_vs_raw"),
+]
+DESCRIPTIONS = {
+    "sales_import": """A canonical CSV file of 20,000 sales (fixed seed; about 50,000 line rows and 23,000 tender rows,
+a customer on a third of the sales) imported with `sales_import.import_file` into a fresh Desk SQLite database with a
+GBP store, beside the raw baseline: the same file read with plain `csv` and its rows inserted as they are into one
+table of a fresh SQLite file (WAL, synchronous=FULL) with `sqlite3.executemany` in one transaction. The ratio is Desk's
+rows per second over the baseline's. Medians of 3.""",
+    "receipt_lookup": """1,000 random receipt numbers of the benchmark store opened with `sale_lookup.find_receipt`
+(the sale with its lines, tenders and returned quantities), beside the raw indexed query `SELECT id, receipt_no,
+sold_at, total FROM sale WHERE store_id = ? AND receipt_no = ?` through the stdlib `sqlite3` on the same file.""",
+    "customer_search": """The benchmark store topped up to 200,000 customers (written in bulk with their search keys, as
+the app writes them), then 500 random prefixes typed as a clerk would (half the first 2-5 letters of a first or last
+name, half the first 5-9 digits of a phone) through `customers.search_customers`, beside one raw indexed prefix query
+per search (`search_name` or `search_phone` range, LIMIT 50) through the stdlib `sqlite3`.""",
+}
