@@ -105,6 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("show-sale", "print a sale by its receipt number", cmd_show_sale)
     p.add_argument("receipt", metavar="RECEIPT", help="the receipt number")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    p = command("print", "render a document (a receipt reprint, a gift receipt ...) to a PDF file", cmd_print)
+    p.add_argument("kind", metavar="KIND", help="the kind of document: receipt, gift (later: refund, voucher, ...)")
+    p.add_argument("number", metavar="NUMBER", help="its number: for receipt and gift, the sale's receipt number "
+                   "(or a gift receipt code to print that gift receipt again)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF file to write")
+    p.add_argument("--paper", choices=["roll", "a4", "letter"], default=None,
+                   help="80 mm roll, A4 or Letter (default: the paper chosen in Settings for this kind)")
     return parser
 
 
@@ -372,6 +380,23 @@ def cmd_show_sale(args: argparse.Namespace) -> int:
         last4 = f" ****{tender['last4']}" if tender.get("last4") else ""
         _say(f"  tender {tender.get('method')}{last4}: {tender.get('amount')}")
     _say(f"  total {sale.get('total')}")
+    return EXIT_OK
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    _open(args)
+    from desk.errors import DeskError
+    from desk.services import archive, documents
+    from desk.services.auth import command_line_actor
+
+    actor = command_line_actor()
+    doc = documents.render(args.kind, args.number, actor, args.paper)
+    target = documents.save_pdf(doc, args.out)  # DeskError naming the path when it cannot be written
+    _say(f"{doc.title}: {doc.paper} PDF written to {target}.")
+    try:  # the file is what was asked for: a full archive folder is a warning, not a failure
+        archive.archive(doc, actor)
+    except DeskError as exc:
+        _err(f"warning: {exc}")
     return EXIT_OK
 
 

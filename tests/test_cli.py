@@ -299,3 +299,80 @@ def test_gui_without_qt_libraries_says_what_to_install(sqlite_url, monkeypatch, 
     assert code == 2
     assert "libEGL.so.1" in err and "apt install" in err
     no_traceback(err)
+
+
+# -- desk print ----------------------------------------------------------------------------
+
+@pytest.fixture
+def printed_store(sqlite_url, tmp_path, monkeypatch):
+    """A store with one sale; returns (url, receipt number)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from desk.models import database
+    from desk.models.db import open_database
+    from desk.services.sales import LineInput, SaleInput, TenderInput, record_sales
+    from tests.conftest import make_store
+
+    monkeypatch.setenv("DESK_DATA_DIR", str(tmp_path / "data"))
+    open_database(sqlite_url)
+    store, _admin = make_store()
+    with database.atomic():
+        record_sales(store, [SaleInput("T1-0000042", dt.datetime(2026, 11, 20, 14, 5),
+                                       [LineInput("Świeca sojowa – Łąka", 1, 1450, Decimal("20"))],
+                                       [TenderInput("cash", 1450)])], "demo")
+    close_database()
+    return sqlite_url, "T1-0000042"
+
+
+@pytest.mark.parametrize("paper,width_mm", [("roll", 80), ("a4", 210), ("letter", 216)])
+def test_print_writes_the_document_to_a_pdf(printed_store, tmp_path, capsys, paper, width_mm):
+    from tests.printing.pdfcheck import page_sizes_mm, text_of
+
+    url, receipt = printed_store
+    out = tmp_path / "r.pdf"
+    code, stdout, err = run(capsys, "print", "receipt", receipt, "--out", str(out), "--paper", paper, "--db", url)
+    assert code == 0, err
+    assert str(out) in stdout
+    pdf = out.read_bytes()
+    assert "REPRINT" in text_of(pdf) and "Łąka" in text_of(pdf)
+    assert round(page_sizes_mm(pdf)[0][0]) == width_mm
+
+
+def test_print_a_gift_receipt_has_no_price(printed_store, tmp_path, capsys):
+    from tests.printing.pdfcheck import text_of
+
+    url, receipt = printed_store
+    out = tmp_path / "g.pdf"
+    code, _out, err = run(capsys, "print", "gift", receipt, "--out", str(out), "--db", url)
+    assert code == 0, err
+    assert "£" not in text_of(out.read_bytes())
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["print", "receipt", "T9-404"], "No sale has the receipt number T9-404"),
+    (["print", "invoice", "T1-0000042"], "'invoice' is not a kind of document"),
+])
+def test_print_refusals_name_what_is_wrong(printed_store, tmp_path, capsys, argv, words):
+    url, _receipt = printed_store
+    out = tmp_path / "x.pdf"
+    code, _out, err = run(capsys, *argv, "--out", str(out), "--db", url)
+    assert code == 1
+    assert words in err
+    no_traceback(err)
+    assert not out.exists()
+
+
+def test_print_to_an_unwritable_place_is_named(printed_store, tmp_path, capsys):
+    url, receipt = printed_store
+    out = tmp_path / "missing-folder" / "r.pdf"
+    code, _out, err = run(capsys, "print", "receipt", receipt, "--out", str(out), "--db", url)
+    assert code == 1
+    assert "does not exist" in err and str(out) in err
+
+
+def test_print_refuses_an_unknown_paper(printed_store, tmp_path, capsys):
+    url, receipt = printed_store
+    code, _out, err = run(capsys, "print", "receipt", receipt, "--out", str(tmp_path / "r.pdf"), "--paper", "a5", "--db", url)
+    assert code == 2
+    assert "invalid choice: 'a5'" in err

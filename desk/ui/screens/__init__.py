@@ -6,6 +6,7 @@ person's role may see (``permission``) and reaches each by its action's F-key.
 
 from __future__ import annotations
 
+from desk.ui.screens.archive import ArchiveScreen
 from desk.ui.screens.base import Screen
 from desk.ui.screens.home import HomeScreen
 from desk.ui.screens.sales import SalesScreen
@@ -15,6 +16,7 @@ from desk.ui.screens.staff import StaffScreen
 SCREEN_CLASSES: tuple[type[Screen], ...] = (
     HomeScreen,
     SalesScreen,
+    ArchiveScreen,
     StaffScreen,
     SettingsScreen,
 )
@@ -25,4 +27,5 @@ SCAN_OPENERS: dict[str, str] = {
     "screen.sales": "open_receipt",
 }
 
-__all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "StaffScreen", "SettingsScreen"]
+__all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ArchiveScreen", "StaffScreen",
+           "SettingsScreen"]

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desk.errors import DeskError, InvalidInput
 from desk.money import parse_amount
-from desk.services import auth, sale_lookup
+from desk.services import auth, documents, sale_lookup
 from desk.services.sale_lookup import SaleQuery
 from desk.services.store import current_store
 from desk.ui.context import AppContext
@@ -87,9 +87,24 @@ class SalesScreen(Screen):
         self.import_button.setMinimumHeight(40)
         self.import_button.clicked.connect(self.import_sales)
 
+        self.reprint_button = QPushButton("Reprint receipt")
+        self.reprint_button.setObjectName("reprintButton")
+        self.reprint_button.setToolTip("Reprint the receipt of the sale shown, marked REPRINT (Ctrl+P)")
+        self.reprint_button.setMinimumHeight(40)
+        self.reprint_button.clicked.connect(self.reprint_receipt)
+        self.gift_button = QPushButton("Gift receipt")
+        self.gift_button.setObjectName("giftReceiptButton")
+        self.gift_button.setToolTip("Print a gift receipt (no prices) for the selected lines, "
+                                    "or for every line when none is selected (Ctrl+G)")
+        self.gift_button.setMinimumHeight(40)
+        self.gift_button.clicked.connect(self.print_gift_receipt)
+
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addStretch(1)
+        top.addWidget(self.reprint_button)
+        top.addWidget(self.gift_button)
+        top.addSpacing(12)
         top.addWidget(self.import_button)
 
         # -- the search row ----------------------------------------------------------
@@ -194,6 +209,12 @@ class SalesScreen(Screen):
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)
 
+        # QShortcut, not QPushButton.setShortcut: a button's shortcut clicks it a moment later (animateClick).
+        for keys, slot in (("Ctrl+P", self.reprint_receipt), ("Ctrl+G", self.print_gift_receipt)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape.activated.connect(self.clear_search)
@@ -295,6 +316,7 @@ class SalesScreen(Screen):
                 self.detail.hint.setText("The ledger has no sales yet. Import a till's file with Import sales… (Ctrl+I).")
             else:
                 self.detail.hint.setText("The ledger has no sales yet. A supervisor or manager can import the tills' files.")
+        self._update_print_buttons()
         return True
 
     def _update_count(self) -> None:
@@ -354,11 +376,44 @@ class SalesScreen(Screen):
         except DeskError as err:
             self._set_message(str(err), error=True)
             self.detail.show_sale(None)
+        self._update_print_buttons()
+
+    # -- printing --------------------------------------------------------------------------------
+    def _update_print_buttons(self) -> None:
+        shown = self.detail.sale is not None
+        self.reprint_button.setEnabled(shown)
+        self.gift_button.setEnabled(shown)
+
+    def selected_line_numbers(self) -> list[int] | None:
+        """The sale line numbers selected in the detail's lines (None: none selected, or all of them)."""
+        sale = self.detail.sale
+        if sale is None:
+            return None
+        rows = sorted({index.row() for index in self.detail.lines.selectionModel().selectedRows()})
+        if not rows or len(rows) == len(sale.lines):
+            return None
+        return [sale.lines[r].line_no for r in rows if 0 <= r < len(sale.lines)]
+
+    def reprint_receipt(self) -> bool:
+        from desk.ui.printing import print_receipt
+
+        if self.detail.sale is None:
+            return False
+        return print_receipt(self.ctx, self, self.detail.sale.receipt)
+
+    def print_gift_receipt(self) -> bool:
+        from desk.ui.printing import print_gift_receipt
+
+        if self.detail.sale is None:
+            return False
+        return print_gift_receipt(self.ctx, self, self.detail.sale.receipt, self.selected_line_numbers())
 
     # -- the scan field ------------------------------------------------------------------------
     def open_receipt(self, code: str) -> bool:
-        """Open the sale with this receipt number (a scan handler): True if there is one."""
-        view = sale_lookup.find_receipt(code, actor=self.ctx.staff)
+        """Open the sale with this receipt number, or the sale a gift receipt code was issued for
+        (a scan handler): True if there is one. An unknown gift code raises NotFound naming it."""
+        gift = documents.find_gift_receipt(code) if documents.is_gift_code(code) else None
+        view = sale_lookup.find_receipt(gift.receipt_no if gift else code, actor=self.ctx.staff)
         if view is None:
             return False
         for edit in (self.from_edit, self.to_edit, self.amount_edit, self.customer_edit, self.last4_edit):
@@ -367,6 +422,11 @@ class SalesScreen(Screen):
         self.search(select_sale=view.id)
         if self.detail.sale is None or self.detail.sale.id != view.id:
             self.detail.show_sale(view)
+        if gift is not None:
+            items = ", ".join(str(line.line_no) for line in gift.lines)
+            self._set_message(f"Gift receipt {gift.code} (line{'s' if len(gift.lines) != 1 else ''} {items}): "
+                              "items returned with it are refunded as store credit at the price paid.")
+        self._update_print_buttons()
         return True
 
     # -- importing -------------------------------------------------------------------------------
