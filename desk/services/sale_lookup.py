@@ -15,7 +15,7 @@ from decimal import Decimal
 from peewee import JOIN, fn
 
 from desk.errors import InvalidInput, NotFound
-from desk.models import Customer, Desk, Sale, SaleLine, Staff, Store, Tender
+from desk.models import Customer, Desk, Sale, SaleLine, Staff, Store, Tender, database
 from desk.money import from_minor
 from desk.services.auth import require
 
@@ -210,29 +210,34 @@ def returned_quantities(line_ids) -> dict[int, int]:
     from desk.models.imports import TillRefund
     from desk.models.returns import Return, ReturnLine
 
+    table = TillRefund._meta.table_name
+    line_col = TillRefund.sale_line.column_name
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        rows = (
-            TillRefund.select(TillRefund.sale_line, fn.COALESCE(fn.SUM(TillRefund.quantity), 0))
-            .where(TillRefund.sale_line.in_(chunk))
-            .group_by(TillRefund.sale_line)
-            .tuples()
-        )
+        rows = database.execute_sql(
+            _sql(f'SELECT "{line_col}", COALESCE(SUM("quantity"), 0) FROM "{table}" '
+                 f'WHERE "{line_col}" IN ({_marks(len(chunk))}) GROUP BY "{line_col}"'), chunk).fetchall()
         for line_id, qty in rows:
-            result[int(line_id)] += int(qty)
-        rows = (
-            ReturnLine.select(ReturnLine.sale_line, fn.COALESCE(fn.SUM(ReturnLine.quantity), 0))
-            .join(Return, on=(ReturnLine.ret == Return.id))
-            .where(ReturnLine.sale_line.in_(chunk) & (Return.status == "completed"))
-            .group_by(ReturnLine.sale_line)
-            .tuples()
-        )
-        for line_id, qty in rows:
-            result[int(line_id)] += int(qty)
+            result[int(line_id)] = int(qty)
     return result
 
 
 # ----------------------------------------------------------------------------- one sale
+
+
+def _sql(text: str) -> str:
+    """Hand-written SQL (the one-sale queries run on every scan: no query building) with the
+    database's parameter marks for ``?``."""
+    param = database.obj.param
+    return text if param == "?" else text.replace("?", param)
+
+
+def _marks(n: int) -> str:
+    return ", ".join(["?"] * n)
+
+
+def _store_ids() -> list[int]:
+    return [r[0] for r in database.execute_sql('SELECT "id" FROM "store" ORDER BY "id"').fetchall()]
 
 
 def find_receipt(code: str, actor: Staff | None = None) -> SaleView | None:
@@ -243,71 +248,85 @@ def find_receipt(code: str, actor: Staff | None = None) -> SaleView | None:
     if not code:
         return None
     variants = _case_variants(code)
-    row = (
-        Sale.select(Sale.id, Sale.receipt_no)
-        .where(_receipt_is(variants))
-        .order_by(Sale.id)
-        .tuples()
-    )
-    found = {receipt: sale_id for sale_id, receipt in row}
+    stores = _store_ids()  # the (store, receipt_no) index serves the lookup only with the store
+    if not stores:
+        return None
+    rows = database.execute_sql(
+        _sql(f'SELECT "id", "receipt_no" FROM "sale" WHERE "store_id" IN ({_marks(len(stores))}) '
+             f'AND "receipt_no" IN ({_marks(len(variants))}) ORDER BY "id"'),
+        (*stores, *variants)).fetchall()
+    found: dict[str, int] = {}
+    for sale_id, receipt in rows:
+        found.setdefault(receipt, sale_id)
     for v in variants:
         if v in found:
             return sale_view(found[v])
     return None
 
 
+_SALE_SQL = (
+    'SELECT s."id", s."receipt_no", s."sold_at", s."cashier", s."currency", s."subtotal", s."discount_total", '
+    's."tax_total", s."total", s."source", s."customer_id", d."code", c."name", c."email", c."phone" '
+    'FROM "sale" s LEFT OUTER JOIN "desk" d ON s."till_id" = d."id" '
+    'LEFT OUTER JOIN "customer" c ON s."customer_id" = c."id" WHERE s."id" = ?'
+)
+_LINES_SQL = (
+    'SELECT "id", "line_no", "sku", "barcode", "description", "quantity", "unit_price", "line_discount", '
+    '"order_discount_share", "tax_rate", "tax_amount", "paid" FROM "sale_line" WHERE "sale_id" = ? ORDER BY "line_no"'
+)
+_TENDERS_SQL = (
+    'SELECT "method", "amount", "card_brand", "card_last4", "reference" FROM "tender" WHERE "sale_id" = ? ORDER BY "seq"'
+)
+
+
 def sale_view(sale_id: int, actor: Staff | None = None) -> SaleView:
     """Everything the desk shows about one sale: header, lines with what is left to return, tenders."""
     _check(actor)
-    sale = (
-        Sale.select(Sale, Desk.code, Customer.name, Customer.email, Customer.phone)
-        .join(Desk, JOIN.LEFT_OUTER, on=(Sale.till == Desk.id))
-        .switch(Sale)
-        .join(Customer, JOIN.LEFT_OUTER, on=(Sale.customer == Customer.id))
-        .where(Sale.id == sale_id)
-        .objects()
-        .first()
-    )
+    sale = database.execute_sql(_sql(_SALE_SQL), (sale_id,)).fetchone()
     if sale is None:
         raise NotFound(f"There is no sale with id {sale_id}.")
-    lines = list(SaleLine.select().where(SaleLine.sale == sale_id).order_by(SaleLine.line_no))
-    returned = returned_quantities(l.id for l in lines)
-    tenders = list(Tender.select().where(Tender.sale == sale_id).order_by(Tender.seq))
+    (sid, receipt, sold_at, cashier, currency, subtotal, discount_total, tax_total, total, source,
+     customer_id, till, c_name, c_email, c_phone) = sale
+    lines = database.execute_sql(_sql(_LINES_SQL), (sale_id,)).fetchall()
+    returned = returned_quantities(l[0] for l in lines)
+    tenders = database.execute_sql(_sql(_TENDERS_SQL), (sale_id,)).fetchall()
     customer = None
-    if sale.customer_id is not None and getattr(sale, "name", None) is not None:
-        customer = CustomerView(sale.customer_id, sale.name, sale.email or "", sale.phone or "")
+    if customer_id is not None and c_name is not None:
+        customer = CustomerView(customer_id, c_name, c_email or "", c_phone or "")
+    rate = SaleLine.tax_rate.python_value
     return SaleView(
-        id=sale.id,
-        receipt=sale.receipt_no,
-        sold_at=_aware(sale.sold_at),
-        till=getattr(sale, "code", None) or "",
-        cashier=sale.cashier or "",
+        id=sid,
+        receipt=receipt,
+        sold_at=_aware(sold_at),
+        till=till or "",
+        cashier=cashier or "",
         customer=customer,
-        currency=sale.currency,
-        subtotal=sale.subtotal,
-        discount_total=sale.discount_total,
-        tax_total=sale.tax_total,
-        total=sale.total,
-        source=sale.source,
+        currency=currency,
+        subtotal=subtotal,
+        discount_total=discount_total,
+        tax_total=tax_total,
+        total=total,
+        source=source,
         lines=[
             SaleLineView(
-                id=l.id,
-                line_no=l.line_no,
-                sku=l.sku,
-                barcode=l.barcode,
-                description=l.description,
-                qty=l.quantity,
-                unit_price=l.unit_price,
-                line_discount=l.line_discount,
-                order_discount_share=l.order_discount_share,
-                tax_rate=l.tax_rate,
-                tax_amount=l.tax_amount,
-                paid=l.paid,
-                returned_qty=returned.get(l.id, 0),
+                id=lid,
+                line_no=line_no,
+                sku=sku,
+                barcode=barcode,
+                description=description,
+                qty=quantity,
+                unit_price=unit_price,
+                line_discount=line_discount,
+                order_discount_share=share,
+                tax_rate=rate(tax_rate),
+                tax_amount=tax_amount,
+                paid=paid,
+                returned_qty=returned.get(lid, 0),
             )
-            for l in lines
+            for (lid, line_no, sku, barcode, description, quantity, unit_price, line_discount, share, tax_rate,
+                 tax_amount, paid) in lines
         ],
-        tenders=[TenderView(t.method, t.amount, t.card_brand, t.card_last4, t.reference) for t in tenders],
+        tenders=[TenderView(method, amount, brand, last4, reference) for method, amount, brand, last4, reference in tenders],
     )
 
 
