@@ -54,9 +54,11 @@ def palette() -> QPalette:
 
 def stylesheet() -> str:
     try:
-        return stylesheet_path().read_text(encoding="utf-8")
+        text = stylesheet_path().read_text(encoding="utf-8")
     except OSError:
         return ""
+    # url() in a stylesheet set from a string is relative to the working folder: make it absolute
+    return text.replace("@ICONS@", (resources_dir() / "icons").as_posix())
 
 
 def apply_theme(app: QApplication) -> None:
