@@ -117,6 +117,25 @@ def looks_like_phone(text: str) -> bool:
     return bool(_PHONE_CHARS.fullmatch(text)) and sum(c.isdigit() for c in text) >= 3
 
 
+def customer_match(text: str) -> list:
+    """Conditions on Customer for a clerk's ``text`` (a customer matches if any holds), each
+    served by indexes on its own: the start of the name, the last name or the email; and for a
+    phone number its digits anywhere (three or more), a scan of the narrow phone index only."""
+    fill_missing_keys()
+    pg = is_postgres()
+    text = (text or "").strip()
+    email = text.lower() if pg else _ascii_lower(text)
+    match = _starts_with(fn.LOWER(Customer.email), email, pg)
+    key = fold(text) if "@" not in text else ""
+    if key:
+        match = match | _starts_with(Customer.search_name, key, pg) | _starts_with(Customer.search_last, key, pg)
+    conditions = [match]
+    if looks_like_phone(text):
+        digits = phone_key(text)  # only digits: no wildcard to escape
+        conditions.append(fn.STRPOS(Customer.search_phone, digits) > 0 if pg else fn.INSTR(Customer.search_phone, digits) > 0)
+    return conditions
+
+
 def search_customers(text: str, limit: int = 50, actor: Staff | None = None) -> list[CustomerRow]:
     """Customers whose name or last name starts with ``text`` (accents and case ignored), whose
     phone starts with its digits, or whose email starts with it. Name matches come first (by

@@ -117,8 +117,9 @@ class SaleQuery:
 
     ``date_from``/``date_to`` are local calendar dates (both inclusive); ``tz`` is the zone
     they are in (None: this computer's). Amounts are minor units: ``amount`` exactly, or
-    ``amount_min``/``amount_max`` as a range. ``customer`` matches a name or phone anywhere
-    in it, or an email from its start; ``last4`` the card's last four digits.
+    ``amount_min``/``amount_max`` as a range. ``customer`` matches the start of a name or of a
+    last name (accents and case ignored), a phone's digits, or the start of an email
+    (``customers.customer_match``); ``last4`` the card's last four digits.
     """
 
     receipt: str = ""
@@ -396,15 +397,13 @@ def _where(query: SaleQuery):
         raise InvalidInput("Amount", "the lowest amount is more than the highest")
     text = query.customer.strip()
     if text:
-        # LIKE ignores case only for ASCII in SQLite: try the name as typed and as a name is
-        # usually written, so "łucja" finds "Łucja".
-        match = Customer.phone.contains(text) | Customer.email.startswith(text)
-        for variant in dict.fromkeys((text, text.title(), text.lower(), text.upper())):
-            match = match | Customer.name.contains(variant)
-        digits = "".join(c for c in text if c.isdigit())
-        if digits and len(digits) >= 3 and digits != text:
-            match = match | Customer.phone.contains(digits)
-        conds.append(Sale.customer.in_(Customer.select(Customer.id).where(match)))
+        from desk.services.customers import customer_match
+
+        expr = None
+        for cond in customer_match(text):  # one subquery per index-served condition
+            part = Sale.customer.in_(Customer.select(Customer.id).where(cond))
+            expr = part if expr is None else (expr | part)
+        conds.append(expr)
     last4 = query.last4.strip()
     if last4:
         if not (len(last4) == 4 and last4.isdigit()):
