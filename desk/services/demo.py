@@ -232,6 +232,7 @@ class DemoResult:
     customers: int
     sales: int
     lines: int
+    returns: int = 0
 
 
 def build_demo(
@@ -264,6 +265,9 @@ def build_demo(
 
         written = record_sales(store, gen(), "demo",
                                progress=(lambda n: progress("sales", counted["lines"], lines)) if progress else None)
+        from desk.services.demo_returns import add_history
+
+        history = add_history(store, rng, now, count=max(6, min(40, lines // 40)))
         audit.record("demo.built", admin, entity="store", entity_uuid=store.uuid,
                      details={"seed": seed, "products": len(products), "customers": len(customer_ids), "sales": written, "lines": counted["lines"]})
-    return DemoResult(store.code, len(products), len(customer_ids), written, counted["lines"])
+    return DemoResult(store.code, len(products), len(customer_ids), written, counted["lines"], history.returns)

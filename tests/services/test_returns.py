@@ -513,3 +513,23 @@ def test_preview_shows_sold_returned_and_returnable_and_writes_nothing(store, te
     assert [(l.sold, l.returned, l.returnable, l.refund) for l in p.lines] == [(3, 1, 2, 0), (1, 0, 1, 950)]
     assert p.decision.outcome == "allowed" and [t.label for t in p.tenders] == ["Visa •••• 4242"]
     assert AuditEvent.select().count() == events
+
+
+# ----------------------------------------------------------------------------- the demo store
+
+
+def test_the_demo_store_has_a_history_of_returns(demo):
+    from collections import Counter
+
+    from desk.models import Approval
+
+    assert demo.returns == Return.select().count() >= 8
+    kinds = Counter(r.kind for r in Return.select())
+    assert kinds["receipted"] >= 5 and kinds["gift"] == 1 and kinds["unverified"] == 1
+    assert Return.select().where(Return.status == "voided").count() == 1
+    assert Return.select().where(Return.approved_by.is_null(False)).count() >= 1
+    assert Voucher.select().count() >= 2
+    statuses = {a.status for a in Approval.select()}
+    assert "refused" in statuses  # a request the manager refused: nothing was refunded for it
+    assert Return.select().where(Return.kind == "blind").count() == 1
+    assert audit.verify_chain().ok
