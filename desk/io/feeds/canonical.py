@@ -102,6 +102,15 @@ def jsonl_rows(text: str, errors: list[RowError]) -> list[CsvRow]:
 
 
 def parse(text: str, *, jsonl: bool) -> Feed:
+    if not jsonl:
+        fast = parse_csv_fast(text)
+        if fast is not None:
+            return fast
+    return parse_full(text, jsonl=jsonl)
+
+
+def parse_full(text: str, *, jsonl: bool) -> Feed:
+    """Every row read field by field, every bad one reported (``parse`` tries the fast path first)."""
     errors: list[RowError] = []
     if jsonl:
         rows = jsonl_rows(text, errors)
@@ -254,3 +263,191 @@ def _sale(receipt: str, entry: dict, currency: str | None, errors: list[RowError
     sale = SaleInput(receipt_no=receipt, sold_at=sold_at, lines=lines, tenders=tenders, order_discount=order_discount,
                      till_code=till, cashier=cashier, source_ref=receipt)
     return FeedSale(sale=sale, row=first_r.row, line_rows=[p[1].row for p in parsed], customer=customer, products=products)
+
+
+# ----------------------------------------------------------------------------- the fast path
+#
+# A file of good rows, read straight from the CSV rows by column position with the values
+# that repeat (timestamps, tax rates) worked out once. Anything out of the ordinary (a value
+# the fast path does not read, or any bad row) sends the whole file to ``parse`` above, which
+# reports every problem: the fast path gives the same Feed or none at all.
+
+
+class _Unusual(Exception):
+    pass
+
+
+_CACHE_LIMIT = 10_000
+
+
+def _fast_money(raw: str, places: int) -> int:
+    """'12.50' -> 1250 for plain amounts only (digits, at most ``places`` decimals)."""
+    if raw.isdigit() and raw.isascii():
+        return int(raw) * 10**places
+    whole, dot, frac = raw.partition(".")
+    if dot and whole.isdigit() and whole.isascii() and len(frac) <= places and (frac.isdigit() and frac.isascii() or not frac):
+        return int(whole) * 10**places + (int(frac) * 10 ** (places - len(frac)) if frac else 0)
+    raise _Unusual
+
+
+def _fast_int(raw: str) -> int:
+    if raw.isdigit() and raw.isascii():
+        value = int(raw)
+        if value > 0:
+            return value
+    raise _Unusual
+
+
+def parse_csv_fast(text: str) -> Feed | None:
+    """The Feed ``parse(text, jsonl=False)`` gives for a file with no bad row, or None when the
+    file needs the full reading (bad rows, unusual values)."""
+    import csv
+    import io
+
+    from desk.io.feeds.common import exponent
+
+    try:
+        return _parse_fast(csv, io, exponent, text)
+    except Exception:  # noqa: BLE001 - anything unusual: the full reading reports it
+        return None
+
+
+def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] = []
+    while not any(h.strip() for h in header):
+        header = next(reader)
+    header = [h.strip().lower() for h in header]
+    if any(c not in header for c in REQUIRED_LINE_COLUMNS) or len(set(header)) != len(header):
+        return None
+    width = len(header)
+    col = {name: i for i, name in enumerate(header)}
+    missing = width  # index of an always-empty value appended to every row
+    ix = {name: col.get(name, missing) for name in ALL_FIELDS}
+    i_record, i_receipt = ix["record"], ix["receipt"]
+    receipts: dict[str, list] = {}  # receipt -> [first row, lines [(row, values)], tenders [values]]
+    n_rows = 0
+    start = reader.line_num + 1
+    for values in reader:
+        if not values:
+            start = reader.line_num + 1
+            continue
+        if len(values) != width:
+            return None
+        values = [v.strip() for v in values]
+        values.append("")
+        n_rows += 1
+        kind = values[i_record].lower()
+        receipt = values[i_receipt]
+        if not receipt or len(receipt) > MAX_RECEIPT:
+            return None
+        if kind == "line":
+            entry = receipts.get(receipt)
+            if entry is None:
+                entry = receipts[receipt] = [start, [], []]
+            entry[1].append((start, values))
+        elif kind == "tender":
+            entry = receipts.get(receipt)
+            if entry is None:  # a tender before its receipt's lines: the full reading decides
+                return None
+            entry[2].append(values)
+        else:
+            return None
+        start = reader.line_num + 1
+    if not n_rows:
+        return None
+    if ix["method"] == missing and any(entry[2] for entry in receipts.values()):
+        return None
+    i_currency = ix["currency"]
+    currencies = {values[i_currency].upper() for entry in receipts.values() for _, values in entry[1]}
+    if len(currencies) != 1:
+        return None
+    currency = next(iter(currencies))
+    if len(currency) != 3 or not (currency.isalpha() and currency.isascii() and currency.isupper()):
+        return None
+    places = exponent(currency)
+    rates: dict[str, Decimal] = {}
+    times: dict[str, dt.datetime] = {}
+    (i_line, i_qty, i_price, i_disc, i_rate, i_desc, i_sku, i_barcode, i_cat, i_ts, i_till, i_cashier, i_order,
+     i_name, i_email, i_phone, i_method, i_amount, i_brand, i_last4, i_ref) = (
+        ix[c] for c in ("line", "quantity", "unit_price", "line_discount", "tax_rate", "description", "sku", "barcode",
+                        "category", "timestamp", "till", "cashier", "order_discount", "customer_name",
+                        "customer_email", "customer_phone", "method", "amount", "card_brand", "card_last4", "reference"))
+    sales: list[FeedSale] = []
+    for receipt, (first_row, line_rows, tender_rows) in receipts.items():
+        parsed = []
+        first = line_rows[0][1]
+        stamp = first[i_ts]
+        for row, v in line_rows:
+            line_no = _fast_int(v[i_line])
+            quantity = _fast_int(v[i_qty])
+            unit_price = _fast_money(v[i_price], places)
+            line_discount = _fast_money(v[i_disc], places) if v[i_disc] else 0
+            rate_raw = v[i_rate]
+            rate = rates.get(rate_raw)
+            if rate is None:
+                errors: list[RowError] = []
+                rate = parse_tax_rate(Fields(row, {}, errors), "tax_rate", rate_raw) if rate_raw else None
+                if rate is None or errors:
+                    return None
+                if len(rates) < _CACHE_LIMIT:
+                    rates[rate_raw] = rate
+            description = v[i_desc]
+            sku, barcode, category = v[i_sku], v[i_barcode], v[i_cat]
+            if (not description or len(sku) > MAX_SKU or len(barcode) > MAX_BARCODE or len(category) > MAX_CATEGORY
+                    or line_discount > unit_price * quantity):
+                return None
+            if v is not first and ((v[i_ts] and v[i_ts] != stamp) or v[i_order]):
+                return None
+            parsed.append((line_no, row, LineInput(
+                description=description, quantity=quantity, unit_price=unit_price, tax_rate=rate,
+                line_discount=line_discount, sku=sku, barcode=barcode, category=category,
+            )))
+        sold_at = times.get(stamp)
+        if sold_at is None:
+            errors = []
+            sold_at = parse_timestamp(Fields(first_row, {"timestamp": stamp}, errors), "timestamp")
+            if sold_at is None or errors:
+                return None
+            if len(times) < _CACHE_LIMIT:
+                times[stamp] = sold_at
+        till = first[i_till]
+        if len(till) > MAX_TILL:
+            return None
+        cashier = first[i_cashier][:MAX_CASHIER]
+        order_discount = _fast_money(first[i_order], places) if first[i_order] else 0
+        name = first[i_name][:MAX_CUSTOMER_NAME]
+        email, phone = first[i_email], first[i_phone]
+        if len(email) > MAX_EMAIL or len(phone) > MAX_PHONE or (email and not valid_email(email)):
+            return None
+        customer = FeedCustomer(name=name or email or phone, email=email or None, phone=phone or None) if (name or email or phone) else None
+        parsed.sort(key=lambda p: p[0])
+        if [p[0] for p in parsed] != list(range(1, len(parsed) + 1)):
+            return None
+        tenders = []
+        for v in tender_rows:
+            method = v[i_method].lower()
+            if method not in TENDER_METHODS:
+                return None
+            amount = _fast_money(v[i_amount], places)
+            brand = v[i_brand][:MAX_BRAND]
+            last4 = v[i_last4]
+            if last4:
+                digits = last4.replace(" ", "").replace("-", "")
+                if not (digits.isdigit() and len(digits) == 4):
+                    return None
+                last4 = digits
+            reference = v[i_ref]
+            if len(reference) > MAX_REF or (reference and looks_like_card_number(reference)):
+                return None
+            tenders.append(TenderInput(method=method, amount=amount, card_brand=brand, card_last4=last4, reference=reference))
+        lines = [p[2] for p in parsed]
+        products = [
+            FeedProduct(sku=l.sku, barcode=l.barcode, description=l.description, category=l.category, unit_price=l.unit_price, tax_rate=l.tax_rate)
+            if (l.sku or l.barcode) else None
+            for l in lines
+        ]
+        sale = SaleInput(receipt_no=receipt, sold_at=sold_at, lines=lines, tenders=tenders, order_discount=order_discount,
+                         till_code=till, cashier=cashier, source_ref=receipt)
+        sales.append(FeedSale(sale=sale, row=first_row, line_rows=[p[1] for p in parsed], customer=customer, products=products))
+    return Feed(format="canonical", currency=currency, rows=n_rows, sales=sales, errors=[])
