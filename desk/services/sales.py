@@ -142,7 +142,9 @@ def _luhn_ok(digits: str) -> bool:
 
 def _looks_like_card_number(text: str) -> bool:
     """A run of 13 to 19 digits (spaces or dashes between them allowed) that passes the Luhn check."""
-    for match in _DIGIT_RUN.finditer(text or ""):
+    if not text or len(text) < 13:  # too short to hold 13 digits
+        return False
+    for match in _DIGIT_RUN.finditer(text):
         digits = re.sub(r"[ -]", "", match.group())
         if 13 <= len(digits) <= 19 and _luhn_ok(digits):
             return True
@@ -357,12 +359,14 @@ def record_priced_sales(
     *,
     batch: int = 2000,
     progress: Callable[[int], None] | None = None,
+    tills: dict[str, Desk] | None = None,
 ) -> int:
     """``record_sales`` for sales the caller has already priced with ``price_sale`` under the
-    store's convention (None: price it here). The tender rules are checked all the same."""
+    store's convention (None: price it here). The tender rules are checked all the same.
+    ``tills``: the store's tills met so far (code -> Desk), kept between calls in one transaction."""
     if not database.obj.in_transaction():
         raise RuntimeError("record_sales must run inside the caller's transaction")
-    tills: dict[str, Desk] = {}
+    tills = {} if tills is None else tills
     written = 0
     pending: list[tuple[SaleInput, PricedSale]] = []
     include = store.prices_include_tax

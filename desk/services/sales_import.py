@@ -586,6 +586,7 @@ def _import(actor: Staff, store: Store, feed: Feed, progress, cancel, priced: di
     products_created = _match_products(new, store)
     customers_created = _match_customers(new)
     done = 0
+    tills: dict = {}
     for start in range(0, len(new), BATCH):
         if cancel and cancel():
             raise ImportCancelled(feed.filename)
@@ -599,7 +600,7 @@ def _import(actor: Staff, store: Store, feed: Feed, progress, cancel, priced: di
             # priced by _price_all under the same convention: not priced again
             record_priced_sales(_store_pricing(store, convention),
                                 [(feed.sales[k].sale, priced.get(k) if priced else None) for k in batch[i:j]],
-                                feed.format, batch=BATCH)
+                                feed.format, batch=BATCH, tills=tills)
             i = j
         done += len(batch)
         if progress:

@@ -21,6 +21,13 @@ from desk.services.sales import SaleInput
 FORMATS = ("canonical", "shopify", "square")
 
 
+_WHOLE = re.compile(r"[+-]?[\d,]+(\.0*)?")
+_AMOUNT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_DIGIT_RUN = re.compile(r"\d[\d -]{11,}\d")
+_NOT_DIGIT = re.compile(r"\D")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
 @lru_cache(maxsize=64)
 def exponent(currency: str) -> int:
     """The currency's decimal places (cached: babel's lookup is slow per row)."""
@@ -272,7 +279,7 @@ class Fields:
                 self.bad(column, "is required")
             return default
         try:
-            number = Decimal(raw.replace(",", "")) if re.fullmatch(r"[+-]?[\d,]+(\.0*)?", raw) else None
+            number = Decimal(raw.replace(",", "")) if _WHOLE.fullmatch(raw) else None
         except InvalidOperation:
             number = None
         if number is None:
@@ -310,7 +317,7 @@ class Fields:
                 self.bad(column, "is required")
                 return None
             return 0
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw):
+        if not _AMOUNT.fullmatch(raw):
             self.bad(column, f"'{raw}' is not an amount (write it like 12.50)")
             return None
         return self._minor(column, raw, Decimal(raw), currency, allow_negative)
@@ -383,8 +390,10 @@ def currency_code(f: Fields, column: str, raw: str) -> str | None:
 def looks_like_card_number(text: str) -> bool:
     """True if ``text`` holds 13 to 19 digits in a row (spaces or dashes between them allowed)
     that pass the Luhn check: a card number, which Desk never stores."""
-    for run in re.findall(r"\d[\d -]{11,}\d", text):
-        digits = re.sub(r"\D", "", run)
+    if len(text) < 13:  # too short to hold 13 digits
+        return False
+    for run in _DIGIT_RUN.findall(text):
+        digits = _NOT_DIGIT.sub("", run)
         if 13 <= len(digits) <= 19:
             total = 0
             for i, ch in enumerate(reversed(digits)):
@@ -398,7 +407,7 @@ def looks_like_card_number(text: str) -> bool:
 
 
 def valid_email(value: str) -> bool:
-    return bool(re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value))
+    return bool(_EMAIL.fullmatch(value))
 
 
 def tax_inclusive_to_exclusive(price: int, rate: Decimal) -> int:
