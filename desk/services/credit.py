@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
-from desk import clock
 from desk.errors import InvalidInput, NotAllowed, NotFound
 from desk.models import Customer, Staff, Store, Voucher, VoucherEntry, database
 from desk.models.db import is_postgres

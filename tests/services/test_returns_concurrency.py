@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 
-import pytest
-
 from desk.models import RefundTender, Return
 from desk.services.sale_lookup import returned_quantities
-from tests.services.test_returns import CLERK, CLERK2, add_team, make_request, make_sale
+from tests.services.test_returns import CLERK, CLERK2, add_team, make_sale
 
 HOLD_SECONDS = 0.4  # each desk pauses after counting what was returned, widening the race
 
