@@ -121,9 +121,11 @@ def customer_match(text: str) -> list:
     """Conditions on Customer for a clerk's ``text`` (a customer matches if any holds), each
     served by indexes on its own: the start of the name, the last name or the email; and for a
     phone number its digits anywhere (three or more), a scan of the narrow phone index only."""
+    text = (text or "").strip()
+    if not text:
+        return [Customer.id < 0]  # nothing typed: no customer
     fill_missing_keys()
     pg = is_postgres()
-    text = (text or "").strip()
     email = text.lower() if pg else _ascii_lower(text)
     match = _starts_with(fn.LOWER(Customer.email), email, pg)
     key = fold(text) if "@" not in text else ""
