@@ -1,3 +1,7 @@
 """The benchmark's measurements, in the order they run. Import a new module here to add its figures."""
 
-from bench.measures import cold_start  # noqa: F401  (issue 2: cold start and memory)
+from bench.measures import cold_start  # noqa: F401  (foundation: cold start and memory)
+from bench import sales as _sales  # sales ledger: import throughput, receipt lookup, customer search
+from bench import returns  # noqa: F401,E402  (returns: commit of a return)
+
+_sales.register()
