@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings as hyp_settings, strategies as st
 
 from desk import clock
 from desk.errors import AuthFailed, InvalidInput, NeedsApproval, NotAllowed
@@ -533,3 +534,27 @@ def test_the_demo_store_has_a_history_of_returns(demo):
     assert "refused" in statuses  # a request the manager refused: nothing was refunded for it
     assert Return.select().where(Return.kind == "blind").count() == 1
     assert audit.verify_chain().ok
+
+
+# ----------------------------------------------------------------------------- money properties (no database)
+
+
+@hyp_settings(max_examples=200, deadline=None)
+@given(paid=st.integers(0, 10**7), sold=st.integers(1, 40), data=st.data(), pct=st.sampled_from(["0", "10", "12.5", "15", "33"]))
+def test_returning_in_any_pieces_refunds_and_keeps_fees_exactly_as_all_at_once(paid, sold, data, pct):
+    from desk.money import cumulative_share
+    from desk.services.returns import _cumulative_fee
+
+    policy = Policy(restocking_fee_percent={"Shoes": pct})
+    pieces, left = [], sold
+    while left:
+        k = data.draw(st.integers(1, left))
+        pieces.append(k)
+        left -= k
+    done = refunds = fees = 0
+    for k in pieces:
+        refunds += cumulative_share(paid, done, k, sold)
+        fees += _cumulative_fee(policy, "Shoes", paid, done, k, sold)
+        done += k
+    assert refunds == paid
+    assert fees == policy.restocking_fee("Shoes", paid)
