@@ -166,10 +166,12 @@ def test_require_reads_the_actors_current_role_and_state(store):
 
 
 EXPECTED = {
-    "clerk": {"sales.view"},
-    "supervisor": {"sales.view", "sales.import"},
-    "manager": {"sales.view", "sales.import", "settings.view", "settings.edit", "staff.view", "audit.verify", "reports.view"},
-    "head_office": {"sales.view", "audit.verify", "reports.view"},
+    "clerk": {"sales.view", "returns.create", "vouchers.redeem"},
+    "supervisor": {"sales.view", "sales.import", "returns.create", "returns.approve", "returns.log", "vouchers.redeem"},
+    "manager": {"sales.view", "sales.import", "settings.view", "settings.edit", "staff.view", "audit.verify", "reports.view",
+                "returns.create", "returns.approve", "returns.override", "returns.void", "returns.log", "policy.edit",
+                "vouchers.redeem"},
+    "head_office": {"sales.view", "audit.verify", "reports.view", "returns.log"},
     "admin": set(auth.PERMISSIONS),
 }
 
