@@ -376,3 +376,25 @@ def test_print_refuses_an_unknown_paper(printed_store, tmp_path, capsys):
     code, _out, err = run(capsys, "print", "receipt", receipt, "--out", str(tmp_path / "r.pdf"), "--paper", "a5", "--db", url)
     assert code == 2
     assert "invalid choice: 'a5'" in err
+
+
+def test_print_a_refund_slip_and_a_voucher_from_the_demo(sqlite_url, tmp_path, capsys, monkeypatch):
+    from desk.models import Return, Voucher
+    from desk.models.db import open_database
+    from tests.printing.pdfcheck import text_of
+
+    monkeypatch.setenv("DESK_DATA_DIR", str(tmp_path / "data"))
+    code, _out, err = run(capsys, "demo", "--lines", "600", "--customers", "40", "--db", sqlite_url)
+    assert code == 0, err
+    open_database(sqlite_url)
+    number = Return.select(Return.number).order_by(Return.id).first().number
+    voucher = Voucher.select(Voucher.code).order_by(Voucher.id).first().code
+    close_database()
+    for kind, doc_number in (("refund", number), ("voucher", voucher)):
+        out = tmp_path / f"{kind}.pdf"
+        code, _stdout, err = run(capsys, "print", kind, doc_number, "--out", str(out), "--db", sqlite_url)
+        assert code == 0, err
+        assert doc_number in text_of(out.read_bytes())
+    code, _stdout, err = run(capsys, "print", "refund", "R-NOPE-01-999", "--out", str(tmp_path / "x.pdf"), "--db", sqlite_url)
+    assert code == 1 and "R-NOPE-01-999" in err
+    no_traceback(err)
