@@ -334,7 +334,7 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
             continue
         if len(values) != width:
             return None
-        values = [v.strip() for v in values]
+        values = list(map(str.strip, values))
         values.append("")
         n_rows += 1
         kind = values[i_record].lower()
