@@ -117,3 +117,22 @@ def test_the_searches_run_on_indexes(people):
                            ("SELECT id FROM customer WHERE lower(email) >= 'jane@' AND lower(email) < 'janeA'", "customer_email_lower")):
             plan = " ".join(str(r[-1]) for r in db.execute_sql("EXPLAIN QUERY PLAN " + sql).fetchall())
             assert index in plan, (sql, plan)
+
+
+def test_migration_0004_goes_down_and_up_and_fills_the_keys_of_stored_customers(store):
+    from desk.models.db import migration_runner
+
+    conn = database.obj
+    runner = migration_runner(conn)
+    reverted = runner.down("0004_search_indexes")
+    assert reverted[-1] == "0004_search_indexes"
+    assert "search_name" not in {c.name for c in conn.get_columns("customer")}
+    assert "sale_total" not in {i.name for i in conn.get_indexes("sale")}
+    with database.atomic():
+        conn.execute_sql("INSERT INTO customer (uuid, created_at, name, email, phone, notes) VALUES "
+                         f"({conn.param}, {conn.param}, {conn.param}, NULL, {conn.param}, '')",
+                         ("0" * 32, "2026-01-01 00:00:00", "Zoë Ødegård", "+44 7700 900123"))
+    assert runner.up() == list(reversed(reverted))
+    assert {"customer_search_name", "customer_email_lower"} <= {i.name for i in conn.get_indexes("customer")}
+    row = Customer.get(Customer.name == "Zoë Ødegård")
+    assert (row.search_name, row.search_last, row.search_phone) == ("zoe odegard", "odegard", "07700900123")
