@@ -1,0 +1,310 @@
+"""The returns log: filters, totals, CSV export, lazy loading; the return's detail dialog with
+Reprint slip and Void (same day, manager; refused for a spent voucher, another day, a clerk)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+
+from desk import clock
+from desk.errors import NotAllowed
+from desk.models import Return
+from desk.services import credit
+from desk.services.returns import ReturnQuery, count_returns, create_return, return_view, void_return
+from desk.services.sale_lookup import returned_quantities
+from desk.services.staff import find_staff
+from desk.ui.dialogs.print_preview import PrintPreviewDialog
+from desk.ui.dialogs.return_detail import ReturnDetailDialog
+from desk.ui.dialogs.void_return import VoidReturnDialog
+from desk.ui.screens.returns_log import ReturnsLogScreen
+from tests.services.test_returns import add_team, make_request, make_sale
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("DESK_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def manager_ctx(demo_ctx):
+    demo_ctx.staff = find_staff("300")
+    return demo_ctx
+
+
+@pytest.fixture
+def log(qtbot, manager_ctx):
+    screen = ReturnsLogScreen(manager_ctx)
+    qtbot.addWidget(screen)
+    screen.resize(1280, 800)
+    return screen
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    calls: list = []
+    monkeypatch.setattr(PrintPreviewDialog, "show_document",
+                        classmethod(lambda cls, ctx, parent, doc, note="": calls.append(doc) or False))
+    return calls
+
+
+@pytest.fixture
+def void_reasons(monkeypatch):
+    answers: list = []
+    monkeypatch.setattr(VoidReturnDialog, "ask_reason",
+                        classmethod(lambda cls, parent, view, locale="en_GB": answers.pop(0) if answers else None))
+    return answers
+
+
+def rows(screen):
+    return [screen.model.row_at(i) for i in range(screen.model.rowCount())]
+
+
+# ----------------------------------------------------------------------------- the log
+
+
+def test_the_log_shows_every_return_with_totals(log):
+    everything = Return.select().count()
+    assert everything >= 10
+    assert log.model.total_count == everything
+    done = Return.select().where(Return.status == "completed")
+    refunded = sum(r.total for r in done)
+    assert log.totals.count == done.count() and log.totals.total == refunded
+    text = log.totals_label.text()
+    assert f"{done.count()} returns" in text and f"£{refunded / 100:,.2f} refunded" in text
+    assert "voided not counted" in text
+    assert sum(log.totals.by_tender.values()) == refunded
+    assert "Store credit £" in text
+    # newest first
+    dates = [r.created_at for r in rows(log)]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_filters_by_reason_tender_approval_and_status(log, qtbot):
+    log.reason_combo.setCurrentIndex(log.reason_combo.findData("wrong_size"))
+    qtbot.keyClick(log.customer_edit, "\r")  # Enter searches
+    assert rows(log) and all("Wrong size" in r.reasons for r in rows(log))
+    assert log.model.total_count < Return.select().count()
+
+    log.clear_filters()
+    log.tender_combo.setCurrentIndex(log.tender_combo.findData("store_credit"))
+    assert log.search()
+    assert rows(log) and all("Store credit" in r.tenders for r in rows(log))
+    assert set(log.totals.by_tender) == {"store_credit"} or "store_credit" in log.totals.by_tender
+
+    log.clear_filters()
+    log.approval_combo.setCurrentIndex(log.approval_combo.findData("approved"))
+    assert log.search()
+    assert rows(log) and all(r.approved_by for r in rows(log))
+    assert all(log.model.data(log.model.index(i, log.model.APPROVED)) for i in range(log.model.rowCount()))
+
+    log.clear_filters()
+    log.status_combo.setCurrentIndex(log.status_combo.findData("voided"))
+    assert log.search()
+    assert len(rows(log)) == 1 and log.model.data(log.model.index(0, log.model.STATUS)) == "Voided"
+    assert log.totals.count == 1
+
+
+def test_filters_by_clerk_customer_amount_and_date(log, qtbot):
+    log.clerk_combo.setEditText("100")
+    assert log.search()
+    assert rows(log) and {r.clerk_code for r in rows(log)} == {"100"}
+
+    log.clear_filters()
+    some = next(r for r in Return.select().order_by(Return.id) if r.customer_name)
+    log.customer_edit.setText(some.customer_name.split()[0])
+    assert log.search()
+    assert some.number in [r.number for r in rows(log)]
+
+    log.clear_filters()
+    big = max(r.total for r in Return.select())
+    log.amount_edit.setText(f">{(big - 1) / 100:.2f}")
+    qtbot.keyClick(log.amount_edit, "\r")
+    assert rows(log) and all(r.total >= big - 1 for r in rows(log))
+
+    log.clear_filters()
+    today = clock.to_local(clock.utcnow()).date()
+    log.from_edit.setText(today.isoformat())
+    assert log.search()
+    assert rows(log) and all(clock.to_local(r.created_at).date() == today for r in rows(log))
+
+
+def test_a_bad_filter_names_the_field_and_keeps_the_list(log):
+    before = log.model.rowCount()
+    log.from_edit.setText("31/31/2026")
+    assert not log.search()
+    assert log.message.text().startswith("From:") and log.message.isVisibleTo(log)
+    assert log.model.rowCount() == before
+    log.from_edit.setText("2026-05-02")
+    log.to_edit.setText("2026-05-01")
+    assert not log.search()
+    assert log.message.text().startswith("To:")
+    log.to_edit.clear()
+    log.from_edit.clear()
+    log.amount_edit.setText("lots")
+    assert not log.search()
+    assert log.message.text().startswith("Amount:")
+
+
+def test_export_csv_writes_the_filtered_returns(log, tmp_path, monkeypatch):
+    target = tmp_path / "out" / "returns"
+    target.parent.mkdir()
+    monkeypatch.setattr(ReturnsLogScreen, "choose_export_path", classmethod(lambda cls, parent, suggested: str(target)))
+    log.reason_combo.setCurrentIndex(log.reason_combo.findData("changed_mind"))
+    assert log.search()
+    n = log.export_csv()
+    assert n == log.model.total_count
+    with open(str(target) + ".csv", newline="", encoding="utf-8") as fh:
+        data = list(csv.DictReader(fh))
+    assert len(data) == n
+    assert {d["number"] for d in data} == {r.number for r in rows(log)}
+    assert all("Changed mind" in d["reasons"] for d in data)
+    first = next(r for r in rows(log) if r.number == data[0]["number"])
+    assert data[0]["total"] == f"{first.total / 100:.2f}"
+    assert "Exported" in log.message.text()
+
+
+def test_export_cancelled_writes_nothing(log, tmp_path, monkeypatch):
+    monkeypatch.setattr(ReturnsLogScreen, "choose_export_path", classmethod(lambda cls, parent, suggested: None))
+    assert log.export_csv() is None
+    assert not list(tmp_path.glob("*.csv"))
+
+
+def test_the_list_loads_lazily_in_pages(log, qtmodeltester):
+    log.model.page_size = 4
+    assert log.search()
+    total = log.model.total_count
+    assert log.model.rowCount() == 4 and log.model.canFetchMore()
+    log.model.fetchMore()
+    assert log.model.rowCount() == 8
+    while log.model.canFetchMore():
+        log.model.fetchMore()
+    assert log.model.rowCount() == total
+    assert len({r.number for r in rows(log)}) == total
+    qtmodeltester.check(log.model)
+
+
+def test_enter_opens_the_selected_return(log, qtbot, monkeypatch):
+    opened = []
+    monkeypatch.setattr(ReturnDetailDialog, "show_return",
+                        classmethod(lambda cls, ctx, parent, number: opened.append(number) or False))
+    log.show()
+    qtbot.waitExposed(log)
+    log.select_row(2)
+    log.table.setFocus()
+    qtbot.keyClick(log.table, "\r")
+    assert opened == [log.model.row_at(2).number]
+
+
+# ----------------------------------------------------------------------------- the detail dialog
+
+
+def test_the_detail_dialog_shows_lines_refunds_and_the_approver(qtbot, manager_ctx, shown):
+    ret = Return.select().where(Return.approved_by.is_null(False) & (Return.status == "completed")).first()
+    view = return_view(ret.number)
+    dialog = ReturnDetailDialog(manager_ctx, view)
+    qtbot.addWidget(dialog)
+    assert dialog.title_label.text() == f"Return {ret.number}"
+    assert dialog.lines_table.rowCount() == len(view.lines)
+    line = view.lines[0]
+    assert dialog.lines_table.item(0, 3).text().startswith(line.reason_label)
+    assert dialog.lines_table.item(0, 5).text() == line.disposition_label
+    assert dialog.tenders_table.rowCount() == len(view.tender_totals())
+    assert view.approved_by_name in dialog.approval_label.text()
+    assert view.approval_note in dialog.approval_label.text()
+    assert dialog.void_button.isVisibleTo(dialog)
+    assert dialog.reprint() is False  # the preview (replaced) printed nothing
+    assert [d.kind for d in shown] == ["refund"] and shown[0].number == ret.number
+
+
+def test_the_detail_dialog_of_a_voided_return_says_so(qtbot, manager_ctx):
+    ret = Return.get(Return.status == "voided")
+    dialog = ReturnDetailDialog(manager_ctx, return_view(ret.number))
+    qtbot.addWidget(dialog)
+    assert dialog.status_label.text() == "VOIDED"
+    assert ret.void_reason in dialog.void_label.text()
+    assert not dialog.void_button.isVisibleTo(dialog)
+
+
+# ----------------------------------------------------------------------------- void
+
+
+@pytest.fixture
+def small(sqlite_store, ctx):
+    store, _admin = sqlite_store
+    clerk, _clerk2, _sup, mgr = add_team(store)
+    sale = make_sale(store, "V-1", [("Shirt", 2, 2000, 0, "Clothing")])
+    ctx.staff = mgr
+    return {"store": store, "clerk": clerk, "mgr": mgr, "sale": sale, "ctx": ctx}
+
+
+def open_dialog(qtbot, ctx, number):
+    dialog = ReturnDetailDialog(ctx, return_view(number))
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_void_the_same_day_makes_the_quantities_returnable_again(qtbot, small, void_reasons):
+    line_id = small["sale"].lines[0].id
+    done = create_return(small["clerk"], make_request(small["sale"], {1: 2}))
+    assert returned_quantities([line_id])[line_id] == 2
+    dialog = open_dialog(qtbot, small["ctx"], done.number)
+    seen = []
+    small["ctx"].events.changed.connect(seen.append)
+    assert not dialog.void()  # backed out: nothing happens
+    assert return_view(done.number).status == "completed"
+    void_reasons.append("rang up the wrong receipt")
+    assert dialog.void()
+    assert returned_quantities([line_id])[line_id] == 0
+    after = return_view(done.number)
+    assert after.status == "voided" and after.void_reason == "rang up the wrong receipt"
+    assert dialog.status_label.text() == "VOIDED" and "voided" in dialog.message.text()
+    assert not dialog.void_button.isVisibleTo(dialog)
+    assert "returns" in seen
+
+
+def test_void_is_refused_when_the_voucher_was_spent(qtbot, small, void_reasons, messages):
+    done = create_return(small["clerk"], make_request(small["sale"], {1: 1}, refund_to="store_credit"))
+    code = done.voucher_codes[0]
+    credit.redeem(small["clerk"], code, 500)
+    dialog = open_dialog(qtbot, small["ctx"], done.number)
+    void_reasons.append("customer changed their mind")
+    assert not dialog.void()
+    assert "already spent" in dialog.message.text() and dialog.message.text().startswith("Not voided")
+    assert messages and "already spent" in messages[-1][1]
+    assert return_view(done.number).status == "completed"
+    assert credit.voucher_view(code).status == "active"
+
+
+def test_void_is_refused_on_another_day(qtbot, small, void_reasons, clock_at, messages):
+    done = create_return(small["clerk"], make_request(small["sale"], {1: 1}))
+    clock_at(clock.utcnow() + dt.timedelta(days=1))
+    dialog = open_dialog(qtbot, small["ctx"], done.number)
+    void_reasons.append("too late")
+    assert not dialog.void()
+    assert "not made today" in dialog.message.text()
+    assert return_view(done.number).status == "completed"
+
+
+def test_a_clerk_cannot_void(qtbot, small):
+    done = create_return(small["clerk"], make_request(small["sale"], {1: 1}))
+    small["ctx"].staff = small["clerk"]
+    dialog = open_dialog(qtbot, small["ctx"], done.number)
+    assert not dialog.void_button.isVisibleTo(dialog)
+    with pytest.raises(NotAllowed, match="may not void"):
+        void_return(small["clerk"], done.number, "oops")
+    assert count_returns(small["mgr"], ReturnQuery(status="voided")) == 0
+
+
+def test_the_void_dialog_requires_a_reason(qtbot, small):
+    done = create_return(small["clerk"], make_request(small["sale"], {1: 1}, refund_to="store_credit"))
+    dialog = VoidReturnDialog(return_view(done.number))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert done.voucher_codes[0] in dialog.findChild(type(dialog.error), "voidEffects").text()
+    dialog.ok_button.click()
+    assert dialog.result() == 0 and "Reason" in dialog.error.text()
+    qtbot.keyClicks(dialog.reason_edit, "wrong receipt")
+    qtbot.keyClick(dialog.reason_edit, "\r")
+    assert dialog.result() == VoidReturnDialog.DialogCode.Accepted and dialog.reason() == "wrong receipt"
