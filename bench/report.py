@@ -96,9 +96,10 @@ def markdown_section(results: dict[str, Any]) -> str:
     for m in MEASUREMENTS:
         if any(f.key in results for f in m.figures) and m.description:
             out.append(f"- `{m.name}`: {' '.join(m.description.split())}")
-    for name, (before, after) in results.get("load_avg", {}).items():
-        out.append(f"- Machine load (1-minute load average) while `{name}` ran: {before} at its start, {after} at its end "
-                   f"({machine['cores']} cores)")
+    loads = results.get("load_avg", {})
+    if loads:
+        out.append(f"- Machine load (1-minute load average, {machine['cores']} cores) at the start and end of each "
+                   "measurement: " + "; ".join(f"`{name}` {before} -> {after}" for name, (before, after) in loads.items()))
     runs = [(k, v) for k, v in results.items() if k.endswith("_runs_s") or k.endswith("_runs_mb")]
     if runs:
         out.append("- Every run: " + "; ".join(f"`{k}` {', '.join(str(x) for x in v)}" for k, v in runs))
