@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -146,8 +145,7 @@ class ReturnDetailDialog(QDialog):
             self._heads[widget] = head
         grid.setColumnStretch(1, 1)
 
-        body = QWidget()
-        inner = QVBoxLayout(body)
+        inner = QVBoxLayout()
         inner.setContentsMargins(0, 0, 0, 0)
         inner.setSpacing(8)
         inner.addWidget(_label("Lines", "subheading"))
@@ -157,10 +155,6 @@ class ReturnDetailDialog(QDialog):
         inner.addWidget(self.totals_label)
         inner.addWidget(decision_box)
         inner.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
 
         buttons = QHBoxLayout()
         buttons.setSpacing(12)
@@ -174,7 +168,7 @@ class ReturnDetailDialog(QDialog):
         layout.setSpacing(8)
         layout.addLayout(top)
         layout.addWidget(self.header_label)
-        layout.addWidget(scroll, 1)
+        layout.addLayout(inner, 1)
         layout.addLayout(buttons)
         self.resize(1100, 700)
         self.show_view(view)

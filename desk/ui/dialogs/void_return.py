@@ -34,7 +34,6 @@ class VoidReturnDialog(QDialog):
         effects_label = QLabel("\n".join(f"• {e}" for e in effects))
         effects_label.setObjectName("voidEffects")
         effects_label.setWordWrap(True)
-        effects_label.setProperty("role", "approval")
         prompt = QLabel("Reason (required), kept in the audit trail:")
         self.reason_edit = QLineEdit()
         self.reason_edit.setObjectName("voidReasonEdit")

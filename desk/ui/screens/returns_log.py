@@ -145,11 +145,12 @@ class ReturnsLogScreen(Screen):
         header.setHighlightSections(False)
         m = ReturnsLogTableModel
         # Fixed widths: never measure thousands of rows to size a column.
-        for col, width in ((m.DATE, 140), (m.NUMBER, 160), (m.KIND, 100), (m.CLERK, 60), (m.CUSTOMER, 150),
-                           (m.RECEIPT, 130), (m.REASONS, 160), (m.TOTAL, 90), (m.APPROVED, 140), (m.STATUS, 70)):
+        for col, width in ((m.DATE, 160), (m.NUMBER, 160), (m.KIND, 100), (m.CLERK, 62), (m.RECEIPT, 110),
+                           (m.TOTAL, 90), (m.APPROVED, 120), (m.STATUS, 70)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
-        header.setSectionResizeMode(m.TENDERS, QHeaderView.ResizeMode.Stretch)
+        for col in (m.CUSTOMER, m.REASONS, m.TENDERS):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(50)
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
