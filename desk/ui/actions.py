@@ -1,7 +1,7 @@
 """Every QAction of the app in one table: its dotted name, its label and its default shortcut.
 
 Screens are reached by F-keys. Reserved for later issues (do not reuse):
-F4 returns, F5 exchanges, F6 orders, F7 cases, F8 customers.
+F5 exchanges, F6 orders, F7 cases, F8 customers.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("scan.focus", "Scan or type a code", "F2", "Receipt, document or voucher code"),
     ActionSpec("screen.home", "Today", "F11", "The store's day at a glance"),
     ActionSpec("screen.sales", "Sales", "F3", "Look up a sale by receipt, date, amount, customer or card"),
+    ActionSpec("screen.returns", "Return", "F4", "Take goods back and refund them: scan the receipt, or No receipt…"),
     ActionSpec("screen.archive", "Archive", "F12", "Find and reprint any printed or saved document"),
     ActionSpec("screen.staff", "Staff", "F9", "Add staff, deactivate, reset PINs"),
     ActionSpec("screen.settings", "Settings", "F10", "The store's details and the idle lock"),

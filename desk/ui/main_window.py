@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 
 from desk.models import Staff
 from desk.models.db import describe_url, sqlite_version
-from desk.services import auth
+from desk.money import format_money
+from desk.services import auth, credit
 from desk.services.store import current_store
 from desk.ui.actions import ShortcutsDialog, create_actions, shortcut_text
 from desk.ui.context import AppContext
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self._classes: list[type[Screen]] = []
         self._locked = False
         self._closing = False
+        self._scan_info = ""
 
         self.action = create_actions(self)
 
@@ -159,7 +161,7 @@ class MainWindow(QMainWindow):
         self.scan_edit = ScanEdit(bar)
         self.scan_edit.setMinimumWidth(240)
         self.scan_edit.problem.connect(self.show_scan_problem)
-        self.scan_edit.opened.connect(lambda _code: self.clear_scan_problem())
+        self.scan_edit.opened.connect(self._scan_opened)
         self.scan_edit.textEdited.connect(lambda _text: self.clear_scan_problem())
         row.addWidget(self.scan_edit, 1)
         row.addSpacing(6)
@@ -355,18 +357,56 @@ class MainWindow(QMainWindow):
 
     # -- scan field -----------------------------------------------------------------------
     def open_scanned(self, code: str) -> bool:
-        """A scan handler: the first screen this person may see that opens ``code`` comes to the front."""
+        """A scan handler: a voucher code shows its balance; otherwise the screen shown now gets
+        the code first, then the others this person may see, in navigation order; the first
+        that opens ``code`` comes to the front."""
         if self._locked or self.ctx.staff is None:
             return False
-        for cls in self._classes:
-            method = SCAN_OPENERS.get(cls.action_name)
+        if credit.is_voucher_code(code):
+            self.show_voucher_balance(code)
+            return True
+        current = self.current_screen_name()
+        names = [cls.action_name for cls in self._classes]
+        if current in names:
+            names.remove(current)
+            names.insert(0, current)
+        for name in names:
+            method = SCAN_OPENERS.get(name)
             if method is None:
                 continue
-            screen = self.screen(cls.action_name)
+            screen = self.screen(name)
             if screen is not None and getattr(screen, method)(code):
-                self.show_screen(cls.action_name)
+                self.show_screen(name)
                 return True
         return False
+
+    def show_voucher_balance(self, code: str) -> None:
+        """A scanned voucher: its balance in the scan bar (NotFound names the code)."""
+        view = credit.voucher_view(code)
+        money = format_money(view.balance, view.currency, current_store().locale if current_store() else "en_GB")
+        if view.status == "cancelled":
+            text = f"Voucher {view.code} was cancelled."
+        elif view.status == "spent":
+            text = f"Voucher {view.code} is spent: nothing left of {format_money(view.amount, view.currency)}."
+        else:
+            text = f"Voucher {view.code}: {money} left of {format_money(view.amount, view.currency)}."
+        if view.return_number:
+            text += f" Issued by return {view.return_number}."
+        self._scan_info = text
+
+    def _scan_opened(self, _code: str) -> None:
+        info, self._scan_info = self._scan_info, ""
+        if info:
+            self.scan_message.setText(info)
+            self.scan_message.show()
+        else:
+            self.clear_scan_problem()
+
+    def open_screen(self, name: str) -> Screen | None:
+        """Bring the screen ``name`` to the front and return it (None when this person may not see it)."""
+        if not self.show_screen(name):
+            return None
+        return self.screen(name)
 
     def focus_scan(self) -> None:
         if self._locked:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from desk.ui.screens.archive import ArchiveScreen
 from desk.ui.screens.base import Screen
 from desk.ui.screens.home import HomeScreen
+from desk.ui.screens.returns import ReturnScreen
 from desk.ui.screens.sales import SalesScreen
 from desk.ui.screens.settings import SettingsScreen
 from desk.ui.screens.staff import StaffScreen
@@ -16,6 +17,7 @@ from desk.ui.screens.staff import StaffScreen
 SCREEN_CLASSES: tuple[type[Screen], ...] = (
     HomeScreen,
     SalesScreen,
+    ReturnScreen,
     ArchiveScreen,
     StaffScreen,
     SettingsScreen,
@@ -25,7 +27,8 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
 # takes the code and returns True when it opened something (it is then brought to the front).
 SCAN_OPENERS: dict[str, str] = {
     "screen.sales": "open_receipt",
+    "screen.returns": "open_code",
 }
 
-__all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ArchiveScreen", "StaffScreen",
+__all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ArchiveScreen", "StaffScreen",
            "SettingsScreen"]

@@ -99,9 +99,19 @@ class SalesScreen(Screen):
         self.gift_button.setMinimumHeight(40)
         self.gift_button.clicked.connect(self.print_gift_receipt)
 
+        self.return_button = QPushButton("Return items")
+        self.return_button.setObjectName("returnItemsButton")
+        self.return_button.setProperty("primary", True)
+        self.return_button.setToolTip("Start a return against the sale shown (Ctrl+R)")
+        self.return_button.clicked.connect(self.start_return)
+        self.gift_code = ""  # the gift receipt scanned to open the sale shown, if any
+        self.gift_sale_id: int | None = None
+
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addStretch(1)
+        top.addWidget(self.return_button)
+        top.addSpacing(12)
         top.addWidget(self.reprint_button)
         top.addWidget(self.gift_button)
         top.addSpacing(12)
@@ -210,7 +220,8 @@ class SalesScreen(Screen):
         layout.addWidget(self.splitter, 1)
 
         # QShortcut, not QPushButton.setShortcut: a button's shortcut clicks it a moment later (animateClick).
-        for keys, slot in (("Ctrl+P", self.reprint_receipt), ("Ctrl+G", self.print_gift_receipt)):
+        for keys, slot in (("Ctrl+P", self.reprint_receipt), ("Ctrl+G", self.print_gift_receipt),
+                           ("Ctrl+R", self.start_return)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -383,6 +394,21 @@ class SalesScreen(Screen):
         shown = self.detail.sale is not None
         self.reprint_button.setEnabled(shown)
         self.gift_button.setEnabled(shown)
+        self.return_button.setEnabled(shown and auth.can(self.ctx.staff, "returns.create"))
+
+    # -- returns ---------------------------------------------------------------------------------
+    def start_return(self) -> bool:
+        """Open the Return screen on the sale shown (a gift return when it was opened by its gift receipt)."""
+        sale = self.detail.sale
+        if sale is None or not auth.can(self.ctx.staff, "returns.create"):
+            return False
+        opener = getattr(self.window(), "open_screen", None)
+        screen = opener("screen.returns") if callable(opener) else None
+        if screen is None:
+            return False
+        if self.gift_code and self.gift_sale_id == sale.id:
+            return screen.start_gift(self.gift_code)
+        return screen.start_from_sale(sale.id)
 
     def selected_line_numbers(self) -> list[int] | None:
         """The sale line numbers selected in the detail's lines (None: none selected, or all of them)."""
@@ -422,6 +448,8 @@ class SalesScreen(Screen):
         self.search(select_sale=view.id)
         if self.detail.sale is None or self.detail.sale.id != view.id:
             self.detail.show_sale(view)
+        self.gift_code = gift.code if gift is not None else ""
+        self.gift_sale_id = view.id if gift is not None else None
         if gift is not None:
             items = ", ".join(str(line.line_no) for line in gift.lines)
             self._set_message(f"Gift receipt {gift.code} (line{'s' if len(gift.lines) != 1 else ''} {items}): "
