@@ -167,3 +167,23 @@ def test_revert_and_reload_when_another_desk_saves(editor, team):
     save_policy(team["mgr"], Policy(window_days=21))
     editor.ctx.events.emit_changed("policy")
     assert editor.window_spin.value() == 21
+
+
+def test_settings_has_a_return_policy_tab_saved_with_ctrl_s(qtbot, ctx, team):
+    from desk.ui.screens.settings import SettingsScreen
+
+    ctx.staff = team["mgr"]
+    screen = SettingsScreen(ctx)
+    qtbot.addWidget(screen)
+    screen.resize(1280, 800)
+    with qtbot.waitActive(screen):
+        screen.show()
+        screen.activateWindow()
+    assert [screen.tabs.tabText(i) for i in range(screen.tabs.count())] == ["Store and desk", "Return policy"]
+    screen.show_return_policy()
+    editor = screen.policy_editor
+    editor.window_spin.setValue(12)
+    editor.window_spin.setFocus()
+    qtbot.keyClick(editor.window_spin, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert policy_service.load_policy().window_days == 12
+    assert "Saved" in editor.message.text()

@@ -105,7 +105,8 @@ class PolicyEditor(QWidget):
 
     saved = Signal(object)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, save_shortcut: bool = True):
+        """``save_shortcut=False`` when the page holding the editor routes Ctrl+S itself."""
         super().__init__(parent)
         self.setObjectName("policyEditor")
         self.ctx = ctx
@@ -115,6 +116,7 @@ class PolicyEditor(QWidget):
         self.currency = store.currency if store else "GBP"
         self.locale = store.locale if store else "en_GB"
         self.policy = Policy()
+        self._marked: list[QWidget] = []  # widgets shown as invalid
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("policyTabs")
@@ -158,9 +160,11 @@ class PolicyEditor(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addLayout(buttons)
 
-        self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
-        self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.save_shortcut.activated.connect(self.save)
+        self.save_shortcut = None
+        if save_shortcut:
+            self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
+            self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.save_shortcut.activated.connect(self.save)
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(self._on_session_changed)
@@ -461,7 +465,8 @@ class PolicyEditor(QWidget):
                   self.add_reason_button, self.remove_reason_button, self.save_button, self.revert_button):
             b.setVisible(editable)
         self.read_only_label.setVisible(not editable)
-        self.save_shortcut.setEnabled(editable)
+        if self.save_shortcut is not None:
+            self.save_shortcut.setEnabled(editable)
 
     def _on_session_changed(self, _staff: object) -> None:
         was, self._loading = self._loading, True
@@ -671,10 +676,10 @@ class PolicyEditor(QWidget):
         for label in self.tab_errors:
             label.clear()
             label.hide()
-        for w in self.findChildren(QWidget):
-            if w.property("invalid"):
-                w.setProperty("invalid", False)
-                _repolish(w)
+        for w in self._marked:
+            w.setProperty("invalid", False)
+            _repolish(w)
+        self._marked.clear()
         self.message.clear()
 
     def show_problem(self, problem: FormProblem) -> None:
@@ -690,6 +695,7 @@ class PolicyEditor(QWidget):
             w.setFocus()
         elif w is not None:
             w.setProperty("invalid", True)
+            self._marked.append(w)
             _repolish(w)
             w.setFocus()
             if isinstance(w, QLineEdit):

@@ -1,4 +1,5 @@
-"""Settings screen: the store's details, the idle lock, and printing (paper per document, policy, logo)."""
+"""Settings screen: the store's details, the idle lock, and printing (paper per document, policy, logo)
+on its first tab; the return policy (desk.ui.screens.policy.PolicyEditor) on the second."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpacerItem,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +34,7 @@ from desk.services import store as store_service
 from desk.services.store import StoreDetails
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
+from desk.ui.screens.policy import PolicyEditor
 
 FIELD_ERROR_STYLE = "border: 2px solid #b3261e;"
 
@@ -103,10 +106,11 @@ class _Field(QWidget):
         self.error.setVisible(bool(text))
         self.editor.setProperty("invalid", bool(text))
         if not isinstance(self.editor, QLineEdit):
-            base = self.editor.property("baseStyleSheet")
+            # Kept on this Python object: QObject.property() of a name never set returns None
+            # without a reference (PySide6 6.12 on Python 3.11), which in time crashes the process.
+            base = getattr(self, "_base_style", None)
             if base is None:
-                base = self.editor.styleSheet()
-                self.editor.setProperty("baseStyleSheet", base)
+                base = self._base_style = self.editor.styleSheet()
             self.editor.setStyleSheet(base + (type(self.editor).__name__ + " { " + FIELD_ERROR_STYLE + " }" if text else ""))
         _repolish(self.editor)
 
@@ -251,7 +255,7 @@ class SettingsScreen(Screen):
         self.revert_button.clicked.connect(self.revert)
         self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
         self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.save_shortcut.activated.connect(self.save)
+        self.save_shortcut.activated.connect(self._save_shortcut)
         self.message = QLabel()
         self.message.setObjectName("saveMessage")
         self.message.setWordWrap(True)
@@ -288,13 +292,31 @@ class SettingsScreen(Screen):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
 
+        store_page = QWidget()
+        store_page.setObjectName("storeSettingsPage")
+        store_box = QVBoxLayout(store_page)
+        store_box.setContentsMargins(0, 12, 0, 0)
+        store_box.setSpacing(12)
+        store_box.addWidget(self.subtitle)
+        store_box.addWidget(scroll, 1)
+        store_box.addLayout(buttons)
+        # The return policy has its own Save (it is a separate, audited change).
+        self.policy_editor = PolicyEditor(ctx, save_shortcut=False)  # Ctrl+S is routed by the tab shown
+        policy_page = QWidget()
+        policy_page.setObjectName("returnPolicyPage")
+        policy_box = QVBoxLayout(policy_page)
+        policy_box.setContentsMargins(0, 12, 0, 0)
+        policy_box.addWidget(self.policy_editor)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settingsTabs")
+        self.tabs.addTab(store_page, "Store and desk")
+        self.tabs.addTab(policy_page, "Return policy")
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(12)
         layout.addWidget(heading)
-        layout.addWidget(self.subtitle)
-        layout.addWidget(scroll, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(self.tabs, 1)
 
         for edit in (self.name_edit, self.code_edit, self.tax_edit, self.currency_edit, self.locale_edit):
             edit.textEdited.connect(self._edited)
@@ -462,6 +484,16 @@ class SettingsScreen(Screen):
     def clear_logo(self) -> None:
         self.logo_edit.clear()
         self.fields["Logo"].set_error("")
+
+    def show_return_policy(self) -> None:
+        """Bring the Return policy tab to the front."""
+        self.tabs.setCurrentIndex(1)
+
+    def _save_shortcut(self) -> None:
+        if self.tabs.currentIndex() == 1:
+            self.policy_editor.save()
+        else:
+            self.save()
 
     def save(self) -> bool:
         if not self.can_edit():
