@@ -150,7 +150,7 @@ class PolicyEditor(QWidget):
         buttons.setSpacing(12)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.read_only_label)
+        buttons.addWidget(self.read_only_label, 1)
         buttons.addSpacing(12)
         buttons.addWidget(self.message, 1)
 
@@ -451,12 +451,13 @@ class PolicyEditor(QWidget):
                     | QAbstractItemView.EditTrigger.AnyKeyPressed) if editable else QAbstractItemView.EditTrigger.NoEditTriggers
         for t in (self.windows_table, self.fees_table, self.reasons_table):
             t.setEditTriggers(triggers)
-            for row in range(t.rowCount()):
-                for col in range(t.columnCount()):
-                    item = t.item(row, col)
-                    if item is not None and item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
-                        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEnabled if editable
-                                      else item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+        # the tick boxes of the reasons (Needs a few words, Active) cannot be clicked read-only
+        for row in range(self.reasons_table.rowCount()):
+            for col in range(2, self.reasons_table.columnCount()):
+                item = self.reasons_table.item(row, col)
+                if item is not None:
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEnabled if editable
+                                  else item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
         for row in range(self.fees_table.rowCount()):
             combo = self.fees_table.cellWidget(row, 2)
             if combo is not None:
