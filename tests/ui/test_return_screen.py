@@ -86,16 +86,23 @@ def set_policy(manager, **values):
     save_policy(manager, pol)
 
 
-def when_modal(cls, action, tries: int = 500):
-    """Run ``action(dialog)`` once a modal dialog of ``cls`` is open (it runs inside its exec)."""
+def when_modal(cls, action, tries: int = 500) -> dict:
+    """Run ``action(dialog)`` once a modal dialog of ``cls`` is open (it runs inside its exec).
+    Set the returned dict's "stop" to give up waiting."""
+    state = {"stop": False}
+
     def tick(left=tries):
+        if state["stop"]:
+            return
         widget = QApplication.activeModalWidget()
         if isinstance(widget, cls) and widget.isVisible():
+            state["stop"] = True
             action(widget)
         elif left > 0:
             QTimer.singleShot(10, lambda: tick(left - 1))
 
     QTimer.singleShot(0, tick)
+    return state
 
 
 # ----------------------------------------------------------------------------- receipted, allowed
