@@ -71,7 +71,7 @@ class ReturnsLogScreen(Screen):
         self.to_edit = self._edit("dd/mm/yyyy", "toEdit")
         self.clerk_combo = self._combo("clerkCombo")
         self.clerk_combo.setEditable(True)
-        self.clerk_combo.lineEdit().setPlaceholderText("Any clerk, or a staff code")
+        self.clerk_combo.lineEdit().setPlaceholderText("Any clerk")
         self.clerk_combo.lineEdit().returnPressed.connect(self.search)
         self.reason_combo = self._combo("reasonCombo")
         self.tender_combo = self._combo("tenderCombo")

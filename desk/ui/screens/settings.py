@@ -373,6 +373,8 @@ class SettingsScreen(Screen):
         self._apply_permission()
         if not self.dirty:
             self.load()
+        if not self.policy_editor.dirty:
+            self.policy_editor.load()  # another desk may have changed the policy
 
     def _on_session_changed(self, _staff: object) -> None:
         self._apply_permission()
