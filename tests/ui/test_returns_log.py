@@ -147,28 +147,41 @@ def test_a_bad_filter_names_the_field_and_keeps_the_list(log):
     assert log.message.text().startswith("Amount:")
 
 
-def test_export_csv_writes_the_filtered_returns(log, tmp_path, monkeypatch):
+def test_export_csv_writes_the_filtered_returns(log, qtbot, tmp_path, monkeypatch):
     target = tmp_path / "out" / "returns"
     target.parent.mkdir()
     monkeypatch.setattr(ReturnsLogScreen, "choose_export_path", classmethod(lambda cls, parent, suggested: str(target)))
     log.reason_combo.setCurrentIndex(log.reason_combo.findData("changed_mind"))
     assert log.search()
-    n = log.export_csv()
-    assert n == log.model.total_count
+    assert log.export_csv()
+    assert not log.export_button.isEnabled()
+    qtbot.waitUntil(lambda: not log.exporting, timeout=20000)
+    assert log.export_button.isEnabled()
+    n = log.model.total_count
     with open(str(target) + ".csv", newline="", encoding="utf-8") as fh:
         data = list(csv.DictReader(fh))
-    assert len(data) == n
+    assert len(data) == n and n > 0
+    assert f"Exported {n} returns" in log.message.text()
+    assert not (target.parent / "returns.csv.part").exists()
     assert {d["number"] for d in data} == {r.number for r in rows(log)}
     assert all("Changed mind" in d["reasons"] for d in data)
     first = next(r for r in rows(log) if r.number == data[0]["number"])
     assert data[0]["total"] == f"{first.total / 100:.2f}"
-    assert "Exported" in log.message.text()
 
 
 def test_export_cancelled_writes_nothing(log, tmp_path, monkeypatch):
     monkeypatch.setattr(ReturnsLogScreen, "choose_export_path", classmethod(lambda cls, parent, suggested: None))
-    assert log.export_csv() is None
-    assert not list(tmp_path.glob("*.csv"))
+    assert not log.export_csv()
+    assert not log.exporting and not list(tmp_path.glob("*.csv"))
+
+
+def test_an_export_that_cannot_be_written_says_so_and_leaves_nothing(log, qtbot, tmp_path, monkeypatch):
+    target = tmp_path / "missing" / "returns.csv"
+    monkeypatch.setattr(ReturnsLogScreen, "choose_export_path", classmethod(lambda cls, parent, suggested: str(target)))
+    assert log.export_csv()
+    qtbot.waitUntil(lambda: not log.exporting, timeout=20000)
+    assert log.message.text().startswith("Not exported: cannot write")
+    assert not target.parent.exists()
 
 
 def test_the_list_loads_lazily_in_pages(log, qtmodeltester):

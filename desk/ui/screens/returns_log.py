@@ -4,9 +4,10 @@ approval, with the totals of what matches; Export CSV…; open a return to repri
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -40,6 +42,41 @@ APPROVAL_CHOICES = (("Any", ""), ("Approved (any)", "approved"), ("Through the q
                     ("Overridden refusal", "override"), ("No approval", "none"))
 STATUS_CHOICES = (("Any", ""), ("Done", "completed"), ("Voided", "voided"))
 TENDER_ORDER = ("cash", "card", "gift_card", "other", "store_credit")
+
+
+class _ExportWorker(QObject):
+    """Writes the CSV on a worker thread, to ``path.part`` first: a failure leaves no half file."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, query: ReturnQuery, path: str, actor):
+        super().__init__()
+        self.query, self.path, self.actor = query, path, actor
+
+    @Slot()
+    def run(self) -> None:
+        from desk.models import database
+
+        part = self.path + ".part"
+        try:
+            n = returns_service.export_returns_csv(self.query, part, self.actor)
+            os.replace(part, self.path)
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
+            try:
+                os.remove(part)
+            except OSError:
+                pass
+            self.failed.emit(exc)
+        else:
+            self.succeeded.emit(n)
+        finally:
+            # this thread's own database connection (peewee keeps one per thread)
+            try:
+                if not database.is_closed():
+                    database.close()
+            except Exception:
+                pass
 
 
 def _repolish(widget: QWidget) -> None:
@@ -169,9 +206,16 @@ class ReturnsLogScreen(Screen):
         self.open_button.setMinimumSize(170, 48)
         self.open_button.setToolTip("See the selected return: lines, refunds, approval; reprint or void it")
         self.open_button.clicked.connect(self.open_selected)
+        self.export_progress = QProgressBar()
+        self.export_progress.setObjectName("exportProgress")
+        self.export_progress.setRange(0, 0)  # busy: the export reports no steps
+        self.export_progress.setMaximumWidth(140)
+        self.export_progress.setTextVisible(False)
+        self.export_progress.hide()
         bottom = QHBoxLayout()
         bottom.setSpacing(12)
         bottom.addWidget(self.totals_label, 1)
+        bottom.addWidget(self.export_progress)
         bottom.addWidget(self.export_button)
         bottom.addWidget(self.open_button)
 
@@ -194,6 +238,7 @@ class ReturnsLogScreen(Screen):
         self._fill_choices()
         self._set_message("")
         self.totals = None
+        self._export: tuple[QThread, _ExportWorker, str] | None = None
         if ctx.staff is not None:
             self.search()
 
@@ -393,26 +438,65 @@ class ReturnsLogScreen(Screen):
         path, _filter = QFileDialog.getSaveFileName(parent, "Export the returns log", suggested, "CSV files (*.csv)")
         return path or None
 
-    def export_csv(self) -> int | None:
-        """Write the returns that match the filters to a CSV file. Returns the rows written."""
+    @property
+    def exporting(self) -> bool:
+        return self._export is not None
+
+    def export_csv(self) -> bool:
+        """Write the returns that match the filters to a CSV file, off the GUI thread.
+
+        Returns True when the export started; the message says when it is done."""
+        if self._export is not None:
+            return False
         try:
             query = self.build_query()
         except DeskError as err:
             self._set_message(messages.describe(err), error=True)
-            return None
+            return False
         suggested = str(Path.home() / f"returns-{dt.date.today().isoformat()}.csv")
         path = self.choose_export_path(self, suggested)
         if not path:
-            return None
+            return False
         if not path.lower().endswith(".csv"):
             path += ".csv"
-        try:
-            n = returns_service.export_returns_csv(query, path, self.ctx.staff)
-        except DeskError as err:
-            self._set_message(messages.describe(err), error=True)
-            return None
-        except OSError as err:
-            self._set_message(f"Export: cannot write {path}: {err.strerror or err}", error=True)
-            return None
+        thread = QThread(self)
+        worker = _ExportWorker(query, path, self.ctx.staff)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        # bound methods of this screen: Qt queues them to the GUI thread
+        worker.succeeded.connect(self._export_succeeded)
+        worker.failed.connect(self._export_failed)
+        self._export = (thread, worker, path)
+        self.export_button.setEnabled(False)
+        self.export_button.setText("Exporting…")
+        self.export_progress.show()
+        self._set_message(f"Exporting the returns that match to {path}…")
+        thread.start()
+        return True
+
+    def _export_finished(self) -> str:
+        thread, worker, path = self._export
+        thread.quit()
+        thread.wait()
+        thread.deleteLater()
+        worker.deleteLater()
+        self._export = None
+        self.export_button.setEnabled(True)
+        self.export_button.setText("Export CSV…")
+        self.export_progress.hide()
+        return path
+
+    @Slot(object)
+    def _export_succeeded(self, n: int) -> None:
+        path = self._export_finished()
         self._set_message(f"Exported {n:,} return{'s' if n != 1 else ''} to {path}.")
-        return n
+
+    @Slot(object)
+    def _export_failed(self, exc: BaseException) -> None:
+        path = self._export_finished()
+        if isinstance(exc, DeskError):
+            self._set_message("Not exported. " + messages.describe(exc), error=True)
+        elif isinstance(exc, OSError):
+            self._set_message(f"Not exported: cannot write {path}: {exc.strerror or exc}", error=True)
+        else:
+            self._set_message(f"Not exported: {exc}", error=True)
