@@ -150,6 +150,7 @@ class NoReceiptDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().resizeSection(2, 110)
         self.table.setMinimumHeight(120)
+        self.table.verticalHeader().setDefaultSectionSize(38)
         self.remove_button = QPushButton("Remove")
         self.remove_button.clicked.connect(self.remove_selected)
 
@@ -240,9 +241,13 @@ class NoReceiptDialog(QDialog):
             if item.product_id == p.id:
                 item.quantity += 1
                 self._fill_table()
+                self.results.clear()
+                self.found = []
                 return True
         self.items.append(NoReceiptItem(p.name, p.unit_value, 1, p.id, p.sku))
         self._fill_table()
+        self.results.clear()
+        self.found = []
         self.search_edit.clear()
         self.search_edit.setFocus()
         return True

@@ -477,12 +477,14 @@ class ReturnScreen(Screen):
         self.done_heading.setStyleSheet("color: #1e7b34;")
         self.done_number = _label("", "figure", "doneNumber")
         self.done_number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.done_items = _label("", None, "doneItems", wrap=True)
+        self.done_items.setTextFormat(Qt.TextFormat.PlainText)
         self.done_tenders = _label("", "subheading", "doneTenders", wrap=True)
         self.done_tenders.setTextFormat(Qt.TextFormat.PlainText)
         self.done_voucher = _label("", "subheading", "doneVoucher", wrap=True)
         self.done_voucher.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.done_note = _label("", "muted", "doneNote", wrap=True)
-        for w in (self.done_heading, self.done_number, self.done_tenders, self.done_voucher, self.done_note):
+        for w in (self.done_heading, self.done_number, self.done_items, self.done_tenders, self.done_voucher, self.done_note):
             inner.addWidget(w)
         self.reprint_button = QPushButton("Print the slip again")
         self.reprint_button.setObjectName("reprintSlip")
@@ -1073,6 +1075,8 @@ class ReturnScreen(Screen):
     def show_done(self, view: ReturnView) -> None:
         self.done_view = view
         self.done_number.setText(view.number)
+        items = [f"{l.quantity} × {l.description} — {l.reason_label} · {l.disposition_label}" for l in view.lines]
+        self.done_items.setText("\n".join(items))
         lines = [f"{t.label}: {self.money(t.amount)}" + (f" (ref. {t.reference})" if t.reference else "")
                  for t in view.tender_totals()]
         self.done_tenders.setText("Refunded " + self.money(view.total) + (":\n" + "\n".join(lines) if lines else ""))
