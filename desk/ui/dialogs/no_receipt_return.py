@@ -223,14 +223,15 @@ class NoReceiptDialog(QDialog):
         for p in self.found:
             text = f"{p.name} · {p.sku}" + (f" · {p.category}" if p.category else "") + f" · {self.money(p.unit_value)}"
             self.results.addItem(QListWidgetItem(text))
+        count = len(self.found)
         if self.found:
             self.results.setCurrentRow(0)
             self.show_error("")
-            if len(self.found) == 1:
+            if count == 1:
                 self.add_found()
         else:
             self.show_error(f"Nothing in the catalogue matches '{self.search_edit.text().strip()}': describe the item instead.")
-        return len(self.found)
+        return count
 
     def add_found(self) -> bool:
         row = self.results.currentRow()
