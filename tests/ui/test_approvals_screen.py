@@ -4,6 +4,7 @@ and a manager's own request is refused by the service (and shown)."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desk.services import approvals
 from desk.services.policy import Policy, save_policy
@@ -143,3 +144,29 @@ def test_a_clerk_sees_why_they_cannot_use_the_queue(qtbot, ctx, queue):
     assert widget.model.rowCount() == 0
     assert "may not approve" in widget.status_label.text()
     assert ApprovalsScreen.permission == "returns.approve"
+
+
+def test_enter_approves_and_delete_refuses_the_selected_request(qtbot, screen, queue, notes):
+    _answers, asked_for = notes
+    first = ask(queue)
+    second = ask(queue, picks={2: 2})
+    screen.refresh()
+    with qtbot.waitActive(screen):
+        screen.show()
+        screen.activateWindow()
+    screen.select_row(1)
+    screen.table.setFocus()
+    qtbot.keyClick(screen.table, Qt.Key.Key_Return)
+    qtbot.keyClick(screen.table, Qt.Key.Key_Delete)
+    assert asked_for == [(second.id, True), (second.id, False)]  # both backed out (no note)
+    assert {r.id for r in approvals.pending_approvals(queue["mgr"])} == {first.id, second.id}
+
+
+def test_the_queue_model_passes_the_model_tester(screen, queue, qtmodeltester):
+    ask(queue)
+    ask(queue, picks={2: 2})
+    screen.refresh()
+    assert screen.model.rowCount() == 2
+    assert screen.model.data(screen.model.index(0, screen.model.AMOUNT)) == "£20.00"
+    assert screen.model.data(screen.model.index(0, screen.model.KIND)) == "Approve"
+    qtmodeltester.check(screen.model)

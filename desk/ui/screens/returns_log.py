@@ -79,6 +79,19 @@ class _ExportWorker(QObject):
                 pass
 
 
+# Export threads still running (or finished and not yet collected). A thread has no parent: it
+# outlives a screen closed during an export (a new person signing in) and ends on its own.
+_EXPORTS: list[tuple[QThread, "_ExportWorker"]] = []
+
+
+def _prune_exports() -> None:
+    for entry in list(_EXPORTS):
+        if entry[0].isFinished():
+            _EXPORTS.remove(entry)
+            entry[0].deleteLater()
+            entry[1].deleteLater()
+
+
 def _repolish(widget: QWidget) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
@@ -459,10 +472,14 @@ class ReturnsLogScreen(Screen):
             return False
         if not path.lower().endswith(".csv"):
             path += ".csv"
-        thread = QThread(self)
+        _prune_exports()
+        thread = QThread()
         worker = _ExportWorker(query, path, self.ctx.staff)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
+        worker.succeeded.connect(thread.quit)
+        worker.failed.connect(thread.quit)
+        _EXPORTS.append((thread, worker))
         # bound methods of this screen: Qt queues them to the GUI thread
         worker.succeeded.connect(self._export_succeeded)
         worker.failed.connect(self._export_failed)
@@ -475,11 +492,10 @@ class ReturnsLogScreen(Screen):
         return True
 
     def _export_finished(self) -> str:
-        thread, worker, path = self._export
+        thread, _worker, path = self._export
         thread.quit()
         thread.wait()
-        thread.deleteLater()
-        worker.deleteLater()
+        _prune_exports()
         self._export = None
         self.export_button.setEnabled(True)
         self.export_button.setText("Export CSV…")
