@@ -554,3 +554,33 @@ def test_a_one_item_return_with_a_receipt_takes_six_user_actions(make_window, ct
     slip = archive.search_archive(kind="refund")[0]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(archive.archived_pdf(slip.id))).pages)
     assert ret.number in text and "Trainers" in text and "RF-778" in text
+
+
+def test_typing_a_quantity_on_the_table(make_window, ctx, team, qtbot, printed, card_reference):
+    store, (clerk, *_rest) = team
+    make_sale(store, "T1-0015", [("Glasses", 6, 500, 0, "Kitchen")])
+    window, screen = open_returns(make_window, ctx, clerk)
+    scan(window, qtbot, "T1-0015")
+    assert screen.table.hasFocus()
+    qtbot.keyClicks(screen.table, "4")  # starts the editor with the digit
+    editor = QApplication.focusWidget()
+    assert editor is not screen.table
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # commits the number (queued by the delegate), confirms nothing
+    QApplication.processEvents()
+    assert screen.model.rows[0].quantity == 4
+    assert screen.pages.currentIndex() == EDIT and Return.select().count() == 0
+    assert screen.banner.heading.text() == "Give a reason for line 1."
+    qtbot.keyClicks(screen.reason_combo, "D")
+    assert screen.total_label.text() == "£20.00"
+
+
+def test_the_same_person_back_from_the_lock_keeps_the_return(make_window, ctx, team, qtbot, add_staff):
+    store, (clerk, clerk2, *_rest) = team
+    make_sale(store, "T1-0016", [("Glasses", 6, 500, 0, "Kitchen")])
+    window, screen = open_returns(make_window, ctx, clerk)
+    scan(window, qtbot, "T1-0016")
+    choose(screen, qtbot)
+    ctx.set_staff(clerk)
+    assert screen.pages.currentIndex() == EDIT and screen.model.rows[0].quantity == 1
+    ctx.set_staff(clerk2)
+    assert screen.pages.currentIndex() == START

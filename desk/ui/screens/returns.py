@@ -202,7 +202,8 @@ class ReturnScreen(Screen):
         layout.addWidget(self.pages)
 
         ctx.events.changed.connect(self._on_changed)
-        ctx.events.session_changed.connect(lambda *_: self.reset())
+        self._staff_id = ctx.staff.id if ctx.staff is not None else None
+        ctx.events.session_changed.connect(self._on_session_changed)
         self.reset()
 
     # ================================================================== building
@@ -1145,8 +1146,8 @@ class ReturnScreen(Screen):
         """A scan handler: a return number shows that return; a gift receipt code starts a gift
         return; a receipt starts a return against its sale when this screen is the one shown."""
         code = (code or "").strip()
-        if not code:
-            return False
+        if not code or self.page() == WAIT:
+            return False  # waiting for a manager: nothing replaces the return on this screen
         if returns.is_return_number(code):
             try:
                 return self.show_return(code)
@@ -1155,7 +1156,7 @@ class ReturnScreen(Screen):
         if documents.is_gift_code(code):
             start = returns.gift_start(code)  # NotFound names the code in the scan field
             return self.start_from_sale(start.sale_id, gift_code=start.code, line_ids=start.sale_line_ids)
-        if not self.isVisible() or self.page() in (WAIT,):
+        if not self.isVisible():
             return False
         view = sale_lookup.find_receipt(code, actor=self.ctx.staff)
         if view is None:
@@ -1181,6 +1182,13 @@ class ReturnScreen(Screen):
             self.start_no_receipt()
             return
         super().keyPressEvent(event)
+
+    def _on_session_changed(self, staff) -> None:
+        """Someone else signed in: the return in progress is dropped (the same person back from the lock keeps it)."""
+        staff_id = getattr(staff, "id", None)
+        if staff_id != self._staff_id:
+            self._staff_id = staff_id
+            self.reset()
 
     def _on_changed(self, kind: str) -> None:
         if kind in ("returns", "sales", "settings") and self.page() == EDIT:
