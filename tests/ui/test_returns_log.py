@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desk import clock
 from desk.errors import NotAllowed
@@ -102,7 +103,11 @@ def test_filters_by_reason_tender_approval_and_status(log, qtbot):
     log.clear_filters()
     log.status_combo.setCurrentIndex(log.status_combo.findData("voided"))
     assert log.search()
-    assert len(rows(log)) == 1 and log.model.data(log.model.index(0, log.model.STATUS)) == "Voided"
+    assert len(rows(log)) == 1
+    total = log.model.index(0, log.model.TOTAL)
+    assert log.model.data(total, Qt.ItemDataRole.ToolTipRole).startswith("Voided")
+    assert log.model.data(total, Qt.ItemDataRole.FontRole).strikeOut()
+    assert log.model.data(total, log.model.StatusRole) == "voided"
     assert log.totals.count == 1
 
 

@@ -154,12 +154,13 @@ class ApprovalsScreen(Screen):
         self.table.verticalHeader().setDefaultSectionSize(34)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        for col, width in ((ApprovalsTableModel.ASKED, 150), (ApprovalsTableModel.CLERK, 190),
-                           (ApprovalsTableModel.DESK, 60), (ApprovalsTableModel.SUMMARY, 330),
-                           (ApprovalsTableModel.AMOUNT, 100), (ApprovalsTableModel.KIND, 150)):
+        for col, width in ((ApprovalsTableModel.ASKED, 150), (ApprovalsTableModel.CLERK, 170),
+                           (ApprovalsTableModel.DESK, 55), (ApprovalsTableModel.AMOUNT, 90),
+                           (ApprovalsTableModel.KIND, 140)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
-        header.setSectionResizeMode(ApprovalsTableModel.WHY, QHeaderView.ResizeMode.Stretch)
+        for col in (ApprovalsTableModel.SUMMARY, ApprovalsTableModel.WHY):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.table.activated.connect(lambda _i: self.approve_selected())
 

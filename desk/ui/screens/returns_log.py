@@ -128,15 +128,15 @@ class ReturnsLogScreen(Screen):
         self.tender_combo.addItem("Any", "")
         for method in TENDER_ORDER:
             self.tender_combo.addItem(METHOD_LABELS.get(method, method), method)
-        self.customer_edit = self._edit("Name, phone or email", "customerEdit")
-        self.amount_edit = self._edit("12.50, 10-20, >50", "amountEdit")
+        self.customer_edit = self._edit("Name, phone, email", "customerEdit")
+        self.amount_edit = self._edit("12.50, 10-20", "amountEdit")
         self.approval_combo = self._combo("approvalCombo")
         for label, value in APPROVAL_CHOICES:
             self.approval_combo.addItem(label, value)
         self.status_combo = self._combo("statusCombo")
         for label, value in STATUS_CHOICES:
             self.status_combo.addItem(label, value)
-        self.number_edit = self._edit("Return or receipt number", "numberEdit")
+        self.number_edit = self._edit("R-… or receipt", "numberEdit")
 
         self.search_button = QPushButton("Search")
         self.search_button.setObjectName("searchButton")
@@ -151,11 +151,11 @@ class ReturnsLogScreen(Screen):
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(4)
-        first = (("From", self.from_edit, 130), ("To", self.to_edit, 130), ("Clerk", self.clerk_combo, 200),
-                 ("Reason", self.reason_combo, 180), ("Refunded to", self.tender_combo, 150),
-                 ("Number", self.number_edit, 180))
-        second = (("Customer", self.customer_edit, 200), ("Amount", self.amount_edit, 150),
-                  ("Approval", self.approval_combo, 190), ("Status", self.status_combo, 120))
+        first = (("From", self.from_edit, 110), ("To", self.to_edit, 110), ("Clerk", self.clerk_combo, 140),
+                 ("Reason", self.reason_combo, 140), ("Refunded to", self.tender_combo, 130),
+                 ("Number", self.number_edit, 140))
+        second = (("Customer", self.customer_edit, 140), ("Amount", self.amount_edit, 110),
+                  ("Approval", self.approval_combo, 140), ("Status", self.status_combo, 130))
         for row, fields in ((0, first), (2, second)):
             for col, (title, widget, width) in enumerate(fields):
                 widget.setMinimumWidth(width)
@@ -195,8 +195,8 @@ class ReturnsLogScreen(Screen):
         header.setHighlightSections(False)
         m = ReturnsLogTableModel
         # Fixed widths: never measure thousands of rows to size a column.
-        for col, width in ((m.DATE, 160), (m.NUMBER, 160), (m.KIND, 100), (m.CLERK, 62), (m.RECEIPT, 110),
-                           (m.TOTAL, 90), (m.APPROVED, 120), (m.STATUS, 70)):
+        for col, width in ((m.DATE, 150), (m.NUMBER, 165), (m.PROOF, 125), (m.CLERK, 58), (m.TOTAL, 88),
+                           (m.APPROVED, 110)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         for col in (m.CUSTOMER, m.REASONS, m.TENDERS):
@@ -268,6 +268,9 @@ class ReturnsLogScreen(Screen):
         combo = QComboBox()
         combo.setObjectName(name)
         combo.setMinimumHeight(40)
+        # sized by the grid, not by its longest entry (the filters fit beside the navigation)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
         combo.activated.connect(lambda _i: self.search())
         return combo
 

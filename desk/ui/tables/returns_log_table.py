@@ -14,7 +14,6 @@ from desk.services.returns import ReturnQuery, ReturnRow
 from desk.ui.tables.sales_table import local_time_text
 
 PAGE = 200
-MUTED = QColor("#5b6675")
 RED = QColor("#b3261e")
 
 KIND_SHORT = {"receipted": "Receipt", "gift": "Gift receipt", "unverified": "Unverified", "blind": "Blind"}
@@ -23,10 +22,12 @@ Fetch = Callable[[ReturnQuery, int, int], list[ReturnRow]]
 
 
 class ReturnsLogTableModel(QAbstractTableModel):
-    COLUMNS = ("Date", "Return", "Kind", "Clerk", "Customer", "Receipt", "Reasons", "Refunded to", "Refund",
-               "Approved by", "Status")
-    DATE, NUMBER, KIND, CLERK, CUSTOMER, RECEIPT, REASONS, TENDERS, TOTAL, APPROVED, STATUS = range(11)
+    # A voided return has no column of its own (the list must fit beside the navigation at
+    # 1280 px): its row is red, its refund struck through, and the refund's tip says so.
+    COLUMNS = ("Date", "Return", "Proof", "Clerk", "Customer", "Reasons", "Tender", "Refund", "Approver")
+    DATE, NUMBER, PROOF, CLERK, CUSTOMER, REASONS, TENDERS, TOTAL, APPROVED = range(9)
     NumberRole = Qt.ItemDataRole.UserRole + 1
+    StatusRole = Qt.ItemDataRole.UserRole + 2
 
     def __init__(self, parent=None, *, locale: str = "en_GB", page_size: int = PAGE,
                  fetch: Fetch | None = None, count: Callable[[ReturnQuery], int] | None = None):
@@ -93,14 +94,17 @@ class ReturnsLogTableModel(QAbstractTableModel):
             return local_time_text(r.created_at, self.locale)
         if col == self.NUMBER:
             return r.number
-        if col == self.KIND:
+        if col == self.PROOF:
+            # the receipt the goods came from, or how the return was proven
+            if r.kind == "receipted" and r.receipt_no:
+                return r.receipt_no
+            if r.kind == "gift":
+                return f"Gift {r.receipt_no}".strip()
             return KIND_SHORT.get(r.kind, r.kind)
         if col == self.CLERK:
             return r.clerk_code
         if col == self.CUSTOMER:
             return r.customer
-        if col == self.RECEIPT:
-            return r.receipt_no or "—"
         if col == self.REASONS:
             return r.reasons
         if col == self.TENDERS:
@@ -111,8 +115,6 @@ class ReturnsLogTableModel(QAbstractTableModel):
             if not r.approved_by:
                 return ""
             return f"{r.approved_by} (override)" if r.override else r.approved_by
-        if col == self.STATUS:
-            return "Voided" if r.status == "voided" else "Done"
         return ""
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -125,13 +127,16 @@ class ReturnsLogTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.DATE:
                 return local_time_text(r.created_at, self.locale, "full")
-            if col == self.KIND:
-                return KIND_LABELS.get(r.kind, r.kind).capitalize()
-            if col in (self.REASONS, self.TENDERS, self.CUSTOMER):
+            if col == self.PROOF:
+                text = "Return " + KIND_LABELS.get(r.kind, r.kind)
+                return text + (f": receipt {r.receipt_no}" if r.receipt_no else "")
+            if col == self.TOTAL and r.status == "voided":
+                return f"Voided: the refund of {self._text(r, col)} was undone"
+            if col in (self.REASONS, self.TENDERS, self.CUSTOMER, self.NUMBER, self.APPROVED):
                 return self._text(r, col) or None
             return None
         if role == Qt.ItemDataRole.ForegroundRole and r.status == "voided":
-            return RED if col == self.STATUS else MUTED
+            return RED
         if role == Qt.ItemDataRole.FontRole and r.status == "voided" and col == self.TOTAL:
             font = QFont()
             font.setStrikeOut(True)
@@ -142,6 +147,8 @@ class ReturnsLogTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == self.NumberRole:
             return r.number
+        if role == self.StatusRole:
+            return r.status
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
