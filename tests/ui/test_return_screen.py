@@ -584,3 +584,15 @@ def test_the_same_person_back_from_the_lock_keeps_the_return(make_window, ctx, t
     assert screen.pages.currentIndex() == EDIT and screen.model.rows[0].quantity == 1
     ctx.set_staff(clerk2)
     assert screen.pages.currentIndex() == START
+
+
+def test_ctrl_n_starts_a_return_without_a_receipt_only_on_the_return_screen(make_window, ctx, team, qtbot, monkeypatch):
+    _store, (clerk, *_rest) = team
+    asked = []
+    monkeypatch.setattr(NoReceiptDialog, "ask", classmethod(lambda cls, parent, c: asked.append(parent) and None))
+    window, screen = open_returns(make_window, ctx, clerk)
+    qtbot.keyClick(window.scan_edit, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [screen]
+    window.show_screen("screen.sales")
+    qtbot.keyClick(window.current_screen(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [screen]

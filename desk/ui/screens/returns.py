@@ -13,7 +13,7 @@ recomputes everything when it writes.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -202,6 +202,10 @@ class ReturnScreen(Screen):
         layout.addWidget(self.pages)
 
         ctx.events.changed.connect(self._on_changed)
+        # Ctrl+N anywhere in the window while this screen is shown (the Staff screen's Ctrl+N is its own).
+        no_receipt = QShortcut(QKeySequence("Ctrl+N"), self)
+        no_receipt.setContext(Qt.ShortcutContext.WindowShortcut)
+        no_receipt.activated.connect(self._no_receipt_key)
         self._staff_id = ctx.staff.id if ctx.staff is not None else None
         ctx.events.session_changed.connect(self._on_session_changed)
         self.reset()
@@ -211,13 +215,36 @@ class ReturnScreen(Screen):
         page = QWidget()
         page.setObjectName("returnStart")
         heading = _label("Return", "heading")
-        hint = _label("Scan the customer's receipt or gift receipt (F2), or open the sale on the Sales screen (F3) "
-                      "and press Ctrl+R.", "subheading", "returnStartHint", wrap=True)
+        lead = _label("Next customer: how does the return start?", "subheading", "returnStartHint", wrap=True)
+        card = QFrame()
+        card.setProperty("role", "card")
+        grid = QGridLayout(card)
+        grid.setContentsMargins(22, 18, 22, 18)
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(14)
+        steps = (
+            ("F2", "Scan the receipt", "Scan its barcode or type its number: the sale's lines open here, ready to pick."),
+            ("F2", "Scan a gift receipt", "Only the lines it covers; refunded as store credit at the price paid."),
+            ("Ctrl+R", "From the Sales screen (F3)", "Find the sale by date, amount, customer or card, then Return items."),
+            ("Ctrl+N", "No receipt", "Unverified or blind: the customer's details and the items; the policy decides."),
+        )
+        for row, (key, title, text) in enumerate(steps):
+            k = _label(key, "key")
+            k.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            k.setMinimumWidth(64)
+            grid.addWidget(k, row, 0, Qt.AlignmentFlag.AlignTop)
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            box.addWidget(_label(title, "subheading"))
+            box.addWidget(_label(text, "muted", wrap=True))
+            grid.addLayout(box, row, 1)
+        grid.setColumnStretch(1, 1)
         self.no_receipt_button_start = QPushButton("No receipt…")
         self.no_receipt_button_start.setObjectName("noReceiptStart")
         self.no_receipt_button_start.setMinimumSize(220, 48)
         self.no_receipt_button_start.setToolTip("The customer has no receipt: unverified or blind return (Ctrl+N)")
         self.no_receipt_button_start.clicked.connect(self.start_no_receipt)
+        grid.addWidget(self.no_receipt_button_start, len(steps) - 1, 2, Qt.AlignmentFlag.AlignVCenter)
         note = _label("Scanning a return number (R-…) shows that return; a voucher code (V-…) shows its balance.",
                       "muted", wrap=True)
         self.start_message = _label("", "error", "returnStartMessage", wrap=True)
@@ -226,12 +253,8 @@ class ReturnScreen(Screen):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(14)
         layout.addWidget(heading)
-        layout.addSpacing(30)
-        layout.addWidget(hint)
-        row = QHBoxLayout()
-        row.addWidget(self.no_receipt_button_start)
-        row.addStretch(1)
-        layout.addLayout(row)
+        layout.addWidget(lead)
+        layout.addWidget(card)
         layout.addWidget(note)
         layout.addWidget(self.start_message)
         layout.addStretch(1)
@@ -675,6 +698,11 @@ class ReturnScreen(Screen):
         if answer is None:
             return False
         return self.start_without_sale(answer)
+
+    def _no_receipt_key(self) -> None:
+        """Ctrl+N: only while this screen is shown and no approval is awaited."""
+        if self.isVisible() and self.page() in (START, EDIT, DONE):
+            self.start_no_receipt()
 
     def start_without_sale(self, answer: NoReceiptStart) -> bool:
         self._begin(answer.kind)
@@ -1178,9 +1206,6 @@ class ReturnScreen(Screen):
             if page in (EDIT, DONE, VIEW):
                 self.reset()
                 return
-        if key == Qt.Key.Key_N and event.modifiers() == Qt.KeyboardModifier.ControlModifier and page in (START, EDIT):
-            self.start_no_receipt()
-            return
         super().keyPressEvent(event)
 
     def _on_session_changed(self, staff) -> None:
