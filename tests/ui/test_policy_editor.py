@@ -187,3 +187,18 @@ def test_settings_has_a_return_policy_tab_saved_with_ctrl_s(qtbot, ctx, team):
     qtbot.keyClick(editor.window_spin, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert policy_service.load_policy().window_days == 12
     assert "Saved" in editor.message.text()
+
+
+def test_amounts_round_trip_in_the_stores_locale(qtbot, ctx, team, sqlite_store):
+    from desk.services.store import current_store, details_of, update_store
+
+    details = details_of(current_store())
+    details.locale = "de_DE"
+    update_store(sqlite_store[1], details)
+    save_policy(team["mgr"], Policy(receipt_required_above=123450))
+    ctx.staff = team["mgr"]
+    e = PolicyEditor(ctx)
+    qtbot.addWidget(e)
+    assert e.receipt_edit.text() == "1234,50"
+    assert e.save(), e.message.text()
+    assert policy_service.load_policy().receipt_required_above == 123450

@@ -487,7 +487,12 @@ class PolicyEditor(QWidget):
 
     # -- load ---------------------------------------------------------------------------------------
     def _amount_text(self, minor: int | None) -> str:
-        return "" if minor is None else str(from_minor(minor, self.currency))
+        """An amount as typed back in this store's locale (no grouping: 1234,50 in de_DE)."""
+        from babel.numbers import get_decimal_symbol
+
+        if minor is None:
+            return ""
+        return str(from_minor(minor, self.currency)).replace(".", get_decimal_symbol(self.locale))
 
     def load(self) -> None:
         """Show the stored policy."""
