@@ -170,3 +170,21 @@ def test_the_queue_model_passes_the_model_tester(screen, queue, qtmodeltester):
     assert screen.model.data(screen.model.index(0, screen.model.AMOUNT)) == "£20.00"
     assert screen.model.data(screen.model.index(0, screen.model.KIND)) == "Approve"
     qtmodeltester.check(screen.model)
+
+
+def test_polling_and_deciding_on_both_backends(qtbot, db, store, notes):
+    """The queue is shared through the database: SQLite at one desk, PostgreSQL across desks."""
+    from desk.ui.context import AppContext
+
+    answers, _ = notes
+    clerk, _clerk2, _sup, mgr = add_team(store[0])
+    save_policy(mgr, Policy(approval_above=500))
+    sale = make_sale(store[0], "AQ-PG", [("Shirt", 2, 2000, 0, "Clothing")])
+    widget = ApprovalsScreen(AppContext(db_url=db.url, staff=mgr))
+    qtbot.addWidget(widget)
+    asked = approvals.request_approval(clerk, make_request(sale, {1: 2}))
+    widget.poll()
+    assert widget.selected().id == asked.id
+    answers.append("checked the stock room")
+    assert widget.approve_selected()
+    assert approvals.approval_status(asked.id).status == "approved"
