@@ -215,7 +215,7 @@ class ReturnDetailDialog(QDialog):
                      _cell(self.money(l.fee) if l.fee else "—", True), _cell(self.money(l.refund), True))
             for c, item in enumerate(cells):
                 self.lines_table.setItem(i, c, item)
-        self._size_table(self.lines_table, (40, 0, 50, 220, 110, 140, 100, 80, 100), stretch=1)
+        self._size_table(self.lines_table, (40, 0, 50, 180, 100, 130, 90, 80, 95), stretch=1)
 
         tenders = v.tender_totals()
         self.tenders_table.setRowCount(len(tenders))
