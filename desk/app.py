@@ -14,6 +14,9 @@ EXIT_DATABASE = 2
 EXIT_NO_STAFF = 3
 
 
+_themed_app: QApplication | None = None
+
+
 def application() -> QApplication:
     """The one QApplication: names set once, Fusion style, the palette, the stylesheet, 11 pt."""
     app = QApplication.instance()
@@ -22,11 +25,12 @@ def application() -> QApplication:
         QApplication.setApplicationName(APP_NAME)
         QApplication.setApplicationVersion(__version__)
         app = QApplication(sys.argv[:1])
-    if not app.property("deskThemed"):
+    global _themed_app
+    if _themed_app is not app:
         from desk.ui.theme import apply_theme
 
         apply_theme(app)
-        app.setProperty("deskThemed", True)
+        _themed_app = app
     return app
 
 

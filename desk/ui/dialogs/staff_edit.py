@@ -86,10 +86,11 @@ def mark_invalid(widget: QWidget, invalid: bool) -> None:
     """Outline a field in red (the stylesheet's QLineEdit[invalid="true"]; inline for others)."""
     widget.setProperty("invalid", invalid)
     if not isinstance(widget, QLineEdit):
-        base = widget.property("baseStyleSheet")
+        # Kept on the Python wrapper: QObject.property() of a name never set leaks a None reference
+        base = getattr(widget, "_base_style_sheet", None)
         if base is None:
             base = widget.styleSheet()
-            widget.setProperty("baseStyleSheet", base)
+            widget._base_style_sheet = base
         widget.setStyleSheet(base + (type(widget).__name__ + " { " + FIELD_ERROR_STYLE + " }" if invalid else ""))
     repolish(widget)
 
