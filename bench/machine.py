@@ -33,7 +33,7 @@ def os_name() -> str:
     for line in _read("/etc/os-release").splitlines():
         if line.startswith("PRETTY_NAME="):
             pretty = line.split("=", 1)[1].strip().strip('"')
-    kernel = f"{platform.system()} {platform.release()}"
+    kernel = platform.system()  # the OS, not the release string (it names the host it ran on)
     return f"{pretty} ({kernel})" if pretty else kernel
 
 

@@ -156,8 +156,9 @@ def _advice(url: str) -> str:
 
 
 def first_line(exc: BaseException) -> str:
+    """The driver's first line, without a closing full stop (the message adds its own)."""
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return text.splitlines()[0].rstrip(".") if text else type(exc).__name__
 
 
 def migration_runner(db: peewee.Database) -> Runner:

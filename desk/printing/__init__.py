@@ -7,6 +7,7 @@
 """
 
 from desk.printing.data import (
+    PAPERS,
     GiftLine,
     GiftReceiptData,
     ReceiptData,
@@ -16,8 +17,24 @@ from desk.printing.data import (
     TenderRow,
     tax_summary,
 )
-from desk.printing.layout import PAPERS, Document, ItemRow, Paper, TotalRow, paper_spec
-from desk.printing.receipt import build_gift_receipt, build_receipt, gift_receipt_document, receipt_document
+
+# ReportLab takes a noticeable part of a second to import: the layout and the documents load
+# the first time something is printed, not when the app starts.
+_LAZY = {
+    "Document": "layout", "ItemRow": "layout", "Paper": "layout", "TotalRow": "layout", "paper_spec": "layout",
+    "build_gift_receipt": "receipt", "build_receipt": "receipt",
+    "gift_receipt_document": "receipt", "receipt_document": "receipt",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'desk.printing' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"desk.printing.{module}"), name)
+
 
 __all__ = [
     "PAPERS",

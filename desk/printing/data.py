@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
+PAPERS = ("roll", "a4", "letter")
+
 TENDER_LABELS = {"cash": "Cash", "card": "Card", "gift_card": "Gift card", "other": "Other"}
 
 

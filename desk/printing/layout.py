@@ -58,7 +58,7 @@ __all__ = [
     "P",
 ]
 
-PAPERS = ("roll", "a4", "letter")
+from desk.printing.data import PAPERS  # noqa: E402  (one list of papers, in the light module)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ from peewee import fn
 from desk import clock
 from desk.errors import DeskError, InvalidInput, NotFound
 from desk.models import GiftReceipt, Sale, SaleLine, Staff, Store, Tender, database
-from desk.printing import PAPERS, build_gift_receipt, build_receipt
+from desk import printing
+from desk.printing import PAPERS
 from desk.printing.data import (
     GiftLine,
     GiftReceiptData,
@@ -370,7 +371,7 @@ def find_gift_receipt(code: str) -> GiftReceiptData:
 
 def _render_receipt(number: str, actor: Staff, paper: str) -> RenderedDocument:
     data = receipt_data(number, actor, reprint=True)
-    return RenderedDocument("receipt", data.receipt_no, paper, build_receipt(data, paper),
+    return RenderedDocument("receipt", data.receipt_no, paper, printing.build_receipt(data, paper),
                             f"Receipt {data.receipt_no} (reprint)")
 
 
@@ -381,14 +382,14 @@ def _render_gift(number: str, actor: Staff, paper: str) -> RenderedDocument:
         data = find_gift_receipt(number)
     else:
         data = gift_receipt(actor, number)
-    return RenderedDocument("gift", data.code, paper, build_gift_receipt(data, paper),
+    return RenderedDocument("gift", data.code, paper, printing.build_gift_receipt(data, paper),
                             f"Gift receipt {data.code} (receipt {data.receipt_no})")
 
 
 def render_gift(data: GiftReceiptData, paper: str | None = None) -> RenderedDocument:
     """A gift receipt already issued (``gift_receipt``'s result) as a document."""
     chosen = _check_paper(paper) if paper else paper_for("gift")
-    return RenderedDocument("gift", data.code, chosen, build_gift_receipt(data, chosen),
+    return RenderedDocument("gift", data.code, chosen, printing.build_gift_receipt(data, chosen),
                             f"Gift receipt {data.code} (receipt {data.receipt_no})")
 
 

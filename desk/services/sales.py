@@ -399,11 +399,13 @@ class LedgerFigures:
 def ledger_figures() -> LedgerFigures:
     from peewee import fn
 
-    row = Sale.select(fn.COUNT(Sale.id), fn.MIN(Sale.sold_at), fn.MAX(Sale.sold_at)).tuples().get()
-    first, last = row[1], row[2]
+    # Three queries, each answered from an index; one COUNT+MIN+MAX query reads the whole table.
+    count = Sale.select(fn.COUNT(Sale.id)).scalar()
+    first = Sale.select(fn.MIN(Sale.sold_at)).scalar()
+    last = Sale.select(fn.MAX(Sale.sold_at)).scalar()
     if isinstance(first, str):  # SQLite aggregates come back as text
         first, last = dt.datetime.fromisoformat(first), dt.datetime.fromisoformat(last)
-    return LedgerFigures(row[0], first, last)
+    return LedgerFigures(int(count or 0), first, last)
 
 
 @dataclass
