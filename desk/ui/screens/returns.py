@@ -444,6 +444,9 @@ class ReturnScreen(Screen):
         right.addStretch(1)
         right.addWidget(self.queue_button)
         right.addWidget(self.confirm_button)
+        keys = _label("Enter confirms · Esc drops the return", "muted", "returnKeysHint")
+        keys.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        right.addWidget(keys)
 
         body = QHBoxLayout()
         body.setSpacing(18)
@@ -950,14 +953,14 @@ class ReturnScreen(Screen):
             return
         total = self.money(self.preview_result.total) if self.preview_result else ""
         if decision.outcome == ALLOWED:
-            b.setText(f"Refund {total} (Enter)")
+            b.setText(f"Refund {total}")
             b.setEnabled(True)
         elif decision.outcome == NEEDS_APPROVAL:
-            b.setText("Approve at the desk… (Enter)")
+            b.setText("Approve at the desk…")
             b.setEnabled(True)
             self.queue_button.show()
         elif decision.outcome == REFUSED and decision.overridable:
-            b.setText("Manager override… (Enter)")
+            b.setText("Manager override…")
             b.setEnabled(True)
             self.queue_button.show()
         else:
