@@ -309,7 +309,7 @@ def test_a_refusal_a_manager_may_override(make_window, ctx, team, qtbot, printed
     make_sale(store, "T1-0009", [("Jumper", 1, 3000, 0, "Clothing")], days_ago=40)
     got = []
     monkeypatch.setattr(ApproveAtDeskDialog, "ask", classmethod(
-        lambda cls, parent, reasons, override=False: got.append(override) or DeskApproval(MANAGER[0], MANAGER[1], "Gift, late")))
+        lambda cls, parent, reasons: got.append(reasons) or DeskApproval(MANAGER[0], MANAGER[1], "Gift, late")))
     window, screen = open_returns(make_window, ctx, clerk)
     scan(window, qtbot, "T1-0009")
     choose(screen, qtbot)
@@ -317,7 +317,7 @@ def test_a_refusal_a_manager_may_override(make_window, ctx, team, qtbot, printed
     assert screen.banner.heading.text() == "Refused — a manager can override it"
     assert screen.confirm_button.text() == "Manager override…"
     assert screen.confirm()
-    assert got == [True]
+    assert got == [["Jumper: bought 40 days ago; the return window is 30 days"]]
     assert Return.get().override is True
 
 

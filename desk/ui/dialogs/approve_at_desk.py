@@ -129,7 +129,8 @@ class ApproveAtDeskDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, reasons: list[str], override: bool = False) -> DeskApproval | None:
-        """The approver's code, PIN and note, or None when cancelled."""
+        """The approver's code, PIN and note, or None when cancelled. ``override``: the policy
+        refused the return and a manager overrides it (the screen passes the reasons only)."""
         dialog = cls(parent, reasons, override)
         try:
             dialog.exec()

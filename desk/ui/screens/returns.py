@@ -984,7 +984,7 @@ class ReturnScreen(Screen):
             if not self._card_reference_ready(result):
                 return False
             return self.complete()
-        approval = ApproveAtDeskDialog.ask(self, list(decision.reasons), override=decision.outcome == REFUSED)
+        approval = ApproveAtDeskDialog.ask(self, list(decision.reasons))
         if approval is None:
             return False
         if not self._card_reference_ready(result):
