@@ -383,13 +383,15 @@ class MainWindow(QMainWindow):
     def show_voucher_balance(self, code: str) -> None:
         """A scanned voucher: its balance in the scan bar (NotFound names the code)."""
         view = credit.voucher_view(code)
-        money = format_money(view.balance, view.currency, current_store().locale if current_store() else "en_GB")
+        store = current_store()
+        locale = store.locale if store is not None else "en_GB"
+        left, issued = (format_money(v, view.currency, locale) for v in (view.balance, view.amount))
         if view.status == "cancelled":
             text = f"Voucher {view.code} was cancelled."
         elif view.status == "spent":
-            text = f"Voucher {view.code} is spent: nothing left of {format_money(view.amount, view.currency)}."
+            text = f"Voucher {view.code} is spent: nothing left of {issued}."
         else:
-            text = f"Voucher {view.code}: {money} left of {format_money(view.amount, view.currency)}."
+            text = f"Voucher {view.code}: {left} left of {issued}."
         if view.return_number:
             text += f" Issued by return {view.return_number}."
         self._scan_info = text
