@@ -3,6 +3,7 @@
 from desk.models.audit import AuditEvent, AuditHead
 from desk.models.base import BaseModel, database
 from desk.models.catalogue import Category, Customer, Product
+from desk.models.exchanges import Exchange, ExchangeTender
 from desk.models.imports import SaleImport, TillRefund
 from desk.models.printing import ArchivedDocument, GiftReceipt
 from desk.models.returns import Approval, DocumentCounter, RefundTender, Return, ReturnLine, Voucher, VoucherEntry
@@ -32,6 +33,8 @@ ALL_MODELS = [
     Voucher,
     VoucherEntry,
     RefundTender,
+    Exchange,
+    ExchangeTender,
     AuditEvent,
     AuditHead,
 ]

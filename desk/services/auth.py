@@ -53,6 +53,9 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "returns.log": ("see the returns log", frozenset({"supervisor", "manager", "admin", "head_office"})),
     "policy.edit": ("change the return policy", _MANAGERS),
     "vouchers.redeem": ("take store credit in payment", frozenset(STORE_ROLES)),
+    "vouchers.view": ("see the vouchers and their balances", frozenset(STORE_ROLES)),
+    "exchanges.create": ("exchange goods for others", frozenset(STORE_ROLES)),
+    "exchanges.void": ("void an exchange", _MANAGERS),
 }
 
 # Argon2id with OWASP's minimum memory-hard settings: 19 MiB, 2 passes.

@@ -3,7 +3,16 @@
 - ``issue_voucher(...)`` (inside a return's transaction) writes the voucher and its ``issue`` entry.
 - ``voucher_view(code)`` -> ``VoucherView``: the balance the scan field shows, and its history.
 - ``redeem(actor, code, amount, reference)`` takes credit in payment, in its own transaction.
+- ``redeem_in(...)`` the same inside the caller's transaction (an exchange's store-credit tender).
 - ``cancel_unspent(...)`` (inside a void's transaction) cancels what is left of a voucher.
+- ``expires_on(voucher)``: the last day it can be used (Settings ``voucher_expiry_days``, 0 = never);
+  ``expire_due(actor)`` writes the ``expire`` entries of the vouchers past it.
+- ``list_vouchers(VoucherQuery) -> list[VoucherRow]``: the Vouchers screen.
+
+The ledger's entry kinds: ``issue`` (+), ``redeem`` (-), ``reverse`` (+, a redemption given back by
+a void), ``expire`` (-) and ``cancel`` (-, the voucher voided). The balance never goes below zero:
+the voucher row is locked (PostgreSQL ``FOR UPDATE``; SQLite's write transaction is BEGIN
+IMMEDIATE) before its balance is read.
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from desk.errors import InvalidInput, NotAllowed, NotFound
 from desk.models import Customer, Staff, Store, Voucher, VoucherEntry, database
@@ -47,6 +56,27 @@ class VoucherView:
     customer_name: str
     return_number: str
     entries: list[VoucherEntryView] = field(default_factory=list)
+    expires_on: dt.date | None = None
+
+
+@dataclass
+class VoucherQuery:
+    text: str = ""  # part of the code or the customer's name
+    status: str = ""  # "" | active | spent | cancelled | expired
+    limit: int = 500
+
+
+@dataclass(frozen=True)
+class VoucherRow:
+    code: str
+    currency: str
+    amount: int
+    balance: int
+    status: str  # active | spent | cancelled | expired
+    issued_at: dt.datetime
+    expires_on: dt.date | None
+    customer_name: str
+    return_number: str
 
 
 def is_voucher_code(text: str) -> bool:
@@ -103,30 +133,121 @@ def voucher_view(code: str) -> VoucherView:
     entries = [VoucherEntryView(e.created_at, e.kind, e.amount, e.reference, e.staff_code)
                for e in VoucherEntry.select().where(VoucherEntry.voucher == voucher).order_by(VoucherEntry.id)]
     balance = sum(e.amount for e in entries)
-    status = voucher.status if voucher.status == "cancelled" else ("spent" if balance == 0 else "active")
+    status = _status(voucher, balance, entries)
     number = voucher.issued_by_return.number if voucher.issued_by_return_id else ""
     return VoucherView(voucher.code, voucher.currency, voucher.amount, balance, status, voucher.created_at,
-                       voucher.customer_name, number, entries)
+                       voucher.customer_name, number, entries, expires_on(voucher))
+
+
+def expires_on(voucher: Voucher) -> dt.date | None:
+    """The last local day ``voucher`` can be used, or None when vouchers never expire."""
+    from desk import clock
+    from desk.services import settings
+
+    days = settings.get("voucher_expiry_days")
+    if not days:
+        return None
+    return clock.to_local(voucher.created_at).date() + dt.timedelta(days=days)
+
+
+def _expired(voucher: Voucher) -> bool:
+    from desk import clock
+
+    last = expires_on(voucher)
+    return last is not None and clock.to_local(clock.utcnow()).date() > last
+
+
+def _status(voucher: Voucher, balance: int, entries=None) -> str:
+    if voucher.status == "cancelled":
+        return "cancelled"
+    if voucher.status == "expired" or (balance > 0 and _expired(voucher)):
+        return "expired"
+    return "spent" if balance == 0 else "active"
+
+
+def list_vouchers(query: VoucherQuery | None = None) -> list[VoucherRow]:
+    """Vouchers with their balances, newest first (the Vouchers screen)."""
+    from desk.models import Return
+
+    query = query or VoucherQuery()
+    bal = fn.COALESCE(fn.SUM(VoucherEntry.amount), 0)
+    q = (Voucher.select(Voucher, bal.alias("bal"), Return.number.alias("ret_no"))
+         .join(VoucherEntry, on=(VoucherEntry.voucher == Voucher.id))
+         .switch(Voucher).join(Return, JOIN.LEFT_OUTER, on=(Voucher.issued_by_return == Return.id))
+         .group_by(Voucher.id, Return.number).order_by(Voucher.created_at.desc(), Voucher.id.desc()))
+    text = (query.text or "").strip()
+    if text:
+        q = q.where(Voucher.code.contains(text.upper()) | fn.LOWER(Voucher.customer_name).contains(text.lower()))
+    rows = []
+    for v in q.objects():
+        balance = int(v.bal or 0)
+        status = _status(v, balance)
+        if query.status and status != query.status:
+            continue
+        rows.append(VoucherRow(v.code, v.currency, v.amount, balance, status, v.created_at, expires_on(v),
+                               v.customer_name, getattr(v, "ret_no", None) or ""))
+        if len(rows) >= query.limit:
+            break
+    return rows
 
 
 def redeem(actor: Staff, code: str, amount: int, reference: str = "") -> VoucherView:
-    """Take ``amount`` of a voucher's credit in payment. Refuses more than its balance."""
+    """Take ``amount`` of a voucher's credit in payment (the desk's "top down"), in its own
+    transaction. Refuses more than its balance, a cancelled or an expired voucher."""
     require(actor, "vouchers.redeem")
+    with database.atomic():
+        voucher = redeem_in(actor, code, amount, reference)
+    return voucher_view(voucher.code)
+
+
+def redeem_in(actor: Staff, code: str, amount: int, reference: str = "") -> Voucher:
+    """``redeem`` inside the caller's transaction (an exchange's store-credit tender)."""
+    require(actor, "vouchers.redeem")
+    if not database.obj.in_transaction():
+        raise RuntimeError("redeem_in must run inside the caller's transaction")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidInput("Amount", "must be more than zero")
-    with database.atomic():
-        voucher = _locked(code)
-        if voucher.status == "cancelled":
-            raise NotAllowed(f"Voucher {voucher.code} was cancelled.")
-        balance = balance_of(voucher.id)
-        if amount > balance:
-            from desk.money import format_money
+    voucher = _locked(code)
+    if voucher.status == "cancelled":
+        raise NotAllowed(f"Voucher {voucher.code} was cancelled.")
+    if voucher.status == "expired" or _expired(voucher):
+        raise NotAllowed(f"Voucher {voucher.code} expired on {expires_on(voucher).isoformat()}.")
+    balance = balance_of(voucher.id)
+    if amount > balance:
+        from desk.money import format_money
 
-            raise InvalidInput("Amount", f"voucher {voucher.code} has only {format_money(balance, voucher.currency)} left")
-        VoucherEntry.create(voucher=voucher, kind="redeem", amount=-amount, reference=(reference or "")[:80], staff_code=actor.code)
-        audit.record("voucher.redeemed", actor, entity="voucher", entity_uuid=voucher.uuid,
-                     details={"code": voucher.code, "amount": amount, "reference": reference, "balance": balance - amount})
-    return voucher_view(voucher.code)
+        raise InvalidInput("Amount", f"voucher {voucher.code} has only {format_money(balance, voucher.currency)} left")
+    VoucherEntry.create(voucher=voucher, kind="redeem", amount=-amount, reference=(reference or "")[:80], staff_code=actor.code)
+    audit.record("voucher.redeemed", actor, entity="voucher", entity_uuid=voucher.uuid,
+                 details={"code": voucher.code, "amount": amount, "reference": reference, "balance": balance - amount})
+    return voucher
+
+
+def reverse_redemption(actor: Staff, voucher: Voucher, amount: int, reference: str) -> None:
+    """Give back ``amount`` redeemed from ``voucher`` (a void). Inside the void's transaction."""
+    voucher = _locked(voucher.code)
+    VoucherEntry.create(voucher=voucher, kind="reverse", amount=amount, reference=(reference or "")[:80], staff_code=actor.code)
+    audit.record("voucher.redemption_reversed", actor, entity="voucher", entity_uuid=voucher.uuid,
+                 details={"code": voucher.code, "amount": amount, "reference": reference})
+
+
+def expire_due(actor: Staff) -> int:
+    """Write the ``expire`` entry of every active voucher past its expiry day; how many."""
+    require(actor, "vouchers.redeem")
+    done = 0
+    with database.atomic():
+        for v in Voucher.select().where(Voucher.status == "active"):
+            if not _expired(v):
+                continue
+            voucher = _locked(v.code)
+            balance = balance_of(voucher.id)
+            if balance > 0:
+                VoucherEntry.create(voucher=voucher, kind="expire", amount=-balance, reference="expired", staff_code=actor.code)
+            Voucher.update(status="expired").where(Voucher.id == voucher.id).execute()
+            audit.record("voucher.expired", actor, entity="voucher", entity_uuid=voucher.uuid,
+                         details={"code": voucher.code, "amount": balance})
+            done += 1
+    return done
 
 
 def cancel_unspent(voucher: Voucher, actor: Staff, reason: str) -> None:

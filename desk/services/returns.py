@@ -75,7 +75,7 @@ from desk.services.sale_lookup import returned_quantities
 
 UTC = dt.timezone.utc
 REFUND_TO = ("original",) + REFUND_METHODS
-METHOD_LABELS = {"cash": "Cash", "card": "Card", "gift_card": "Gift card", "other": "Other",
+METHOD_LABELS = {"exchange": "Exchange", "cash": "Cash", "card": "Card", "gift_card": "Gift card", "other": "Other",
                  "store_credit": "Store credit"}
 
 
@@ -675,10 +675,14 @@ def _permission_for(decision: Decision) -> str:
 
 
 def create_return(actor: Staff, request: ReturnRequest, approver: DeskApproval | None = None,
-                  approval_id: int | None = None) -> ReturnView:
+                  approval_id: int | None = None, *, exchange_credit: bool = False) -> ReturnView:
     """Take the goods back and refund them, in one transaction with its audit events.
 
     Commit first, print second: the result carries everything the slip needs.
+
+    ``exchange_credit``: the return is the first half of an exchange (called inside the
+    exchange's transaction): its value is not paid out but credited to the replacement sale,
+    as one refund tender of method ``exchange``. The same checks, policy and approvals apply.
     """
     require(actor, "returns.create")
     approving: Staff | None = None
@@ -699,6 +703,8 @@ def create_return(actor: Staff, request: ReturnRequest, approver: DeskApproval |
                 raise NotAllowed(f"{actor.name} cannot approve their own return: another supervisor or manager must.")
     with database.atomic():
         plan = _plan(request, actor, lock=True)
+        if exchange_credit:
+            plan.tenders = [(PlannedTender("exchange", plan.total), None)] if plan.total else []
         decision = plan.decision
         approval_row = None
         override = False

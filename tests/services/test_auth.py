@@ -166,11 +166,12 @@ def test_require_reads_the_actors_current_role_and_state(store):
 
 
 EXPECTED = {
-    "clerk": {"sales.view", "returns.create", "vouchers.redeem"},
-    "supervisor": {"sales.view", "sales.import", "returns.create", "returns.approve", "returns.log", "vouchers.redeem"},
+    "clerk": {"sales.view", "returns.create", "vouchers.redeem", "vouchers.view", "exchanges.create"},
+    "supervisor": {"sales.view", "sales.import", "returns.create", "returns.approve", "returns.log", "vouchers.redeem",
+                   "vouchers.view", "exchanges.create"},
     "manager": {"sales.view", "sales.import", "settings.view", "settings.edit", "staff.view", "audit.verify", "reports.view",
                 "returns.create", "returns.approve", "returns.override", "returns.void", "returns.log", "policy.edit",
-                "vouchers.redeem"},
+                "vouchers.redeem", "vouchers.view", "exchanges.create", "exchanges.void"},
     "head_office": {"sales.view", "audit.verify", "reports.view", "returns.log"},
     "admin": set(auth.PERMISSIONS),
 }
