@@ -411,3 +411,12 @@ def _render_voucher(number: str, actor: Staff, paper: str) -> RenderedDocument:
 
 register_kind("refund", _render_refund, "Refund slip")
 register_kind("voucher", _render_voucher, "Store credit voucher")
+
+
+def _render_exchange(number: str, actor: Staff, paper: str) -> RenderedDocument:
+    from desk.services.exchanges import render_exchange
+
+    return render_exchange(number, actor, paper)
+
+
+register_kind("exchange", _render_exchange, "Exchange slip")

@@ -562,3 +562,37 @@ def export_exchanges_csv(query: ExchangeQuery | None, path: str | Path) -> int:
                         from_minor(r.difference, r.currency), r.currency, r.return_number, r.sale_receipt_no,
                         r.original_receipt_no])
     return len(rows)
+
+
+# ----------------------------------------------------------------------------- printing
+
+
+def slip_data(number: str):
+    """The exchange slip's data (``desk.printing.exchange_slip.ExchangeSlipData``)."""
+    from desk.printing.exchange_slip import ExchangeSlipData, ExchangeSlipLine, ExchangeSlipTender
+    from desk.services import settings
+    from desk.services.documents import store_header
+
+    v = exchange_view(number)
+    store = Store.get(Store.code == v.store_code)
+    return ExchangeSlipData(
+        store=store_header(store), locale=store.locale, currency=v.currency, number=v.number, created_at=v.created_at,
+        clerk=f"{v.clerk_name} ({v.clerk_code})", return_number=v.return_number, original_receipt_no=v.original_receipt_no,
+        customer=v.customer_name,
+        came_back=tuple(ExchangeSlipLine(l.description, l.quantity, l.value, l.sku) for l in v.came_back),
+        went_out=tuple(ExchangeSlipLine(l.description, l.quantity, l.value, l.sku) for l in v.went_out),
+        returned_value=v.returned_value, replacement_total=v.replacement_total, difference=v.difference,
+        tenders=tuple(ExchangeSlipTender(t.label, t.amount, t.direction == "in", t.reference, t.voucher_code) for t in v.tenders),
+        voided=v.status == "voided", void_detail=f"by {v.voided_by_name}: {v.void_reason}" if v.status == "voided" else "",
+        returns_policy=settings.get("returns_policy_text"),
+    )
+
+
+def render_exchange(number: str, actor: Staff, paper: str = "roll"):
+    """The exchange slip as a ``RenderedDocument`` (``documents.render("exchange", ...)``)."""
+    from desk.printing.exchange_slip import build_exchange_slip
+    from desk.services.documents import RenderedDocument
+
+    require(actor, "returns.log" if actor.role == "head_office" else "exchanges.create")
+    data = slip_data(number)
+    return RenderedDocument("exchange", data.number, paper, build_exchange_slip(data, paper), f"Exchange {data.number}")

@@ -40,6 +40,7 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("paper.refund", "Paper for refund slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
         SettingSpec("paper.voucher", "Paper for store-credit vouchers (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
         SettingSpec("returns_policy_text", "Returns policy printed at the foot of every document", str, RETURNS_POLICY),
+        SettingSpec("paper.exchange", "Paper for exchange slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
         SettingSpec("voucher_expiry_days", "Store credit expires after this many days (0 = never)", int, 0, 0, 3650),
         SettingSpec("logo_path", "Logo printed at the top of documents (a PNG or JPEG file; empty for none)", str, ""),
     )

@@ -193,3 +193,18 @@ def test_log_filters_and_csv(shop, tmp_path):
     assert export_exchanges_csv(ExchangeQuery(), path) == 2
     rows = list(csv.DictReader(open(path, encoding="utf-8")))
     assert rows[0]["difference"] == "-15.00" and rows[0]["return"] == b.return_number
+
+
+def test_demo_store_has_exchanges_and_voucher_redemptions(demo):
+    import random
+
+    from desk.models import Store, VoucherEntry
+    from desk.services import demo_exchanges
+
+    with database.atomic():
+        demo_exchanges.add_history(Store.get(), random.Random(7), count=4)
+
+    assert Exchange.select().where(Exchange.status == "completed").count() >= 3
+    assert Exchange.select().where(Exchange.status == "voided").count() == 1
+    assert VoucherEntry.select().where(VoucherEntry.kind == "redeem").count() >= 1
+    assert {r.number for r in search_exchanges()} == {e.number for e in Exchange.select()}
