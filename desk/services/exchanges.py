@@ -372,7 +372,7 @@ def create_exchange(actor: Staff, request: ExchangeRequest, approver: DeskApprov
                 voucher = None
                 if t.method == "store_credit":
                     voucher = credit.redeem_in(actor, t.voucher_code, t.amount, number)
-                    sale_tenders.append(TenderInput("other", t.amount, reference=voucher.code))
+                    sale_tenders.append(TenderInput("other", t.amount, reference="store credit"))
                 else:
                     sale_tenders.append(TenderInput(t.method, t.amount, t.card_brand if t.method == "card" else "",
                                                     t.card_last4 if t.method == "card" else "", (t.reference or "").strip()[:80]))
