@@ -25,24 +25,6 @@ from tests.services.test_returns import CLERK, MANAGER, SUPERVISOR, add_team, ma
 # ----------------------------------------------------------------------------- helpers
 
 
-def pin_singletons() -> None:
-    """PySide6 6.12's abi3 modules return None (void methods) and True (Signal.emit) without a
-    reference, as if they were immortal (they are from CPython 3.12). On 3.11 every call then
-    steals one, and a long test process aborts with "none_dealloc"/"bool_dealloc" when it
-    exits. Give the three singletons references enough for any run. Once per process."""
-    import ctypes
-    import sys
-
-    if sys.version_info >= (3, 12) or getattr(sys, "_desk_singletons_pinned", False):
-        return
-    for obj in (None, True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-    sys._desk_singletons_pinned = True
-
-
-pin_singletons()
-
-
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("DESK_DATA_DIR", str(tmp_path / "data"))
