@@ -34,15 +34,25 @@ def nav_titles(window: MainWindow) -> list[str]:
 
 
 def test_admin_sees_staff_and_settings(window):
-    assert nav_titles(window) == ["Today", "Sales", "Return", "Archive", "Staff", "Settings"]
-    assert [window.nav.item(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(6)] == ["F11", "F3", "F4", "F12", "F9", "F10"]
+    assert nav_titles(window) == ["Today", "Sales", "Return", "Approvals", "Returns log", "Archive", "Staff", "Settings"]
+    assert [window.nav.item(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(8)] == [
+        "F11", "F3", "F4", "Ctrl+F4", "Shift+F4", "F12", "F9", "F10"]
     assert window.current_screen_name() == "screen.home"
 
 
 def test_manager_sees_staff_and_settings(make_window, store_ctx, add_staff):
     store_ctx.staff = add_staff("300", "Mo Manager", "manager")
     window = make_window(store_ctx)
-    assert nav_titles(window) == ["Today", "Sales", "Return", "Archive", "Staff", "Settings"]
+    assert nav_titles(window) == ["Today", "Sales", "Return", "Approvals", "Returns log", "Archive", "Staff", "Settings"]
+
+
+def test_manager_screens_by_key(make_window, store_ctx, add_staff, qtbot):
+    store_ctx.staff = add_staff("300", "Mo Manager", "manager")
+    window = make_window(store_ctx)
+    qtbot.keyClick(window.nav, Qt.Key.Key_F4, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_screen_name() == "screen.approvals"
+    qtbot.keyClick(window.stack.currentWidget(), Qt.Key.Key_F4, Qt.KeyboardModifier.ShiftModifier)
+    assert window.current_screen_name() == "screen.returns_log"
 
 
 def test_clerk_sees_neither_staff_nor_settings_and_their_keys_do_nothing(make_window, store_ctx, add_staff):

@@ -6,10 +6,12 @@ person's role may see (``permission``) and reaches each by its action's F-key.
 
 from __future__ import annotations
 
+from desk.ui.screens.approvals import ApprovalsScreen
 from desk.ui.screens.archive import ArchiveScreen
 from desk.ui.screens.base import Screen
 from desk.ui.screens.home import HomeScreen
 from desk.ui.screens.returns import ReturnScreen
+from desk.ui.screens.returns_log import ReturnsLogScreen
 from desk.ui.screens.sales import SalesScreen
 from desk.ui.screens.settings import SettingsScreen
 from desk.ui.screens.staff import StaffScreen
@@ -18,6 +20,8 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
     HomeScreen,
     SalesScreen,
     ReturnScreen,
+    ApprovalsScreen,
+    ReturnsLogScreen,
     ArchiveScreen,
     StaffScreen,
     SettingsScreen,
@@ -30,5 +34,5 @@ SCAN_OPENERS: dict[str, str] = {
     "screen.returns": "open_code",
 }
 
-__all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ArchiveScreen", "StaffScreen",
+__all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ApprovalsScreen", "ReturnsLogScreen", "ArchiveScreen", "StaffScreen",
            "SettingsScreen"]
