@@ -30,3 +30,21 @@ def measure_printing(runs: int = 30, lines: int = 20) -> dict[str, float]:
 
 if __name__ == "__main__":  # pragma: no cover
     print(measure_printing())
+
+
+def register() -> None:
+    """Register the document-building measurement with the bench runner (once)."""
+    from bench.registry import MEASUREMENTS, Figure, measurement
+
+    if any(m.name == "printing" for m in MEASUREMENTS):
+        return
+    figures = (
+        Figure("doc_20_lines_roll_ms", "Build a 20-line receipt PDF, 80 mm roll: median", "ms", target=20.0, target_lines=None),
+        Figure("doc_20_lines_a4_ms", "Build a 20-line receipt PDF, A4: median", "ms", target=20.0, target_lines=None),
+    )
+
+    def printing(ctx) -> dict[str, float]:
+        return measure_printing()
+
+    measurement("printing", figures, "Median of 30 builds of a 20-line sale receipt from in-memory data "
+                "(PDF bytes, DejaVu fonts embedded, Code128 barcode), on each paper; no database.")(printing)

@@ -5,3 +5,6 @@ from bench import sales as _sales  # sales ledger: import throughput, receipt lo
 from bench import returns  # noqa: F401,E402  (returns: commit of a return)
 
 _sales.register()
+from bench import printing as _printing  # noqa: E402  (printing: building a 20-line document)
+
+_printing.register()
