@@ -153,6 +153,10 @@ class DeskApproval:
 # ----------------------------------------------------------------------------- outputs
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class FraudSignals:
     customer_returns_90_days: int = 0
@@ -163,9 +167,9 @@ class FraudSignals:
 
     def lines(self, money) -> list[str]:
         return [
-            f"Customer: {self.customer_returns_90_days} returns worth {money(self.customer_value_90_days)} "
+            f"Customer: {_count(self.customer_returns_90_days, 'return')} worth {money(self.customer_value_90_days)} "
             f"in 90 days, {self.customer_no_receipt_90_days} without a receipt",
-            f"This clerk today: {self.clerk_refunds_today} refunds worth {money(self.clerk_value_today)}",
+            f"This clerk today: {_count(self.clerk_refunds_today, 'refund')} worth {money(self.clerk_value_today)}",
         ]
 
 
