@@ -224,3 +224,13 @@ def close_database() -> None:
     db = database.obj
     if db is not None and not db.is_closed():
         db.close()
+
+
+def close_thread_connection() -> None:
+    """Close the calling thread's connection (peewee keeps one per thread): workers call this
+    when they finish, so a background import or export leaves no connection behind."""
+    try:
+        if database.obj is not None and not database.is_closed():
+            database.close()
+    except Exception:  # noqa: BLE001 - closing is best effort at the end of a worker
+        pass

@@ -68,7 +68,7 @@ class _Worker(QObject):
 
     @Slot()
     def run(self) -> None:
-        from desk.models import database
+        from desk.models.db import close_thread_connection
 
         try:
             result = self._call(self)
@@ -77,12 +77,7 @@ class _Worker(QObject):
         else:
             self.succeeded.emit(result)
         finally:
-            # This thread's own database connection (peewee keeps one per thread).
-            try:
-                if not database.is_closed():
-                    database.close()
-            except Exception:
-                pass
+            close_thread_connection()
 
 
 class ImportSalesDialog(QDialog):

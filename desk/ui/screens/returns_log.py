@@ -56,7 +56,7 @@ class _ExportWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        from desk.models import database
+        from desk.models.db import close_thread_connection
 
         part = self.path + ".part"
         try:
@@ -71,12 +71,7 @@ class _ExportWorker(QObject):
         else:
             self.succeeded.emit(n)
         finally:
-            # this thread's own database connection (peewee keeps one per thread)
-            try:
-                if not database.is_closed():
-                    database.close()
-            except Exception:
-                pass
+            close_thread_connection()
 
 
 # Export threads still running (or finished and not yet collected). A thread has no parent: it
