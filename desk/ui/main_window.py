@@ -32,6 +32,7 @@ from desk.services import auth, credit
 from desk.services.store import current_store
 from desk.ui.actions import ShortcutsDialog, create_actions, shortcut_text
 from desk.ui.context import AppContext
+from desk.ui.desk_identity import desk_code
 from desk.ui.dialogs.sign_in import LOCK, START, SWITCH, SignInDialog
 from desk.ui.idle import IdleWatcher
 from desk.ui.screens import SCAN_OPENERS, SCREEN_CLASSES
@@ -279,7 +280,7 @@ class MainWindow(QMainWindow):
         if store is not None:
             self.store_name_label.setText(store.name)
             self.store_code_label.setText(f"Store {store.code}" + (" · demo" if store.is_demo else ""))
-            self.status_store.setText(f"Store {store.code} · {store.name}")
+            self.status_store.setText(f"Store {store.code} · {store.name} · Desk {desk_code()}")
             self.setWindowTitle(f"Desk · {store.name}")
         if staff is not None:
             role = auth.ROLES.get(staff.role, staff.role)

@@ -84,7 +84,7 @@ def test_signing_in_as_someone_else_rebuilds_the_navigation(window, store_ctx, a
 
 
 def test_status_bar_shows_store_staff_database_and_sqlite(window, store_ctx):
-    assert window.status_store.text() == "Store TST01 · Test Store"
+    assert window.status_store.text() == "Store TST01 · Test Store · Desk 01"
     assert window.status_staff.text() == "Signed in: Ada Admin (Admin)"
     assert window.status_db.text() == describe_url(store_ctx.db_url)
     assert window.status_db.text().startswith("SQLite ")
