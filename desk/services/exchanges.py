@@ -202,6 +202,7 @@ class ExchangeQuery:
     reason: str = ""  # a reason code of a returned line
     include_voided: bool = True
     limit: int = 1000
+    status: str = ""  # "" | completed | voided
 
 
 @dataclass(frozen=True)
@@ -543,6 +544,10 @@ def _filtered(query: ExchangeQuery):
         q = q.where(Exchange.ret.in_(ReturnLine.select(ReturnLine.ret).where(ReturnLine.reason == query.reason.strip())))
     if not query.include_voided:
         q = q.where(Exchange.status == "completed")
+    if query.status:
+        if query.status not in ("completed", "voided"):
+            raise InvalidInput("Status", f"'{query.status}' is not one of completed, voided")
+        q = q.where(Exchange.status == query.status)
     text = query.product.strip().lower()
     if text:
         came_back = ReturnLine.select(ReturnLine.ret).where(fn.LOWER(ReturnLine.sku).contains(text)
@@ -559,7 +564,8 @@ def count_exchanges(query: ExchangeQuery | None = None) -> int:
 
 
 def _items(lines) -> str:
-    return "; ".join(f"{l.quantity} × {l.description}" for l in lines)
+    """'Shirt, Blue, L; 2 × Socks': a quantity is written only when it is more than one."""
+    return "; ".join(l.description if l.quantity == 1 else f"{l.quantity} × {l.description}" for l in lines)
 
 
 def search_exchanges(query: ExchangeQuery | None = None, offset: int = 0, limit: int | None = None) -> list[ExchangeRow]:
