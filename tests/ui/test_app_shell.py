@@ -35,8 +35,8 @@ def nav_titles(window: MainWindow) -> list[str]:
 
 def test_admin_sees_staff_and_settings(window):
     assert nav_titles(window) == ["Today", "Sales", "Return", "Approvals", "Returns log", "Archive", "Exchange log", "Vouchers", "Staff", "Settings"]
-    assert [window.nav.item(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(8)] == [
-        "F11", "F3", "F4", "Ctrl+F4", "Shift+F4", "F12", "F9", "F10"]
+    assert [window.nav.item(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(10)] == [
+        "F11", "F3", "F4", "Ctrl+F4", "Shift+F4", "F12", "Shift+F5", "Ctrl+F5", "F9", "F10"]
     assert window.current_screen_name() == "screen.home"
 
 
