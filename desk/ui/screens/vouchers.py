@@ -382,7 +382,8 @@ class VouchersScreen(Screen):
     def _on_activated(self, index: QModelIndex) -> None:
         if index.isValid():
             self.open_row(index.row())
-            self.redeem_button.setFocus() if self.redeem_button.isEnabled() else None
+            if self.redeem_button.isEnabled():
+                self.redeem_button.setFocus()
 
     # -- the voucher ----------------------------------------------------------------------------------
     def open_row(self, row: int) -> bool:
