@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "vouchers.view": ("see the vouchers and their balances", frozenset(STORE_ROLES)),
     "exchanges.create": ("exchange goods for others", frozenset(STORE_ROLES)),
     "exchanges.void": ("void an exchange", _MANAGERS),
+    "vouchers.cancel": ("cancel what is left of a voucher", _MANAGERS),
 }
 
 # Argon2id with OWASP's minimum memory-hard settings: 19 MiB, 2 passes.

@@ -364,8 +364,14 @@ class MainWindow(QMainWindow):
         if self._locked or self.ctx.staff is None:
             return False
         if credit.is_voucher_code(code):
+            # its balance in the scan bar, and the voucher itself on the Vouchers screen when this
+            # person may see it (or on the screen shown now, when that one takes voucher codes)
             self.show_voucher_balance(code)
+            self._open_with_screens(code)
             return True
+        return self._open_with_screens(code)
+
+    def _open_with_screens(self, code: str) -> bool:
         current = self.current_screen_name()
         names = [cls.action_name for cls in self._classes]
         if current in names:
