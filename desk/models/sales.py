@@ -8,7 +8,9 @@ from desk.models.store import Desk, Store
 
 
 class Sale(Record):
-    store = ForeignKeyField(Store, backref="sales", on_delete="RESTRICT")
+    # store and sale: no index of their own, the unique (store, receipt_no) / (sale, line_no)
+    # indexes below start with them (migration 0007)
+    store = ForeignKeyField(Store, backref="sales", on_delete="RESTRICT", index=False)
     till = ForeignKeyField(Desk, backref="sales", null=True, on_delete="RESTRICT")
     receipt_no = CharField(max_length=64)
     sold_at = DateTimeField(index=True)  # UTC
@@ -27,7 +29,7 @@ class Sale(Record):
 
 
 class SaleLine(Record):
-    sale = ForeignKeyField(Sale, backref="lines", on_delete="CASCADE")
+    sale = ForeignKeyField(Sale, backref="lines", on_delete="CASCADE", index=False)
     line_no = IntegerField()
     product = ForeignKeyField(Product, backref="sale_lines", null=True, on_delete="SET NULL")
     sku = CharField(max_length=64, default="")

@@ -24,7 +24,7 @@ from desk import clock
 from desk.errors import DeskError, InvalidInput
 from desk.io.pos_feeds import Feed, FeedCustomer, FeedProduct, FeedRefund, FeedSale, RowError, read_feed
 from desk.models import Category, Customer, Product, Sale, SaleImport, SaleLine, Staff, Store, TillRefund, database
-from desk.models.db import first_line
+from desk.models.db import bulk_write_cache, first_line
 from desk.money import from_minor
 from desk.services import audit
 from desk.services.auth import require
@@ -329,10 +329,15 @@ def _refund_receipts(feed: Feed) -> list[str]:
 
 
 def _existing_receipts(receipts: list[str], store: Store) -> set[str]:
+    """Which of ``receipts`` the store's ledger already holds: one prepared query per chunk,
+    each receipt a seek in the unique (store, receipt_no) index."""
     found: set[str] = set()
+    db = database.obj
     for i in range(0, len(receipts), CHUNK):
-        query = Sale.select(Sale.receipt_no).where((Sale.store == store.id) & Sale.receipt_no.in_(receipts[i : i + CHUNK])).tuples()
-        found.update(r for (r,) in query)
+        chunk = receipts[i : i + CHUNK]
+        sql = (f'SELECT "receipt_no" FROM "sale" WHERE "store_id" = {db.param} '
+               f'AND "receipt_no" IN ({", ".join([db.param] * len(chunk))})')
+        found.update(r for (r,) in database.execute_sql(sql, [store.id, *chunk]).fetchall())
     return found
 
 
@@ -583,7 +588,7 @@ def _import_file(actor: Staff, path, fmt, progress, cancel) -> ImportResult:
     if errors:
         raise ImportRefused(sorted(errors, key=lambda e: e.row), feed.filename)
     try:
-        with database.atomic():
+        with bulk_write_cache(), database.atomic():
             return _import(actor, store, feed, progress, cancel, priced)
     except peewee.IntegrityError as exc:
         if SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists():
