@@ -374,15 +374,39 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
                         "category", "timestamp", "till", "cashier", "order_discount", "customer_name",
                         "customer_email", "customer_phone", "method", "amount", "card_brand", "card_last4", "reference"))
     sales: list[FeedSale] = []
+    scale = 10**places
+    # Positional arguments below (keywords cost as much again per object): LineInput(description,
+    # quantity, unit_price, tax_rate, line_discount, sku, barcode, category), FeedProduct(sku,
+    # barcode, description, category, unit_price, tax_rate), TenderInput(method, amount, card_brand,
+    # card_last4, reference), SaleInput(receipt_no, sold_at, lines, tenders, order_discount,
+    # till_code, cashier, customer_id, source_ref), FeedSale(sale, row, line_rows, customer, products).
     for receipt, (first_row, line_rows, tender_rows) in receipts.items():
-        parsed = []
         first = line_rows[0][1]
         stamp = first[i_ts]
-        for row, v in line_rows:
-            line_no = _fast_int(v[i_line])
-            quantity = _fast_int(v[i_qty])
-            unit_price = _fast_money(v[i_price], places)
-            line_discount = _fast_money(v[i_disc], places) if v[i_disc] else 0
+        if len(line_rows) == 1:
+            ordered = line_rows
+        else:
+            ordered = sorted(line_rows, key=lambda rv: _fast_int(rv[1][i_line]))
+        lines = []
+        products = []
+        rows = []
+        n = 0
+        for row, v in ordered:
+            n += 1
+            raw = v[i_line]
+            if raw != str(n) and _fast_int(raw) != n:  # lines numbered 1 to n once each ("01" is 1)
+                return None
+            raw = v[i_qty]
+            quantity = int(raw) if raw.isdigit() and raw.isascii() else 0
+            if quantity <= 0:
+                return None
+            raw = v[i_price]
+            if raw.isdigit() and raw.isascii():
+                unit_price = int(raw) * scale
+            else:
+                unit_price = _fast_money(raw, places)
+            raw = v[i_disc]
+            line_discount = _fast_money(raw, places) if raw else 0
             rate_raw = v[i_rate]
             rate = rates.get(rate_raw)
             if rate is None:
@@ -399,10 +423,9 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
                 return None
             if v is not first and ((v[i_ts] and v[i_ts] != stamp) or v[i_order]):
                 return None
-            parsed.append((line_no, row, LineInput(
-                description=description, quantity=quantity, unit_price=unit_price, tax_rate=rate,
-                line_discount=line_discount, sku=sku, barcode=barcode, category=category,
-            )))
+            lines.append(LineInput(description, quantity, unit_price, rate, line_discount, sku, barcode, category))
+            products.append(FeedProduct(sku, barcode, description, category, unit_price, rate) if (sku or barcode) else None)
+            rows.append(row)
         sold_at = times.get(stamp)
         if sold_at is None:
             errors = []
@@ -418,12 +441,12 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
         order_discount = _fast_money(first[i_order], places) if first[i_order] else 0
         name = first[i_name][:MAX_CUSTOMER_NAME]
         email, phone = first[i_email], first[i_phone]
-        if len(email) > MAX_EMAIL or len(phone) > MAX_PHONE or (email and not valid_email(email)):
-            return None
-        customer = FeedCustomer(name=name or email or phone, email=email or None, phone=phone or None) if (name or email or phone) else None
-        parsed.sort(key=lambda p: p[0])
-        if [p[0] for p in parsed] != list(range(1, len(parsed) + 1)):
-            return None
+        if name or email or phone:
+            if len(email) > MAX_EMAIL or len(phone) > MAX_PHONE or (email and not valid_email(email)):
+                return None
+            customer = FeedCustomer(name or email or phone, email or None, phone or None)
+        else:
+            customer = None
         tenders = []
         for v in tender_rows:
             method = v[i_method].lower()
@@ -440,14 +463,7 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
             reference = v[i_ref]
             if len(reference) > MAX_REF or (reference and looks_like_card_number(reference)):
                 return None
-            tenders.append(TenderInput(method=method, amount=amount, card_brand=brand, card_last4=last4, reference=reference))
-        lines = [p[2] for p in parsed]
-        products = [
-            FeedProduct(sku=l.sku, barcode=l.barcode, description=l.description, category=l.category, unit_price=l.unit_price, tax_rate=l.tax_rate)
-            if (l.sku or l.barcode) else None
-            for l in lines
-        ]
-        sale = SaleInput(receipt_no=receipt, sold_at=sold_at, lines=lines, tenders=tenders, order_discount=order_discount,
-                         till_code=till, cashier=cashier, source_ref=receipt)
-        sales.append(FeedSale(sale=sale, row=first_row, line_rows=[p[1] for p in parsed], customer=customer, products=products))
+            tenders.append(TenderInput(method, amount, brand, last4, reference))
+        sale = SaleInput(receipt, sold_at, lines, tenders, order_discount, till, cashier, None, receipt)
+        sales.append(FeedSale(sale, first_row, rows, customer, products))
     return Feed(format="canonical", currency=currency, rows=n_rows, sales=sales, errors=[])
