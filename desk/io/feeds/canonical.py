@@ -368,13 +368,13 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
     places = exponent(currency)
     rates: dict[str, Decimal] = {}
     times: dict[str, dt.datetime] = {}
+    amounts: dict[str, int] = {}  # '12.50' -> 1250: prices repeat from line to line
     (i_line, i_qty, i_price, i_disc, i_rate, i_desc, i_sku, i_barcode, i_cat, i_ts, i_till, i_cashier, i_order,
      i_name, i_email, i_phone, i_method, i_amount, i_brand, i_last4, i_ref) = (
         ix[c] for c in ("line", "quantity", "unit_price", "line_discount", "tax_rate", "description", "sku", "barcode",
                         "category", "timestamp", "till", "cashier", "order_discount", "customer_name",
                         "customer_email", "customer_phone", "method", "amount", "card_brand", "card_last4", "reference"))
     sales: list[FeedSale] = []
-    scale = 10**places
     # Positional arguments below (keywords cost as much again per object): LineInput(description,
     # quantity, unit_price, tax_rate, line_discount, sku, barcode, category), FeedProduct(sku,
     # barcode, description, category, unit_price, tax_rate), TenderInput(method, amount, card_brand,
@@ -383,10 +383,13 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
     for receipt, (first_row, line_rows, tender_rows) in receipts.items():
         first = line_rows[0][1]
         stamp = first[i_ts]
-        if len(line_rows) == 1:
-            ordered = line_rows
-        else:
-            ordered = sorted(line_rows, key=lambda rv: _fast_int(rv[1][i_line]))
+        ordered = line_rows
+        n = 0
+        for _, v in line_rows:
+            n += 1
+            if v[i_line] != str(n):  # not written 1, 2, 3 ... in order: sorted by number (checked below)
+                ordered = sorted(line_rows, key=lambda rv: _fast_int(rv[1][i_line]))
+                break
         lines = []
         products = []
         rows = []
@@ -401,10 +404,11 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
             if quantity <= 0:
                 return None
             raw = v[i_price]
-            if raw.isdigit() and raw.isascii():
-                unit_price = int(raw) * scale
-            else:
+            unit_price = amounts.get(raw)
+            if unit_price is None:
                 unit_price = _fast_money(raw, places)
+                if len(amounts) < _CACHE_LIMIT:
+                    amounts[raw] = unit_price
             raw = v[i_disc]
             line_discount = _fast_money(raw, places) if raw else 0
             rate_raw = v[i_rate]
@@ -428,9 +432,11 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
             rows.append(row)
         sold_at = times.get(stamp)
         if sold_at is None:
-            errors = []
-            sold_at = parse_timestamp(Fields(first_row, {"timestamp": stamp}, errors), "timestamp")
-            if sold_at is None or errors:
+            if not stamp:
+                return None
+            # as parse_timestamp reads it; anything it would refuse goes to the full reading
+            sold_at = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00") if stamp.endswith("Z") else stamp)
+            if sold_at.tzinfo is None:
                 return None
             if len(times) < _CACHE_LIMIT:
                 times[stamp] = sold_at
@@ -452,7 +458,12 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
             method = v[i_method].lower()
             if method not in TENDER_METHODS:
                 return None
-            amount = _fast_money(v[i_amount], places)
+            raw = v[i_amount]
+            amount = amounts.get(raw)
+            if amount is None:
+                amount = _fast_money(raw, places)
+                if len(amounts) < _CACHE_LIMIT:
+                    amounts[raw] = amount
             brand = v[i_brand][:MAX_BRAND]
             last4 = v[i_last4]
             if last4:
