@@ -262,6 +262,16 @@ _LINE_FIELDS = ["uuid", "created_at", "sale", "line_no", "product", "sku", "barc
 _TENDER_FIELDS = ["uuid", "created_at", "sale", "seq", "method", "amount", "card_brand", "card_last4", "reference"]
 
 
+def stored_time(value: dt.datetime):
+    """A naive UTC datetime as the database driver binds it. SQLite's driver writes a datetime
+    as its text ``str(value)`` (2026-11-23 13:18:36.818273), converting it again for every row
+    it is bound to: the text made once here, for a value that many rows share, is the same
+    stored text. PostgreSQL takes the datetime itself."""
+    from desk.models.db import is_postgres
+
+    return value if is_postgres() else str(value)
+
+
 def new_ids(model, n: int) -> list[int]:
     """Ids for ``n`` new rows of ``model``, taken inside the write transaction. SQLite: after
     the largest id (the IMMEDIATE transaction holds the write lock, so no other desk can take
@@ -300,7 +310,7 @@ def _write(store: Store, pending: list[tuple[SaleInput, PricedSale]], source: st
     executed for many rows at once, values converted as the models' fields convert them."""
     if not pending:
         return
-    now = clock.utcnow()
+    now = stored_time(clock.utcnow())  # the same for every row: converted once
     ids = new_ids(Sale, len(pending))
     n_lines = n_tenders = 0
     for s, _ in pending:
