@@ -140,7 +140,9 @@ def _price_all(feed: Feed, store: Store, errors: list[RowError]) -> dict[int, Pr
             errors.append(RowError(fs.row, column, f"receipt {receipt}: {exc.field} {exc.why}"))
             continue
         before = len(errors)
-        paid = sum(t.amount for t in fs.sale.tenders)
+        paid = 0
+        for t in fs.sale.tenders:
+            paid += t.amount
         if fs.expected_total is not None and p.total != fs.expected_total:
             errors.append(RowError(fs.row, cols["total"], f"receipt {receipt}: the lines come to {_money(p.total, currency)} "
                                                          f"but the file says {_money(fs.expected_total, currency)} was paid"))
