@@ -65,6 +65,7 @@ class HoRecord(BaseModel):
     currency = CharField(max_length=3, default="")
     status = CharField(max_length=16, default="")
     label = CharField(max_length=80, default="")
+    detail = CharField(max_length=32, default="")
     clerk = CharField(max_length=16, default="")
     parent = CharField(max_length=36, default="")
     flag = BooleanField(default=False)

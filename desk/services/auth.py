@@ -56,6 +56,11 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "vouchers.view": ("see the vouchers and their balances", frozenset(STORE_ROLES)),
     "exchanges.create": ("exchange goods for others", frozenset(STORE_ROLES)),
     "exchanges.void": ("void an exchange", _MANAGERS),
+    "export.run": ("export the bundle for head office", _MANAGERS),
+    "export.key": ("enter the store's head office key", _MANAGERS),
+    "ho.stores": ("register stores with head office", frozenset({"head_office", "admin"})),
+    "ho.import": ("import the stores' bundles at head office", frozenset({"head_office", "admin"})),
+    "ho.reports": ("see head office's reports across stores", frozenset({"head_office", "admin"})),
 }
 
 # Argon2id with OWASP's minimum memory-hard settings: 19 MiB, 2 passes.

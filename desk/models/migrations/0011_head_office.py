@@ -134,6 +134,7 @@ def up(migrator, db):
         currency = CharField(max_length=3, default='')
         status = CharField(max_length=16, default='')
         label = CharField(max_length=80, default='')
+        detail = CharField(max_length=32, default='')
         clerk = CharField(max_length=16, default='')
         parent = CharField(max_length=36, default='')
         flag = BooleanField(default=False)
