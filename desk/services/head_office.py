@@ -315,10 +315,10 @@ def coverage(date_from: dt.date, date_to: dt.date, now: dt.datetime | None = Non
                     cell = CoverageCell("refused", missing, "bundle " + ", ".join(map(str, missing)) + " refused")
                 else:
                     cell = CoverageCell("missing", missing, "bundle " + ", ".join(map(str, missing)) + " missing")
-            elif arrived:
-                cell = CoverageCell("arrived", arrived)
             elif refused_here:
                 cell = CoverageCell("refused", refused_here, "bundle " + ", ".join(map(str, refused_here)) + " refused")
+            elif arrived:
+                cell = CoverageCell("arrived", arrived)
             elif day >= today or day < first_day:  # today is not over yet
                 cell = CoverageCell("none")
             else:
