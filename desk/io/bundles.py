@@ -192,12 +192,12 @@ def open_bundle(path: str | os.PathLike, key_for: Callable[[str], str | None], k
     file's hash. Raises BundleRefused with the reason."""
     path = Path(path)
     if not path.is_file():
-        raise _refuse(f"{path.name}: no such file.")
+        raise _refuse(f"There is no file {path.name}.")
     try:
         whole = file_sha256(path)
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise _refuse(f"{path.name} is not a bundle, or it is truncated or damaged ({exc}).") from None
+        raise _refuse(f"The file is not a bundle, or it is truncated or damaged ({exc}).") from None
     try:
         bundle = _check(path, zf, whole, key_for, known_kinds)
     except BundleRefused:
@@ -205,7 +205,7 @@ def open_bundle(path: str | os.PathLike, key_for: Callable[[str], str | None], k
         raise
     except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as exc:
         zf.close()
-        raise _refuse(f"{path.name} is truncated or damaged ({exc}).") from None
+        raise _refuse(f"The bundle is truncated or damaged ({exc}).") from None
     return bundle
 
 
@@ -214,11 +214,11 @@ def _check(path: Path, zf: zipfile.ZipFile, whole: str, key_for, known_kinds: se
     names = [i.filename for i in infos]
     for name in names:
         if name.startswith(("/", "\\")) or ".." in name or "\\" in name or ":" in name:
-            raise _refuse(f"{path.name} holds a file with a path that leaves the bundle ({name!r}).")
+            raise _refuse(f"The bundle holds a file with a path that leaves the bundle ({name!r}).")
     if len(set(names)) != len(names):
-        raise _refuse(f"{path.name} holds the same file twice.")
+        raise _refuse(f"The bundle holds the same file twice.")
     if MANIFEST not in names or SIGNATURE not in names:
-        raise _refuse(f"{path.name} has no {MANIFEST if MANIFEST not in names else SIGNATURE}: it is not a bundle.")
+        raise _refuse(f"The file has no {MANIFEST if MANIFEST not in names else SIGNATURE}: it is not a bundle.")
     total = 0
     for info in infos:
         if info.filename in (MANIFEST, SIGNATURE):
@@ -226,7 +226,7 @@ def _check(path: Path, zf: zipfile.ZipFile, whole: str, key_for, known_kinds: se
                 raise _refuse(f"{info.filename} is {info.file_size:,} bytes: too large to be a manifest.")
             continue
         if not _NAME.match(info.filename):
-            raise _refuse(f"{path.name} holds an unexpected file {info.filename!r}.")
+            raise _refuse(f"The bundle holds an unexpected file {info.filename!r}.")
         total += info.file_size
         if info.file_size > MAX_FILE or total > MAX_TOTAL:
             raise _refuse(f"{info.filename} would unpack to {info.file_size:,} bytes: more than a bundle may hold.")
@@ -238,50 +238,50 @@ def _check(path: Path, zf: zipfile.ZipFile, whole: str, key_for, known_kinds: se
     try:
         manifest = json.loads(body)
     except (UnicodeDecodeError, ValueError):
-        raise _refuse(f"{path.name}: manifest.json is not JSON.") from None
+        raise _refuse("manifest.json is not JSON.") from None
     if not isinstance(manifest, dict):
-        raise _refuse(f"{path.name}: manifest.json is not a JSON object.")
+        raise _refuse("manifest.json is not a JSON object.")
     code = manifest.get("store_code")
     if not isinstance(code, str) or not code:
-        raise _refuse(f"{path.name}: the manifest names no store.", manifest)
+        raise _refuse(f"The manifest names no store.", manifest)
     key = key_for(code)
     if key is None:
-        raise _refuse(f"{path.name} comes from store {code[:16]}, which is not registered with head office: "
+        raise _refuse(f"The bundle comes from store {code[:16]}, which is not registered with head office: "
                       "register it first (desk ho-register-store).", manifest)
     if not hmac.compare_digest(signature, sign(body, key)):
-        raise _refuse(f"{path.name}: the signature does not match store {code}'s key: the manifest was altered, "
+        raise _refuse(f"The signature does not match store {code}'s key: the manifest was altered, "
                       "or it was signed with another store's key.", manifest)
     # Signed by the store: its form is now worth reading.
     if manifest.get("format") != FORMAT:
-        raise _refuse(f"{path.name} is not a Desk bundle (format {manifest.get('format')!r}).", manifest)
+        raise _refuse(f"The file is not a Desk bundle (format {manifest.get('format')!r}).", manifest)
     version = manifest.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise _refuse(f"{path.name} was written by a newer version of Desk (bundle format {version}; this version "
+        raise _refuse(f"The bundle was written by a newer version of Desk (bundle format {version}; this version "
                       f"reads format {FORMAT_VERSION}): install the newer version at head office.", manifest)
     number = manifest.get("bundle_number")
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        raise _refuse(f"{path.name}: the manifest's bundle number is not a whole number.", manifest)
+        raise _refuse(f"The manifest's bundle number is not a whole number.", manifest)
     files = manifest.get("files")
     counts = manifest.get("counts")
     if not isinstance(files, dict) or not isinstance(counts, dict):
-        raise _refuse(f"{path.name}: the manifest lists no files or counts.", manifest)
+        raise _refuse(f"The manifest lists no files or counts.", manifest)
     in_zip = set(names) - {MANIFEST, SIGNATURE}
     missing = sorted(set(files) - in_zip)
     extra = sorted(in_zip - set(files))
     if missing:
-        raise _refuse(f"{path.name} is missing {', '.join(missing)}, which its manifest lists.", manifest)
+        raise _refuse(f"The bundle is missing {', '.join(missing)}, which its manifest lists.", manifest)
     if extra:
-        raise _refuse(f"{path.name} holds {', '.join(extra)}, which its manifest does not list.", manifest)
+        raise _refuse(f"The bundle holds {', '.join(extra)}, which its manifest does not list.", manifest)
     for name in files:
         kind = name.split("/", 1)[1].rsplit(".", 1)[0]
         if kind not in known_kinds:
-            raise _refuse(f"{path.name} holds records of a kind this version does not know ({kind}): install the "
+            raise _refuse(f"The bundle holds records of a kind this version does not know ({kind}): install the "
                           "newer version of Desk at head office.", manifest)
     bundle = OpenBundle(path, manifest, hashlib.sha256(body).hexdigest(), whole, zf)
     for name in sorted(files):
         entry = files[name]
         if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
-            raise _refuse(f"{path.name}: the manifest gives no hash for {name}.", manifest)
+            raise _refuse(f"The manifest gives no hash for {name}.", manifest)
         h = hashlib.sha256()
         lines = 0
         with zf.open(name) as fh:
@@ -289,15 +289,15 @@ def _check(path: Path, zf: zipfile.ZipFile, whole: str, key_for, known_kinds: se
                 h.update(chunk)
                 lines += chunk.count(b"\n")
         if not hmac.compare_digest(h.hexdigest(), entry["sha256"].lower()):
-            raise _refuse(f"{path.name}: {name} does not match its hash in the manifest: it was altered.", manifest)
+            raise _refuse(f"{name} does not match its hash in the manifest: it was altered.", manifest)
         if name.startswith("data/"):
             kind = name[len("data/") : -len(".jsonl")]
             declared = counts.get(kind)
             if declared != lines:
-                raise _refuse(f"{path.name}: the manifest says {name} holds {declared} records but it holds {lines}.",
+                raise _refuse(f"The manifest says {name} holds {declared} records but it holds {lines}.",
                               manifest)
             bundle.lines[kind] = lines
     for kind in counts:
         if f"data/{kind}.jsonl" not in files:
-            raise _refuse(f"{path.name}: the manifest counts {kind} but holds no data/{kind}.jsonl.", manifest)
+            raise _refuse(f"The manifest counts {kind} but holds no data/{kind}.jsonl.", manifest)
     return bundle

@@ -83,8 +83,15 @@ class ExportResult:
         return sum(self.counts.values())
 
     def message(self) -> str:
-        parts = ", ".join(f"{n:,} {kind.replace('_', ' ')}" for kind, n in self.counts.items() if n) or "no records"
+        parts = ", ".join(f"{n:,} {_noun(kind, n)}" for kind, n in self.counts.items() if n) or "no records"
         return f"Bundle {self.number} written to {self.path}: {parts}."
+
+
+def _noun(kind: str, n: int) -> str:
+    words = kind.replace("_", " ")
+    if n != 1:
+        return words
+    return words[:-3] + "y" if words.endswith("ies") else words[:-1]
 
 
 def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:

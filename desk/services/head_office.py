@@ -158,7 +158,7 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None) -> Impo
         if earlier is not None:
             if earlier.manifest_sha256 == bundle.manifest_sha256:
                 return ImportResult(path.name, "already", store.code, number, counts=json.loads(earlier.counts))
-            raise BundleRefused(f"{path.name}: store {store.code} sent a different bundle {number} before, and "
+            raise BundleRefused(f"Store {store.code} sent a different bundle {number} before, and "
                                 f"that one was imported ({earlier.file_name}); this one was not.")
         period_from, period_to = _period(manifest)
         head = manifest.get("audit_head") if isinstance(manifest.get("audit_head"), dict) else {}

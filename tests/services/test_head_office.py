@@ -283,7 +283,7 @@ CASES = {
                       "written by a newer version of Desk"),
     "manifest lies about counts": (
         lambda p, k, o, a: rebuild(p, o, manifest=lambda b: b["counts"].update(returns=2), key=k),
-        "the manifest says data/returns.jsonl holds 2 records but it holds 3"),
+        "The manifest says data/returns.jsonl holds 2 records but it holds 3"),
     "bad record": (
         lambda p, k, o, a: rebuild(p, o, files={"data/returns.jsonl": lambda d: d.replace(b'"version":1', b'"version":"1"', 1)},
                                    manifest=lambda b: None, key=k),
