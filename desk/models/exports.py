@@ -40,3 +40,9 @@ class ExportBundle(BaseModel):
 
     class Meta:
         table_name = "export_bundle"
+
+
+# The rows no bundle has carried yet (what the next export reads), and the day's changes.
+ChangeLog.add_index(ChangeLog.index(ChangeLog.tbl, ChangeLog.row_id, name="change_log_pending",
+                                    where=ChangeLog.bundle_no.is_null()))
+ChangeLog.add_index(ChangeLog.index(ChangeLog.at, name="change_log_at"))
