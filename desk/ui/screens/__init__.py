@@ -9,6 +9,7 @@ from __future__ import annotations
 from desk.ui.screens.approvals import ApprovalsScreen
 from desk.ui.screens.archive import ArchiveScreen
 from desk.ui.screens.base import Screen
+from desk.ui.screens.head_office import HeadOfficeScreen
 from desk.ui.screens.home import HomeScreen
 from desk.ui.screens.returns import ReturnScreen
 from desk.ui.screens.returns_log import ReturnsLogScreen
@@ -25,6 +26,7 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
     ArchiveScreen,
     StaffScreen,
     SettingsScreen,
+    HeadOfficeScreen,
 )
 
 # Screens that open what the scan field reads: action name -> the screen's method that
@@ -35,4 +37,4 @@ SCAN_OPENERS: dict[str, str] = {
 }
 
 __all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ApprovalsScreen", "ReturnsLogScreen", "ArchiveScreen", "StaffScreen",
-           "SettingsScreen"]
+           "SettingsScreen", "HeadOfficeScreen"]
