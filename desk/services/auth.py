@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "ho.stores": ("register stores with head office", frozenset({"head_office", "admin"})),
     "ho.import": ("import the stores' bundles at head office", frozenset({"head_office", "admin"})),
     "ho.reports": ("see head office's reports across stores", frozenset({"head_office", "admin"})),
+    "ho.window": ("use the Head office window", frozenset({"head_office"})),
 }
 
 # Argon2id with OWASP's minimum memory-hard settings: 19 MiB, 2 passes.

@@ -10,6 +10,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QFileDialog
 
 from desk.models import HoBundle, HoRecord
+from desk.services import head_office
 from desk.services.export import export_bundle, set_ho_key
 from desk.ui.screens import SCREEN_CLASSES
 from desk.ui.screens.head_office import HeadOfficeScreen
@@ -83,10 +84,34 @@ def test_register_import_coverage_report(qtbot, store_ctx, messages, tmp_path, m
     screen.grab().save("/tmp/x/ho-reports.png")
 
 
-def test_a_store_manager_does_not_see_head_office(qtbot, store_ctx, add_staff):
+def test_head_office_staff_reach_it_by_shift_f11_and_store_staff_do_not(make_window, store_ctx, add_staff, qtbot):
+    from PySide6.QtCore import Qt
+
     from desk.services import auth
 
-    manager = add_staff("300", "Maja Manager", "manager")
-    assert not auth.can(manager, HeadOfficeScreen.permission)
-    head = add_staff("800", "Hana Office", "head_office")
-    assert auth.can(head, HeadOfficeScreen.permission)
+    assert not auth.can(store_ctx.staff, "ho.window")  # a store's admin has the commands, not the window
+    assert not auth.can(add_staff("300", "Maja Manager", "manager"), "ho.window")
+    store_ctx.staff = add_staff("800", "Hana Office", "head_office")
+    window = make_window(store_ctx)
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert "Head office" in titles
+    qtbot.keyClick(window.nav, Qt.Key.Key_F11, Qt.KeyboardModifier.ShiftModifier)
+    assert window.current_screen_name() == "screen.head_office"
+
+
+def test_sign_out_after_closing_time_writes_the_days_bundle(make_window, store_ctx, sign_in_answers, tmp_path,
+                                                            monkeypatch):
+    from desk.services import export as export_service
+    from desk.services import settings as settings_service
+
+    admin = store_ctx.staff
+    _, key = head_office.register_store(admin, "TST01", "Test Store")
+    set_ho_key(admin, key)
+    settings_service.update(admin, {"export.auto": True, "export.folder": str(tmp_path / "auto")})
+    window = make_window(store_ctx)
+    due = [True]  # past closing time once; after the bundle, not again
+    monkeypatch.setattr(export_service, "export_due", lambda now=None: due.pop() if due else False)
+    sign_in_answers.queue.append(admin)
+    window.sign_out_button.click()
+    assert [p.name[:12] for p in (tmp_path / "auto").glob("*.zip")] == ["TST01-000001"]
+    assert "Bundle 1 written to" in window.statusBar().currentMessage()

@@ -78,7 +78,7 @@ def _button(text: str, name: str, primary: bool = False) -> QPushButton:
 class HeadOfficeScreen(Screen):
     title = "Head office"
     action_name = "screen.head_office"
-    permission = "ho.import"
+    permission = "ho.window"  # head office staff only (a store's admin has the commands)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
