@@ -83,10 +83,6 @@ def canonical(record: dict) -> str:
     return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def content_hash(record: dict) -> str:
-    return hashlib.sha256(canonical(record).encode("utf-8")).hexdigest()
-
-
 def _clean(rows: Iterable[dict], json_fields: tuple[str, ...] = ()) -> Iterable[dict]:
     for row in rows:
         out = {k: plain(v) for k, v in row.items()}
