@@ -20,7 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import uuid as uuidlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from peewee import JOIN, Model
@@ -55,7 +55,7 @@ class Exporter:
     rows: Callable[[Any], Iterable[dict]]  # rows(where) -> the records as they travel
     project: Callable[[dict], dict]  # a record -> head office's typed columns
     source: str = "changes"  # changes | references | audit
-    columns: tuple[str, ...] = field(default=())  # the CSV copy's columns, in order
+    check: Callable[[dict], None] | None = None  # raises BadRecord when a record cannot be what it claims
 
 
 EXPORTERS: dict[str, Exporter] = {}
@@ -300,6 +300,19 @@ def _customer_rows(where) -> Iterable[dict]:
         yield row
 
 
+def _check_audit_event(rec: dict) -> None:
+    """An audit event's hash must be its content's: an event edited after it was written (and
+    the bundle signed again) is caught here."""
+    from desk.services.audit import event_hash
+
+    fields = {"uuid": rec.get("uuid"), "at": rec.get("at"), "store": rec.get("store"), "staff": rec.get("staff"),
+              "action": rec.get("action"), "entity": rec.get("entity"), "entity_uuid": rec.get("entity_uuid"),
+              "details": rec.get("details")}
+    seq = _int(rec, "seq")
+    if event_hash(_str(rec, "prev_hash"), seq, fields) != rec.get("hash"):
+        raise BadRecord(f"audit event #{seq} does not match its hash: it was altered after it was written")
+
+
 def _audit_rows(where) -> Iterable[dict]:
     query = AuditEvent.select(
         AuditEvent.uuid, AuditEvent.seq, AuditEvent.at, AuditEvent.store_code.alias("store"),
@@ -336,6 +349,6 @@ for _exporter in (
     Exporter("customers", Customer, _customer_rows, lambda r: _typed(r, label="name"), source="references"),
     Exporter("audit_events", AuditEvent, _audit_rows,
              lambda r: _typed(r, at="at", label="action", detail="entity", clerk="staff", parent="entity_uuid"),
-             source="audit"),
+             source="audit", check=_check_audit_event),
 ):
     register(_exporter)

@@ -207,8 +207,11 @@ def _checked(kind: str, n: int, record: dict) -> tuple[str, int, dict]:
     version = record.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise BundleRefused(f"{where}: the record's version is not a whole number of at least 1.")
+    exporter = EXPORTERS[kind]
     try:
-        typed = EXPORTERS[kind].project(record)
+        if exporter.check is not None:
+            exporter.check(record)
+        typed = exporter.project(record)
     except BadRecord as exc:
         raise BundleRefused(f"{where}: {exc}.") from None
     return uid, version, typed

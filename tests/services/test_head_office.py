@@ -284,6 +284,10 @@ CASES = {
     "manifest lies about counts": (
         lambda p, k, o, a: rebuild(p, o, manifest=lambda b: b["counts"].update(returns=2), key=k),
         "The manifest says data/returns.jsonl holds 2 records but it holds 3"),
+    "audit event edited and the bundle signed again": (
+        lambda p, k, o, a: rebuild(p, o, files={"data/audit_events.jsonl": lambda d: d.replace(b'"action":"store.created"', b'"action":"store.createx"', 1)},
+                                   manifest=lambda b: None, key=k),
+        None),
     "bad record": (
         lambda p, k, o, a: rebuild(p, o, files={"data/returns.jsonl": lambda d: d.replace(b'"version":1', b'"version":"1"', 1)},
                                    manifest=lambda b: None, key=k),
@@ -296,6 +300,17 @@ def test_a_bad_bundle_is_refused_whole_with_the_reason(sqlite_shop, bundle, tmp_
     make, reason = CASES[case]
     out = tmp_path / "bad.zip"
     make(bundle, sqlite_shop["key"], out, sqlite_shop["admin"])
+    if case == "audit event edited and the bundle signed again":
+        with zipfile.ZipFile(out) as zf:
+            content = {n: zf.read(n) for n in zf.namelist()}
+        body = json.loads(content["manifest.json"])
+        rehash(body, "data/audit_events.jsonl", content["data/audit_events.jsonl"])
+        content["manifest.json"] = json.dumps(body, sort_keys=True).encode()
+        content["manifest.sig"] = sign(content["manifest.json"], sqlite_shop["key"]).encode()
+        reason = "audit event #1 does not match its hash: it was altered after it was written"
+        with zipfile.ZipFile(out, "w") as zf:
+            for n, d in content.items():
+                zf.writestr(n, d)
     if case in ("bad record", "edited record, manifest rehashed but not re-signed"):
         # rehash the edited file in the manifest (and re-sign for the bad record)
         with zipfile.ZipFile(out) as zf:
