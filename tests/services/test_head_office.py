@@ -498,3 +498,29 @@ def test_reports_across_two_stores_and_csv(sqlite_shop, tmp_path):
     assert path.read_text(encoding="utf-8-sig").splitlines() == ["Store,Currency,Vouchers,Outstanding", "TST01,GBP,2,22.00"]
     with pytest.raises(NotAllowed):
         ho_reports.run_report(sqlite_shop["team"][3], "approval_rates", today, today)
+
+
+def test_two_head_office_desks_importing_one_bundle_at_once_import_it_once(shop, shop_bundle):
+    import threading
+
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def desk():
+        try:
+            barrier.wait()
+            results.append(ho.import_bundle(shop["admin"], shop_bundle).status)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=desk) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(results) == ["already", "imported"]
+    assert HoBundle.select().count() == 1
+    assert HoRecord.select().count() == HoBundle.get().added
