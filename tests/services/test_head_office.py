@@ -524,3 +524,20 @@ def test_two_head_office_desks_importing_one_bundle_at_once_import_it_once(shop,
     assert sorted(results) == ["already", "imported"]
     assert HoBundle.select().count() == 1
     assert HoRecord.select().count() == HoBundle.get().added
+
+
+@pytest.mark.parametrize("kind", [k for k, e in __import__("desk.services.exporters", fromlist=["x"]).EXPORTERS.items()
+                                  if e.source == "changes"])
+def test_every_exported_table_counts_its_changes(db, kind):
+    """The triggers of migration 0011 are on every table an exporter reads (a later migration that
+    rebuilds a table on SQLite must create them again)."""
+    from desk.services.exporters import EXPORTERS
+
+    table = EXPORTERS[kind].model._meta.table_name
+    sql = {row[0] for row in db.db.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?" if not db.url.startswith("postgres")
+        else "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", (table,)).fetchall()}
+    assert sql == ({f"desk_chg_{table}_ins", f"desk_chg_{table}_upd"} if not db.url.startswith("postgres")
+                   else {f"desk_chg_{table}"})
+    columns = {c.name: c for c in db.db.get_columns(table)}
+    assert columns["version"].null is False

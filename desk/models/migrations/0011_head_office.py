@@ -58,8 +58,10 @@ SQLITE_CUSTOMER = (
 
 def up(migrator, db):
     sqlite = isinstance(migrator, SqliteMigrator)
-    ops = [migrator.add_column(t, 'version', IntegerField(default=1)) for t in TRACKED + ['customer']]
-    migrator.migrate(*ops)
+    # Plain SQL on both: a database default (inserts that name their columns, such as the sales
+    # import's, need it) and no table rebuild on SQLite.
+    for t in TRACKED + ['customer']:
+        db.execute_sql(f'ALTER TABLE "{t}" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1')
 
     class ChangeLog(Model):
         id = BigAutoField()
