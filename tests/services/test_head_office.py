@@ -477,8 +477,8 @@ def test_export_due_after_closing_time_once_a_day(sqlite_shop, tmp_path, clock_a
 # --------------------------------------------------------------------------- reports
 
 
-def test_reports_across_two_stores_and_csv(sqlite_shop, tmp_path):
-    admin = sqlite_shop["admin"]
+def test_reports_and_csv(shop, tmp_path):
+    admin = shop["admin"]
     ho.import_bundle(admin, export_bundle(admin, tmp_path).path)
     today = dt.date.today()
     rates = ho_reports.run_report(admin, "approval_rates", today, today)
@@ -497,7 +497,7 @@ def test_reports_across_two_stores_and_csv(sqlite_shop, tmp_path):
     assert ho_reports.write_csv(vouchers, path) == 1
     assert path.read_text(encoding="utf-8-sig").splitlines() == ["Store,Currency,Vouchers,Outstanding", "TST01,GBP,2,22.00"]
     with pytest.raises(NotAllowed):
-        ho_reports.run_report(sqlite_shop["team"][3], "approval_rates", today, today)
+        ho_reports.run_report(shop["team"][3], "approval_rates", today, today)
 
 
 def test_two_head_office_desks_importing_one_bundle_at_once_import_it_once(shop, shop_bundle):
