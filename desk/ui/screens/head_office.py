@@ -350,8 +350,11 @@ class HeadOfficeScreen(Screen):
         for edit in (self.code_edit, self.name_edit):
             edit.setMinimumHeight(34)
             edit.returnPressed.connect(self.register_store)
+        self.code_edit.setMaximumWidth(200)
+        self.name_edit.setMaximumWidth(480)
         self.register_button = _button("Register store", "hoRegisterButton", primary=True)
         self.register_button.clicked.connect(self.register_store)
+        self.register_button.setMaximumWidth(260)
         self.key_shown = QLineEdit()
         self.key_shown.setObjectName("hoNewKey")
         self.key_shown.setReadOnly(True)
@@ -368,7 +371,7 @@ class HeadOfficeScreen(Screen):
         form.addRow("", self.register_button)
         form.addRow("Key", key_row)
         note = QLabel("Give the key to the store: a manager enters it once in Settings → Head office "
-                      "(or desk set-ho-key). Head office cannot show it again.")
+                      "(or desk set-ho-key). It is shown only now.")
         note.setProperty("role", "muted")
         note.setWordWrap(True)
         box = QVBoxLayout(page)
