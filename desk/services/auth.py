@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "vouchers.view": ("see the vouchers and their balances", frozenset(STORE_ROLES)),
     "exchanges.create": ("exchange goods for others", frozenset(STORE_ROLES)),
     "exchanges.void": ("void an exchange", _MANAGERS),
+    "vouchers.cancel": ("cancel what is left of a voucher", _MANAGERS),
     "export.run": ("export the bundle for head office", _MANAGERS),
     "export.key": ("enter the store's head office key", _MANAGERS),
     "ho.stores": ("register stores with head office", frozenset({"head_office", "admin"})),

@@ -63,6 +63,15 @@ class PagedTableModel(QAbstractTableModel, Generic[Q, R]):
         self._more = len(first) == self.page_size
         self.endResetModel()
 
+    def set_rows(self, rows: list[R]) -> None:
+        """Show these rows as they are (a short list that needs no paging, e.g. a live queue)."""
+        self.beginResetModel()
+        self._query = None
+        self._rows = list(rows)
+        self.total_count = len(self._rows)
+        self._more = False
+        self.endResetModel()
+
     def refresh(self) -> None:
         """Run the current query again (after a change to what it lists)."""
         if self._query is not None:
