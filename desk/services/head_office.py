@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from desk import clock
-from desk.errors import InvalidInput
+from desk.errors import DeskError, InvalidInput
 from desk.io.bundles import BundleRefused, key_fingerprint, open_bundle
 from desk.models import HoBundle, HoConflict, HoRecord, HoStore, Staff, database
 from desk.models.db import is_postgres
@@ -34,6 +34,10 @@ BATCH = 1000
 _STORE_CODE_RE = re.compile(r"^[A-Z0-9]{2,8}$")
 
 Progress = Callable[[int, int], None]  # (records done, records in the bundle)
+
+
+class ImportCancelled(DeskError):
+    """The person stopped the import: its transaction rolled back, nothing was imported."""
 
 
 # --------------------------------------------------------------------------- stores
@@ -101,8 +105,10 @@ def import_bundles(actor: Staff, paths: Iterable[str | Path], progress: Progress
     return [import_bundle(actor, p, progress) for p in paths]
 
 
-def import_bundle(actor: Staff, path: str | Path, progress: Progress | None = None) -> ImportResult:
-    """Check and import one bundle. A refusal is recorded and returned, not raised."""
+def import_bundle(actor: Staff, path: str | Path, progress: Progress | None = None,
+                  cancel: Callable[[], bool] | None = None) -> ImportResult:
+    """Check and import one bundle. A refusal is recorded and returned, not raised. ``cancel``
+    is asked between batches: True rolls the import back and raises ImportCancelled."""
     require(actor, "ho.import")
     path = Path(path)
     keys = {s.code: s.key for s in HoStore.select(HoStore.code, HoStore.key)}
@@ -111,7 +117,7 @@ def import_bundle(actor: Staff, path: str | Path, progress: Progress | None = No
     except BundleRefused as refusal:
         return _refused(actor, path, refusal)
     try:
-        return _import(actor, path, bundle, progress)
+        return _import(actor, path, bundle, progress, cancel)
     except BundleRefused as refusal:  # found while reading: the transaction rolled back
         refusal.manifest = refusal.manifest or bundle.manifest
         refusal.store_code = refusal.store_code or bundle.store_code
@@ -146,7 +152,7 @@ def _refused(actor: Staff, path: Path, refusal: BundleRefused, bundle=None) -> I
     return ImportResult(path.name, "refused", refusal.store_code, refusal.number, refusal.reason)
 
 
-def _import(actor: Staff, path: Path, bundle, progress: Progress | None) -> ImportResult:
+def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel: Callable[[], bool] | None) -> ImportResult:
     manifest = bundle.manifest
     number = bundle.number
     with database.atomic():
@@ -179,6 +185,8 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None) -> Impo
             for n, record in bundle.iter_records(kind):
                 batch.append((n, record))
                 if len(batch) >= BATCH:
+                    if cancel is not None and cancel():
+                        raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
                     _apply(store, row, kind, batch, result)
                     done += len(batch)
                     batch = []

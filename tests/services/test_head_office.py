@@ -399,6 +399,14 @@ def test_an_import_that_fails_halfway_leaves_nothing_and_runs_again(shop, shop_b
     assert ho.import_bundle(shop["admin"], shop_bundle).status == "imported"
 
 
+def test_a_cancelled_import_leaves_nothing(sqlite_shop, bundle, monkeypatch):
+    monkeypatch.setattr(ho, "BATCH", 2)
+    asked = []
+    with pytest.raises(ho.ImportCancelled, match="nothing of it was imported"):
+        ho.import_bundle(sqlite_shop["admin"], bundle, cancel=lambda: asked.append(1) or len(asked) > 2)
+    assert HoRecord.select().count() == 0 and HoBundle.select().count() == 0
+
+
 def test_import_reports_progress(sqlite_shop, bundle):
     seen = []
     result = ho.import_bundle(sqlite_shop["admin"], bundle, progress=lambda done, total: seen.append((done, total)))

@@ -115,6 +115,12 @@ class HeadOfficeScreen(Screen):
         self.progress.setObjectName("hoImportProgress")
         self.progress.setMinimumHeight(24)
         self.progress.setVisible(False)
+        self.cancel_button = _button("Stop  (Esc)", "hoImportCancel")
+        self.cancel_button.setMaximumWidth(200)
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel_import)
+        QShortcut(QKeySequence("Esc"), page, activated=self.cancel_import)
+        self._cancelled = False
         self.log = QPlainTextEdit()
         self.log.setObjectName("hoImportLog")
         self.log.setReadOnly(True)
@@ -127,7 +133,10 @@ class HeadOfficeScreen(Screen):
         box.setContentsMargins(8, 12, 8, 8)
         box.setSpacing(10)
         box.addWidget(self.import_button)
-        box.addWidget(self.progress)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        box.addLayout(progress_row)
         box.addWidget(self.log)
         box.addWidget(QLabel("Bundles received"))
         box.addWidget(self.bundles, 1)
@@ -146,14 +155,23 @@ class HeadOfficeScreen(Screen):
     def import_paths(self, paths: list[str]) -> None:
         """Import the bundles one after another on a worker thread; each result goes to the log."""
         self._queue = list(paths)
+        self._cancelled = False
         self.import_button.setEnabled(False)
         self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
         self._next()
+
+    def cancel_import(self) -> None:
+        """Stop: the bundle being imported rolls back whole; the ones queued are not started."""
+        if self.is_busy():
+            self._cancelled = True
+            self._queue.clear()
 
     def _next(self) -> None:
         if not self._queue:
             self.import_button.setEnabled(True)
             self.progress.setVisible(False)
+            self.cancel_button.setVisible(False)
             self.refresh_bundles()
             self.ctx.events.changed.emit("head_office")
             return
@@ -162,7 +180,8 @@ class HeadOfficeScreen(Screen):
         self.progress.setRange(0, 0)
 
         def call(worker: Worker):
-            return ho.import_bundle(actor, path, progress=lambda done, total: worker.progress.emit(done, total))
+            return ho.import_bundle(actor, path, progress=lambda done, total: worker.progress.emit(done, total),
+                                    cancel=lambda: self._cancelled)
 
         thread = QThread(self)
         worker = Worker(call)
@@ -200,9 +219,12 @@ class HeadOfficeScreen(Screen):
     @Slot(object)
     def _on_failed(self, exc) -> None:
         self._stop_thread()
-        self.log.appendPlainText(f"Failed: {messages.describe(exc)}")
         self._queue.clear()
         self._next()
+        if isinstance(exc, ho.ImportCancelled):
+            self.log.appendPlainText(str(exc))
+            return
+        self.log.appendPlainText(f"Failed: {messages.describe(exc)}")
         messages.show_error(self, exc)
 
     def refresh_bundles(self) -> None:
