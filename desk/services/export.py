@@ -19,7 +19,7 @@ from pathlib import Path
 from desk import __version__, clock
 from desk.errors import InvalidInput, NotAllowed, NotFound
 from desk.io.bundles import csv_bytes, jsonl_bytes, key_fingerprint, normalise_key, write_bundle
-from desk.models import AuditEvent, AuditHead, ChangeLog, Customer, ExportBundle, Setting, Staff, Store, database
+from desk.models import AuditEvent, AuditHead, ChangeLog, ExportBundle, Setting, Staff, Store, database
 from desk.models.db import is_postgres, schema_version
 from desk.services import audit, settings
 from desk.services.auth import require

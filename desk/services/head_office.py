@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import secrets
 import uuid as uuidlib
 from dataclasses import dataclass, field
@@ -28,10 +27,10 @@ from desk.models.db import is_postgres
 from desk.services import audit
 from desk.services.auth import require
 from desk.services.export import local_day_bounds
+from desk.services.store import _STORE_CODE_RE  # the one rule for store codes
 from desk.services.exporters import EXPORTERS, BadRecord, canonical
 
 BATCH = 1000
-_STORE_CODE_RE = re.compile(r"^[A-Z0-9]{2,8}$")
 
 Progress = Callable[[int, int], None]  # (records done, records in the bundle)
 

@@ -3,8 +3,6 @@ automatic end-of-day export, and Export now for managers."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import QTime
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -169,7 +167,3 @@ class HeadOfficeExportPage(QWidget):
         if ok:
             self.load()
             self.last_label.setText(result.message())
-
-    @staticmethod
-    def today() -> dt.date:
-        return clock.to_local(clock.utcnow()).date()
