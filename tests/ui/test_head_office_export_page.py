@@ -33,7 +33,7 @@ def test_key_auto_export_and_export_now(qtbot, store_ctx, messages, tmp_path):
     page.auto_check.setChecked(True)
     page.closing_edit.setTime(QTime(17, 30))
     page.folder_edit.setText(str(tmp_path / "bundles"))
-    assert page.save_settings()
+    screen._save_shortcut()  # Ctrl+S on this tab saves this tab
     assert settings_service.get("export.auto") is True
     assert settings_service.get("export.closing_time") == "17:30"
 

@@ -509,6 +509,8 @@ class SettingsScreen(Screen):
     def _save_shortcut(self) -> None:
         if self.tabs.currentIndex() == 1:
             self.policy_editor.save()
+        elif self.tabs.currentWidget() is self.head_office_page:
+            self.head_office_page.save_settings()
         else:
             self.save()
 
