@@ -6,6 +6,12 @@
     desk verify-audit                    walk the audit chain
     desk import-sales FILE [--format F]  import the tills' sales
     desk show-sale RECEIPT --json        print one sale for scripts
+    desk export [--day DATE] --out DIR   write the signed bundle for head office
+    desk set-ho-key KEY                  enter the key head office gave this store
+    desk ho-register-store CODE NAME     (head office) register a store, print its key
+    desk ho-import BUNDLE...             (head office) check and import bundles
+    desk ho-coverage --from D --to D     (head office) which bundles arrived, day by day
+    desk ho-report NAME --from D --to D  (head office) a report across stores [--csv FILE]
 
 Every refusal is one message on stderr that says what is wrong and what to do, with a
 non-zero exit: 1 for a refusal of the job (bad input, a store that exists already, a
@@ -114,7 +120,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF file to write")
     p.add_argument("--paper", choices=["roll", "a4", "letter"], default=None,
                    help="80 mm roll, A4 or Letter (default: the paper chosen in Settings for this kind)")
+
+    p = command("export", "write the signed bundle for head office: what changed since the last one, or one day", cmd_export)
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--since-last", action="store_true", help="everything changed since the last bundle (the default)")
+    when.add_argument("--day", type=_date, metavar="DATE", help="everything created or changed on that day (YYYY-MM-DD)")
+    p.add_argument("--out", required=True, metavar="DIR", help="the folder to write the bundle to")
+
+    p = command("set-ho-key", "enter the key head office gave this store when it registered it", cmd_set_ho_key)
+    p.add_argument("key", metavar="KEY", help="the 64-digit key")
+
+    p = command("ho-register-store", "(head office) register a store and print the key it enters once", cmd_ho_register)
+    p.add_argument("code", metavar="CODE", help="the store's code, as in its own database (e.g. LDN01)")
+    p.add_argument("name", metavar="NAME", help="the store's name")
+
+    p = command("ho-import", "(head office) check and import the stores' bundles", cmd_ho_import)
+    p.add_argument("bundles", nargs="+", metavar="BUNDLE", help="bundle files (.zip)")
+
+    p = command("ho-coverage", "(head office) which bundles arrived, are missing or were refused, store by day", cmd_ho_coverage)
+    p.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE", help="first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE", help="last day (YYYY-MM-DD)")
+
+    p = command("ho-report", "(head office) a report across stores", cmd_ho_report)
+    p.add_argument("name", metavar="NAME", help="refunds_by_store, refunds_by_reason, refunds_by_tender, refunds_by_clerk, "
+                   "approval_rates, no_receipt_returns, vouchers_outstanding")
+    p.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE", help="first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE", help="last day (YYYY-MM-DD)")
+    p.add_argument("--csv", metavar="FILE", help="also write the report to this CSV file")
     return parser
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write it as YYYY-MM-DD") from None
 
 
 def _positive_int(text: str) -> int:
@@ -398,6 +440,101 @@ def cmd_print(args: argparse.Namespace) -> int:
         archive.archive(doc, actor)
     except DeskError as exc:
         _err(f"warning: {exc}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from desk.services.auth import command_line_actor
+    from desk.services.export import export_bundle
+
+    _open(args)
+    result = export_bundle(command_line_actor(), args.out, day=args.day)
+    _say(result.message())
+    return EXIT_OK
+
+
+def cmd_set_ho_key(args: argparse.Namespace) -> int:
+    from desk.services.auth import command_line_actor
+    from desk.services.export import set_ho_key
+
+    _open(args)
+    fingerprint = set_ho_key(command_line_actor(), args.key)
+    _say(f"Head office key saved (fingerprint {fingerprint}). Bundles are signed with it from now on.")
+    return EXIT_OK
+
+
+def cmd_ho_register(args: argparse.Namespace) -> int:
+    from desk.io.bundles import key_fingerprint
+    from desk.services.auth import command_line_actor
+    from desk.services.head_office import register_store
+
+    _open(args)
+    store, key = register_store(command_line_actor(), args.code, args.name)
+    _say(f"Registered store {store.code}: {store.name}")
+    _say(f"Key (give it to the store; it enters it once with desk set-ho-key, or in Settings):")
+    _say(f"  {key}")
+    _say(f"Fingerprint {key_fingerprint(key)}: the store's Settings show the same once the key is entered.")
+    return EXIT_OK
+
+
+def cmd_ho_import(args: argparse.Namespace) -> int:
+    from desk.services.auth import command_line_actor
+    from desk.services.head_office import import_bundle
+
+    _open(args)
+    actor = command_line_actor()
+    refused = 0
+    for path in args.bundles:
+        result = import_bundle(actor, os.path.expanduser(path))
+        if result.status == "refused":
+            refused += 1
+            _err(result.message())
+        else:
+            _say(result.message())
+            for c in result.conflicts:
+                _say(f"  conflict: {c.kind} {c.uuid} version {c.version}")
+    return EXIT_REFUSED if refused else EXIT_OK
+
+
+def cmd_ho_coverage(args: argparse.Namespace) -> int:
+    from desk.services.head_office import coverage
+
+    _open(args)
+    from desk.services.auth import command_line_actor, require
+
+    require(command_line_actor(), "ho.reports")
+    cov = coverage(args.date_from, args.date_to)
+    marks = {"arrived": "+", "missing": "!", "refused": "x", "none": "."}
+    width = max([5] + [len(code) for code, _ in cov.stores])
+    _say(" " * width + "  " + "".join(d.strftime("%d")[-2:] + " " for d in cov.days))
+    for code, _ in cov.stores:
+        _say(f"{code:<{width}}  " + "".join(f" {marks[cov.cell(code, d).status]} " for d in cov.days))
+    _say("+ arrived   ! missing   x refused   . not due")
+    for code, _ in cov.stores:
+        for d in cov.days:
+            cell = cov.cell(code, d)
+            if cell.status in ("missing", "refused"):
+                _say(f"  {code} {d.isoformat()}: {cell.note}")
+    return EXIT_OK
+
+
+def cmd_ho_report(args: argparse.Namespace) -> int:
+    from desk.services.auth import command_line_actor
+    from desk.services.ho_reports import run_report, write_csv
+
+    _open(args)
+    report = run_report(command_line_actor(), args.name, args.date_from, args.date_to)
+    _say(f"{report.title}, {args.date_from.isoformat()} to {args.date_to.isoformat()}")
+    table = [report.columns] + [[report.as_text(r, c) for c in report.columns] for r in report.rows]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(report.columns))]
+    for row in table:
+        _say("  ".join(str(v).ljust(w) if i == 0 or not str(v).replace(".", "").replace("-", "").isdigit()
+                       else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths))).rstrip())
+    if not report.rows:
+        _say("(no records in these days)")
+    if args.csv:
+        n = write_csv(report, args.csv)
+        _say(f"{n} rows written to {args.csv}.")
     return EXIT_OK
 
 

@@ -4,6 +4,8 @@ from desk.models.audit import AuditEvent, AuditHead
 from desk.models.base import BaseModel, database
 from desk.models.catalogue import Category, Customer, Product
 from desk.models.exchanges import Exchange, ExchangeTender
+from desk.models.exports import ChangeLog, ExportBundle
+from desk.models.head_office import HoBundle, HoConflict, HoRecord, HoStore
 from desk.models.imports import SaleImport, TillRefund
 from desk.models.printing import ArchivedDocument, GiftReceipt
 from desk.models.returns import Approval, DocumentCounter, RefundTender, Return, ReturnLine, Voucher, VoucherEntry
@@ -37,6 +39,12 @@ ALL_MODELS = [
     ExchangeTender,
     AuditEvent,
     AuditHead,
+    ChangeLog,
+    ExportBundle,
+    HoStore,
+    HoBundle,
+    HoRecord,
+    HoConflict,
 ]
 
 __all__ = ["database", "BaseModel", "ALL_MODELS"] + [m.__name__ for m in ALL_MODELS]

@@ -6,6 +6,7 @@ from desk.models.base import MoneyField, Record, TaxRateField
 
 
 class Customer(Record):
+    version = IntegerField(default=1)  # bumped by a trigger when name, email or phone change (0011)
     name = CharField(max_length=160)
     email = CharField(max_length=254, null=True, index=True)
     phone = CharField(max_length=40, null=True, index=True)

@@ -11,6 +11,7 @@ from desk.models.store import Store
 
 
 class Exchange(Record):
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0011)
     number = CharField(max_length=48, unique=True)
     store = ForeignKeyField(Store, backref="exchanges", on_delete="RESTRICT")
     desk_code = CharField(max_length=16)
@@ -36,6 +37,7 @@ class Exchange(Record):
 class ExchangeTender(Record):
     """How the difference was settled: ``in`` paid by the customer, ``out`` refunded."""
 
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0011)
     exchange = ForeignKeyField(Exchange, backref="tenders", on_delete="CASCADE")
     seq = IntegerField()
     direction = CharField(max_length=4)  # in | out

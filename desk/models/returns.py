@@ -25,6 +25,7 @@ class DocumentCounter(BaseModel):
 class Approval(Record):
     """A return that needs a manager's word, sent to the queue; answered from any desk."""
 
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0011)
     store = ForeignKeyField(Store, backref="approvals", on_delete="RESTRICT")
     status = CharField(max_length=12, index=True)  # pending | approved | refused | used | withdrawn
     clerk = ForeignKeyField(Staff, backref="approvals_asked", on_delete="RESTRICT")
@@ -42,6 +43,7 @@ class Approval(Record):
 
 
 class Return(Record):
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0011)
     number = CharField(max_length=48, unique=True)
     store = ForeignKeyField(Store, backref="returns", on_delete="RESTRICT")
     desk_code = CharField(max_length=16)
@@ -75,6 +77,7 @@ class Return(Record):
 
 
 class ReturnLine(Record):
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0011)
     ret = ForeignKeyField(Return, backref="lines", on_delete="CASCADE")
     line_no = IntegerField()
     sale_line = ForeignKeyField(SaleLine, backref="return_lines", null=True, on_delete="RESTRICT", index=True)
@@ -98,6 +101,7 @@ class ReturnLine(Record):
 class Voucher(Record):
     """Store credit: its balance is the sum of its entries."""
 
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0011)
     code = CharField(max_length=32, unique=True)
     store = ForeignKeyField(Store, backref="vouchers", on_delete="RESTRICT")
     currency = CharField(max_length=3)
@@ -109,6 +113,7 @@ class Voucher(Record):
 
 
 class VoucherEntry(Record):
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0011)
     voucher = ForeignKeyField(Voucher, backref="entries", on_delete="CASCADE", index=True)
     kind = CharField(max_length=8)  # issue | redeem | cancel
     amount = MoneyField()  # signed: issue +, redeem and cancel -
@@ -117,6 +122,7 @@ class VoucherEntry(Record):
 
 
 class RefundTender(Record):
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0011)
     ret = ForeignKeyField(Return, backref="tenders", on_delete="CASCADE")
     seq = IntegerField()
     method = CharField(max_length=16)  # cash | card | gift_card | other | store_credit

@@ -57,6 +57,12 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "exchanges.create": ("exchange goods for others", frozenset(STORE_ROLES)),
     "exchanges.void": ("void an exchange", _MANAGERS),
     "vouchers.cancel": ("cancel what is left of a voucher", _MANAGERS),
+    "export.run": ("export the bundle for head office", _MANAGERS),
+    "export.key": ("enter the store's head office key", _MANAGERS),
+    "ho.stores": ("register stores with head office", frozenset({"head_office", "admin"})),
+    "ho.import": ("import the stores' bundles at head office", frozenset({"head_office", "admin"})),
+    "ho.reports": ("see head office's reports across stores", frozenset({"head_office", "admin"})),
+    "ho.window": ("use the Head office window", frozenset({"head_office"})),
 }
 
 # Argon2id with OWASP's minimum memory-hard settings: 19 MiB, 2 passes.

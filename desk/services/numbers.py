@@ -36,6 +36,12 @@ def format_number(kind: str, store_code: str, desk_code: str, seq: int) -> str:
 
 def next_number(store_code: str, desk_code: str, kind: str = "R") -> str:
     """The next number of ``kind`` for this store and desk. Call inside the write transaction."""
+    return format_number(kind, store_code, desk_code, next_seq(store_code, desk_code, kind))
+
+
+def next_seq(store_code: str, desk_code: str, kind: str) -> int:
+    """The next sequence number of ``kind`` for this store and desk (1, 2, ...), from the
+    counter row locked until the caller's transaction ends: gap-free, never given twice."""
     if not database.obj.in_transaction():
         raise RuntimeError("next_number must run inside the document's transaction")
     key = (DocumentCounter.store_code == store_code) & (DocumentCounter.desk_code == desk_code) & (DocumentCounter.kind == kind)
@@ -46,4 +52,4 @@ def next_number(store_code: str, desk_code: str, kind: str = "R") -> str:
     row = query.get()
     seq = row.last + 1
     DocumentCounter.update(last=seq).where(key).execute()
-    return format_number(kind, store_code, desk_code, seq)
+    return seq

@@ -43,6 +43,9 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("paper.exchange", "Paper for exchange slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
         SettingSpec("voucher_expiry_days", "Store credit expires after this many days (0 = never)", int, 0, 0, 3650),
         SettingSpec("logo_path", "Logo printed at the top of documents (a PNG or JPEG file; empty for none)", str, ""),
+        SettingSpec("export.auto", "Export the day's bundle for head office automatically after closing time", bool, False),
+        SettingSpec("export.closing_time", "Closing time (HH:MM): the automatic export runs at the first sign-out or close after it", str, "18:00"),
+        SettingSpec("export.folder", "Folder the automatic export writes bundles to", str, ""),
     )
 }
 

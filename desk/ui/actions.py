@@ -42,6 +42,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("screen.vouchers", "Vouchers", "Ctrl+F5", "Store credit: balances and ledgers; redeem, print, cancel"),
     ActionSpec("screen.staff", "Staff", "F9", "Add staff, deactivate, reset PINs"),
     ActionSpec("screen.settings", "Settings", "F10", "The store's details, the idle lock, printing and the return policy"),
+    ActionSpec("screen.head_office", "Head office", "Shift+F11", "Import the stores' bundles, coverage, reports across stores"),
     ActionSpec("session.lock", "Lock the desk", "Ctrl+L", "Hide the screen until someone signs in"),
     ActionSpec("session.switch_user", "Switch user", "Ctrl+U", "Let someone else sign in"),
     ActionSpec("session.sign_out", "Sign out", "Ctrl+Shift+Q", "Sign out and return to sign-in"),

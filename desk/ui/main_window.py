@@ -501,6 +501,7 @@ class MainWindow(QMainWindow):
         if self._locked or self.ctx.staff is None:
             return
         current = self.ctx.staff
+        self.export_if_due(current)
         auth.sign_out(current)
         self.ctx.set_staff(None)
         self._hide_content("Nobody is signed in")
@@ -511,6 +512,27 @@ class MainWindow(QMainWindow):
             return
         self.ctx.set_staff(staff)
         self._show_content()
+
+    def export_if_due(self, staff: Staff | None, quiet: bool = False) -> None:
+        """The automatic end-of-day export for head office, when Settings switched it on and
+        closing time has passed (desk.services.export.export_due). At close it never stops
+        the app closing (``quiet``)."""
+        from desk.errors import DeskError
+        from desk.services import export as export_service
+        from desk.ui import messages
+
+        try:
+            result = export_service.run_due_export(staff)
+        except DeskError as exc:
+            if not quiet:
+                messages.show_error(self, exc)
+            return
+        except Exception:  # noqa: BLE001 - closing must never fail
+            if quiet:
+                return
+            raise
+        if result is not None:
+            self.statusBar().showMessage(result.message(), 15000)
 
     def change_pin(self) -> None:
         from desk.ui.dialogs.change_pin import ChangePinDialog
@@ -536,6 +558,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_geometry()
         staff = self.ctx.staff
+        self.export_if_due(staff, quiet=True)
         if staff is not None:
             try:
                 auth.sign_out(staff, "quit")

@@ -179,7 +179,7 @@ def test_settings_has_a_return_policy_tab_saved_with_ctrl_s(qtbot, ctx, team):
     with qtbot.waitActive(screen):
         screen.show()
         screen.activateWindow()
-    assert [screen.tabs.tabText(i) for i in range(screen.tabs.count())] == ["Store and desk", "Return policy"]
+    assert [screen.tabs.tabText(i) for i in range(screen.tabs.count())] == ["Store and desk", "Return policy", "Head office"]
     screen.show_return_policy()
     editor = screen.policy_editor
     editor.window_spin.setValue(12)

@@ -10,6 +10,7 @@ from desk.ui.screens.approvals import ApprovalsScreen
 from desk.ui.screens.archive import ArchiveScreen
 from desk.ui.screens.base import Screen
 from desk.ui.screens.exchanges_log import ExchangesLogScreen
+from desk.ui.screens.head_office import HeadOfficeScreen
 from desk.ui.screens.home import HomeScreen
 from desk.ui.screens.returns import ReturnScreen
 from desk.ui.screens.returns_log import ReturnsLogScreen
@@ -29,6 +30,7 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
     VouchersScreen,
     StaffScreen,
     SettingsScreen,
+    HeadOfficeScreen,
 )
 
 # Screens that open what the scan field reads: action name -> the screen's method that
@@ -40,4 +42,4 @@ SCAN_OPENERS: dict[str, str] = {
 }
 
 __all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ApprovalsScreen", "ReturnsLogScreen", "ArchiveScreen", "StaffScreen",
-           "SettingsScreen", "ExchangesLogScreen", "VouchersScreen"]
+           "SettingsScreen", "ExchangesLogScreen", "VouchersScreen", "HeadOfficeScreen"]

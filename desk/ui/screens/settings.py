@@ -36,6 +36,7 @@ from desk.services.numbers import clean_desk_code
 from desk.ui.context import AppContext
 from desk.ui.desk_identity import desk_code, set_desk_code
 from desk.ui.screens.base import Screen
+from desk.ui.screens.head_office_export import HeadOfficeExportPage
 from desk.ui.screens.policy import PolicyEditor
 
 FIELD_ERROR_STYLE = "border: 2px solid #b3261e;"
@@ -321,6 +322,8 @@ class SettingsScreen(Screen):
         self.tabs.setObjectName("settingsTabs")
         self.tabs.addTab(store_page, "Store and desk")
         self.tabs.addTab(policy_page, "Return policy")
+        self.head_office_page = HeadOfficeExportPage(ctx)
+        self.tabs.addTab(self.head_office_page, "Head office")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
@@ -385,6 +388,7 @@ class SettingsScreen(Screen):
             self.load()
         if not self.policy_editor.dirty:
             self.policy_editor.load()  # another desk may have changed the policy
+        self.head_office_page.load()
 
     def _on_session_changed(self, _staff: object) -> None:
         self._apply_permission()
@@ -505,6 +509,8 @@ class SettingsScreen(Screen):
     def _save_shortcut(self) -> None:
         if self.tabs.currentIndex() == 1:
             self.policy_editor.save()
+        elif self.tabs.currentWidget() is self.head_office_page:
+            self.head_office_page.save_settings()
         else:
             self.save()
 

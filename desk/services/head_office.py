@@ -1,0 +1,348 @@
+"""Head office: registered stores, the import of their bundles, and which bundles arrived.
+
+An import checks the bundle whole before reading a record (desk.io.bundles.open_bundle), then
+writes it in one transaction with the store's row locked, so two head-office desks importing
+the same bundle cannot both apply it and a killed import leaves nothing behind. A record is
+kept by (store, kind, uuid): a higher version replaces it; the same version with the same
+content changes nothing; the same version with other content is a conflict, recorded and
+never applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import uuid as uuidlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from desk import clock
+from desk.errors import DeskError, InvalidInput
+from desk.io.bundles import BundleRefused, key_fingerprint, open_bundle
+from desk.models import HoBundle, HoConflict, HoRecord, HoStore, Staff, database
+from desk.models.db import is_postgres
+from desk.services import audit
+from desk.services.auth import require
+from desk.services.export import local_day_bounds
+from desk.services.store import _STORE_CODE_RE  # the one rule for store codes
+from desk.services.exporters import EXPORTERS, BadRecord, canonical
+
+BATCH = 1000
+
+Progress = Callable[[int, int], None]  # (records done, records in the bundle)
+
+
+class ImportCancelled(DeskError):
+    """The person stopped the import: its transaction rolled back, nothing was imported."""
+
+
+# --------------------------------------------------------------------------- stores
+
+
+def register_store(actor: Staff, code: str, name: str) -> tuple[HoStore, str]:
+    """Register a store; returns it and the key the store enters once (shown only now)."""
+    require(actor, "ho.stores")
+    code = (code or "").strip().upper()
+    name = (name or "").strip()
+    if not _STORE_CODE_RE.match(code):
+        raise InvalidInput("Store code", "must be 2 to 8 letters or digits, e.g. LDN01")
+    if not name:
+        raise InvalidInput("Store name", "give the store's name")
+    key = secrets.token_hex(32)
+    with database.atomic():
+        if HoStore.select().where(HoStore.code == code).exists():
+            raise InvalidInput("Store code", f"{code} is registered already")
+        store = HoStore.create(code=code, name=name[:120], key=key, registered_at=clock.utcnow())
+        audit.record("ho.store_registered", actor, entity="ho_store",
+                     details={"code": code, "name": store.name, "fingerprint": key_fingerprint(key)})
+    return store, key
+
+
+def list_stores() -> list[HoStore]:
+    return list(HoStore.select().order_by(HoStore.code))
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass
+class Conflict:
+    kind: str
+    uuid: str
+    version: int
+
+
+@dataclass
+class ImportResult:
+    file: str
+    status: str  # imported | already | refused
+    store_code: str = ""
+    number: int | None = None
+    reason: str = ""
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def message(self) -> str:
+        if self.status == "refused":
+            return f"{self.file}: refused. {self.reason}"
+        if self.status == "already":
+            return f"{self.file}: bundle {self.number} of store {self.store_code} was already imported; nothing changed."
+        text = (f"{self.file}: bundle {self.number} of store {self.store_code} imported: {self.added:,} records added, "
+                f"{self.replaced:,} replaced by a newer version, {self.unchanged:,} unchanged")
+        if self.conflicts:
+            text += f"; {len(self.conflicts)} in conflict (same version, other content; kept as they were)"
+        return text + "."
+
+
+def import_bundles(actor: Staff, paths: Iterable[str | Path], progress: Progress | None = None) -> list[ImportResult]:
+    return [import_bundle(actor, p, progress) for p in paths]
+
+
+def import_bundle(actor: Staff, path: str | Path, progress: Progress | None = None,
+                  cancel: Callable[[], bool] | None = None) -> ImportResult:
+    """Check and import one bundle. A refusal is recorded and returned, not raised. ``cancel``
+    is asked between batches: True rolls the import back and raises ImportCancelled."""
+    require(actor, "ho.import")
+    path = Path(path)
+    keys = {s.code: s.key for s in HoStore.select(HoStore.code, HoStore.key)}
+    try:
+        bundle = open_bundle(path, keys.get, set(EXPORTERS))
+    except BundleRefused as refusal:
+        return _refused(actor, path, refusal)
+    try:
+        return _import(actor, path, bundle, progress, cancel)
+    except BundleRefused as refusal:  # found while reading: the transaction rolled back
+        refusal.manifest = refusal.manifest or bundle.manifest
+        refusal.store_code = refusal.store_code or bundle.store_code
+        refusal.number = refusal.number or bundle.number
+        return _refused(actor, path, refusal, bundle)
+    finally:
+        bundle.close()
+
+
+def _period(manifest: dict) -> tuple[dt.datetime | None, dt.datetime | None]:
+    period = manifest.get("period") if isinstance(manifest.get("period"), dict) else {}
+    out = []
+    for key in ("from", "to"):
+        try:
+            out.append(dt.datetime.fromisoformat(period.get(key)).replace(tzinfo=None))
+        except (TypeError, ValueError):
+            out.append(None)
+    return out[0], out[1]
+
+
+def _refused(actor: Staff, path: Path, refusal: BundleRefused, bundle=None) -> ImportResult:
+    store = HoStore.get_or_none(HoStore.code == refusal.store_code) if refusal.store_code else None
+    period_from, period_to = _period(refusal.manifest)
+    with database.atomic():
+        HoBundle.create(store=store, store_code=refusal.store_code[:16], number=refusal.number,
+                        period_from=period_from, period_to=period_to, status="refused", reason=refusal.reason,
+                        file_name=path.name[:255], file_sha256=bundle.file_sha256 if bundle else "",
+                        manifest_sha256=bundle.manifest_sha256 if bundle else "", received_at=clock.utcnow())
+        audit.record("ho.bundle_refused", actor, entity="ho_bundle",
+                     details={"file": path.name, "store": refusal.store_code, "number": refusal.number,
+                              "reason": refusal.reason})
+    return ImportResult(path.name, "refused", refusal.store_code, refusal.number, refusal.reason)
+
+
+def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel: Callable[[], bool] | None) -> ImportResult:
+    manifest = bundle.manifest
+    number = bundle.number
+    with database.atomic():
+        query = HoStore.select().where(HoStore.code == bundle.store_code)
+        if is_postgres():
+            query = query.for_update()  # one import per store at a time
+        store = query.get()
+        earlier = (HoBundle.select().where((HoBundle.store == store) & (HoBundle.number == number)
+                                           & (HoBundle.status == "imported")).first())
+        if earlier is not None:
+            if earlier.manifest_sha256 == bundle.manifest_sha256:
+                return ImportResult(path.name, "already", store.code, number, counts=json.loads(earlier.counts))
+            raise BundleRefused(f"Store {store.code} sent a different bundle {number} before, and "
+                                f"that one was imported ({earlier.file_name}); this one was not.")
+        period_from, period_to = _period(manifest)
+        head = manifest.get("audit_head") if isinstance(manifest.get("audit_head"), dict) else {}
+        row = HoBundle.create(
+            store=store, store_code=store.code, number=number, period_from=period_from, period_to=period_to,
+            status="imported", file_name=path.name[:255], file_sha256=bundle.file_sha256,
+            manifest_sha256=bundle.manifest_sha256, counts=json.dumps(bundle.lines),
+            app_version=str(manifest.get("app_version", ""))[:32], schema=str(manifest.get("schema", ""))[:64],
+            audit_head_seq=head.get("seq") if isinstance(head.get("seq"), int) else None,
+            audit_head_hash=str(head.get("hash", ""))[:64], received_at=clock.utcnow(),
+        )
+        result = ImportResult(path.name, "imported", store.code, number, counts=dict(bundle.lines))
+        total = sum(bundle.lines.values())
+        done = 0
+        for kind in [k for k in EXPORTERS if k in bundle.lines]:
+            batch: list[tuple[int, dict]] = []
+            for n, record in bundle.iter_records(kind):
+                batch.append((n, record))
+                if len(batch) >= BATCH:
+                    if cancel is not None and cancel():
+                        raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
+                    _apply(store, row, kind, batch, result)
+                    done += len(batch)
+                    batch = []
+                    if progress:
+                        progress(done, total)
+            if batch:
+                _apply(store, row, kind, batch, result)
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+        HoBundle.update(added=result.added, replaced=result.replaced, unchanged=result.unchanged,
+                        conflicts=len(result.conflicts)).where(HoBundle.id == row.id).execute()
+        audit.record("ho.bundle_imported", actor, entity="ho_bundle",
+                     details={"file": path.name, "store": store.code, "number": number, "added": result.added,
+                              "replaced": result.replaced, "unchanged": result.unchanged,
+                              "conflicts": len(result.conflicts)})
+    return result
+
+
+def _checked(kind: str, n: int, record: dict) -> tuple[str, int, dict]:
+    where = f"data/{kind}.jsonl line {n}"
+    try:
+        uid = str(uuidlib.UUID(str(record.get("uuid"))))
+    except ValueError:
+        raise BundleRefused(f"{where}: the record's uuid is not a UUID.") from None
+    version = record.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise BundleRefused(f"{where}: the record's version is not a whole number of at least 1.")
+    exporter = EXPORTERS[kind]
+    try:
+        if exporter.check is not None:
+            exporter.check(record)
+        typed = exporter.project(record)
+    except BadRecord as exc:
+        raise BundleRefused(f"{where}: {exc}.") from None
+    return uid, version, typed
+
+
+def _apply(store: HoStore, bundle: HoBundle, kind: str, batch: list[tuple[int, dict]], result: ImportResult) -> None:
+    incoming: dict[str, tuple[int, str, dict, str]] = {}
+    for n, record in batch:
+        uid, version, typed = _checked(kind, n, record)
+        if uid in incoming:
+            raise BundleRefused(f"data/{kind}.jsonl line {n}: record {uid} appears twice in the bundle.")
+        data = canonical(record)
+        incoming[uid] = (version, data, typed, hashlib.sha256(data.encode("utf-8")).hexdigest())
+    existing = {
+        r.uuid: r
+        for r in HoRecord.select(HoRecord.id, HoRecord.uuid, HoRecord.version, HoRecord.sha256).where(
+            (HoRecord.store == store) & (HoRecord.kind == kind) & HoRecord.uuid.in_(list(incoming)))
+    }
+    new_rows, newer = [], []
+    for uid, (version, data, typed, sha) in incoming.items():
+        old = existing.get(uid)
+        if old is None:
+            new_rows.append((store.id, kind, uid, version, sha, bundle.id, data, *(typed[c] for c in _TYPED)))
+        elif version > old.version:
+            newer.append((version, sha, bundle.id, data, *(typed[c] for c in _TYPED), old.id))
+        elif version == old.version and sha != old.sha256:
+            HoConflict.create(store=store, bundle=bundle, kind=kind, uuid=uid, version=version, kept_sha256=old.sha256,
+                              offered_sha256=sha, offered=data, found_at=clock.utcnow())
+            result.conflicts.append(Conflict(kind, uid, version))
+        else:  # the same record again, or an older version than head office has
+            result.unchanged += 1
+    # Plain parameterised statements, many rows a call: building peewee's query per row
+    # would cost more than the database's work.
+    p = database.obj.param
+    cursor = database.obj.cursor()
+    if new_rows:
+        columns = ("store_id", "kind", "uuid", "version", "sha256", "bundle_id", "data") + _TYPED
+        cursor.executemany(f'INSERT INTO ho_record ({", ".join(columns)}) VALUES ({", ".join([p] * len(columns))})',
+                           new_rows)
+        result.added += len(new_rows)
+    if newer:
+        sets = ", ".join(f"{c} = {p}" for c in ("version", "sha256", "bundle_id", "data") + _TYPED)
+        cursor.executemany(f"UPDATE ho_record SET {sets} WHERE id = {p}", newer)
+        result.replaced += len(newer)
+
+
+_TYPED = ("at", "amount", "currency", "status", "label", "detail", "clerk", "parent", "flag")
+
+
+def recent_bundles(limit: int = 200) -> list[HoBundle]:
+    return list(HoBundle.select().order_by(HoBundle.received_at.desc(), HoBundle.id.desc()).limit(limit))
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+@dataclass
+class CoverageCell:
+    status: str  # arrived | missing | refused | none (before the store was registered, or not yet)
+    bundles: list[int] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Coverage:
+    days: list[dt.date]
+    stores: list[tuple[str, str]]  # (code, name)
+    cells: dict[tuple[str, dt.date], CoverageCell]
+
+    def cell(self, code: str, day: dt.date) -> CoverageCell:
+        return self.cells[(code, day)]
+
+
+def _overlaps(a_from, a_to, b_from, b_to) -> bool:
+    return a_from is not None and a_to is not None and a_from < b_to and a_to > b_from
+
+
+def coverage(date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None) -> Coverage:
+    """Stores x local days from ``date_from`` to ``date_to`` (inclusive): which bundles arrived,
+    which are missing (a gap in the store's numbering, or no bundle for the day) and which
+    were refused. Every day is a trading day: a store closed for a day still sends its (empty)
+    end-of-day bundle."""
+    if date_to < date_from:
+        raise InvalidInput("Dates", "the last day is before the first")
+    if (date_to - date_from).days > 366:
+        raise InvalidInput("Dates", "show at most a year at a time")
+    now = now or clock.utcnow()
+    today = clock.to_local(now).date()
+    days = [date_from + dt.timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+    stores = list_stores()
+    cells: dict[tuple[str, dt.date], CoverageCell] = {}
+    for store in stores:
+        bundles = list(HoBundle.select().where(HoBundle.store == store).order_by(HoBundle.number, HoBundle.id))
+        imported = {b.number: b for b in bundles if b.status == "imported"}
+        refused = [b for b in bundles if b.status == "refused" and b.number not in imported]
+        refused_numbers = {b.number for b in refused}
+        gaps = []  # (from, to, missing numbers)
+        numbers = sorted(imported)
+        for a, b in zip(numbers, numbers[1:]):
+            if b - a > 1:
+                gaps.append((imported[a].period_to, imported[b].period_from, list(range(a + 1, b))))
+        if numbers and numbers[0] > 1:
+            first = imported[numbers[0]]
+            gaps.append((dt.datetime.min, first.period_from, list(range(1, numbers[0]))))
+        registered = clock.to_local(store.registered_at).date()
+        first_day = min([registered] + [clock.to_local(b.period_from).date() for b in imported.values() if b.period_from])
+        for day in days:
+            start, end = local_day_bounds(day)
+            arrived = sorted(n for n, b in imported.items() if _overlaps(b.period_from, b.period_to, start, end))
+            gap = [g for g in gaps if _overlaps(g[0], g[1], start, end)]
+            refused_here = sorted({b.number for b in refused if _overlaps(b.period_from, b.period_to, start, end)} - {None})
+            if gap:
+                missing = sorted({n for g in gap for n in g[2]})
+                if set(missing) <= refused_numbers:
+                    cell = CoverageCell("refused", missing, "bundle " + ", ".join(map(str, missing)) + " refused")
+                else:
+                    cell = CoverageCell("missing", missing, "bundle " + ", ".join(map(str, missing)) + " missing")
+            elif refused_here:
+                cell = CoverageCell("refused", refused_here, "bundle " + ", ".join(map(str, refused_here)) + " refused")
+            elif arrived:
+                cell = CoverageCell("arrived", arrived)
+            elif day >= today or day < first_day:  # today is not over yet
+                cell = CoverageCell("none")
+            else:
+                cell = CoverageCell("missing", [], "no bundle for this day")
+            cells[(store.code, day)] = cell
+    return Coverage(days, [(s.code, s.name) for s in stores], cells)

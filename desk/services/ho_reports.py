@@ -1,0 +1,205 @@
+"""Head office's reports across stores: each a function of a date range that returns rows,
+with a CSV copy. They read the typed columns of the imported records (desk.models.head_office).
+
+A report is one entry in REPORTS. Special orders and cases add theirs when their exporters
+arrive, e.g. (in the module that registers the ``orders`` exporter)::
+
+    register_report("orders_overdue", "Special orders overdue", orders_overdue)
+
+where ``orders_overdue(start, end) -> Report`` reads ``HoRecord`` rows of kind ``orders``
+(their exporter's projection decides what ``status``, ``label`` and ``at`` hold).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from peewee import JOIN, Case, fn
+
+from desk.errors import InvalidInput, NotFound
+from desk.models import HoRecord, HoStore, Staff
+from desk.money import from_minor
+from desk.services.auth import require
+from desk.services.export import local_day_bounds
+
+
+@dataclass
+class Report:
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[list]
+    money: set[str] = field(default_factory=set)  # columns in minor units of the row's "Currency"
+    percent: set[str] = field(default_factory=set)  # columns holding a Decimal percentage
+
+    def as_text(self, row: list, column: str) -> str:
+        value = row[self.columns.index(column)]
+        if value is None:
+            return ""
+        if column in self.money and "Currency" in self.columns:
+            return str(from_minor(int(value), row[self.columns.index("Currency")]))
+        if column in self.percent:
+            return f"{value:.1f}"
+        return str(value)
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    name: str
+    title: str
+    run: Callable[[dt.datetime, dt.datetime], Report]
+
+
+REPORTS: dict[str, ReportSpec] = {}
+
+
+def register_report(name: str, title: str, run: Callable[[dt.datetime, dt.datetime], Report]) -> None:
+    REPORTS[name] = ReportSpec(name, title, run)
+
+
+def run_report(actor: Staff, name: str, date_from: dt.date, date_to: dt.date) -> Report:
+    """Run a report over local days ``date_from`` to ``date_to`` (inclusive)."""
+    require(actor, "ho.reports")
+    spec = REPORTS.get(name)
+    if spec is None:
+        raise NotFound(f"There is no report called {name!r}. Reports: {', '.join(REPORTS)}.")
+    if date_to < date_from:
+        raise InvalidInput("Dates", "the last day is before the first")
+    start, _ = local_day_bounds(date_from)
+    _, end = local_day_bounds(date_to)
+    return spec.run(start, end)
+
+
+def write_csv(report: Report, path: str | Path) -> int:
+    """The report as CSV (amounts in major units, e.g. 12.50); returns the rows written."""
+    path = Path(path).expanduser()
+    try:
+        with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(report.columns)
+            for row in report.rows:
+                writer.writerow([report.as_text(row, c) for c in report.columns])
+    except OSError as exc:
+        raise InvalidInput("File", f"{path} cannot be written ({exc.strerror})") from None
+    return len(report.rows)
+
+
+def _pct(part, whole):
+    from decimal import Decimal
+
+    return (Decimal(part or 0) * 100 / Decimal(whole)) if whole else Decimal(0)
+
+
+def _completed_returns(start: dt.datetime, end: dt.datetime, alias=HoRecord):
+    return (alias.kind == "returns") & (alias.status == "completed") & (alias.at >= start) & (alias.at < end)
+
+
+def refunds_by_store(start, end) -> Report:
+    R = HoRecord
+    q = (R.select(HoStore.code, HoStore.name, R.currency, fn.COUNT(R.id), fn.SUM(R.amount))
+         .join(HoStore).where(_completed_returns(start, end)).group_by(HoStore.code, HoStore.name, R.currency)
+         .order_by(HoStore.code, R.currency).tuples())
+    return Report("refunds_by_store", "Refunds by store", ["Store", "Name", "Currency", "Returns", "Refunded"],
+                  [list(r) for r in q], money={"Refunded"})
+
+
+def _by_child(kind: str, start, end):
+    R, C = HoRecord.alias(), HoRecord.alias()
+    on = (R.store == C.store) & (R.uuid == C.parent) & (R.kind == "returns")
+    return R, C, (C.select(HoStore.code, C.label, R.currency, fn.COUNT(C.id), fn.SUM(C.amount))
+                  .join(R, on=on).join_from(C, HoStore, on=(C.store == HoStore.id))
+                  .where((C.kind == kind) & _completed_returns(start, end, R))
+                  .group_by(HoStore.code, C.label, R.currency).order_by(HoStore.code, fn.SUM(C.amount).desc()))
+
+
+def refunds_by_reason(start, end) -> Report:
+    _, _, q = _by_child("return_lines", start, end)
+    return Report("refunds_by_reason", "Refunds by reason", ["Store", "Reason", "Currency", "Lines", "Refunded"],
+                  [list(r) for r in q.tuples()], money={"Refunded"})
+
+
+def refunds_by_tender(start, end) -> Report:
+    _, _, q = _by_child("refund_tenders", start, end)
+    return Report("refunds_by_tender", "Refunds by tender", ["Store", "Tender", "Currency", "Tenders", "Refunded"],
+                  [list(r) for r in q.tuples()], money={"Refunded"})
+
+
+def refunds_by_clerk(start, end) -> Report:
+    R = HoRecord
+    q = (R.select(HoStore.code, R.clerk, R.currency, fn.COUNT(R.id), fn.SUM(R.amount),
+                  fn.SUM(Case(None, [(R.label.in_(["unverified", "blind"]), 1)], 0)))
+         .join(HoStore).where(_completed_returns(start, end)).group_by(HoStore.code, R.clerk, R.currency)
+         .order_by(HoStore.code, fn.SUM(R.amount).desc()).tuples())
+    return Report("refunds_by_clerk", "Refunds by clerk",
+                  ["Store", "Clerk", "Currency", "Returns", "Refunded", "Without receipt"], [list(r) for r in q],
+                  money={"Refunded"})
+
+
+def approval_rates(start, end) -> Report:
+    R = HoRecord
+    needed = fn.SUM(Case(None, [(R.detail != "allowed", 1)], 0))
+    overrides = fn.SUM(Case(None, [(R.flag == True, 1)], 0))  # noqa: E712 - SQL, not Python
+    q = (R.select(HoStore.code, fn.COUNT(R.id), needed, overrides).join(HoStore)
+         .where(_completed_returns(start, end)).group_by(HoStore.code).order_by(HoStore.code).tuples())
+    A = HoRecord.alias()
+    asked = {code: (n, ok, no) for code, n, ok, no in (
+        A.select(HoStore.code, fn.COUNT(A.id), fn.SUM(Case(None, [(A.status.in_(["approved", "used"]), 1)], 0)),
+                 fn.SUM(Case(None, [(A.status == "refused", 1)], 0)))
+        .join(HoStore, on=(A.store == HoStore.id))
+        .where((A.kind == "approvals") & (A.at >= start) & (A.at < end)).group_by(HoStore.code).tuples())}
+    rows = []
+    codes = sorted({r[0] for r in q} | set(asked))
+    by_code = {r[0]: r for r in q}
+    for code in codes:
+        _, total, need, over = by_code.get(code, (code, 0, 0, 0))
+        n, ok, no = asked.get(code, (0, 0, 0))
+        rows.append([code, total, need or 0, _pct(need, total), over or 0, _pct(over, total), n, ok or 0, no or 0,
+                     _pct(ok, n)])
+    return Report("approval_rates", "Approval and override rates",
+                  ["Store", "Returns", "Needed approval", "Approval %", "Overrides", "Override %",
+                   "Requests", "Approved", "Refused", "Requests approved %"], rows,
+                  percent={"Approval %", "Override %", "Requests approved %"})
+
+
+def no_receipt_returns(start, end) -> Report:
+    R = HoRecord
+    no_receipt = R.label.in_(["unverified", "blind"])
+    q = (R.select(HoStore.code, R.currency, fn.COUNT(R.id), fn.SUM(Case(None, [(no_receipt, 1)], 0)),
+                  fn.SUM(Case(None, [(no_receipt, R.amount)], 0)))
+         .join(HoStore).where(_completed_returns(start, end)).group_by(HoStore.code, R.currency)
+         .order_by(HoStore.code).tuples())
+    rows = [[code, cur, n or 0, total, amount or 0, _pct(n, total)] for code, cur, total, n, amount in q]
+    return Report("no_receipt_returns", "Returns without a receipt",
+                  ["Store", "Currency", "Without receipt", "Returns", "Refunded without receipt", "Share %"], rows,
+                  money={"Refunded without receipt"}, percent={"Share %"})
+
+
+def vouchers_outstanding(start, end) -> Report:
+    """Store credit still to be spent at the end of the range: active vouchers issued before
+    it, their balance the sum of their ledger entries up to then."""
+    V, E = HoRecord.alias(), HoRecord.alias()
+    balances = (E.select(E.store, E.parent, fn.SUM(E.amount).alias("balance"))
+                .where((E.kind == "voucher_entries") & (E.at < end)).group_by(E.store, E.parent)).alias("b")
+    q = (V.select(HoStore.code, V.currency, fn.COUNT(V.id), fn.SUM(balances.c.balance))
+         .join(balances, JOIN.INNER, on=((balances.c.store_id == V.store) & (balances.c.parent == V.uuid)))
+         .join_from(V, HoStore, on=(V.store == HoStore.id))
+         .where((V.kind == "vouchers") & (V.status == "active") & (V.at < end) & (balances.c.balance > 0))
+         .group_by(HoStore.code, V.currency).order_by(HoStore.code).tuples())
+    return Report("vouchers_outstanding", "Vouchers outstanding", ["Store", "Currency", "Vouchers", "Outstanding"],
+                  [list(r) for r in q], money={"Outstanding"})
+
+
+for _name, _title, _run in (
+    ("refunds_by_store", "Refunds by store", refunds_by_store),
+    ("refunds_by_reason", "Refunds by reason", refunds_by_reason),
+    ("refunds_by_tender", "Refunds by tender", refunds_by_tender),
+    ("refunds_by_clerk", "Refunds by clerk", refunds_by_clerk),
+    ("approval_rates", "Approval and override rates", approval_rates),
+    ("no_receipt_returns", "Returns without a receipt", no_receipt_returns),
+    ("vouchers_outstanding", "Vouchers outstanding", vouchers_outstanding),
+):
+    register_report(_name, _title, _run)
