@@ -9,6 +9,7 @@ from __future__ import annotations
 from desk.ui.screens.approvals import ApprovalsScreen
 from desk.ui.screens.archive import ArchiveScreen
 from desk.ui.screens.base import Screen
+from desk.ui.screens.exchange import ExchangeScreen
 from desk.ui.screens.home import HomeScreen
 from desk.ui.screens.returns import ReturnScreen
 from desk.ui.screens.returns_log import ReturnsLogScreen
@@ -20,6 +21,7 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
     HomeScreen,
     SalesScreen,
     ReturnScreen,
+    ExchangeScreen,
     ApprovalsScreen,
     ReturnsLogScreen,
     ArchiveScreen,
@@ -32,7 +34,8 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
 SCAN_OPENERS: dict[str, str] = {
     "screen.sales": "open_receipt",
     "screen.returns": "open_code",
+    "screen.exchange": "open_code",
 }
 
-__all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ApprovalsScreen", "ReturnsLogScreen", "ArchiveScreen", "StaffScreen",
+__all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ExchangeScreen", "ApprovalsScreen", "ReturnsLogScreen", "ArchiveScreen", "StaffScreen",
            "SettingsScreen"]
