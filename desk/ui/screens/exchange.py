@@ -47,7 +47,7 @@ from desk.ui.screens.returns import DONE, EDIT, WAIT, CardReferenceDialog, Retur
 from desk.ui.tables.replacements_table import ReplacementsModel
 from desk.ui.tables.sales_table import local_time_text
 
-PAY_METHODS = (("cash", "Cash"), ("card", "Card"), ("gift_card", "Gift card"), ("store_credit", "Store credit (voucher)"))
+PAY_METHODS = (("cash", "Cash"), ("card", "Card"), ("gift_card", "Gift card"), ("store_credit", "Store credit"))
 PAY_LABELS = dict(PAY_METHODS)
 
 
@@ -137,9 +137,12 @@ class ExchangeScreen(ReturnScreen):
         header = self.out_table.horizontalHeader()
         header.setHighlightSections(False)
         m = ReplacementsModel
-        for col, width in ((m.C_SKU, 80), (m.C_QTY, 40), (m.C_PRICE, 72), (m.C_STOCK, 64), (m.C_TOTAL, 76)):
+        for col, width in ((m.C_QTY, 50), (m.C_PRICE, 86), (m.C_TOTAL, 86)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(m.C_ITEM, QHeaderView.ResizeMode.Stretch)
+        # SKU and stock are in the item's tooltip (and an item short of stock is red): the name needs the room.
+        self.out_table.setColumnHidden(m.C_SKU, True)
+        self.out_table.setColumnHidden(m.C_STOCK, True)
         self.out_table.installEventFilter(_Keys(self, step=self.step_replacement, delete=self.remove_replacement))
 
         self.find_edit = QLineEdit()
@@ -153,6 +156,7 @@ class ExchangeScreen(ReturnScreen):
         self.candidates_table = QTableWidget(0, 4)
         self.candidates_table.setObjectName("candidates")
         self.candidates_table.setHorizontalHeaderLabels(["Item", "SKU", "Price", "Stock"])
+        self.candidates_table.setColumnHidden(1, True)
         self.candidates_table.verticalHeader().hide()
         self.candidates_table.verticalHeader().setDefaultSectionSize(30)
         self.candidates_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -162,7 +166,7 @@ class ExchangeScreen(ReturnScreen):
         ch = self.candidates_table.horizontalHeader()
         ch.setHighlightSections(False)
         ch.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 74), (2, 68), (3, 48)):
+        for col, width in ((2, 86), (3, 66)):
             ch.resizeSection(col, width)
         self.candidates_table.installEventFilter(_Keys(self, enter=self.add_candidate))
         self.candidates_table.doubleClicked.connect(lambda _index: self.add_candidate())
@@ -190,15 +194,15 @@ class ExchangeScreen(ReturnScreen):
         out_left.addWidget(_label("+ / − change the quantity · Delete takes it off", "muted"))
         going_out = QHBoxLayout()
         going_out.setSpacing(12)
-        going_out.addLayout(out_left, 3)
-        going_out.addLayout(finder, 2)
+        going_out.addLayout(out_left, 1)
+        going_out.addLayout(finder, 1)
 
         left = QVBoxLayout()
         left.setSpacing(6)
         left.addWidget(_label("Coming back", "subheading"))
-        left.addLayout(lines, 5)
+        left.addLayout(lines, 4)
         left.addSpacing(6)
-        left.addLayout(going_out, 4)
+        left.addLayout(going_out, 5)
 
         body = QHBoxLayout()
         body.setSpacing(18)
@@ -232,8 +236,11 @@ class ExchangeScreen(ReturnScreen):
         grid.addWidget(self.returned_label, 0, 1)
         grid.addWidget(_label("Going out", "muted"), 1, 0)
         grid.addWidget(self.replacement_label, 1, 1)
-        self.difference_label = _label("", "figure", "exchangeDifference")
-        grid.addWidget(self.difference_label, 2, 0, 1, 2)
+        self.difference_label = _label("", "subheading", "exchangeDifference")
+        self.difference_amount = _label("", "figure", "exchangeDifferenceAmount")
+        self.difference_amount.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        grid.addWidget(self.difference_label, 2, 0)
+        grid.addWidget(self.difference_amount, 2, 1)
         self.fee_label = _label("", "muted", "exchangeFees", wrap=True)
         self.fee_label.hide()
         grid.addWidget(self.fee_label, 3, 0, 1, 2)
@@ -244,6 +251,7 @@ class ExchangeScreen(ReturnScreen):
         self.settle.addWidget(self._build_pay())
         self.settle.addWidget(self._build_refund())
         even = _label("Nothing to pay and nothing to refund.", "muted", "evenNote", wrap=True)
+        even.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.settle.addWidget(even)
 
         self.confirm_button = QPushButton("Exchange")
@@ -261,7 +269,7 @@ class ExchangeScreen(ReturnScreen):
         self.queue_button.clicked.connect(self.send_to_manager)
 
         right_box = QWidget()
-        right_box.setFixedWidth(320)
+        right_box.setFixedWidth(300)
         right = QVBoxLayout(right_box)
         right.setContentsMargins(0, 0, 0, 0)
         right.setSpacing(8)
@@ -291,7 +299,7 @@ class ExchangeScreen(ReturnScreen):
             self.pay_method.addItem(label, code)
         self.pay_amount = QLineEdit()
         self.pay_amount.setObjectName("payAmount")
-        self.pay_amount.setMaximumWidth(100)
+        self.pay_amount.setFixedWidth(100)
         self.pay_amount.setAlignment(Qt.AlignmentFlag.AlignRight)
         row = QHBoxLayout()
         row.addWidget(self.pay_method, 1)
@@ -479,9 +487,9 @@ class ExchangeScreen(ReturnScreen):
                 item = QTableWidgetItem(text)
                 if c >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                item.setToolTip(f"{name} · SKU {sku} · {max(0, stock)} in stock")
                 if stock <= 0:
                     item.setForeground(Qt.GlobalColor.gray)
-                    item.setToolTip("None in stock")
                 table.setItem(r, c, item)
         if rows:
             table.setCurrentCell(0, 0)
@@ -745,6 +753,7 @@ class ExchangeScreen(ReturnScreen):
             self.fee_label.show()
         else:
             self.fee_label.hide()
+        self.difference_amount.setText("")
         if result is None:
             self.difference_label.setText("—")
             self.settle.setCurrentIndex(2)
@@ -752,12 +761,14 @@ class ExchangeScreen(ReturnScreen):
                                           "or Ctrl+S for the same item again." if returned is not None else
                                           "Choose what comes back first.")
         elif result.difference > 0:
-            self.difference_label.setText(f"Customer pays {self.money(result.difference)}")
+            self.difference_label.setText("Customer pays")
+            self.difference_amount.setText(self.money(result.difference))
             if sum(t.amount for t in self.payments) > result.difference:
                 self.payments = []  # the difference went down: take the payment again
             self.settle.setCurrentIndex(0)
         elif result.difference < 0:
-            self.difference_label.setText(f"Refund {self.money(-result.difference)}")
+            self.difference_label.setText("Refund")
+            self.difference_amount.setText(self.money(-result.difference))
             self.payments = []
             self.settle.setCurrentIndex(1)
             self.refund_plan.setText(f"{self.money(-result.difference)} to {result.refund_label}")
@@ -785,10 +796,9 @@ class ExchangeScreen(ReturnScreen):
             return
         decision = result.decision
         if result.difference > 0:
-            method = PAY_LABELS.get(self.pay_method.currentData(), "").split(" (")[0].lower()
-            what = f"Take {self.money(self.remaining())} by {method}, exchange" if self.remaining() else "Exchange"
+            what = f"Take {self.money(self.remaining())}" if self.remaining() else "Exchange"
         elif result.difference < 0:
-            what = f"Exchange · refund {self.money(-result.difference)}"
+            what = f"Refund {self.money(-result.difference)}"
         else:
             what = "Exchange (even)"
         if decision.outcome == ALLOWED:
@@ -930,6 +940,9 @@ class ExchangeScreen(ReturnScreen):
     def replacement_texts(self) -> list[list[str]]:
         m = self.replacements
         return [[m.data(m.index(r, c)) or "" for c in range(m.columnCount())] for r in range(m.rowCount())]
+
+    def difference_text(self) -> str:
+        return f"{self.difference_label.text()} {self.difference_amount.text()}".strip()
 
     def candidate_texts(self) -> list[list[str]]:
         t = self.candidates_table

@@ -27,7 +27,7 @@ class ReplacementChoice:
 
 
 class ReplacementsModel(QAbstractTableModel):
-    COLUMNS = ("Item", "SKU", "Qty", "Price", "In stock", "Total")
+    COLUMNS = ("Item", "SKU", "Qty", "Price", "Stock", "Total")
     (C_ITEM, C_SKU, C_QTY, C_PRICE, C_STOCK, C_TOTAL) = range(6)
 
     # The clerk changed what goes out: the screen asks the service again.
@@ -135,8 +135,11 @@ class ReplacementsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and not row.in_stock and col in (self.C_ITEM, self.C_STOCK):
             return QColor("#b3261e")
-        if role == Qt.ItemDataRole.ToolTipRole and not row.in_stock:
-            return f"Only {max(0, row.stock_on_hand or 0)} in stock: the exchange cannot give {row.quantity}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if not row.in_stock:
+                return f"Only {max(0, row.stock_on_hand or 0)} in stock: the exchange cannot give {row.quantity}"
+            stock = "" if row.stock_on_hand is None else f" · {max(0, row.stock_on_hand)} in stock"
+            return f"{row.description} · SKU {row.sku}{stock}"
         return None
 
     def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
