@@ -103,9 +103,10 @@ def test_even_exchange_another_size_from_the_variants(make_window, ctx, shop, qt
     assert screen.pages.currentIndex() == EDIT
     assert screen.heading.text() == "Exchange · receipt T1-0001"
     # The returned line's shirt in every size and colour, in stock first.
-    assert [r[:4] for r in screen.candidate_texts()] == [["Shirt, Blue, L", "SH-L", "£20.00", "2"],
-                                                         ["Shirt, Blue, M", "SH-M", "£20.00", "3"],
-                                                         ["Shirt, Red, M", "SH-R", "£20.00", "0"]]
+    assert screen.candidates_title.text() == "Shirt in every size and colour · Enter adds one"
+    assert [r[:4] for r in screen.candidate_texts()] == [["Blue, L", "SH-L", "£20.00", "2"],
+                                                         ["Blue, M", "SH-M", "£20.00", "3"],
+                                                         ["Red, M", "SH-R", "£20.00", "0"]]
     choose(screen, qtbot, 0, "W")
     assert screen.returned_label.text() == "£20.00"
     assert screen.difference_text() == "—"

@@ -132,17 +132,19 @@ class ExchangeScreen(ReturnScreen):
                                        | QAbstractItemView.EditTrigger.AnyKeyPressed
                                        | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.out_table.setWordWrap(False)
+        self.out_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "Organic…, White, S": the variant shows
         self.out_table.verticalHeader().hide()
         self.out_table.verticalHeader().setDefaultSectionSize(32)
         header = self.out_table.horizontalHeader()
         header.setHighlightSections(False)
         m = ReplacementsModel
-        for col, width in ((m.C_QTY, 50), (m.C_PRICE, 86), (m.C_TOTAL, 86)):
+        for col, width in ((m.C_QTY, 50), (m.C_TOTAL, 86)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(m.C_ITEM, QHeaderView.ResizeMode.Stretch)
-        # SKU and stock are in the item's tooltip (and an item short of stock is red): the name needs the room.
-        self.out_table.setColumnHidden(m.C_SKU, True)
-        self.out_table.setColumnHidden(m.C_STOCK, True)
+        # SKU, unit price and stock are in the item's tooltip and the list beside it (an item short of
+        # stock is red): the name needs the room.
+        for col in (m.C_SKU, m.C_PRICE, m.C_STOCK):
+            self.out_table.setColumnHidden(col, True)
         self.out_table.installEventFilter(_Keys(self, step=self.step_replacement, delete=self.remove_replacement))
 
         self.find_edit = QLineEdit()
@@ -440,10 +442,13 @@ class ExchangeScreen(ReturnScreen):
             rows = exchanges.variants_of(pid)
         except DeskError:
             rows = []
-        line = self.model.row(self.current_row())
-        name = exchanges.base_name(line.description) if line else ""
+        base = exchanges.base_name(rows[0].name) if rows else ""
+
+        def what_differs(name: str) -> str:  # "Shirt, Blue, M" -> "Blue, M": the title names the shirt
+            return name[len(base) + 2:] if base and name.startswith(base + ", ") else name
+
         self._show_candidates([(r.product_id, r.sku, r.name, self.money(r.price), r.stock_on_hand) for r in rows],
-                              f"{name} in every size and colour · Enter adds one")
+                              f"{base} in every size and colour · Enter adds one", what_differs)
         return len(rows)
 
     def find_products(self) -> int:
@@ -477,13 +482,13 @@ class ExchangeScreen(ReturnScreen):
         self.add_replacement(p.id, p.sku, p.name)
         return True
 
-    def _show_candidates(self, rows: list[tuple[int, str, str, str, int]], title: str) -> None:
+    def _show_candidates(self, rows: list[tuple[int, str, str, str, int]], title: str, shown=None) -> None:
         self.candidates = rows
         self.candidates_title.setText(title)
         table = self.candidates_table
         table.setRowCount(len(rows))
         for r, (_pid, sku, name, price, stock) in enumerate(rows):
-            for c, text in enumerate((name, sku, price, str(max(0, stock)))):
+            for c, text in enumerate((shown(name) if shown else name, sku, price, str(max(0, stock)))):
                 item = QTableWidgetItem(text)
                 if c >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

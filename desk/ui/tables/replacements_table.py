@@ -139,7 +139,8 @@ class ReplacementsModel(QAbstractTableModel):
             if not row.in_stock:
                 return f"Only {max(0, row.stock_on_hand or 0)} in stock: the exchange cannot give {row.quantity}"
             stock = "" if row.stock_on_hand is None else f" · {max(0, row.stock_on_hand)} in stock"
-            return f"{row.description} · SKU {row.sku}{stock}"
+            price = "" if row.unit_price is None else f" · {self._money(row.unit_price)} each"
+            return f"{row.description} · SKU {row.sku}{price}{stock}"
         return None
 
     def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
