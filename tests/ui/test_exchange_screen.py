@@ -389,3 +389,42 @@ def test_like_for_like_takes_fewer_actions_than_a_return(make_window, ctx, shop,
     text = "".join(page.extract_text() for page in Reader(io.BytesIO(archive.archived_pdf(slip.id))).pages)
     assert ex.number in text and "Shirt, Blue, M" in text
     assert len(PdfReader(str(pdf_path)).pages) >= 1
+
+
+def test_an_up_exchange_approved_from_the_queue_is_paid_after_the_approval(make_window, ctx, shop, qtbot, printed):
+    set_policy(shop["mgr"], approval_above=1000)
+    window, screen = open_exchange(make_window, ctx, shop["clerk"])
+    scan(window, qtbot, "T1-0001")
+    choose(screen, qtbot, 0, "C")
+    find(screen, qtbot, "COAT-1")
+    assert screen.difference_text() == "Customer pays £30.00"
+    assert screen.send_to_manager()
+    assert screen.pages.currentIndex() == WAIT and screen.payments == []
+    approvals.decide(shop["mgr"], approvals.pending_approvals(shop["mgr"])[0].id, True, "Fine")
+    assert screen.poll_approval() == "approved"
+    assert Exchange.select().count() == 0  # the customer has not paid yet
+    assert screen.pages.currentIndex() == EDIT
+    assert screen.problem.text() == "Approved. Take £30.00 from the customer, then Enter."
+    assert screen.confirm_button.text() == "Take £30.00"
+    qtbot.keyClick(screen.pay_method, Qt.Key.Key_Return)  # cash
+    ex = Exchange.get()
+    assert Return.get_by_id(ex.ret_id).approval_id is not None
+    assert screen.done_tenders.text() == "Customer paid £30.00:\nCash: £30.00"
+
+
+def test_a_gift_receipt_exchange_refunds_the_difference_as_store_credit(make_window, ctx, shop, qtbot, printed):
+    from desk.services import documents
+
+    gift = documents.gift_receipt(shop["clerk"], "T1-0001")
+    window, screen = open_exchange(make_window, ctx, shop["clerk"])
+    scan(window, qtbot, gift.code)
+    assert window.current_screen_name() == "screen.exchange"
+    assert screen.kind == "gift" and screen.heading.text() == f"Gift exchange · {gift.code}"
+    choose(screen, qtbot, 0, "C")
+    find(screen, qtbot, "SOCK-1")
+    assert [screen.refund_to_combo.itemData(i) for i in range(screen.refund_to_combo.count())] == ["store_credit"]
+    assert screen.refund_plan.text() == "£15.00 to Store credit"
+    qtbot.keyClick(screen.table, Qt.Key.Key_Return)
+    voucher = Voucher.get()
+    assert voucher.amount == 1500
+    assert [d.kind for d in printed] == ["exchange", "voucher"]

@@ -376,6 +376,7 @@ class ExchangeScreen(ReturnScreen):
 
     # ================================================================== starting and resetting
     def _clear_second_half(self) -> None:
+        self.held_approval: int | None = None  # approved from the queue; the difference is still to settle
         loading, self._loading = self._loading, True
         self.replacements.clear()
         self.payments = []
@@ -556,6 +557,9 @@ class ExchangeScreen(ReturnScreen):
 
     def _pay_method_changed(self) -> None:
         method = self.pay_method.currentData()
+        if self.pay_method.hasFocus() and method in ("card", "store_credit"):
+            # the scanner or the card's digits go straight where they belong
+            (self.card_last4 if method == "card" else self.voucher_edit).setFocus()
         self.card_row.setVisible(method in ("card", "gift_card"))
         self.card_last4.setVisible(method == "card")
         self.pay_reference.setPlaceholderText("Terminal reference" if method == "card" else "Gift card number or reference")
@@ -806,7 +810,7 @@ class ExchangeScreen(ReturnScreen):
             what = f"Refund {self.money(-result.difference)}"
         else:
             what = "Exchange (even)"
-        if decision.outcome == ALLOWED:
+        if decision.outcome == ALLOWED or getattr(self, "held_approval", None) is not None:
             b.setText(what)
             b.setEnabled(True)
         elif decision.outcome == NEEDS_APPROVAL:
@@ -840,6 +844,8 @@ class ExchangeScreen(ReturnScreen):
             return False
         if not self._settlement_ready(result):
             return False
+        if self.held_approval is not None:
+            return self.complete(approval_id=self.held_approval)
         if decision.outcome == ALLOWED:
             return self.complete()
         approval = ApproveAtDeskDialog.ask(self, list(decision.reasons))
@@ -848,14 +854,28 @@ class ExchangeScreen(ReturnScreen):
         return self.complete(approver=approval)
 
     def send_to_manager(self) -> bool:
-        """The returned part goes to the approval queue once the settlement is ready."""
+        """The returned part goes to the approval queue (the difference is settled once it is approved)."""
         result = self.refresh_preview()
-        if result is None or result.problems or not self._settlement_ready(result):
+        if result is None:
+            if not self.problem.text() and self.model.chosen():
+                self._show_problem("Replacements: choose at least one item to give in exchange.")
+            return False
+        if result.problems:
             return False
         return super().send_to_manager()
 
     def complete(self, approver=None, approval_id: int | None = None, request=None) -> bool:
         """Write the exchange (the service decides everything again), then print its slip."""
+        if approval_id is not None and self.page() == EDIT:
+            result = self.refresh_preview()
+            if isinstance(result, ExchangePreview) and result.difference > 0 and self.remaining() > 0:
+                # Approved from the queue while the customer still owes the difference: take it first.
+                self.held_approval = approval_id
+                self.approval_id = None
+                self._show_problem(f"Approved. Take {self.money(self.remaining())} from the customer, then Enter.")
+                self.pay_method.setFocus()
+                self._update_confirm()
+                return False
         xreq = self.build_exchange_request()
         if xreq is None:
             return False

@@ -82,6 +82,8 @@ class ReplacementsModel(QAbstractTableModel):
     def apply_preview(self, lines) -> None:
         """The service's ReplacementPreview lines, in the order of the rows."""
         for row, line in zip(self.rows, lines):
+            row.sku = line.sku
+            row.description = line.description
             row.unit_price = line.unit_price
             row.total = line.total
             row.stock_on_hand = line.stock_on_hand
