@@ -428,3 +428,22 @@ def test_a_gift_receipt_exchange_refunds_the_difference_as_store_credit(make_win
     voucher = Voucher.get()
     assert voucher.amount == 1500
     assert [d.kind for d in printed] == ["exchange", "voucher"]
+
+
+def test_no_receipt_exchange_same_item_again(make_window, ctx, shop, qtbot, printed, monkeypatch):
+    from desk.ui.dialogs.no_receipt_return import NoReceiptDialog, NoReceiptItem, NoReceiptStart
+
+    answer = NoReceiptStart("unverified", "Nia Jones", "07700 900123", "",
+                            [NoReceiptItem("Shirt, Blue, M", 2000, 1, shop["m"].id, "SH-M")])
+    monkeypatch.setattr(NoReceiptDialog, "ask", classmethod(lambda cls, parent, c: answer))
+    window, screen = open_exchange(make_window, ctx, shop["clerk"])
+    qtbot.keyClick(window.scan_edit, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert screen.kind == "unverified" and screen.heading.text() == "Exchange without a receipt"
+    assert [r[1] for r in screen.candidate_texts()] == ["SH-L", "SH-M", "SH-R"]  # its variants, from the catalogue
+    screen.reason_combo.setCurrentIndex(screen.reason_combo.findData("defective"))
+    assert screen.same_item_again()
+    assert screen.difference_text() == "Even exchange"
+    assert screen.confirm()
+    ex = Exchange.get()
+    assert ex.customer_name == "Nia Jones" and ex.difference == 0
+    assert Return.get_by_id(ex.ret_id).kind == "unverified"
