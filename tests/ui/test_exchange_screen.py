@@ -144,6 +144,11 @@ def test_up_exchange_paid_by_card(make_window, ctx, shop, qtbot, printed):
     window, screen = open_exchange(make_window, ctx, shop["clerk"])
     scan(window, qtbot, "T1-0001")
     choose(screen, qtbot, 0, "C")
+    find(screen, qtbot, "wool")
+    assert [r[:2] for r in screen.candidate_texts()] == [["Wool socks", "SOCK-1"]]
+    qtbot.keyClick(screen.find_edit, Qt.Key.Key_Escape)  # Esc clears the search; the exchange stays
+    assert screen.pages.currentIndex() == EDIT and screen.find_edit.text() == ""
+    assert [r[1] for r in screen.candidate_texts()] == ["SH-L", "SH-M", "SH-R"]
     find(screen, qtbot, "rain")
     assert [r[:4] for r in screen.candidate_texts()] == [["Rain coat", "COAT-1", "£50.00", "1"]]
     assert screen.candidates_table.hasFocus()

@@ -59,15 +59,18 @@ def is_exchange_number(text: str) -> bool:
 class _Keys(QObject):
     """Keys a widget of the exchange's second half handles itself: Enter (and + / - on a table)."""
 
-    def __init__(self, parent: QObject, enter=None, step=None, delete=None):
+    def __init__(self, parent: QObject, enter=None, step=None, delete=None, escape=None):
         super().__init__(parent)
         self.enter = enter
         self.step = step
         self.delete = delete
+        self.escape = escape  # returns True when it used the key (else Esc drops the exchange as usual)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
+            if self.escape is not None and key == Qt.Key.Key_Escape and self.escape():
+                return True
             if self.enter is not None and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.enter()
                 return True
@@ -152,7 +155,7 @@ class ExchangeScreen(ReturnScreen):
         self.find_edit.setPlaceholderText("Scan or search: barcode, SKU or name (Ctrl+F)")
         self.find_edit.setClearButtonEnabled(True)
         self.find_edit.setMinimumHeight(36)
-        self.find_edit.installEventFilter(_Keys(self, enter=self.find_products))
+        self.find_edit.installEventFilter(_Keys(self, enter=self.find_products, escape=self._clear_find))
         self.find_edit.textChanged.connect(lambda text: self.show_variants() if not text.strip() else None)
         self.candidates_title = _label("", "muted", "candidatesTitle", wrap=True)
         self.candidates_table = QTableWidget(0, 4)
@@ -383,11 +386,9 @@ class ExchangeScreen(ReturnScreen):
         self.find_edit.clear()
         self._clear_pay_fields()
         self.pay_method.setCurrentIndex(0)
-        self.exchange_shown = None
         self._loading = loading
 
     def reset(self) -> None:
-        self.exchange_shown: ExchangeView | None = None
         self._clear_second_half()
         super().reset()
         self._show_candidates([], "")
@@ -411,6 +412,13 @@ class ExchangeScreen(ReturnScreen):
         if self.page() == EDIT:
             self.find_edit.setFocus()
             self.find_edit.selectAll()
+
+    def _clear_find(self) -> bool:
+        """Esc in the search field: the search is cleared first (the variants come back)."""
+        if not self.find_edit.text():
+            return False
+        self.find_edit.clear()
+        return True
 
     def current_product_id(self) -> int | None:
         """The catalogue product of the returned line shown in the line editor."""
