@@ -37,7 +37,7 @@ from desk.errors import DeskError, InvalidInput, NotFound
 from desk.money import parse_amount
 from desk.services import credit, documents, exchanges, returns, sale_lookup
 from desk.services.exchanges import ExchangePreview, ExchangeRequest, ExchangeView, ReplacementLine, SettlementTender
-from desk.services.policy import ALLOWED, NEEDS_APPROVAL, REFUSED
+from desk.services.policy import ALLOWED, REFUSED
 from desk.services.returns import ReturnLineRequest
 from desk.services.returns_ui_support import find_products
 from desk.ui.context import AppContext
@@ -91,6 +91,7 @@ class ExchangeScreen(ReturnScreen):
     action_name = "screen.exchange"
     permission = "exchanges.create"
     gift_note = "valued at the price paid; money due back becomes store credit"
+    slip_kind = "exchange"  # print_slips (the Return screen's) prints the exchange slip, then its vouchers
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -799,39 +800,28 @@ class ExchangeScreen(ReturnScreen):
         self.card_reference_label.setVisible(card)
         self._show_payments()
 
-    def _update_confirm(self) -> None:
-        b = self.confirm_button
-        self.queue_button.hide()
+    def _allowed_text(self) -> str:
         result = self.preview_result
         if not isinstance(result, ExchangePreview):
-            b.setText("Exchange")
-            b.setEnabled(False)
-            return
-        if result.problems:
-            b.setText("Not enough stock")
-            b.setEnabled(False)
-            return
-        decision = result.decision
+            return "Exchange"
         if result.difference > 0:
-            what = f"Take {self.money(self.remaining())}" if self.remaining() else "Exchange"
-        elif result.difference < 0:
-            what = f"Refund {self.money(-result.difference)}"
+            return f"Take {self.money(self.remaining())}" if self.remaining() else "Exchange"
+        if result.difference < 0:
+            return f"Refund {self.money(-result.difference)}"
+        return "Exchange (even)"
+
+    def _update_confirm(self) -> None:
+        result = self.preview_result
+        if not isinstance(result, ExchangePreview) or result.problems:
+            self.queue_button.hide()
+            self.confirm_button.setText("Not enough stock" if isinstance(result, ExchangePreview) else "Exchange")
+            self.confirm_button.setEnabled(False)
+        elif getattr(self, "held_approval", None) is not None:  # approved from the queue: settle and write
+            self.queue_button.hide()
+            self.confirm_button.setText(self._allowed_text())
+            self.confirm_button.setEnabled(True)
         else:
-            what = "Exchange (even)"
-        if decision.outcome == ALLOWED or getattr(self, "held_approval", None) is not None:
-            b.setText(what)
-            b.setEnabled(True)
-        elif decision.outcome == NEEDS_APPROVAL:
-            b.setText("Approve at the desk…")
-            b.setEnabled(True)
-            self.queue_button.show()
-        elif decision.outcome == REFUSED and decision.overridable:
-            b.setText("Manager override…")
-            b.setEnabled(True)
-            self.queue_button.show()
-        else:
-            b.setText("Refused")
-            b.setEnabled(False)
+            self._set_buttons(result.decision)
 
     # ================================================================== confirming
     def confirm(self) -> bool:
@@ -895,21 +885,6 @@ class ExchangeScreen(ReturnScreen):
         self.show_done(view)
         self.print_slips(view)
         return True
-
-    def print_slips(self, view, vouchers: bool = True) -> bool:
-        """The exchange slip, then any voucher the exchange issued: archived and previewed."""
-        from desk.ui.printing import print_document
-
-        ok, doc = attempt(self, documents.render, "exchange", view.number, self.ctx.staff)
-        if not ok or doc is None:
-            return False
-        printed = print_document(self.ctx, self, doc)
-        if vouchers:
-            for code in view.voucher_codes:
-                ok, voucher = attempt(self, documents.render, "voucher", code, self.ctx.staff)
-                if ok and voucher is not None:
-                    print_document(self.ctx, self, voucher)
-        return printed
 
     # ================================================================== after
     def show_done(self, view: ExchangeView, heading: str = "Exchange complete") -> None:

@@ -163,6 +163,7 @@ class ReturnScreen(Screen):
     permission = "returns.create"
     # How a gift receipt's heading explains the money (the Exchange screen says it its way).
     gift_note = "refunded as store credit at the price paid"
+    slip_kind = "refund"  # the document printed when it is written (documents.render)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -959,6 +960,10 @@ class ReturnScreen(Screen):
         busy = signals.customer_returns_90_days >= 3 or signals.customer_no_receipt_90_days >= 1
         _set_role(self.signals_label, "approval" if busy else "muted")
 
+    def _allowed_text(self) -> str:
+        """The confirm button's words when the policy allows it."""
+        return f"Refund {self.money(self.preview_result.total)}" if self.preview_result else "Refund"
+
     def _set_buttons(self, decision) -> None:
         b = self.confirm_button
         self.queue_button.hide()
@@ -966,9 +971,8 @@ class ReturnScreen(Screen):
             b.setText("Refund")
             b.setEnabled(False)
             return
-        total = self.money(self.preview_result.total) if self.preview_result else ""
         if decision.outcome == ALLOWED:
-            b.setText(f"Refund {total}")
+            b.setText(self._allowed_text())
             b.setEnabled(True)
         elif decision.outcome == NEEDS_APPROVAL:
             b.setText("Approve at the desk…")
@@ -1034,10 +1038,10 @@ class ReturnScreen(Screen):
         return True
 
     def print_slips(self, view: ReturnView, vouchers: bool = True) -> bool:
-        """The refund slip, then any voucher the return issued: archived and previewed."""
+        """The refund slip (``slip_kind``), then any voucher the return issued: archived and previewed."""
         from desk.ui.printing import print_document
 
-        ok, doc = attempt(self, documents.render, "refund", view.number, self.ctx.staff)
+        ok, doc = attempt(self, documents.render, self.slip_kind, view.number, self.ctx.staff)
         if not ok or doc is None:
             return False
         printed = print_document(self.ctx, self, doc)
