@@ -123,6 +123,8 @@ class ExchangePreview:
     difference: int  # + the customer pays, - refunded, 0 even
     decision: Decision
     problems: list[str]  # e.g. "Product X: only 0 in stock"
+    refund_method: str = ""  # a down-exchange: how the difference goes back (what create_exchange will do)
+    refund_label: str = ""  # e.g. "Visa •••• 4242", "Store credit"
 
 
 @dataclass(frozen=True)
@@ -316,8 +318,14 @@ def preview_exchange(actor: Staff, request: ExchangeRequest) -> ExchangePreview:
     reps = [ReplacementPreview(l.product_id, l.sku, l.description, l.quantity, l.unit_price, p.paid,
                                products[l.product_id].stock_on_hand, products[l.product_id].stock_on_hand >= l.quantity)
             for l, p in zip(sale.lines, priced.lines)]
-    return ExchangePreview(store.currency, ret, ret.total, reps, priced.total, priced.total - ret.total, ret.decision,
-                           _stock_problems(request, products))
+    difference = priced.total - ret.total
+    method = label = ""
+    if difference < 0:
+        sale_id = request.sale_id if request.kind == "receipted" else None
+        method, brand, last4, _ref = _refund_method(request, Return(sale=sale_id))
+        label = returns.tender_label(method, brand, last4)
+    return ExchangePreview(store.currency, ret, ret.total, reps, priced.total, difference, ret.decision,
+                           _stock_problems(request, products), method, label)
 
 
 # ----------------------------------------------------------------------------- create

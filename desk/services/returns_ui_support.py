@@ -22,6 +22,7 @@ class ProductChoice:
     name: str
     category: str
     unit_value: int  # what one unit is worth now, minor units, tax included (what a no-receipt return refunds)
+    stock_on_hand: int = 0  # what the Exchange screen shows next to a replacement
 
 
 def _unit_value(product: Product, prices_include_tax: bool) -> int:
@@ -62,5 +63,6 @@ def find_products(actor, text: str, limit: int = 20) -> list[ProductChoice]:
     out = []
     for p in list(found.values())[:limit]:
         cat = p.category.name if p.category_id else ""
-        out.append(ProductChoice(p.id, p.sku, p.barcode or "", p.name, cat, _unit_value(p, include_tax)))
+        out.append(ProductChoice(p.id, p.sku, p.barcode or "", p.name, cat, _unit_value(p, include_tax),
+                                   p.stock_on_hand))
     return out

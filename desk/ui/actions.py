@@ -37,6 +37,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("screen.returns", "Return", "F4", "Take goods back and refund them: scan the receipt, or No receipt…"),
     ActionSpec("screen.approvals", "Approvals", "Ctrl+F4", "Answer returns sent for a manager's approval"),
     ActionSpec("screen.returns_log", "Returns log", "Shift+F4", "Every return: filter, totals, export CSV, reprint, void"),
+    ActionSpec("screen.exchange", "Exchange", "F5", "Goods back, other goods out, the difference settled: scan the receipt"),
     ActionSpec("screen.archive", "Archive", "F12", "Find and reprint any printed or saved document"),
     ActionSpec("screen.exchanges_log", "Exchange log", "Shift+F5", "Every exchange: filter, export CSV, reprint, void"),
     ActionSpec("screen.vouchers", "Vouchers", "Ctrl+F5", "Store credit: balances and ledgers; redeem, print, cancel"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from desk.ui.screens.approvals import ApprovalsScreen
 from desk.ui.screens.archive import ArchiveScreen
 from desk.ui.screens.base import Screen
+from desk.ui.screens.exchange import ExchangeScreen
 from desk.ui.screens.exchanges_log import ExchangesLogScreen
 from desk.ui.screens.head_office import HeadOfficeScreen
 from desk.ui.screens.home import HomeScreen
@@ -23,11 +24,12 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
     HomeScreen,
     SalesScreen,
     ReturnScreen,
+    ExchangeScreen,
     ApprovalsScreen,
     ReturnsLogScreen,
-    ArchiveScreen,
     ExchangesLogScreen,
     VouchersScreen,
+    ArchiveScreen,
     StaffScreen,
     SettingsScreen,
     HeadOfficeScreen,
@@ -38,8 +40,10 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
 SCAN_OPENERS: dict[str, str] = {
     "screen.sales": "open_receipt",
     "screen.returns": "open_code",
+    "screen.exchange": "open_code",
     "screen.vouchers": "open_code",
 }
 
-__all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ApprovalsScreen", "ReturnsLogScreen", "ArchiveScreen", "StaffScreen",
-           "SettingsScreen", "ExchangesLogScreen", "VouchersScreen", "HeadOfficeScreen"]
+__all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ExchangeScreen",
+           "ApprovalsScreen", "ReturnsLogScreen", "ExchangesLogScreen", "VouchersScreen", "ArchiveScreen", "StaffScreen",
+           "SettingsScreen", "HeadOfficeScreen"]

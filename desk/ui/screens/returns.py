@@ -156,6 +156,9 @@ class ReturnScreen(Screen):
     title = "Return"
     action_name = "screen.returns"
     permission = "returns.create"
+    # How a gift receipt's heading explains the money (the Exchange screen says it its way).
+    gift_note = "refunded as store credit at the price paid"
+    slip_kind = "refund"  # the document printed when it is written (documents.render)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -209,20 +212,15 @@ class ReturnScreen(Screen):
     def _build_start(self) -> QWidget:
         page = QWidget()
         page.setObjectName("returnStart")
-        heading = _label("Return", "heading")
-        lead = _label("Next customer: how does the return start?", "subheading", "returnStartHint", wrap=True)
+        heading = _label(self.title, "heading")
+        lead = _label(f"Next customer: how does the {self.title.lower()} start?", "subheading", "returnStartHint", wrap=True)
         card = QFrame()
         card.setProperty("role", "card")
         grid = QGridLayout(card)
         grid.setContentsMargins(22, 18, 22, 18)
         grid.setHorizontalSpacing(18)
         grid.setVerticalSpacing(14)
-        steps = (
-            ("F2", "Scan the receipt", "Scan its barcode or type its number: the sale's lines open here, ready to pick."),
-            ("F2", "Scan a gift receipt", "Only the lines it covers; refunded as store credit at the price paid."),
-            ("Ctrl+R", "From the Sales screen (F3)", "Find the sale by date, amount, customer or card, then Return items."),
-            ("Ctrl+N", "No receipt", "Unverified or blind: the customer's details and the items; the policy decides."),
-        )
+        steps = self.start_steps()
         for row, (key, title, text) in enumerate(steps):
             k = _label(key, "key")
             k.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -240,8 +238,7 @@ class ReturnScreen(Screen):
         self.no_receipt_button_start.setToolTip("The customer has no receipt: unverified or blind return (Ctrl+N)")
         self.no_receipt_button_start.clicked.connect(self.start_no_receipt)
         grid.addWidget(self.no_receipt_button_start, len(steps) - 1, 2, Qt.AlignmentFlag.AlignVCenter)
-        note = _label("Scanning a return number (R-…) shows that return; a voucher code (V-…) shows its balance.",
-                      "muted", wrap=True)
+        note = _label(self.start_note(), "muted", wrap=True)
         self.start_message = _label("", "error", "returnStartMessage", wrap=True)
         self.start_message.hide()
         layout = QVBoxLayout(page)
@@ -255,12 +252,37 @@ class ReturnScreen(Screen):
         layout.addStretch(1)
         return page
 
+    def start_steps(self) -> tuple[tuple[str, str, str], ...]:
+        """The start page's ways in: (key, title, text); the last one gets the No receipt button."""
+        return (
+            ("F2", "Scan the receipt", "Scan its barcode or type its number: the sale's lines open here, ready to pick."),
+            ("F2", "Scan a gift receipt", "Only the lines it covers; refunded as store credit at the price paid."),
+            ("Ctrl+R", "From the Sales screen (F3)", "Find the sale by date, amount, customer or card, then Return items."),
+            ("Ctrl+N", "No receipt", "Unverified or blind: the customer's details and the items; the policy decides."),
+        )
+
+    def start_note(self) -> str:
+        return "Scanning a return number (R-…) shows that return; a voucher code (V-…) shows its balance."
+
     def _build_edit(self) -> QWidget:
         page = QWidget()
         page.setObjectName("returnEdit")
+        top = self._build_edit_top()
+        left = self._build_lines_panel()
+        body = QHBoxLayout()
+        body.setSpacing(18)
+        body.addLayout(left, 1)
+        body.addWidget(self._build_side())
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addLayout(top)
+        layout.addLayout(body, 1)
+        return page
 
-        # -- header
-        self.heading = _label("Return", "heading", "returnHeading")
+    def _build_edit_top(self) -> QHBoxLayout:
+        """The edit page's header: what the return is against, No receipt…, Cancel."""
+        self.heading = _label(self.title, "heading", "returnHeading")
         self.subheading = _label("", "muted", "returnSubheading", wrap=True)
         self.no_receipt_button = QPushButton("No receipt…")
         self.no_receipt_button.setObjectName("noReceiptButton")
@@ -271,7 +293,7 @@ class ReturnScreen(Screen):
         self.cancel_button.setObjectName("cancelReturn")
         self.cancel_button.setMinimumHeight(40)
         self.cancel_button.setAutoDefault(False)
-        self.cancel_button.setToolTip("Drop this return: nothing is written")
+        self.cancel_button.setToolTip(f"Drop this {self.title.lower()}: nothing is written")
         self.cancel_button.clicked.connect(self.reset)
         titles = QVBoxLayout()
         titles.setSpacing(2)
@@ -281,7 +303,10 @@ class ReturnScreen(Screen):
         top.addLayout(titles, 1)
         top.addWidget(self.no_receipt_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
+        return top
 
+    def _build_lines_panel(self) -> QVBoxLayout:
+        """What comes back: the customer (no receipt), the lines table and the current line's choices."""
         # -- customer (no receipt)
         self.customer_box = QFrame()
         self.customer_box.setObjectName("customerBox")
@@ -362,7 +387,7 @@ class ReturnScreen(Screen):
             editor.addWidget(w, 1, col)
             editor.setColumnStretch(col, stretch)
 
-        # -- refund to
+        # -- refund to (built here: the Exchange screen places them in its own side panel)
         self.refund_to_combo = QComboBox()
         self.refund_to_combo.setObjectName("refundToCombo")
         self.refund_to_combo.setMinimumHeight(38)
@@ -379,8 +404,10 @@ class ReturnScreen(Screen):
         left.addWidget(self.table, 1)
         left.addWidget(self.line_title)
         left.addLayout(editor)
+        return left
 
-        # -- the right column: decision, refund, signals, confirm
+    def _build_side(self) -> QWidget:
+        """The right column: decision, refund, signals, confirm."""
         self.banner = DecisionBanner()
         self.problem = _label("", "error", "returnProblem", wrap=True)
         self.problem.hide()
@@ -442,18 +469,7 @@ class ReturnScreen(Screen):
         keys = _label("Enter confirms · Esc drops the return", "muted", "returnKeysHint")
         keys.setAlignment(Qt.AlignmentFlag.AlignCenter)
         right.addWidget(keys)
-
-        body = QHBoxLayout()
-        body.setSpacing(18)
-        body.addLayout(left, 1)
-        body.addWidget(right_box)
-
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
-        layout.addLayout(top)
-        layout.addLayout(body, 1)
-        return page
+        return right_box
 
     def _build_wait(self) -> QWidget:
         page = QWidget()
@@ -526,7 +542,7 @@ class ReturnScreen(Screen):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(16)
-        layout.addWidget(_label("Return", "heading"))
+        layout.addWidget(_label(self.title, "heading"))
         layout.addWidget(card)
         layout.addLayout(row)
         layout.addStretch(1)
@@ -662,10 +678,10 @@ class ReturnScreen(Screen):
                                    sale_line_id=line.id))
         when = local_time_text(sale.sold_at, self.locale, "medium")
         if gift_code:
-            self.heading.setText(f"Gift return · {gift_code}")
-            self.subheading.setText(f"Receipt {sale.receipt} · bought {when} · refunded as store credit at the price paid")
+            self.heading.setText(f"Gift {self.title.lower()} · {gift_code}")
+            self.subheading.setText(f"Receipt {sale.receipt} · bought {when} · {self.gift_note}")
         else:
-            self.heading.setText(f"Return · receipt {sale.receipt}")
+            self.heading.setText(f"{self.title} · receipt {sale.receipt}")
             who = sale.customer.name if sale.customer else "no customer recorded"
             paid = " + ".join(t.label for t in sale.tenders) or "no tenders recorded"
             self.subheading.setText(f"Bought {when} · {who} · paid by {paid}")
@@ -711,7 +727,7 @@ class ReturnScreen(Screen):
         self.phone_edit.setText(answer.customer_phone)
         self.email_edit.setText(answer.customer_email)
         self.customer_box.show()
-        self.heading.setText("Return without a receipt")
+        self.heading.setText(f"{self.title} without a receipt")
         self.subheading.setText(KIND_LABELS.get(answer.kind, answer.kind).capitalize()
                                 + " · refunded at today's price" + (" as store credit" if self.policy.no_receipt_store_credit_only else ""))
         rows = [LineChoice(description=i.description, sold=None, returned=0, returnable=None, sku=i.sku,
@@ -939,6 +955,10 @@ class ReturnScreen(Screen):
         busy = signals.customer_returns_90_days >= 3 or signals.customer_no_receipt_90_days >= 1
         _set_role(self.signals_label, "approval" if busy else "muted")
 
+    def _allowed_text(self) -> str:
+        """The confirm button's words when the policy allows it."""
+        return f"Refund {self.money(self.preview_result.total)}" if self.preview_result else "Refund"
+
     def _set_buttons(self, decision) -> None:
         b = self.confirm_button
         self.queue_button.hide()
@@ -946,9 +966,8 @@ class ReturnScreen(Screen):
             b.setText("Refund")
             b.setEnabled(False)
             return
-        total = self.money(self.preview_result.total) if self.preview_result else ""
         if decision.outcome == ALLOWED:
-            b.setText(f"Refund {total}")
+            b.setText(self._allowed_text())
             b.setEnabled(True)
         elif decision.outcome == NEEDS_APPROVAL:
             b.setText("Approve at the desk…")
@@ -1014,10 +1033,10 @@ class ReturnScreen(Screen):
         return True
 
     def print_slips(self, view: ReturnView, vouchers: bool = True) -> bool:
-        """The refund slip, then any voucher the return issued: archived and previewed."""
+        """The refund slip (``slip_kind``), then any voucher the return issued: archived and previewed."""
         from desk.ui.printing import print_document
 
-        ok, doc = attempt(self, documents.render, "refund", view.number, self.ctx.staff)
+        ok, doc = attempt(self, documents.render, self.slip_kind, view.number, self.ctx.staff)
         if not ok or doc is None:
             return False
         printed = print_document(self.ctx, self, doc)

@@ -104,6 +104,10 @@ class SalesScreen(Screen):
         self.return_button.setProperty("primary", True)
         self.return_button.setToolTip("Start a return against the sale shown (Ctrl+R)")
         self.return_button.clicked.connect(self.start_return)
+        self.exchange_button = QPushButton("Exchange…")
+        self.exchange_button.setObjectName("exchangeItemsButton")
+        self.exchange_button.setToolTip("Start an exchange against the sale shown (Ctrl+E)")
+        self.exchange_button.clicked.connect(self.start_exchange)
         self.gift_code = ""  # the gift receipt scanned to open the sale shown, if any
         self.gift_sale_id: int | None = None
 
@@ -111,6 +115,7 @@ class SalesScreen(Screen):
         top.addWidget(heading)
         top.addStretch(1)
         top.addWidget(self.return_button)
+        top.addWidget(self.exchange_button)
         top.addSpacing(12)
         top.addWidget(self.reprint_button)
         top.addWidget(self.gift_button)
@@ -221,7 +226,7 @@ class SalesScreen(Screen):
 
         # QShortcut, not QPushButton.setShortcut: a button's shortcut clicks it a moment later (animateClick).
         for keys, slot in (("Ctrl+P", self.reprint_receipt), ("Ctrl+G", self.print_gift_receipt),
-                           ("Ctrl+R", self.start_return)):
+                           ("Ctrl+R", self.start_return), ("Ctrl+E", self.start_exchange)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -395,20 +400,29 @@ class SalesScreen(Screen):
         self.reprint_button.setEnabled(shown)
         self.gift_button.setEnabled(shown)
         self.return_button.setEnabled(shown and auth.can(self.ctx.staff, "returns.create"))
+        self.exchange_button.setEnabled(shown and auth.can(self.ctx.staff, "exchanges.create"))
 
     # -- returns ---------------------------------------------------------------------------------
     def start_return(self) -> bool:
         """Open the Return screen on the sale shown (a gift return when it was opened by its gift receipt)."""
+        return self._start_on("screen.returns", "returns.create")
+
+    def _start_on(self, screen_name: str, permission: str) -> bool:
+        """Open a screen that starts like a return (Return, Exchange) on the sale shown."""
         sale = self.detail.sale
-        if sale is None or not auth.can(self.ctx.staff, "returns.create"):
+        if sale is None or not auth.can(self.ctx.staff, permission):
             return False
         opener = getattr(self.window(), "open_screen", None)
-        screen = opener("screen.returns") if callable(opener) else None
+        screen = opener(screen_name) if callable(opener) else None
         if screen is None:
             return False
         if self.gift_code and self.gift_sale_id == sale.id:
             return screen.start_gift(self.gift_code)
         return screen.start_from_sale(sale.id)
+
+    def start_exchange(self) -> bool:
+        """Open the Exchange screen on the sale shown: it starts as a return does."""
+        return self._start_on("screen.exchange", "exchanges.create")
 
     def selected_line_numbers(self) -> list[int] | None:
         """The sale line numbers selected in the detail's lines (None: none selected, or all of them)."""
