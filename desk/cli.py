@@ -381,6 +381,8 @@ def cmd_show_sale(args: argparse.Namespace) -> int:
         last4 = f" ****{tender['last4']}" if tender.get("last4") else ""
         _say(f"  tender {tender.get('method')}{last4}: {tender.get('amount')}")
     _say(f"  total {sale.get('total')}")
+    if sale.get("status") == "voided":
+        _say("  VOIDED: this sale no longer counts in the ledger's figures")
     return EXIT_OK
 
 
