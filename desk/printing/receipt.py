@@ -24,6 +24,8 @@ def receipt_document(data: ReceiptData) -> Document:
     doc = Document(title="Receipt", number=data.receipt_no, store=data.store, locale=data.locale,
                    currency=data.currency, footer=data.returns_policy)
     money = doc.money
+    if data.voided:
+        doc.banner("VOIDED", data.void_detail)
     if data.reprint:
         doc.reprint_banner(data.printed_at, data.printed_by, data.printed_by_code)
     doc.fields([  # the number is in the header, over and under the barcode

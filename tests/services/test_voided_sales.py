@@ -91,3 +91,18 @@ def test_the_ledgers_dates_skip_voided_sales(shop, clock_at):  # noqa: F811
     void_exchange(shop["mgr"], x.number, "mistake")
     ledger = sales_service.ledger_figures()
     assert ledger.last == first and ledger.first == first and ledger.sales == 1
+
+
+def test_migration_0008_goes_down_and_up_and_existing_sales_are_completed(store):
+    from desk.models.db import migration_runner
+    from tests.services.test_returns import make_sale
+
+    conn = Sale._meta.database.obj
+    make_sale(store[0], "OLD-1", [("Mug", 1, 950, 0, "Home")])
+    runner = migration_runner(conn)
+    assert runner.down("0008_sale_status")[-1] == "0008_sale_status"
+    assert "status" not in {c.name for c in conn.get_columns("sale")}
+    assert runner.up()[-1] == "0008_sale_status"
+    # a sale written before the column existed, and one written by the bulk insert that never names it
+    make_sale(store[0], "NEW-1", [("Mug", 1, 950, 0, "Home")])
+    assert {s.receipt_no: s.status for s in Sale.select()} == {"OLD-1": "completed", "NEW-1": "completed"}

@@ -30,6 +30,7 @@ def up(migrator, db):
 def down(migrator, db):
     migrator.migrate(
         migrator.drop_index('sale', 'sale_status'),
+        migrator.drop_index('sale', 'sale_voided_by_id'),
         migrator.drop_column('sale', 'void_reason'),
         migrator.drop_column('sale', 'voided_by_id'),
         migrator.drop_column('sale', 'voided_at'),

@@ -182,7 +182,7 @@ class SalesScreen(Screen):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         # Fixed widths: never measure thousands of rows to size a column.
-        for col, width in ((SalesTableModel.RECEIPT, 106), (SalesTableModel.DATE, 154),
+        for col, width in ((SalesTableModel.RECEIPT, 150), (SalesTableModel.DATE, 154),
                            (SalesTableModel.CUSTOMER, 150), (SalesTableModel.TOTAL, 82), (SalesTableModel.TENDERS, 170)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
@@ -392,15 +392,21 @@ class SalesScreen(Screen):
     # -- printing --------------------------------------------------------------------------------
     def _update_print_buttons(self) -> None:
         shown = self.detail.sale is not None
+        live = shown and not self.detail.sale.voided  # a voided sale sold nothing: no gift receipt, no return
         self.reprint_button.setEnabled(shown)
-        self.gift_button.setEnabled(shown)
-        self.return_button.setEnabled(shown and auth.can(self.ctx.staff, "returns.create"))
+        self.gift_button.setEnabled(live)
+        self.return_button.setEnabled(live and auth.can(self.ctx.staff, "returns.create"))
+        self.return_button.setToolTip("Start a return against the sale shown (Ctrl+R)" if not shown or live
+                                      else "This sale was voided: nothing on it can be returned")
 
     # -- returns ---------------------------------------------------------------------------------
     def start_return(self) -> bool:
         """Open the Return screen on the sale shown (a gift return when it was opened by its gift receipt)."""
         sale = self.detail.sale
         if sale is None or not auth.can(self.ctx.staff, "returns.create"):
+            return False
+        if sale.voided:
+            self._set_message(self.detail.void_text(sale), error=True)
             return False
         opener = getattr(self.window(), "open_screen", None)
         screen = opener("screen.returns") if callable(opener) else None
@@ -430,7 +436,7 @@ class SalesScreen(Screen):
     def print_gift_receipt(self) -> bool:
         from desk.ui.printing import print_gift_receipt
 
-        if self.detail.sale is None:
+        if self.detail.sale is None or self.detail.sale.voided:
             return False
         return print_gift_receipt(self.ctx, self, self.detail.sale.receipt, self.selected_line_numbers())
 
