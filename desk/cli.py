@@ -259,7 +259,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if progress:
         print(file=sys.stderr)
     _say(f"Built the demo store {result.store_code}: {result.products} products, {result.customers} customers, "
-         f"{result.sales} sales with {result.lines} sale lines.")
+         f"{result.sales} sales with {result.lines} sale lines, {result.returns} returns and {result.exchanges} exchanges.")
     _say(f"Database: {describe_url(opened.url)}")
     _say("")
     _say("Demo staff (public demo PINs, shown on the sign-in screen of the demo store):")

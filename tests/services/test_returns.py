@@ -542,10 +542,15 @@ def test_the_demo_store_has_a_history_of_returns(demo):
 
     from desk.models import Approval
 
-    assert demo.returns == Return.select().count() >= 8
-    kinds = Counter(r.kind for r in Return.select())
+    from desk.models import Exchange
+
+    # the returns made as returns; the demo's exchanges hold returns of their own
+    own = Return.select().where(Return.id.not_in(Exchange.select(Exchange.ret)))
+    assert demo.returns == own.count() >= 8
+    assert Return.select().count() == own.count() + Exchange.select().count()
+    kinds = Counter(r.kind for r in own)
     assert kinds["receipted"] >= 5 and kinds["gift"] == 1 and kinds["unverified"] == 1
-    assert Return.select().where(Return.status == "voided").count() == 1
+    assert own.where(Return.status == "voided").count() == 1
     assert Return.select().where(Return.approved_by.is_null(False)).count() >= 1
     assert Voucher.select().count() >= 2
     statuses = {a.status for a in Approval.select()}
