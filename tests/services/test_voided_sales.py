@@ -106,3 +106,16 @@ def test_migration_0008_goes_down_and_up_and_existing_sales_are_completed(store)
     # a sale written before the column existed, and one written by the bulk insert that never names it
     make_sale(store[0], "NEW-1", [("Mug", 1, 950, 0, "Home")])
     assert {s.receipt_no: s.status for s in Sale.select()} == {"OLD-1": "completed", "NEW-1": "completed"}
+
+
+def test_a_voided_sales_receipt_prints_voided_and_it_gets_no_gift_receipt(shop):  # noqa: F811
+    from desk.services import documents
+    from tests.printing.pdfcheck import text_of
+
+    x = create_exchange(shop["clerk"], req(shop))
+    assert "VOIDED" not in text_of(documents.render("receipt", x.number, shop["clerk"]).pdf)
+    void_exchange(shop["mgr"], x.number, "customer kept the original")
+    text = " ".join(text_of(documents.render("receipt", x.number, shop["clerk"]).pdf).split())
+    assert "VOIDED" in text and "customer kept the original" in text and "REPRINT" in text
+    with pytest.raises(NotAllowed, match=f"Sale {x.number} was voided"):
+        documents.gift_receipt(shop["clerk"], x.number)
