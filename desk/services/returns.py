@@ -425,6 +425,15 @@ def refuse_voided_sale(sale: Sale) -> None:
         raise NotAllowed(f"Sale {sale.receipt_no} was voided on {when}{why}: nothing on it can be returned.")
 
 
+def check_sale_returnable(sale_id: int) -> None:
+    """Raise what ``create_return`` would say about the sale itself (a voided sale) before any
+    line is chosen: NotFound or NotAllowed."""
+    sale = Sale.get_or_none(Sale.id == sale_id)
+    if sale is None:
+        raise NotFound(f"There is no sale with id {sale_id}.")
+    refuse_voided_sale(sale)
+
+
 def _no_receipt_count(request: ReturnRequest, now: dt.datetime) -> int:
     conds = []
     if request.customer_id:

@@ -79,3 +79,16 @@ def test_the_today_screen_leaves_a_voided_sale_out(qtbot, voided):
     assert home.today_count.text() == "1"
     assert home.today_total.text() == "£20.00"
     assert home.ledger_size.text() == "2 sales"
+
+
+def test_the_return_screen_refuses_a_voided_sale_before_showing_it(qtbot, voided, messages):
+    from desk.models import Sale
+    from desk.ui.screens.returns import ReturnScreen
+
+    ctx, number, kept = voided
+    screen = ReturnScreen(ctx)
+    qtbot.addWidget(screen)
+    assert screen.start_from_sale(Sale.get(Sale.receipt_no == number).id) is False
+    (title, text), = messages
+    assert f"Sale {number} was voided on" in text and "customer kept the original" in text
+    assert screen.start_from_sale(Sale.get(Sale.receipt_no == kept).id) is True
