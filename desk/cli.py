@@ -301,7 +301,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if progress:
         print(file=sys.stderr)
     _say(f"Built the demo store {result.store_code}: {result.products} products, {result.customers} customers, "
-         f"{result.sales} sales with {result.lines} sale lines.")
+         f"{result.sales} sales with {result.lines} sale lines, {result.returns} returns and {result.exchanges} exchanges.")
     _say(f"Database: {describe_url(opened.url)}")
     _say("")
     _say("Demo staff (public demo PINs, shown on the sign-in screen of the demo store):")
@@ -423,6 +423,8 @@ def cmd_show_sale(args: argparse.Namespace) -> int:
         last4 = f" ****{tender['last4']}" if tender.get("last4") else ""
         _say(f"  tender {tender.get('method')}{last4}: {tender.get('amount')}")
     _say(f"  total {sale.get('total')}")
+    if sale.get("status") == "voided":
+        _say("  VOIDED: this sale no longer counts in the ledger's figures")
     return EXIT_OK
 
 

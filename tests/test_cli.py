@@ -398,3 +398,23 @@ def test_print_a_refund_slip_and_a_voucher_from_the_demo(sqlite_url, tmp_path, c
     code, _stdout, err = run(capsys, "print", "refund", "R-NOPE-01-999", "--out", str(tmp_path / "x.pdf"), "--db", sqlite_url)
     assert code == 1 and "R-NOPE-01-999" in err
     no_traceback(err)
+
+
+def test_show_sale_says_a_voided_sale_is_voided(sqlite_url, capsys, monkeypatch, tmp_path):
+    import json
+
+    from desk.models import Exchange
+    from desk.models.db import open_database
+
+    monkeypatch.setenv("DESK_DATA_DIR", str(tmp_path / "data"))
+    assert run(capsys, "--db", sqlite_url, "demo", "--lines", "300", "--customers", "10")[0] == 0
+    open_database(sqlite_url)
+    voided = Exchange.get(Exchange.status == "voided").number  # the demo voids one exchange
+    kept = Exchange.get(Exchange.status == "completed").number
+    close_database()
+    code, out, err = run(capsys, "--db", sqlite_url, "show-sale", voided, "--json")
+    assert code == 0 and json.loads(out)["status"] == "voided"
+    code, out, err = run(capsys, "--db", sqlite_url, "show-sale", voided)
+    assert code == 0 and "VOIDED" in out
+    code, out, err = run(capsys, "--db", sqlite_url, "show-sale", kept)
+    assert code == 0 and "VOIDED" not in out

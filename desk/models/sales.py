@@ -1,9 +1,10 @@
 """The sales ledger: what the tills sold, line by line, and how it was paid."""
 
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from desk.models.base import MoneyField, Record, TaxRateField
 from desk.models.catalogue import Customer, Product
+from desk.models.staff import Staff
 from desk.models.store import Desk, Store
 
 
@@ -24,6 +25,12 @@ class Sale(Record):
     total = MoneyField(index=True)  # what the customer paid
     source = CharField(max_length=16)  # demo | canonical | shopify | square
     source_ref = CharField(max_length=128, default="")
+    # completed | voided (an exchange's replacement sale when the exchange is voided). The
+    # database default serves the bulk inserts of the tills' files, which never name it.
+    status = CharField(max_length=12, default="completed", index=True, constraints=[SQL("DEFAULT 'completed'")])
+    voided_at = DateTimeField(null=True)  # UTC
+    voided_by = ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
+    void_reason = TextField(default="", constraints=[SQL("DEFAULT ''")])
 
     class Meta:
         indexes = ((("store", "receipt_no"), True),)

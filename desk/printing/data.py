@@ -122,6 +122,8 @@ class ReceiptData:
     till: str = ""
     cashier: str = ""
     reprint: bool = True
+    voided: bool = False  # an exchange's replacement sale, the exchange voided
+    void_detail: str = ""
     printed_at: dt.datetime | None = None  # naive UTC; when the reprint was made
     printed_by: str = ""  # the staff member's name
     printed_by_code: str = ""

@@ -486,6 +486,16 @@ class Document:
         self.blocks.append(_Banner(text, detail))
         return self
 
+    def reprint_banner(self, printed_at: dt.datetime | None = None, printed_by: str = "",
+                       printed_by_code: str = "") -> "Document":
+        """REPRINT, with when and by whom it was printed again (every reprinted document)."""
+        detail = []
+        if printed_at is not None:
+            detail.append(f"Reprinted {self.datetime(printed_at)}")
+        if printed_by:
+            detail.append("by " + printed_by + (f" ({printed_by_code})" if printed_by_code else ""))
+        return self.banner("REPRINT", " ".join(detail))
+
     def fields(self, pairs: Sequence[tuple[str, str]]) -> "Document":
         """Label/value pairs: receipt number, date, till, served by ..."""
         self.blocks.append(_Fields([(str(a), str(b)) for a, b in pairs if b not in (None, "")]))

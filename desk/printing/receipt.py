@@ -24,14 +24,10 @@ def receipt_document(data: ReceiptData) -> Document:
     doc = Document(title="Receipt", number=data.receipt_no, store=data.store, locale=data.locale,
                    currency=data.currency, footer=data.returns_policy)
     money = doc.money
+    if data.voided:
+        doc.banner("VOIDED", data.void_detail)
     if data.reprint:
-        detail = []
-        if data.printed_at is not None:
-            detail.append(f"Reprinted {doc.datetime(data.printed_at)}")
-        if data.printed_by:
-            who = data.printed_by + (f" ({data.printed_by_code})" if data.printed_by_code else "")
-            detail.append(f"by {who}")
-        doc.banner("REPRINT", " ".join(detail))
+        doc.reprint_banner(data.printed_at, data.printed_by, data.printed_by_code)
     doc.fields([  # the number is in the header, over and under the barcode
         ("Sold", doc.datetime(data.sold_at)),
         ("Till", data.till),

@@ -67,7 +67,10 @@ class RefundSlipData:
     voided: bool = False
     void_detail: str = ""
     returns_policy: str = ""
-    reprint: bool = False
+    reprint: bool = False  # printed before: marked REPRINT with when and by whom
+    printed_at: dt.datetime | None = None  # naive UTC; when the reprint was made
+    printed_by: str = ""
+    printed_by_code: str = ""
 
 
 @dataclass
@@ -101,7 +104,7 @@ def refund_slip_document(data: RefundSlipData) -> SlipDocument:
     if data.voided:
         doc.banner("VOIDED", data.void_detail)
     elif data.reprint:
-        doc.banner("REPRINT")
+        doc.reprint_banner(data.printed_at, data.printed_by, data.printed_by_code)
     doc.fields([
         ("Date", doc.datetime(data.created_at)),
         ("Return", data.kind_label),

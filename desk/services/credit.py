@@ -6,7 +6,9 @@
 - ``redeem_in(...)`` the same inside the caller's transaction (an exchange's store-credit tender).
 - ``cancel_unspent(...)`` (inside a void's transaction) cancels what is left of a voucher.
 - ``expires_on(voucher)``: the last day it can be used (Settings ``voucher_expiry_days``, 0 = never);
-  ``expire_due(actor)`` writes the ``expire`` entries of the vouchers past it.
+  ``expire_due(actor)`` writes the ``expire`` entries of the vouchers past it, and
+  ``expire_due_once_a_day(actor)`` does that the first time anyone signs in on a local day (the
+  app shell calls it at every sign-in; the day it last ran is kept in the ``setting`` table).
 - ``list_vouchers(VoucherQuery, offset, limit) -> list[VoucherRow]`` and ``count_vouchers(VoucherQuery)``:
   the Vouchers screen, a page at a time, filtered in SQL.
 - ``cancel_voucher(actor, code, reason, approver=None)``: a manager cancels what is left.
@@ -24,6 +26,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
+import peewee
 from peewee import JOIN, fn
 
 from desk.errors import InvalidInput, NotAllowed, NotFound
@@ -340,22 +343,85 @@ def reverse_redemption(actor: Staff, voucher: Voucher, amount: int, reference: s
                  details={"code": voucher.code, "amount": amount, "reference": reference})
 
 
+EXPIRY_RUN_KEY = "vouchers.expiry_ran_on"  # the local day expire_due_once_a_day last ran (JSON "YYYY-MM-DD")
+
+
 def expire_due(actor: Staff) -> int:
-    """Write the ``expire`` entry of every active voucher past its expiry day; how many."""
+    """Write the ``expire`` entry of every voucher with credit left past its expiry day; how many."""
     require(actor, "vouchers.redeem")
-    done = 0
     with database.atomic():
-        for v in Voucher.select().where(Voucher.status == "active"):
-            if not _expired(v):
-                continue
-            voucher = _locked(v.code)
-            balance = balance_of(voucher.id)
-            if balance > 0:
-                VoucherEntry.create(voucher=voucher, kind="expire", amount=-balance, reference="expired", staff_code=actor.code)
-            Voucher.update(status="expired").where(Voucher.id == voucher.id).execute()
-            audit.record("voucher.expired", actor, entity="voucher", entity_uuid=voucher.uuid,
-                         details={"code": voucher.code, "amount": balance})
-            done += 1
+        return _expire_due(actor)
+
+
+def expire_due_once_a_day(actor: Staff) -> int | None:
+    """``expire_due`` the first time it is asked on a local day (at sign-in); None when it
+    already ran today, or when ``actor`` may not handle store credit (someone else will).
+
+    The day it ran is one ``setting`` row, locked while the vouchers expire, so two desks
+    signing in at the same moment expire each voucher once.
+    """
+    from desk import clock
+    from desk.services.auth import can
+
+    if not can(actor, "vouchers.redeem"):
+        return None
+    today = clock.to_local(clock.utcnow()).date().isoformat()
+    try:
+        return _expire_once(actor, today)
+    except peewee.DatabaseError as exc:  # e.g. another desk holding the database a long moment
+        from desk.errors import DatabaseProblem
+        from desk.models.db import describe_write_error, first_line
+
+        raise DatabaseProblem(f"{first_line(exc)}. {describe_write_error(exc)}") from None
+
+
+def _expire_once(actor: Staff, today: str) -> int | None:
+    import json
+
+    from desk import clock
+    from desk.models import Setting
+
+    with database.atomic():
+        Setting.insert(key=EXPIRY_RUN_KEY, value=json.dumps(""), updated_at=clock.utcnow()).on_conflict_ignore().execute()
+        query = Setting.select().where(Setting.key == EXPIRY_RUN_KEY)
+        if is_postgres():
+            query = query.for_update()
+        row = query.get()
+        if json.loads(row.value or '""') == today:
+            return None
+        done = _expire_due(actor)
+        Setting.update(value=json.dumps(today), updated_at=clock.utcnow()).where(Setting.key == EXPIRY_RUN_KEY).execute()
+    return done
+
+
+def _expire_due(actor: Staff) -> int:
+    from desk import clock
+    from desk.services import settings
+
+    days = settings.get("voucher_expiry_days")
+    if not days:
+        return 0
+    # Only vouchers issued at least ``days`` local days ago can be past their last day; a day
+    # of margin covers a clock change, and _expired() decides each one exactly.
+    # A voucher spent to nothing stays "spent": only credit still on a voucher expires.
+    cutoff = clock.utcnow() - dt.timedelta(days=days - 1)
+    with_credit = (VoucherEntry.select(VoucherEntry.voucher).group_by(VoucherEntry.voucher)
+                   .having(fn.SUM(VoucherEntry.amount) > 0))
+    done = 0
+    candidates = (Voucher.select().where((Voucher.status == "active") & (Voucher.created_at < cutoff)
+                                         & Voucher.id.in_(with_credit)).order_by(Voucher.id))
+    for v in candidates:
+        if not _expired(v):
+            continue
+        voucher = _locked(v.code)
+        balance = balance_of(voucher.id)
+        if voucher.status != "active" or balance <= 0:  # another desk expired, cancelled or spent it meanwhile
+            continue
+        VoucherEntry.create(voucher=voucher, kind="expire", amount=-balance, reference="expired", staff_code=actor.code)
+        Voucher.update(status="expired").where(Voucher.id == voucher.id).execute()
+        audit.record("voucher.expired", actor, entity="voucher", entity_uuid=voucher.uuid,
+                     details={"code": voucher.code, "amount": balance})
+        done += 1
     return done
 
 

@@ -232,7 +232,8 @@ class DemoResult:
     customers: int
     sales: int
     lines: int
-    returns: int = 0
+    returns: int = 0  # returns made at the desk (not the returned half of an exchange)
+    exchanges: int = 0
 
 
 def build_demo(
@@ -265,9 +266,12 @@ def build_demo(
 
         written = record_sales(store, gen(), "demo",
                                progress=(lambda n: progress("sales", counted["lines"], lines)) if progress else None)
-        from desk.services.demo_returns import add_history
+        from desk.services import demo_exchanges, demo_returns
 
-        history = add_history(store, rng, now, count=max(6, min(40, lines // 40)))
+        old_voucher = demo_exchanges.add_old_voucher(store, rng, now)
+        history = demo_returns.add_history(store, rng, now, count=max(6, min(40, lines // 40)))
+        exchanges = demo_exchanges.add_history(store, rng, now, count=max(6, min(16, lines // 100)))
         audit.record("demo.built", admin, entity="store", entity_uuid=store.uuid,
                      details={"seed": seed, "products": len(products), "customers": len(customer_ids), "sales": written, "lines": counted["lines"]})
-    return DemoResult(store.code, len(products), len(customer_ids), written, counted["lines"], history.returns)
+    return DemoResult(store.code, len(products), len(customer_ids), written, counted["lines"],
+                      history.returns + (1 if old_voucher else 0), exchanges.exchanges + exchanges.voided)

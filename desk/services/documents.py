@@ -28,7 +28,7 @@ from typing import Callable, Iterable
 from peewee import fn
 
 from desk import clock
-from desk.errors import DeskError, InvalidInput, NotFound
+from desk.errors import DeskError, InvalidInput, NotAllowed, NotFound
 from desk.models import GiftReceipt, Sale, SaleLine, Staff, Store, Tender, database
 from desk import printing
 from desk.printing import PAPERS
@@ -265,6 +265,8 @@ def receipt_data(receipt_no: str, actor: Staff, reprint: bool = True) -> Receipt
         prices_include_tax=store.prices_include_tax,
         till=till,
         cashier=sale.cashier,
+        voided=sale.status == "voided",
+        void_detail=(f"{clock.to_local(sale.voided_at):%d %b %Y %H:%M}: " if sale.voided_at else "") + sale.void_reason,
         reprint=reprint,
         printed_at=clock.utcnow(),
         printed_by=actor.name,
@@ -331,6 +333,8 @@ def gift_receipt(actor: Staff, receipt_no: str, line_numbers: Iterable[int] | No
     require(actor, "sales.view")
     with database.atomic():
         sale = _find_sale(receipt_no)
+        if sale.status == "voided":
+            raise NotAllowed(f"Sale {sale.receipt_no} was voided: it sold nothing, so it has no gift receipt.")
         lines = _chosen_lines(sale, _lines(sale), line_numbers)
         store = Store.get_by_id(sale.store_id)
         numbers = [l.line_no for l in lines]

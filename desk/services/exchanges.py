@@ -452,7 +452,8 @@ def _refund_method(request: ExchangeRequest, ret: Return) -> tuple[str, str, str
 def void_exchange(actor: Staff, number: str, reason: str) -> ExchangeView:
     """Undo an exchange made today: the return is voided (its stock taken out again, vouchers it
     issued cancelled if unspent), the replacements go back to stock, store credit redeemed is
-    given back to its voucher, and the replacement sale is marked voided in the exchange."""
+    given back to its voucher, and the replacement sale is marked voided (it leaves the ledger's
+    figures and cannot be returned)."""
     require(actor, "exchanges.void")
     reason = (reason or "").strip()
     if not reason:
@@ -470,12 +471,22 @@ def void_exchange(actor: Staff, number: str, reason: str) -> ExchangeView:
         now = clock.utcnow()
         if clock.to_local(ex.created_at).date() != clock.to_local(now).date():
             raise NotAllowed(f"Exchange {ex.number} was not made today; only an exchange made today can be voided.")
+        if ex.sale_id:
+            from desk.services.sale_lookup import returned_quantities
+
+            line_ids = [l.id for l in SaleLine.select(SaleLine.id).where(SaleLine.sale == ex.sale_id)]
+            if any(returned_quantities(line_ids).values()):
+                raise NotAllowed(f"Items given in exchange {ex.number} have since been returned: void that return "
+                                 "first, then the exchange.")
         ret = Return.get_by_id(ex.ret_id)
         returns.void_return(actor, ret.number, f"void of exchange {ex.number}: {reason}")
         if ex.sale_id:
             for line in SaleLine.select().where(SaleLine.sale == ex.sale_id):
                 if line.product_id:
                     Product.update(stock_on_hand=Product.stock_on_hand + line.quantity).where(Product.id == line.product_id).execute()
+            # The replacement sale leaves the ledger's live figures and can no longer be returned.
+            Sale.update(status="voided", voided_at=now, voided_by=actor.id,
+                        void_reason=f"exchange {ex.number} voided: {reason}"[:500]).where(Sale.id == ex.sale_id).execute()
         for t in ExchangeTender.select().where((ExchangeTender.exchange == ex) & (ExchangeTender.direction == "in")
                                                & (ExchangeTender.method == "store_credit")):
             credit.reverse_redemption(actor, Voucher.get_by_id(t.voucher_id), t.amount, f"void of {ex.number}")

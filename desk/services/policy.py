@@ -255,6 +255,7 @@ class PolicyLine:
     quantity: int
     value: int  # what the units are worth, minor units (before any fee)
     condition: str = "unopened"
+    fee: int = 0  # the restocking fee kept on them: the refund is value - fee
 
 
 @dataclass
@@ -310,6 +311,7 @@ def evaluate(request: PolicyRequest, facts: PolicyFacts, policy: Policy | None =
     approval: list[str] = []
     notes: list[str] = []
     total = sum(l.value for l in request.lines)
+    refund = total - sum(l.fee for l in request.lines)  # what the customer gets back, after fees
     no_receipt = request.kind in ("unverified", "blind")
 
     if request.kind not in KINDS:
@@ -373,8 +375,8 @@ def evaluate(request: PolicyRequest, facts: PolicyFacts, policy: Policy | None =
                 if "store_credit" not in policy.allowed_refunds(method):
                     hard.append(f"a {method.replace('_', ' ')} payment cannot be refunded as store credit")
 
-    if policy.approval_above is not None and total > policy.approval_above:
-        approval.append(f"a refund of {money(total)} is over {money(policy.approval_above)} and needs a manager's approval")
+    if policy.approval_above is not None and refund > policy.approval_above:
+        approval.append(f"a refund of {money(refund)} is over {money(policy.approval_above)} and needs a manager's approval")
 
     if hard or refused:
         return Decision(REFUSED, hard + refused + approval, overridable=not hard, notes=notes)

@@ -416,6 +416,23 @@ def _cumulative_fee(pol: Policy, category: str, paid: int, done: int, k: int, so
     return fee_through(done + k) - fee_through(done)
 
 
+def refuse_voided_sale(sale: Sale) -> None:
+    """A voided sale (an exchange's replacement sale, the exchange voided) sold nothing: refuse it."""
+    if sale.status == "voided":
+        when = clock.to_local(sale.voided_at).strftime("%d %b %Y %H:%M") if sale.voided_at else "an earlier day"
+        why = f" ({sale.void_reason})" if sale.void_reason else ""
+        raise NotAllowed(f"Sale {sale.receipt_no} was voided on {when}{why}: nothing on it can be returned.")
+
+
+def check_sale_returnable(sale_id: int) -> None:
+    """Raise what ``create_return`` would say about the sale itself (a voided sale) before any
+    line is chosen: NotFound or NotAllowed."""
+    sale = Sale.get_or_none(Sale.id == sale_id)
+    if sale is None:
+        raise NotFound(f"There is no sale with id {sale_id}.")
+    refuse_voided_sale(sale)
+
+
 def _no_receipt_count(request: ReturnRequest, now: dt.datetime) -> int:
     conds = []
     if request.customer_id:
@@ -458,6 +475,7 @@ def _plan(request: ReturnRequest, actor: Staff, *, lock: bool, allow_zero: bool 
             sale = Sale.get_or_none(Sale.id == request.sale_id)
             if sale is None:
                 raise NotFound(f"There is no sale with id {request.sale_id}.")
+        refuse_voided_sale(sale)
         ids = []
         for i, line in enumerate(request.lines, 1):
             if line.sale_line_id is None:
@@ -534,7 +552,8 @@ def _plan(request: ReturnRequest, actor: Staff, *, lock: bool, allow_zero: bool 
     decision = policy_mod.evaluate(
         PolicyRequest(
             kind=request.kind,
-            lines=[PolicyLine(l.description, l.category, l.sku, l.req.quantity, l.value, l.req.condition) for l in lines],
+            lines=[PolicyLine(l.description, l.category, l.sku, l.req.quantity, l.value, l.req.condition, l.fee)
+                   for l in lines],
             refund_to=request.refund_to,
             original_methods=[t.method for t in tenders_rows],
             customer_name=name,
@@ -1106,8 +1125,9 @@ __all__ = [
 # ----------------------------------------------------------------------------- the slip
 
 
-def slip_data(number: str, reprint: bool = False):
-    """The refund slip's data for return ``number`` (``desk.printing.refund_slip.RefundSlipData``)."""
+def slip_data(number: str, reprint: bool = False, actor: Staff | None = None):
+    """The refund slip's data for return ``number`` (``desk.printing.refund_slip.RefundSlipData``).
+    A reprint carries now and the name of ``actor``, who prints it again."""
     from desk.printing.refund_slip import RefundSlipData, SlipLine, SlipTender
     from desk.services.documents import store_header
     from desk.services import settings
@@ -1148,7 +1168,19 @@ def slip_data(number: str, reprint: bool = False):
         void_detail=void_detail,
         returns_policy=settings.get("returns_policy_text"),
         reprint=reprint,
+        printed_at=clock.utcnow() if reprint else None,
+        printed_by=actor.name if reprint and actor is not None else "",
+        printed_by_code=actor.code if reprint and actor is not None else "",
     )
+
+
+def slip_printed_before(number: str) -> bool:
+    """Whether the refund slip of return ``number`` was printed or saved before (it is in the
+    archive, which keeps every printed document): printing it again is a reprint."""
+    from desk.models import ArchivedDocument
+
+    return ArchivedDocument.select().where((ArchivedDocument.kind == "refund")
+                                           & (ArchivedDocument.number == number)).exists()
 
 
 def render_refund(number: str, actor: Staff, paper: str = "roll"):
@@ -1158,5 +1190,8 @@ def render_refund(number: str, actor: Staff, paper: str = "roll"):
 
     # head office reads slips from the log; everyone at the desk prints the returns they take
     require(actor, "returns.log" if actor.role == "head_office" else "returns.create")
-    data = slip_data(number)
-    return RenderedDocument("refund", data.number, paper, build_refund_slip(data, paper), f"Refund {data.number}")
+    value = (number or "").strip().upper()
+    reprint = slip_printed_before(value)
+    data = slip_data(value, reprint=reprint, actor=actor)
+    return RenderedDocument("refund", data.number, paper, build_refund_slip(data, paper),
+                            f"Refund {data.number}" + (" (reprint)" if reprint else ""))

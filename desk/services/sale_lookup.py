@@ -94,10 +94,18 @@ class SaleView:
     source: str
     lines: list[SaleLineView] = field(default_factory=list)
     tenders: list[TenderView] = field(default_factory=list)
+    status: str = "completed"  # completed | voided
+    voided_at: dt.datetime | None = None  # aware, UTC
+    voided_by: str = ""  # the name of who voided it
+    void_reason: str = ""
 
     @property
     def returned_units(self) -> int:
         return sum(l.returned_qty for l in self.lines)
+
+    @property
+    def voided(self) -> bool:
+        return self.status == "voided"
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,11 @@ class SaleRow:
     total: int
     currency: str
     tenders: str  # "Visa •••• 4242", "Cash + Mastercard •••• 0007"
+    status: str = "completed"  # completed | voided
+
+    @property
+    def voided(self) -> bool:
+        return self.status == "voided"
 
 
 @dataclass
@@ -277,9 +290,11 @@ def find_receipt(code: str, actor: Staff | None = None) -> SaleView | None:
 
 _SALE_SQL = (
     'SELECT s."id", s."receipt_no", s."sold_at", s."cashier", s."currency", s."subtotal", s."discount_total", '
-    's."tax_total", s."total", s."source", s."customer_id", d."code", c."name", c."email", c."phone" '
+    's."tax_total", s."total", s."source", s."customer_id", d."code", c."name", c."email", c."phone", '
+    's."status", s."voided_at", s."void_reason", v."name" '
     'FROM "sale" s LEFT OUTER JOIN "desk" d ON s."till_id" = d."id" '
-    'LEFT OUTER JOIN "customer" c ON s."customer_id" = c."id" WHERE s."id" = ?'
+    'LEFT OUTER JOIN "customer" c ON s."customer_id" = c."id" '
+    'LEFT OUTER JOIN "staff" v ON s."voided_by_id" = v."id" WHERE s."id" = ?'
 )
 _LINES_SQL = (
     'SELECT "id", "line_no", "sku", "barcode", "description", "quantity", "unit_price", "line_discount", '
@@ -297,7 +312,7 @@ def sale_view(sale_id: int, actor: Staff | None = None) -> SaleView:
     if sale is None:
         raise NotFound(f"There is no sale with id {sale_id}.")
     (sid, receipt, sold_at, cashier, currency, subtotal, discount_total, tax_total, total, source,
-     customer_id, till, c_name, c_email, c_phone) = sale
+     customer_id, till, c_name, c_email, c_phone, status, voided_at, void_reason, voided_by) = sale
     lines = database.execute_sql(_sql(_LINES_SQL), (sale_id,)).fetchall()
     returned = returned_quantities(l[0] for l in lines)
     tenders = database.execute_sql(_sql(_TENDERS_SQL), (sale_id,)).fetchall()
@@ -338,6 +353,10 @@ def sale_view(sale_id: int, actor: Staff | None = None) -> SaleView:
                  tax_amount, paid) in lines
         ],
         tenders=[TenderView(method, amount, brand, last4, reference) for method, amount, brand, last4, reference in tenders],
+        status=status or "completed",
+        voided_at=_aware(voided_at) if voided_at else None,
+        voided_by=voided_by or "",
+        void_reason=void_reason or "",
     )
 
 
@@ -374,6 +393,7 @@ def sale_json(receipt_no: str, actor: Staff | None = None) -> dict:
             for t in view.tenders
         ],
         "total": money(view.total),
+        "status": view.status,
     }
 
 
@@ -439,7 +459,7 @@ def search_sales(query: SaleQuery, offset: int = 0, limit: int = 200, actor: Sta
     """One page of the sales that match, newest first."""
     _check(actor)
     q = (
-        Sale.select(Sale.id, Sale.receipt_no, Sale.sold_at, Sale.total, Sale.currency, Customer.name)
+        Sale.select(Sale.id, Sale.receipt_no, Sale.sold_at, Sale.total, Sale.currency, Customer.name, Sale.status)
         .join(Customer, JOIN.LEFT_OUTER, on=(Sale.customer == Customer.id))
     )
     where = _where(query)
@@ -449,7 +469,7 @@ def search_sales(query: SaleQuery, offset: int = 0, limit: int = 200, actor: Sta
     summaries = tender_summaries([r[0] for r in rows])
     return [
         SaleRow(sale_id=r[0], receipt=r[1], sold_at=_aware(r[2]), customer=r[5] or "", total=r[3], currency=r[4],
-                tenders=summaries.get(r[0], ""))
+                tenders=summaries.get(r[0], ""), status=r[6] or "completed")
         for r in rows
     ]
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.errors import DeskError
 from desk.models import Staff
 from desk.models.db import describe_url, sqlite_version
 from desk.money import format_money
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         ScanEdit.register(handler)
         self.destroyed.connect(lambda *_: ScanEdit.unregister(handler))
         self.rebuild()
+        self.daily_housekeeping()
 
     # -- building ------------------------------------------------------------------------
     def _build_top_bar(self) -> QFrame:
@@ -290,10 +292,30 @@ class MainWindow(QMainWindow):
             self.person_button.setText("Nobody signed in")
             self.status_staff.setText("Nobody signed in")
 
+    def daily_housekeeping(self) -> int | None:
+        """What runs once a local day, the first time someone signs in: store credit past its
+        expiry day is written off (``credit.expire_due_once_a_day``). Returns how many vouchers
+        expired (None: already done today). A failure is said in the status bar; it never
+        stops anyone signing in, and the next sign-in tries again."""
+        staff = self.ctx.staff
+        if staff is None:
+            return None
+        try:
+            done = credit.expire_due_once_a_day(staff)
+        except DeskError as exc:
+            self.statusBar().showMessage(f"Store credit past its expiry day was not written off: {exc}", 15000)
+            return None
+        if done:
+            self.ctx.events.emit_changed("vouchers")
+            self.statusBar().showMessage(f"{done} store-credit voucher{'s' if done != 1 else ''} past "
+                                         "{} expiry day expired.".format("their" if done != 1 else "its"), 15000)
+        return done
+
     def _on_session_changed(self, staff: object) -> None:
         if staff is None:
             self._show_session()
             return
+        self.daily_housekeeping()
         if getattr(staff, "id", None) != self._built_for:
             self.rebuild()
         else:

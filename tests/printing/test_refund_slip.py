@@ -76,6 +76,29 @@ def test_a_voided_return_prints_voided(shop):
     assert "VOIDED" in text and "wrong sale" in text
 
 
+def test_a_slip_printed_again_is_marked_reprint_with_who_and_when(shop, clock_at):
+    import datetime as dt
+
+    from desk.services import archive
+
+    store, clerk, manager = shop
+    clock_at(dt.datetime(2026, 11, 23, 10, 0))
+    view = make_sale(store, "T1-0000046", [("Mug", 1, 950, 0, "Home")])
+    r = create_return(clerk, make_request(view, {1: 1}))
+    first = documents.render("refund", r.number, clerk)
+    assert "REPRINT" not in _flat(first.pdf) and first.title == f"Refund {r.number}"
+    archive.archive(first, clerk)  # every printed slip is archived: that is how a reprint is known
+    clock_at(dt.datetime(2026, 11, 23, 15, 30))
+    again = documents.render("refund", r.number.lower(), manager)
+    text = _flat(again.pdf)
+    assert "REPRINT" in text and "by Maja Manager (300)" in text and "Reprinted 23 Nov 2026" in text
+    assert again.title == f"Refund {r.number} (reprint)"
+    assert "Cleo Clerk (100)" in text  # who served the customer stays on it
+    # a voided slip says VOIDED, not REPRINT
+    void_return(manager, r.number, "wrong sale")
+    assert "REPRINT" not in _flat(documents.render("refund", r.number, clerk).pdf)
+
+
 def test_unknown_numbers_and_people_who_may_not_print(shop):
     store, clerk, _ = shop
     with pytest.raises(NotFound, match="R-TST01-01-999999"):

@@ -25,7 +25,7 @@ def ean13_ok(code: str) -> bool:
 
 def snapshot():
     sales = []
-    for s in Sale.select().order_by(Sale.receipt_no):
+    for s in Sale.select().order_by(Sale.receipt_no):  # the exchanges' replacement sales too
         lines = [(l.line_no, l.sku, l.quantity, l.unit_price, l.line_discount, l.order_discount_share, l.paid)
                  for l in s.lines.order_by(SaleLine.line_no)]
         tenders = [(t.seq, t.method, t.amount, t.card_brand, t.card_last4, t.reference) for t in s.tenders.order_by(Tender.seq)]
@@ -53,10 +53,39 @@ def test_catalogue(built):
 
 
 def test_requested_number_of_lines_and_sales(built):
-    assert built.lines == LINES == SaleLine.select().count()
-    assert built.sales == Sale.select().count()
-    first, last = Sale.select().order_by(Sale.sold_at).first().sold_at, Sale.select().order_by(Sale.sold_at.desc()).first().sold_at
+    # the tills' sales; the exchanges made at the desk add replacement sales of their own
+    tills = Sale.select().where(Sale.source == "demo")
+    assert built.lines == LINES == SaleLine.select().join(Sale).where(Sale.source == "demo").count()
+    assert built.sales == tills.count()
+    assert {s.source for s in Sale.select()} == {"demo", "exchange"}
+    first, last = tills.order_by(Sale.sold_at).first().sold_at, tills.order_by(Sale.sold_at.desc()).first().sold_at
     assert NOW - dt.timedelta(days=121) <= first and last < NOW
+
+
+def test_exchanges_and_voucher_history(built):
+    from desk.models import Exchange, ExchangeTender, Voucher, VoucherEntry
+    from desk.services import credit, settings
+
+    exchanges = list(Exchange.select())
+    assert built.exchanges == len(exchanges) >= 6
+    live = [x for x in exchanges if x.status == "completed"]
+    assert {(x.difference > 0) - (x.difference < 0) for x in live} == {-1, 0, 1}  # down, even and up
+    (voided,) = [x for x in exchanges if x.status == "voided"]
+    assert Sale.get_by_id(voided.sale_id).status == "voided"  # its replacement sale left the figures
+    paid = {t.method for t in ExchangeTender.select().where(ExchangeTender.direction == "in")}
+    assert "store_credit" in paid
+    statuses = [credit.voucher_view(v.code) for v in Voucher.select()]
+    by_status = {}
+    for v in statuses:
+        by_status.setdefault(v.status, []).append(v)
+    assert len(by_status["cancelled"]) >= 1 and len(by_status["expired"]) == 1
+    assert any(0 < v.balance < v.amount for v in by_status["active"])  # partly redeemed, still usable
+    (expired,) = by_status["expired"]
+    assert [e.kind for e in expired.entries] == ["issue", "redeem", "expire"]
+    assert Voucher.get(Voucher.code == expired.code).status == "expired"  # stored
+    assert settings.get("voucher_expiry_days") == 90
+    assert VoucherEntry.select().where(VoucherEntry.kind == "redeem").count() >= 3
+    assert credit.expire_due_once_a_day(Staff.get(Staff.code == "900")) is None  # done for the day
 
 
 def test_tenders_and_discounts_of_every_kind(built):

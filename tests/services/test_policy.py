@@ -88,6 +88,15 @@ def test_refunds_above_an_amount_need_approval():
     assert evaluate(receipted(line(value=10000)), facts(), policy).outcome == ALLOWED
 
 
+def test_approval_above_compares_the_refund_after_fees_not_the_value():
+    policy = Policy(approval_above=10000)
+    kept = PolicyLine("Boots", "Footwear", "", 1, 11000, fee=1100)
+    assert evaluate(receipted(kept), facts(), policy).outcome == ALLOWED  # £99.00 back
+    more = PolicyLine("Boots", "Footwear", "", 1, 11200, fee=1100)
+    d = evaluate(receipted(more), facts(), policy)
+    assert d.outcome == NEEDS_APPROVAL and "a refund of £101.00 is over £100.00" in d.reasons[0]
+
+
 def test_restocking_fee_is_a_note_and_is_computed_per_category():
     policy = Policy(restocking_fee_percent={"Footwear": "15"})
     d = evaluate(receipted(line(category="Footwear")), facts(), policy)

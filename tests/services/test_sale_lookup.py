@@ -134,7 +134,8 @@ def test_paging_and_count(ledger):
 
 def test_sale_json_shape_and_decimal_strings(ledger):
     data = sl.sale_json("R-0010")
-    assert set(data) == {"receipt", "date", "currency", "lines", "tenders", "total"}
+    assert set(data) == {"receipt", "date", "currency", "lines", "tenders", "total", "status"}
+    assert data["status"] == "completed"
     assert data["receipt"] == "R-0010" and data["currency"] == "GBP"
     assert data["date"] == "2026-03-03T09:15:00+00:00"
     assert data["total"] == "70.00"

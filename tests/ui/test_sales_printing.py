@@ -36,7 +36,8 @@ def sales_screen(qtbot, demo_ctx):
 
 
 def a_sale_with_lines(n: int = 2) -> Sale:
-    return next(s for s in Sale.select().order_by(Sale.id.desc()) if s.lines.count() >= n)
+    # a till's sale (the demo's exchanges at the desk have sales of their own, one of them voided)
+    return next(s for s in Sale.select().where(Sale.source == "demo").order_by(Sale.id.desc()) if s.lines.count() >= n)
 
 
 def test_ctrl_p_reprints_the_receipt_shown(sales_screen, qtbot, shown):

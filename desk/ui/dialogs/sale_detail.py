@@ -31,7 +31,8 @@ from desk.ui.tables.sales_table import local_time_text
 AMBER = QColor("#9a5b00")
 MUTED = QColor("#5b6675")
 
-SOURCES = {"demo": "Demo store", "canonical": "Till file", "shopify": "Shopify export", "square": "Square export"}
+SOURCES = {"demo": "Demo store", "canonical": "Till file", "shopify": "Shopify export", "square": "Square export",
+           "exchange": "Exchange at the desk"}
 
 
 def _label(text: str = "", role: str | None = None, name: str | None = None) -> QLabel:
@@ -83,6 +84,12 @@ class SaleDetailPanel(QWidget):
         top.addStretch(1)
         top.addWidget(self.when_label)
         body.addLayout(top)
+
+        # A voided sale says so first, in red: when, by whom and why.
+        self.void_label = _label("", "error", "saleVoided")
+        self.void_label.setWordWrap(True)
+        self.void_label.hide()
+        body.addWidget(self.void_label)
 
         facts = QGridLayout()
         facts.setHorizontalSpacing(14)
@@ -258,7 +265,25 @@ class SaleDetailPanel(QWidget):
         self.tax_title.setText("Tax (included)")
         self.tax_label.setText(self.money(sale.tax_total))
         self.total_label.setText(self.money(sale.total))
+        font = self.total_label.font()
+        font.setStrikeOut(sale.voided)
+        self.total_label.setFont(font)
+        self.void_label.setText(self.void_text(sale))
+        self.void_label.setVisible(sale.voided)
         self.stack.setCurrentIndex(1)
+
+    def void_text(self, sale: SaleView) -> str:
+        """'Voided 23 Nov 2026, 14:05 by Maja Manager: why. It no longer counts and cannot be returned.'"""
+        if not sale.voided:
+            return ""
+        text = "Voided"
+        if sale.voided_at is not None:
+            text += " " + local_time_text(sale.voided_at, self.locale, "medium")
+        if sale.voided_by:
+            text += f" by {sale.voided_by}"
+        if sale.void_reason:
+            text += f": {sale.void_reason}"
+        return text + ". This sale no longer counts in the figures and cannot be returned."
 
     # -- what a test or another screen reads ---------------------------------------------
     def line_texts(self) -> list[list[str]]:

@@ -659,6 +659,7 @@ class ReturnScreen(Screen):
         """A return against a sale (a gift return when ``gift_code``): its lines, nothing chosen yet."""
         try:
             sale = sale_lookup.sale_view(sale_id, actor=self.ctx.staff)
+            returns.check_sale_returnable(sale_id)  # a voided sale: said before anything is shown
         except DeskError as exc:
             show_error(self, exc)
             return False

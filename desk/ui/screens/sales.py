@@ -187,7 +187,7 @@ class SalesScreen(Screen):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         # Fixed widths: never measure thousands of rows to size a column.
-        for col, width in ((SalesTableModel.RECEIPT, 106), (SalesTableModel.DATE, 154),
+        for col, width in ((SalesTableModel.RECEIPT, 150), (SalesTableModel.DATE, 154),
                            (SalesTableModel.CUSTOMER, 150), (SalesTableModel.TOTAL, 82), (SalesTableModel.TENDERS, 170)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
@@ -397,10 +397,14 @@ class SalesScreen(Screen):
     # -- printing --------------------------------------------------------------------------------
     def _update_print_buttons(self) -> None:
         shown = self.detail.sale is not None
+        live = shown and not self.detail.sale.voided  # a voided sale sold nothing: no gift receipt, no return
         self.reprint_button.setEnabled(shown)
-        self.gift_button.setEnabled(shown)
-        self.return_button.setEnabled(shown and auth.can(self.ctx.staff, "returns.create"))
-        self.exchange_button.setEnabled(shown and auth.can(self.ctx.staff, "exchanges.create"))
+        self.gift_button.setEnabled(live)
+        self.return_button.setEnabled(live and auth.can(self.ctx.staff, "returns.create"))
+        self.exchange_button.setEnabled(live and auth.can(self.ctx.staff, "exchanges.create"))
+        voided_tip = "This sale was voided: nothing on it can be returned or exchanged"
+        self.return_button.setToolTip("Start a return against the sale shown (Ctrl+R)" if not shown or live else voided_tip)
+        self.exchange_button.setToolTip("Start an exchange against the sale shown (Ctrl+E)" if not shown or live else voided_tip)
 
     # -- returns ---------------------------------------------------------------------------------
     def start_return(self) -> bool:
@@ -411,6 +415,9 @@ class SalesScreen(Screen):
         """Open a screen that starts like a return (Return, Exchange) on the sale shown."""
         sale = self.detail.sale
         if sale is None or not auth.can(self.ctx.staff, permission):
+            return False
+        if sale.voided:
+            self._set_message(self.detail.void_text(sale), error=True)
             return False
         opener = getattr(self.window(), "open_screen", None)
         screen = opener(screen_name) if callable(opener) else None
@@ -444,7 +451,7 @@ class SalesScreen(Screen):
     def print_gift_receipt(self) -> bool:
         from desk.ui.printing import print_gift_receipt
 
-        if self.detail.sale is None:
+        if self.detail.sale is None or self.detail.sale.voided:
             return False
         return print_gift_receipt(self.ctx, self, self.detail.sale.receipt, self.selected_line_numbers())
 

@@ -7,10 +7,14 @@ from typing import Callable
 
 from babel.dates import format_date, format_datetime, format_time
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
 
 from desk.money import format_money
 from desk.services.sale_lookup import SaleQuery, SaleRow, count_sales, search_sales
+from desk.ui import theme
 from desk.ui.tables.paged import PAGE, PagedTableModel
+
+RED = QColor(theme.REFUSED)
 
 
 Fetch = Callable[[SaleQuery, int, int], list[SaleRow]]
@@ -33,7 +37,10 @@ def local_time_text(when: dt.datetime, locale: str = "en_GB", fmt: str = "short"
 
 
 class SalesTableModel(PagedTableModel[SaleQuery, SaleRow]):
-    """Rows are desk.services.sale_lookup.SaleRow, newest first, loaded a page at a time."""
+    """Rows are desk.services.sale_lookup.SaleRow, newest first, loaded a page at a time.
+
+    A voided sale (an exchange's replacement sale, the exchange voided) reads red and says
+    "Voided" where its total would be (the total no longer counts; the tip and the detail give it)."""
 
     COLUMNS = ("Receipt", "Date", "Total", "Customer", "Paid by")
     RECEIPT, DATE, TOTAL, CUSTOMER, TENDERS = range(5)
@@ -58,13 +65,26 @@ class SalesTableModel(PagedTableModel[SaleQuery, SaleRow]):
             return row.customer or "—"
         if col == self.TENDERS:
             return row.tenders
-        return format_money(row.total, row.currency, self.locale)
+        return "Voided" if row.voided else format_money(row.total, row.currency, self.locale)
 
     def tooltip(self, row: SaleRow, col: int) -> str | None:
+        if row.voided:
+            return (f"Voided: {format_money(row.total, row.currency, self.locale)} no longer counts and "
+                    "nothing on this sale can be returned (the sale's detail says why)")
         if col == self.TENDERS:
             return row.tenders or None
         if col == self.DATE:
             return local_time_text(row.sold_at, self.locale, "full")
+        return None
+
+    def foreground(self, row: SaleRow, col: int):
+        return RED if row.voided else None
+
+    def font(self, row: SaleRow, col: int):
+        if row.voided and col == self.TOTAL:
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
     def user_data(self, row: SaleRow, col: int, role: int):
