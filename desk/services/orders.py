@@ -152,6 +152,10 @@ CONTACT_VIA = ("phone", "email", "sms")
 CONTACT_METHODS = ("phone", "sms", "email", "in_person")
 CONTACT_OUTCOMES = ("reached", "voicemail", "sent", "no_answer", "wrong_number", "failed")
 TOLD = ("reached", "voicemail", "sent")  # outcomes that count as the customer having been told
+CONTACT_VIA_LABELS = {"phone": "Phone call", "email": "Email", "sms": "Text message"}
+METHOD_LABELS = {"phone": "Phone call", "sms": "Text message", "email": "Email", "in_person": "In person"}
+OUTCOME_LABELS = {"reached": "Reached", "voicemail": "Left a voicemail", "sent": "Email sent", "no_answer": "No answer",
+                  "wrong_number": "Wrong number", "failed": "Failed"}
 TENDER_METHODS = ("cash", "card", "gift_card", "store_credit")
 DEPOSIT_CHOICES = ("refund", "store_credit", "keep")
 FLAGS = {
@@ -637,7 +641,7 @@ def preview_order(actor: Staff, request: OrderRequest) -> OrderPreview:
                         settings.get("orders.deposit_percent"))
 
 
-def _customer(request: OrderRequest) -> tuple[Customer | None, str, str, str]:
+def _customer(actor: Staff, request: OrderRequest) -> tuple[Customer | None, str, str, str]:
     """(customer, name, phone, email) of the order: an existing customer, or a new one."""
     name = (request.customer_name or "").strip()
     phone = (request.customer_phone or "").strip()
@@ -666,6 +670,9 @@ def _customer(request: OrderRequest) -> tuple[Customer | None, str, str, str]:
         return match, name[:160], phone[:40], email[:254]
     customer = Customer.create(name=name[:160], phone=phone[:40] or None, email=email[:254] or None, **keys,
                                created_at=clock.utcnow())
+    audit.record("customer.added", actor, entity="customer", entity_uuid=customer.uuid,
+                 details={"id": customer.id, "fields": [k for k, v in (("phone", phone), ("email", email)) if v],
+                          "while": "taking a special order"})
     return customer, name[:160], phone[:40], email[:254]
 
 
@@ -692,7 +699,7 @@ def _write_order(actor: Staff, request: OrderRequest, *, exchange_credit: int = 
         raise InvalidInput("Expected date", f"{request.expected_date.isoformat()} is in the past")
     priced = _price(request)
     store = priced.store
-    customer, name, phone, email = _customer(request)
+    customer, name, phone, email = _customer(actor, request)
     if contact_via == "email" and not email:
         raise InvalidInput("Customer email", "the customer wants an email: give their address")
     if contact_via in ("phone", "sms") and not phone:

@@ -95,6 +95,7 @@ def test_the_full_life_of_an_order(shop):
     assert (v.total, v.deposit_required, v.deposit_paid, v.balance) == (4000, 800, 800, 3200)
     customer = Customer.get_by_id(v.customer_id)
     assert customer.name == "Ann Lee" and customer.search_phone == "07700900123"
+    assert audited("customer.added") == 1
     assert [(t.kind, t.method, t.amount) for t in v.tenders] == [("deposit", "cash", 800)]
 
     v = orders.mark_ordered(shop["clerk"], v.number, "KL-5531")
