@@ -1365,9 +1365,10 @@ def _contact_view(c: ContactAttempt, names: dict[str, str]) -> ContactView:
 def order_view(number: str) -> OrderView:
     """Everything about one order: lines, money, history, contacts, tenders, today's flags."""
     o = _get(number)
-    staff_names = {s.code: s.name for s in Staff.select(Staff.code, Staff.name)}
+    staff = {s.id: s for s in Staff.select(Staff.id, Staff.code, Staff.name)}
+    staff_names = {s.code: s.name for s in staff.values()}
     staff_names.setdefault("cli", "Command line")
-    clerk = Staff.get_by_id(o.clerk_id)
+    clerk = staff[o.clerk_id]
     lines = [OrderLineView(l.line_no, l.product_id, l.sku, l.barcode, l.description, l.supplier, l.supplier_code, l.quantity,
                            l.unit_price, l.total, l.received, l.received_at)
              for l in SpecialOrderLine.select().where(SpecialOrderLine.order == o).order_by(SpecialOrderLine.line_no)]
@@ -1381,7 +1382,7 @@ def order_view(number: str) -> OrderView:
                for t in OrderTender.select().where(OrderTender.order == o).order_by(OrderTender.seq)]
     sums = {k: sum(t.amount for t in tenders if t.kind == k) for k in ("deposit", "balance", "refund")}
     deposit_paid = sums["deposit"]
-    approver = Staff.get_or_none(Staff.id == o.approved_by_id) if o.approved_by_id else None
+    approver = staff.get(o.approved_by_id) if o.approved_by_id else None
     sale_no = Sale.get_by_id(o.sale_id).receipt_no if o.sale_id else ""
     ret_no = Return.get_by_id(o.source_return_id).number if o.source_return_id else ""
     store = Store.get_by_id(o.store_id)
