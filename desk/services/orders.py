@@ -32,7 +32,8 @@ Contacting the customer
   SMTP (Settings ``smtp.*``) and logs the attempt: ``sent``, or ``failed`` with the error (a
   failed send is always logged, never lost).
 - ``who_to_phone() -> list[PhoneRow]``: customers to call today (arrived and not told, or due a
-  reminder) who cannot be emailed (email not configured, no address, or they asked for a call/SMS).
+  reminder) who cannot be emailed (email not configured, no address, they asked for a call/SMS, or
+  the last email failed).
 
 Collecting, cancelling, deadlines
 - ``collect(actor, number, tenders) -> OrderView``: the balance (total - deposit) paid by any
@@ -1016,7 +1017,7 @@ def notify_by_email(actor: Staff, number: str) -> ContactView:
         raise NotAllowed("Email is not set up (Settings: SMTP server and sender): phone the customer instead.")
     message = email_message(number)
     order = _get(number)
-    _require_status(order, OPEN_STATUSES, "emailing the customer")
+    _require_status(order, ("arrived", "contacted"), "emailing that it arrived")
     if not message.to:
         raise InvalidInput("Customer email", f"order {order.number} has no email address: phone the customer")
     error = ""
@@ -1052,9 +1053,9 @@ def who_to_phone() -> list[PhoneRow]:
         reason = next((f for f in ("not_contacted", "reminder_due", "past_deadline") if f in flags), None)
         if reason is None:
             continue
-        if emailing and o.contact_via == "email" and o.customer_email:
-            continue
         attempts = list(ContactAttempt.select().where(ContactAttempt.order == o).order_by(ContactAttempt.id))
+        if emailing and o.contact_via == "email" and o.customer_email and not (attempts and attempts[-1].outcome == "failed"):
+            continue  # email will tell them (unless the last email failed: then someone phones)
         rows.append(PhoneRow(o.number, o.customer_name, o.customer_phone, o.contact_via, reason, _items(lines.get(o.id, [])),
                              _last_attempt_text(attempts[-1] if attempts else None), len(attempts)))
     return rows
