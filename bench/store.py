@@ -25,7 +25,7 @@ def existing_store_lines(path: Path) -> int | None:
             built = conn.execute("select count(*) from audit_event where action = 'demo.built'").fetchone()[0]
             if not built:
                 return None
-            # the tills' lines (the demo's exchanges at the desk add replacement sales of their own)
+            # the demo's till lines (collected special orders and exchanges add sales of their own)
             return conn.execute("select count(*) from sale_line l join sale s on s.id = l.sale_id "
                                 "where s.source = 'demo'").fetchone()[0]
     except sqlite3.Error:

@@ -7,6 +7,7 @@ from desk.models.exchanges import Exchange, ExchangeTender
 from desk.models.exports import ChangeLog, ExportBundle
 from desk.models.head_office import HoBundle, HoConflict, HoRecord, HoStore
 from desk.models.imports import SaleImport, TillRefund
+from desk.models.orders import ContactAttempt, OrderEvent, OrderTender, SpecialOrder, SpecialOrderLine
 from desk.models.printing import ArchivedDocument, GiftReceipt
 from desk.models.returns import Approval, DocumentCounter, RefundTender, Return, ReturnLine, Voucher, VoucherEntry
 from desk.models.sales import Sale, SaleLine, Tender
@@ -37,6 +38,11 @@ ALL_MODELS = [
     RefundTender,
     Exchange,
     ExchangeTender,
+    SpecialOrder,
+    SpecialOrderLine,
+    OrderEvent,
+    ContactAttempt,
+    OrderTender,
     AuditEvent,
     AuditHead,
     ChangeLog,

@@ -63,6 +63,11 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "ho.import": ("import the stores' bundles at head office", frozenset({"head_office", "admin"})),
     "ho.reports": ("see head office's reports across stores", frozenset({"head_office", "admin"})),
     "ho.window": ("use the Head office window", frozenset({"head_office"})),
+    "orders.view": ("see special orders", _ALL),
+    "orders.take": ("take, receive, follow up and hand over special orders", frozenset(STORE_ROLES)),
+    "orders.cancel": ("cancel a special order and give its deposit back", frozenset(STORE_ROLES)),
+    "orders.keep_deposit": ("keep the deposit of a cancelled special order", _MANAGERS),
+    "orders.extend": ("extend a special order's collection deadline", _MANAGERS),
 }
 
 # Argon2id with OWASP's minimum memory-hard settings: 19 MiB, 2 passes.

@@ -271,6 +271,9 @@ def build_demo(
         old_voucher = demo_exchanges.add_old_voucher(store, rng, now)
         history = demo_returns.add_history(store, rng, now, count=max(6, min(40, lines // 40)))
         exchanges = demo_exchanges.add_history(store, rng, now, count=max(6, min(16, lines // 100)))
+        from desk.services.demo_orders import add_orders
+
+        add_orders(store, rng, now)
         audit.record("demo.built", admin, entity="store", entity_uuid=store.uuid,
                      details={"seed": seed, "products": len(products), "customers": len(customer_ids), "sales": written, "lines": counted["lines"]})
     return DemoResult(store.code, len(products), len(customer_ids), written, counted["lines"],

@@ -178,6 +178,10 @@ EXPECTED = {
     # everything; the Head office window is for head office's staff (a store's admin has the commands)
     "admin": set(auth.PERMISSIONS) - {"ho.window"},
 }
+for _role in ("clerk", "supervisor", "manager"):  # special orders
+    EXPECTED[_role] |= {"orders.view", "orders.take", "orders.cancel"}
+EXPECTED["manager"] |= {"orders.keep_deposit", "orders.extend"}
+EXPECTED["head_office"] |= {"orders.view"}
 
 
 @pytest.mark.parametrize("role", list(auth.ROLES))

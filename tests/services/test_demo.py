@@ -53,11 +53,11 @@ def test_catalogue(built):
 
 
 def test_requested_number_of_lines_and_sales(built):
-    # the tills' sales; the exchanges made at the desk add replacement sales of their own
+    # the tills' sales; exchanges and collected special orders add sales of their own
     tills = Sale.select().where(Sale.source == "demo")
     assert built.lines == LINES == SaleLine.select().join(Sale).where(Sale.source == "demo").count()
     assert built.sales == tills.count()
-    assert {s.source for s in Sale.select()} == {"demo", "exchange"}
+    assert {s.source for s in Sale.select()} == {"demo", "exchange", "order"}
     first, last = tills.order_by(Sale.sold_at).first().sold_at, tills.order_by(Sale.sold_at.desc()).first().sold_at
     assert NOW - dt.timedelta(days=121) <= first and last < NOW
 
@@ -159,3 +159,17 @@ def test_different_seed_different_sales(tmp_path, clock_at):
 def test_ean13():
     assert ean13("400638133393") == "4006381333931"
     assert ean13_ok(ean13("500000000001"))
+
+
+def test_the_demo_has_special_orders_in_every_status_and_some_to_do_today(built):
+    from desk.services import orders
+
+    board = orders.board()
+    assert all(board.counts[s] >= 1 for s in orders.STATUSES), board.counts
+    assert all(board.flag_counts[f] >= 1 for f in orders.FLAGS), board.flag_counts
+    kept = [r for r in orders.search_orders(orders.OrderQuery(status="cancelled"))
+            if orders.order_view(r.number).deposit_outcome == "kept"]
+    assert len(kept) == 1 and orders.order_view(kept[0].number).approved_by_name == "Maja Manager"
+    for row in orders.search_orders(orders.OrderQuery(status="collected")):
+        sale = Sale.get(Sale.receipt_no == row.number)
+        assert sale.source == "order" and sum(t.amount for t in sale.tenders) == sale.total
