@@ -106,6 +106,7 @@ class Voucher(Record):
     customer_name = CharField(max_length=160, default="")
     issued_by_return = ForeignKeyField(Return, backref="vouchers", null=True, on_delete="RESTRICT")
     status = CharField(max_length=12, default="active")  # active | cancelled
+    source = CharField(max_length=12, default="return")  # return | exchange | goodwill (migration 0010)
 
 
 class VoucherEntry(Record):

@@ -6,18 +6,43 @@ Every search runs on an index: the customer table keeps its name and phone in a 
 form (``search_name``, ``search_last``, ``search_phone``, written by ``search_keys``), and the
 email is searched on ``lower(email)``. Whoever writes a customer's name or phone sets these
 columns with ``search_keys``; a row whose ``search_name`` is NULL (written by other code) gets
-its keys at the next search.
+its keys at the next search. An erased or merged customer has empty (not NULL) keys: never found.
+
+Customer records (permissions ``customers.view``, ``customers.edit``, ``customers.merge``,
+``customers.erase``):
+
+- ``get_customer(customer_id) -> CustomerView``
+- ``create_customer(actor, CustomerInput) -> CustomerView``; ``update_customer(actor, customer_id,
+  CustomerInput) -> CustomerView``: the name is required, the email and phone must look like
+  one (``InvalidInput`` names the field), ``preferred_contact`` one of ``PREFERRED_CONTACT``.
+- ``fetch_customers(text, offset, limit) -> list[CustomerRow]`` and ``count_customers(text)``: the
+  paged Customers list (the same matching as ``search_customers``).
+- ``possible_duplicates(customer_id) -> list[CustomerRow]``: same phone, same email or same name.
+- ``merge_customers(actor, keep_id, duplicate_id) -> MergeResult``: every foreign key to the
+  duplicate, in every table (found from the models, so tables added later are covered), moves
+  to the kept customer in one transaction; blanks of the kept record are filled from the
+  duplicate; the duplicate stays as an empty row pointing at the kept one (``merged_into``) so
+  head office can follow its uuid. Audited.
+- ``erase_customer(actor, customer_id, reason) -> EraseResult``: on the customer's request the
+  personal data is removed (``ERASE`` says what stays and why).
+- ``log_contact(actor, customer_id, channel, summary, reached=True, direction="out",
+  case_number="") -> TimelineEntry``: a call, email, letter or visit.
+- ``timeline(customer_id, limit=200) -> list[TimelineEntry]``: sales, returns, exchanges,
+  vouchers, cases, contacts (and what other services register with
+  ``register_timeline_source(kind, source)``), newest first, each with what opens it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Callable
 
 from peewee import Expression, fn
 
-from desk.models import Customer, Staff, database
+from desk.models import Customer, Staff, database  # noqa: F401
 from desk.models.db import is_postgres
 from desk.services.auth import require
 
@@ -173,3 +198,133 @@ def search_customers(text: str, limit: int = 50, actor: Staff | None = None) -> 
         email = text.lower() if pg else _ascii_lower(text)
         add(_rows(_starts_with(fn.LOWER(Customer.email), email, pg), fn.LOWER(Customer.email), limit))
     return list(found.values())
+
+
+# ============================================================================ customer records
+
+PREFERRED_CONTACT: dict[str, str] = {"": "No preference", "phone": "Phone", "email": "Email", "sms": "Text message", "post": "Post"}
+CONTACT_CHANNELS: dict[str, str] = {"in_person": "In person", "phone": "Phone", "email": "Email", "letter": "Letter", "sms": "Text message"}
+ERASED_NAME = "Erased customer"
+
+ERASE = """What erasing a customer removes and what it keeps:
+- removed: name, phone, email, notes, contact preferences and the search keys (the customer can
+  no longer be found); the name, phone and email copied onto their returns, exchanges and
+  vouchers; the customer's words and notes on their cases; what was said in their contacts.
+- kept: the sales, returns, exchanges, vouchers and cases themselves (amounts, dates, numbers,
+  lines), which the store must keep for its accounts, now linked to an anonymous customer; the
+  audit trail, whose events carry ids and document numbers, never the name;
+  archived PDFs that printed the name are listed in the result (``archived_documents``) for a
+  manager to review, because the archive is the store's record of what was printed."""
+
+
+@dataclass
+class CustomerInput:
+    name: str
+    phone: str = ""
+    email: str = ""
+    preferred_contact: str = ""  # one of PREFERRED_CONTACT
+    contact_consent: bool = False
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    id: int
+    uuid: str
+    name: str
+    phone: str
+    email: str
+    preferred_contact: str
+    contact_consent: bool
+    notes: str
+    created_at: dt.datetime
+    updated_at: dt.datetime | None
+    erased_at: dt.datetime | None
+    merged_into: int | None
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    kept: CustomerView
+    duplicate_id: int
+    moved: dict[str, int]  # "table.column" -> rows moved
+
+
+@dataclass(frozen=True)
+class EraseResult:
+    customer_id: int
+    cleared: dict[str, int]  # "table.column(s)" -> rows cleared
+    archived_documents: list[str]  # "kind number" of archived PDFs that may show the name
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime  # naive UTC
+    kind: str  # sale | return | exchange | voucher | case | contact | order | ...
+    number: str  # the document's number as people read it (receipt, R-..., X-..., V-..., C-...)
+    title: str  # "Sale", "Return", "Complaint: zip broke" ...
+    detail: str = ""
+    amount: int | None = None  # minor units, when the entry has one
+    currency: str = ""
+    status: str = ""
+    open_kind: str = ""  # what the screen opens: sale | return | exchange | voucher | case | order | ""
+    open_number: str = ""  # the number to open it with (the scan field accepts it)
+
+
+TimelineSource = Callable[[int, int], list[TimelineEntry]]
+"""source(customer_id, limit) -> the customer's entries of one kind, any order."""
+
+
+def get_customer(customer_id: int) -> CustomerView:
+    raise NotImplementedError
+
+
+def create_customer(actor: Staff, data: CustomerInput) -> CustomerView:
+    raise NotImplementedError
+
+
+def update_customer(actor: Staff, customer_id: int, data: CustomerInput) -> CustomerView:
+    raise NotImplementedError
+
+
+def fetch_customers(text: str, offset: int = 0, limit: int = 200) -> list[CustomerRow]:
+    raise NotImplementedError
+
+
+def count_customers(text: str) -> int:
+    raise NotImplementedError
+
+
+def possible_duplicates(customer_id: int, limit: int = 20) -> list[CustomerRow]:
+    raise NotImplementedError
+
+
+def customer_references() -> list:
+    """Every (model, field) that is a foreign key to Customer, found from the models."""
+    raise NotImplementedError
+
+
+def merge_customers(actor: Staff, keep_id: int, duplicate_id: int) -> MergeResult:
+    raise NotImplementedError
+
+
+def erase_customer(actor: Staff, customer_id: int, reason: str) -> EraseResult:
+    raise NotImplementedError
+
+
+def log_contact(actor: Staff, customer_id: int, channel: str, summary: str, reached: bool = True,
+                direction: str = "out", case_number: str = "") -> TimelineEntry:
+    raise NotImplementedError
+
+
+def register_timeline_source(kind: str, source: TimelineSource) -> None:
+    """Add (or replace) the source of ``kind`` entries in every customer's timeline."""
+    raise NotImplementedError
+
+
+def timeline(customer_id: int, limit: int = 200) -> list[TimelineEntry]:
+    raise NotImplementedError
