@@ -87,6 +87,7 @@ def case_summary_document(data: CaseDocData) -> Document:
         ("Order", data.order_number),
         ("Product", data.product_name),
     ])
+    doc.space(2)
     doc.text(data.summary, bold=True)
     if data.customer_words:
         doc.text("In the customer's words", bold=True)
@@ -96,17 +97,22 @@ def case_summary_document(data: CaseDocData) -> Document:
         ["Resolution", when(data.resolution_due), when(data.resolved_at)],
     ], align="LLL", widths=[1.2, 1.5, 1.5])
     if data.notes:
+        doc.space(2)
         doc.table(["When", "Who", "What", "Note"],
                   [[when(n.at), n.staff, n.kind_label + (" (to the customer)" if n.to_customer and n.kind_label == "Note" else ""),
                     n.text] for n in data.notes], align="LLLL", widths=[1.3, 1.0, 0.9, 3.2], caption="History")
     if data.resolution:
+        doc.space(2)
         doc.text("Resolution" + (f": {data.resolution_label}" if data.resolution_label else ""), bold=True)
         doc.text(data.resolution)
         if data.voucher_code:
             doc.fields([("Store credit", f"{data.voucher_code}, {doc.money(data.goodwill_amount)}")])
     if data.follow_up_status:
+        doc.space(2)
+        status = (f"due {when(data.follow_up_due)}" if data.follow_up_status == "Due"
+                  else data.follow_up_status.lower())
         doc.fields([
-            ("Follow-up", f"{data.follow_up_status}, due {when(data.follow_up_due)}"),
+            ("Follow-up", status),
             ("Outcome", data.follow_up_outcome),
             ("Satisfaction", f"{data.satisfaction} of 5" if data.satisfaction else ""),
         ])
@@ -131,18 +137,19 @@ def case_letter_document(data: CaseDocData) -> Document:
     opened = doc.date(data.opened_at)
     what = {"Complaint": "your complaint", "Enquiry": "your enquiry", "Feedback": "your feedback",
             "Compliment": "your kind words"}.get(data.type_label, "your message")
-    doc.text(f"Thank you for contacting us on {opened} about {what}: {data.summary}.")
-    said = [n for n in data.notes if n.to_customer and n.kind_label in ("Apology", "Explanation")]
-    for n in said:
-        doc.text(n.text)
+    paragraphs = [f"Thank you for contacting us on {opened} about {what} (\u201c{data.summary}\u201d)."]
+    paragraphs += [n.text for n in data.notes if n.to_customer and n.kind_label in ("Apology", "Explanation")]
     if data.resolution:
-        doc.text(data.resolution)
+        paragraphs.append(data.resolution)
         if data.voucher_code:
-            doc.text(f"As a gesture of goodwill we have given you store credit of {doc.money(data.goodwill_amount)} "
-                     f"(voucher {data.voucher_code}), which you can use in the store.")
+            paragraphs.append(f"As a gesture of goodwill we have given you store credit of "
+                              f"{doc.money(data.goodwill_amount)} (voucher {data.voucher_code}), which you can use in the store.")
     else:
-        doc.text("We are looking into this and will be in touch as soon as we can.")
-    doc.text("If anything is still not right, please contact us and quote the reference above.")
+        paragraphs.append("We are looking into this and will be in touch as soon as we can.")
+    paragraphs.append("If anything is still not right, please contact us and quote the reference above.")
+    for text in paragraphs:
+        doc.text(text)
+        doc.space(2)
     doc.space(4)
     doc.text("Yours sincerely,")
     doc.space(8)
