@@ -10,12 +10,13 @@ CATEGORIES = ("Product quality", "Service", "Delivery", "Pricing", "Staff", "Oth
 
 def up(migrator, db):
     migrator.migrate(
-        migrator.add_column('customer', 'preferred_contact', CharField(max_length=8, default='')),
-        migrator.add_column('customer', 'contact_consent', BooleanField(default=False)),
+        # Server-side defaults too: code that inserts customers with a list of columns keeps working.
+        migrator.add_column('customer', 'preferred_contact', CharField(max_length=8, default='', constraints=[SQL("DEFAULT ''")])),
+        migrator.add_column('customer', 'contact_consent', BooleanField(default=False, constraints=[SQL('DEFAULT FALSE')])),
         migrator.add_column('customer', 'updated_at', DateTimeField(null=True)),
         migrator.add_column('customer', 'erased_at', DateTimeField(null=True)),
         migrator.add_column('customer', 'merged_into', IntegerField(null=True)),
-        migrator.add_column('voucher', 'source', CharField(max_length=12, default='return')),
+        migrator.add_column('voucher', 'source', CharField(max_length=12, default='return', constraints=[SQL("DEFAULT 'return'")])),
     )
 
     class Store(Model):
