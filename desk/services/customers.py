@@ -383,18 +383,44 @@ def _live():
     return Customer.erased_at.is_null() & Customer.merged_into.is_null()
 
 
+def _prefix_conditions(text: str) -> list:
+    """What ``search_customers`` matches, as conditions each served by one index on its own."""
+    pg = is_postgres()
+    if looks_like_phone(text):
+        key = phone_key(text)
+        keys = [key] if key.startswith("0") or text.startswith(("+", "00")) else ["0" + key, key]
+        return [_starts_with(Customer.search_phone, k, pg) for k in keys]
+    conditions = []
+    if "@" not in text:
+        key = fold(text)
+        if key:
+            conditions += [_starts_with(Customer.search_name, key, pg), _starts_with(Customer.search_last, key, pg)]
+    email = text.lower() if pg else _ascii_lower(text)
+    conditions.append(_starts_with(fn.LOWER(Customer.email), email, pg))
+    return conditions
+
+
+def _matching_ids(conditions: list):
+    """The ids matching any condition: a UNION of one indexed query per condition (an OR of
+    them would make the database walk the whole table in name order)."""
+    queries = [Customer.select(Customer.id).where(c) for c in conditions]
+    union = queries[0]
+    for q in queries[1:]:
+        union = union | q
+    return union
+
+
 def _paged_where(text: str):
     text = (text or "").strip()
     if not text:
         return _live()
-    where = None
-    for condition in customer_match(text):
-        where = condition if where is None else (where | condition)
-    return where
+    fill_missing_keys()
+    return Customer.id.in_(_matching_ids(_prefix_conditions(text)))
 
 
 def fetch_customers(text: str, offset: int = 0, limit: int = 200) -> list[CustomerRow]:
-    """A page of the Customers list: every customer (by name) or those matching ``text``."""
+    """A page of the Customers list: every customer (by name) or those ``search_customers``
+    would find for ``text`` (the start of the name, last name, phone or email), by name."""
     query = (Customer.select(Customer.id, Customer.name, Customer.phone, Customer.email)
              .where(_paged_where(text)).order_by(Customer.search_name, Customer.id)
              .offset(max(0, offset)).limit(max(0, limit)).tuples())
@@ -410,14 +436,16 @@ def possible_duplicates(customer_id: int, limit: int = 20) -> list[CustomerRow]:
     c = _get(customer_id)
     if c.erased_at is not None or c.merged_into is not None:
         return []
-    same = Customer.id < 0
+    same = []
     if c.search_phone:
-        same = same | (Customer.search_phone == c.search_phone)
+        same.append(Customer.search_phone == c.search_phone)
     if c.email:
-        same = same | (fn.LOWER(Customer.email) == c.email.lower())
+        same.append(fn.LOWER(Customer.email) == c.email.lower())
     if c.search_name:
-        same = same | (Customer.search_name == c.search_name)
-    return _rows(same & (Customer.id != c.id) & _live(), Customer.search_name, limit)
+        same.append(Customer.search_name == c.search_name)
+    if not same:
+        return []
+    return _rows(Customer.id.in_(_matching_ids(same)) & (Customer.id != c.id) & _live(), Customer.search_name, limit)
 
 
 def customer_references() -> list:
