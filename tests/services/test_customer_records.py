@@ -201,3 +201,17 @@ def test_contacts_show_in_the_timeline_newest_first(shop, clock_at):
     assert ContactLog.select().count() == 2
     with pytest.raises(InvalidInput, match="Channel"):
         log_contact(shop["clerk"], c.id, "fax", "x")
+
+
+def test_the_paged_list_runs_on_indexes_only(shop):
+    from desk.models.db import is_postgres
+    from desk.services.customers import _paged_where
+
+    if is_postgres():
+        pytest.skip("the plan is checked on SQLite; PostgreSQL runs the same indexed prefix queries")
+    for text in ("wis", "0770 900", "ann@ex"):
+        q = (Customer.select(Customer.id).where(_paged_where(text)).order_by(Customer.search_name, Customer.id).limit(200))
+        sql, params = q.sql()
+        plan = [str(r[-1]) for r in database.obj.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+        assert not [step for step in plan if step.startswith("SCAN")], (text, plan)
+        assert any("USING COVERING INDEX customer_" in step for step in plan), (text, plan)
