@@ -3,6 +3,7 @@
 from desk.models.audit import AuditEvent, AuditHead
 from desk.models.base import BaseModel, database
 from desk.models.catalogue import Category, Customer, Product
+from desk.models.cases import Case, CaseCategory, CaseEvent, CaseNote, CasePause, ContactLog, FollowUp
 from desk.models.exchanges import Exchange, ExchangeTender
 from desk.models.exports import ChangeLog, ExportBundle
 from desk.models.head_office import HoBundle, HoConflict, HoRecord, HoStore
@@ -43,6 +44,13 @@ ALL_MODELS = [
     OrderEvent,
     ContactAttempt,
     OrderTender,
+    CaseCategory,
+    Case,
+    CasePause,
+    CaseNote,
+    CaseEvent,
+    FollowUp,
+    ContactLog,
     AuditEvent,
     AuditHead,
     ChangeLog,

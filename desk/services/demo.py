@@ -274,6 +274,9 @@ def build_demo(
         from desk.services.demo_orders import add_orders
 
         add_orders(store, rng, now)
+        from desk.services.demo_cases import add_cases
+
+        add_cases(store, rng, now)  # customers with histories, and cases in every state
         audit.record("demo.built", admin, entity="store", entity_uuid=store.uuid,
                      details={"seed": seed, "products": len(products), "customers": len(customer_ids), "sales": written, "lines": counted["lines"]})
     return DemoResult(store.code, len(products), len(customer_ids), written, counted["lines"],

@@ -440,3 +440,19 @@ def _render_collection(number: str, actor: Staff, paper: str) -> RenderedDocumen
 
 register_kind("order", _render_order, "Order slip")
 register_kind("collection", _render_collection, "Collection slip")
+
+
+def _render_case(number: str, actor: Staff, paper: str) -> RenderedDocument:
+    from desk.services.cases import render_case
+
+    return render_case(number, actor, paper)
+
+
+def _render_case_letter(number: str, actor: Staff, paper: str) -> RenderedDocument:
+    from desk.services.cases import render_case
+
+    return render_case(number, actor, paper, letter=True)
+
+
+register_kind("case", _render_case, "Case summary")
+register_kind("case_letter", _render_case_letter, "Letter to the customer")
