@@ -1,7 +1,7 @@
 """Every QAction of the app in one table: its dotted name, its label and its default shortcut.
 
-Screens are reached by F-keys. Reserved for later issues (do not reuse):
-F5 exchanges, F6 orders, F7 cases, F8 customers.
+Screens are reached by F-keys. F6 is the Orders board. Reserved for later issues (do not reuse):
+F5 exchanges, F7 cases, F8 customers.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("screen.returns", "Return", "F4", "Take goods back and refund them: scan the receipt, or No receipt…"),
     ActionSpec("screen.approvals", "Approvals", "Ctrl+F4", "Answer returns sent for a manager's approval"),
     ActionSpec("screen.returns_log", "Returns log", "Shift+F4", "Every return: filter, totals, export CSV, reprint, void"),
+    ActionSpec("screen.orders", "Orders", "F6", "Special orders: take, order, receive, contact, collect, cancel"),
     ActionSpec("screen.archive", "Archive", "F12", "Find and reprint any printed or saved document"),
     ActionSpec("screen.staff", "Staff", "F9", "Add staff, deactivate, reset PINs"),
     ActionSpec("screen.settings", "Settings", "F10", "The store's details, the idle lock, printing and the return policy"),

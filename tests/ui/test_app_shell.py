@@ -161,9 +161,10 @@ def test_action_table_has_unique_names_and_shortcuts():
     shortcuts = [a.shortcut for a in ACTIONS if a.shortcut]
     assert len(names) == len(set(names))
     assert len(shortcuts) == len(set(shortcuts))
-    # F4 is the Return screen; F5-F8 are kept for later screens; F12 is the Archive.
+    # F4 is the Return screen; F6 is Orders; F5, F7, F8 are kept for later screens; F12 is the Archive.
     assert shortcuts.count("F4") == 1
-    assert not {"F5", "F6", "F7", "F8"} & set(shortcuts)
+    assert not {"F5", "F7", "F8"} & set(shortcuts)
+    assert [a.name for a in ACTIONS if a.shortcut == "F6"] == ["screen.orders"]
     assert shortcuts.count("F12") == 1
 
 
