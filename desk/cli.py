@@ -107,10 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     p = command("print", "render a document (a receipt reprint, a gift receipt ...) to a PDF file", cmd_print)
-    p.add_argument("kind", metavar="KIND", help="the kind of document: receipt, gift, refund, voucher, exchange")
+    p.add_argument("kind", metavar="KIND", help="the kind of document: receipt, gift, refund, voucher, exchange, order, collection")
     p.add_argument("number", metavar="NUMBER", help="its number: for receipt and gift, the sale's receipt number "
                    "(or a gift receipt code to print that gift receipt again); for refund, the return "
-                   "number (R-...); for voucher, the voucher code (V-...); for exchange, the exchange number (X-...)")
+                   "number (R-...); for voucher, the voucher code (V-...); for exchange, the exchange number (X-...); for order and collection, the special order's number (O-...)")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF file to write")
     p.add_argument("--paper", choices=["roll", "a4", "letter"], default=None,
                    help="80 mm roll, A4 or Letter (default: the paper chosen in Settings for this kind)")

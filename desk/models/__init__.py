@@ -5,6 +5,7 @@ from desk.models.base import BaseModel, database
 from desk.models.catalogue import Category, Customer, Product
 from desk.models.exchanges import Exchange, ExchangeTender
 from desk.models.imports import SaleImport, TillRefund
+from desk.models.orders import ContactAttempt, OrderEvent, OrderTender, SpecialOrder, SpecialOrderLine
 from desk.models.printing import ArchivedDocument, GiftReceipt
 from desk.models.returns import Approval, DocumentCounter, RefundTender, Return, ReturnLine, Voucher, VoucherEntry
 from desk.models.sales import Sale, SaleLine, Tender
@@ -35,6 +36,11 @@ ALL_MODELS = [
     RefundTender,
     Exchange,
     ExchangeTender,
+    SpecialOrder,
+    SpecialOrderLine,
+    OrderEvent,
+    ContactAttempt,
+    OrderTender,
     AuditEvent,
     AuditHead,
 ]

@@ -56,6 +56,11 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "vouchers.view": ("see the vouchers and their balances", frozenset(STORE_ROLES)),
     "exchanges.create": ("exchange goods for others", frozenset(STORE_ROLES)),
     "exchanges.void": ("void an exchange", _MANAGERS),
+    "orders.view": ("see special orders", _ALL),
+    "orders.take": ("take, receive, follow up and hand over special orders", frozenset(STORE_ROLES)),
+    "orders.cancel": ("cancel a special order and give its deposit back", frozenset(STORE_ROLES)),
+    "orders.keep_deposit": ("keep the deposit of a cancelled special order", _MANAGERS),
+    "orders.extend": ("extend a special order's collection deadline", _MANAGERS),
 }
 
 # Argon2id with OWASP's minimum memory-hard settings: 19 MiB, 2 passes.

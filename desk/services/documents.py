@@ -420,3 +420,19 @@ def _render_exchange(number: str, actor: Staff, paper: str) -> RenderedDocument:
 
 
 register_kind("exchange", _render_exchange, "Exchange slip")
+
+
+def _render_order(number: str, actor: Staff, paper: str) -> RenderedDocument:
+    from desk.services.orders import render_order
+
+    return render_order(number, actor, paper)
+
+
+def _render_collection(number: str, actor: Staff, paper: str) -> RenderedDocument:
+    from desk.services.orders import render_collection
+
+    return render_collection(number, actor, paper)
+
+
+register_kind("order", _render_order, "Order slip")
+register_kind("collection", _render_collection, "Collection slip")

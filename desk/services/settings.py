@@ -31,6 +31,18 @@ RETURNS_POLICY = (
     "store credit. Your statutory rights are not affected."
 )
 
+KEEP_DEPOSIT_CHOICES = ("never", "after_deadline", "always")
+SMTP_TLS_CHOICES = ("starttls", "ssl", "none")
+# Placeholders: {customer} {order} {items} {store} {store_address} {balance} {deadline}
+ORDER_EMAIL_SUBJECT = "Your order {order} has arrived at {store}"
+ORDER_EMAIL_BODY = (
+    "Dear {customer},\n\n"
+    "Good news: your order {order} has arrived and is waiting for you at the service desk.\n\n"
+    "{items}\n\n"
+    "Still to pay: {balance}. Please collect it by {deadline}, and bring your order slip.\n\n"
+    "Kind regards,\n{store}\n{store_address}\n"
+)
+
 SPECS: dict[str, SettingSpec] = {
     s.key: s
     for s in (
@@ -43,6 +55,21 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("paper.exchange", "Paper for exchange slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
         SettingSpec("voucher_expiry_days", "Store credit expires after this many days (0 = never)", int, 0, 0, 3650),
         SettingSpec("logo_path", "Logo printed at the top of documents (a PNG or JPEG file; empty for none)", str, ""),
+        SettingSpec("orders.deposit_percent", "Special orders: deposit asked, as a percentage of the price (0 = none)", int, 20, 0, 100),
+        SettingSpec("orders.reminder_days", "Special orders: remind a customer who has not collected after this many days", int, 3, 1, 60),
+        SettingSpec("orders.collection_days", "Special orders: days a customer has to collect after arrival", int, 14, 1, 365),
+        SettingSpec("orders.keep_deposit", "Special orders: a cancelled order's deposit may be kept (never, after_deadline or always; a manager approves)",
+                    str, "after_deadline", choices=KEEP_DEPOSIT_CHOICES),
+        SettingSpec("paper.order", "Paper for order slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
+        SettingSpec("paper.collection", "Paper for collection slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
+        SettingSpec("smtp.server", "Email: SMTP server (empty: email not used; the desk lists whom to phone)", str, ""),
+        SettingSpec("smtp.port", "Email: SMTP port", int, 587, 1, 65535),
+        SettingSpec("smtp.tls", "Email: encryption (starttls, ssl or none)", str, "starttls", choices=SMTP_TLS_CHOICES),
+        SettingSpec("smtp.user", "Email: SMTP user name (empty: no sign-in)", str, ""),
+        SettingSpec("smtp.password", "Email: SMTP password", str, ""),
+        SettingSpec("smtp.sender", "Email: sender address (From)", str, ""),
+        SettingSpec("orders.email_subject", "Email to a customer whose order arrived: subject", str, ORDER_EMAIL_SUBJECT),
+        SettingSpec("orders.email_body", "Email to a customer whose order arrived: text", str, ORDER_EMAIL_BODY),
     )
 }
 
