@@ -10,6 +10,7 @@ from desk.ui.screens.approvals import ApprovalsScreen
 from desk.ui.screens.archive import ArchiveScreen
 from desk.ui.screens.base import Screen
 from desk.ui.screens.home import HomeScreen
+from desk.ui.screens.orders import OrdersScreen
 from desk.ui.screens.returns import ReturnScreen
 from desk.ui.screens.returns_log import ReturnsLogScreen
 from desk.ui.screens.sales import SalesScreen
@@ -22,6 +23,7 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
     ReturnScreen,
     ApprovalsScreen,
     ReturnsLogScreen,
+    OrdersScreen,
     ArchiveScreen,
     StaffScreen,
     SettingsScreen,
@@ -32,7 +34,8 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
 SCAN_OPENERS: dict[str, str] = {
     "screen.sales": "open_receipt",
     "screen.returns": "open_code",
+    "screen.orders": "open_code",
 }
 
 __all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ApprovalsScreen", "ReturnsLogScreen", "ArchiveScreen", "StaffScreen",
-           "SettingsScreen"]
+           "SettingsScreen", "OrdersScreen"]
