@@ -100,7 +100,7 @@ class OrderTender(Record):
 
     order = ForeignKeyField(SpecialOrder, backref="tenders", on_delete="CASCADE")
     seq = IntegerField()
-    kind = CharField(max_length=8)  # deposit | balance | refund | kept
+    kind = CharField(max_length=8)  # deposit | balance | refund
     direction = CharField(max_length=4)  # in | out
     method = CharField(max_length=16)  # cash | card | gift_card | store_credit | exchange
     amount = MoneyField(constraints=[Check("amount >= 0")])

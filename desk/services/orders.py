@@ -90,11 +90,38 @@ with a refund: store roles), ``orders.keep_deposit`` and ``orders.extend`` (mana
 from __future__ import annotations
 
 import datetime as dt
+import re
+import smtplib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from peewee import fn
+
+from desk import clock
+from desk.errors import InvalidInput, NeedsApproval, NotAllowed, NotFound
+from desk.models import (
+    ContactAttempt,
+    Customer,
+    OrderEvent,
+    OrderTender,
+    Product,
+    Return,
+    Sale,
+    SpecialOrder,
+    SpecialOrderLine,
+    Staff,
+    Store,
+    Voucher,
+    database,
+)
+from desk.models.db import is_postgres
+from desk.money import format_money, round_half_up
+from desk.services import audit, credit, customers, returns, settings
+from desk.services.auth import can, require, verify_approver
 from desk.services.exchanges import ExchangeRequest, SettlementTender
+from desk.services.numbers import next_number
 from desk.services.returns import DeskApproval
+from desk.services.sales import LineInput, SaleInput, TenderInput, price_sale, record_sales
 
 STATUSES = ("requested", "ordered", "arrived", "contacted", "collected", "cancelled")
 STATUS_LABELS = {
@@ -236,7 +263,7 @@ class ContactView:
 
 @dataclass(frozen=True)
 class OrderTenderView:
-    kind: str  # deposit | balance | refund | kept
+    kind: str  # deposit | balance | refund
     direction: str  # in | out
     method: str
     amount: int
@@ -398,105 +425,1056 @@ class OrderFromExchange:
     voucher_code: str  # store credit for value above the order's total, or ""
 
 
-# ----------------------------------------------------------------------------- functions
+# ----------------------------------------------------------------------------- helpers
+
+
+def _store() -> Store:
+    store = Store.select().order_by(Store.id).first()
+    if store is None:
+        raise NotFound("This database has no store yet: run the first-run set-up first.")
+    return store
+
+
+def _today() -> dt.date:
+    return clock.to_local(clock.utcnow()).date()
+
+
+def _local_midnight_utc(day: dt.date) -> dt.datetime:
+    local = dt.datetime.combine(day, dt.time.min).astimezone()
+    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _normal(number: str) -> str:
+    return (number or "").strip().upper()
+
+
+def _get(number: str, *, lock: bool = False) -> SpecialOrder:
+    value = _normal(number)
+    if not value:
+        raise InvalidInput("Order number", "is required")
+    query = SpecialOrder.select().where(SpecialOrder.number == value)
+    if lock and is_postgres():
+        query = query.for_update()
+    order = query.first()
+    if order is None:
+        raise NotFound(f"No special order has the number {value}.")
+    return order
+
+
+def _money(amount: int, order_or_store) -> str:
+    store = _store()
+    return format_money(amount, getattr(order_or_store, "currency", store.currency), store.locale)
+
+
+def _event(order: SpecialOrder, actor: Staff, action: str, to_status: str = "", note: str = "", from_status: str = "") -> None:
+    OrderEvent.create(order=order, staff=actor.id or None, staff_code=actor.code, action=action,
+                      from_status=from_status, to_status=to_status, note=note[:2000], created_at=clock.utcnow())
+
+
+def _move(order: SpecialOrder, actor: Staff, to: str, action: str, note: str = "") -> str:
+    """Change ``order``'s status (checked against TRANSITIONS) and write its event. The old status."""
+    old = order.status
+    if to not in TRANSITIONS.get(old, ()):
+        raise NotAllowed(f"Order {order.number} is {STATUS_LABELS[old].lower()}: it cannot become {STATUS_LABELS[to].lower()}.")
+    order.status = to
+    _event(order, actor, action, to, note, old)
+    return old
+
+
+def _require_status(order: SpecialOrder, allowed: tuple[str, ...], doing: str) -> None:
+    if order.status not in allowed:
+        raise NotAllowed(f"Order {order.number} is {STATUS_LABELS[order.status].lower()}: {doing} is not possible now.")
+
+
+def _sums(order_ids) -> dict[int, dict[str, int]]:
+    """order id -> {deposit, balance, refund} amounts of its tenders."""
+    out: dict[int, dict[str, int]] = {}
+    ids = list(order_ids)
+    if not ids:
+        return out
+    q = (OrderTender.select(OrderTender.order, OrderTender.kind, fn.SUM(OrderTender.amount))
+         .where(OrderTender.order.in_(ids)).group_by(OrderTender.order, OrderTender.kind).tuples())
+    for oid, kind, amount in q:
+        out.setdefault(oid, {})[kind] = int(amount or 0)
+    return out
+
+
+def _balance(order: SpecialOrder, sums: dict[str, int]) -> int:
+    if order.status in ("collected", "cancelled"):
+        return 0
+    return order.total - sums.get("deposit", 0) - sums.get("balance", 0)
 
 
 def deposit_for(total: int) -> int:
-    raise NotImplementedError
+    """The deposit the rule asks for on ``total``: Settings ``orders.deposit_percent``, half up."""
+    percent = settings.get("orders.deposit_percent")
+    return round_half_up(Decimal(int(total)) * percent / 100)
 
 
-def preview_order(actor, request: OrderRequest) -> OrderPreview:
-    raise NotImplementedError
+def _check_tenders(tenders: list[SettlementTender], label: str) -> int:
+    """Each tender well formed; their sum."""
+    paid = 0
+    for i, t in enumerate(tenders or [], 1):
+        if t.method not in TENDER_METHODS:
+            raise InvalidInput(f"{label} {i}", f"'{t.method}' is not one of {', '.join(TENDER_METHODS)}")
+        if isinstance(t.amount, bool) or not isinstance(t.amount, int) or t.amount <= 0:
+            raise InvalidInput(f"{label} {i} amount", "must be more than zero")
+        if t.method == "card":
+            if not (len(t.card_last4 or "") == 4 and t.card_last4.isdigit()):
+                raise InvalidInput(f"{label} {i} card last four", "enter the card's last four digits")
+            if not (t.reference or "").strip():
+                raise InvalidInput(f"{label} {i} card reference", "enter the card terminal's reference")
+        if t.method == "store_credit" and not (t.voucher_code or "").strip():
+            raise InvalidInput(f"{label} {i} voucher", "scan the voucher's code")
+        paid += t.amount
+    return paid
 
 
-def take_order(actor, request: OrderRequest) -> OrderView:
-    raise NotImplementedError
+def _next_seq(order: SpecialOrder) -> int:
+    return int(OrderTender.select(fn.COALESCE(fn.MAX(OrderTender.seq), 0)).where(OrderTender.order == order).scalar() or 0) + 1
 
 
-def pay_deposit(actor, number: str, tenders: list[SettlementTender]) -> OrderView:
-    raise NotImplementedError
+def _write_tenders(actor: Staff, order: SpecialOrder, kind: str, tenders: list[SettlementTender]) -> None:
+    seq = _next_seq(order)
+    for t in tenders or []:
+        voucher = None
+        if t.method == "store_credit":
+            voucher = credit.redeem_in(actor, t.voucher_code, t.amount, order.number)
+        card = t.method == "card"
+        OrderTender.create(order=order, seq=seq, kind=kind, direction="in", method=t.method, amount=t.amount,
+                           card_brand=(t.card_brand or "")[:20] if card else "", card_last4=t.card_last4 if card else "",
+                           reference=(t.reference or "").strip()[:80], voucher=voucher, staff_code=actor.code,
+                           created_at=clock.utcnow())
+        seq += 1
 
 
-def mark_ordered(actor, number: str, supplier_ref: str, supplier: str = "", expected_date: dt.date | None = None,
+def _tender_details(tenders: list[SettlementTender]) -> list[dict]:
+    return [{"method": t.method, "amount": t.amount, "voucher": (t.voucher_code or "").strip().upper()} for t in tenders or []]
+
+
+# ----------------------------------------------------------------------------- taking the order
+
+
+def _default_tax_rate() -> Decimal:
+    """The rate most of the catalogue has (free-text lines); 0 with no catalogue."""
+    row = (Product.select(Product.tax_rate, fn.COUNT(Product.id).alias("n")).group_by(Product.tax_rate)
+           .order_by(fn.COUNT(Product.id).desc(), Product.tax_rate.desc()).first())
+    return row.tax_rate if row is not None else Decimal(0)
+
+
+@dataclass
+class _Priced:
+    store: Store
+    lines: list[OrderLinePreview]
+    taxes: list[Decimal]
+    barcodes: list[str]
+    categories: list[str]
+    total: int
+
+
+def _price(request: OrderRequest) -> _Priced:
+    store = _store()
+    if not request.lines:
+        raise InvalidInput("Items", "add at least one item to order")
+    products = {p.id: p for p in Product.select().where(Product.id.in_([l.product_id for l in request.lines if l.product_id]))}
+    inputs, previews, taxes, barcodes, categories = [], [], [], [], []
+    default_rate = None
+    for i, l in enumerate(request.lines, 1):
+        q = l.quantity
+        if isinstance(q, bool) or not isinstance(q, int) or q < 1:
+            raise InvalidInput(f"Item {i} quantity", f"must be a whole number of at least 1, not {q!r}")
+        if l.unit_price is not None and (isinstance(l.unit_price, bool) or not isinstance(l.unit_price, int) or l.unit_price < 0):
+            raise InvalidInput(f"Item {i} price", "must be an amount of zero or more")
+        supplier = (l.supplier or "").strip() or (request.supplier or "").strip()
+        if l.product_id is not None:
+            p = products.get(l.product_id)
+            if p is None:
+                raise NotFound(f"Item {i}: there is no product with id {l.product_id}.")
+            desc = (l.description or "").strip() or p.name
+            price = p.price if l.unit_price is None else l.unit_price
+            rate = p.tax_rate
+            sku, barcode, stock = p.sku, p.barcode or "", p.stock_on_hand
+            category = p.category.name if p.category_id else ""
+        else:
+            desc = (l.description or "").strip()
+            if not desc:
+                raise InvalidInput(f"Item {i} description", "say what the customer wants (or pick a catalogue product)")
+            if l.unit_price is None:
+                raise InvalidInput(f"Item {i} price", "agree a price with the customer")
+            if not supplier:
+                raise InvalidInput(f"Item {i} supplier", "say who supplies it")
+            price = l.unit_price
+            if l.tax_rate is None:
+                default_rate = _default_tax_rate() if default_rate is None else default_rate
+                rate = default_rate
+            else:
+                rate = Decimal(l.tax_rate)
+            sku, barcode, stock, category = "", "", None, ""
+        inputs.append(LineInput(description=desc[:500], quantity=q, unit_price=price, tax_rate=rate, sku=sku,
+                                barcode=barcode, category=category, product_id=l.product_id))
+        previews.append((i, l.product_id, sku, desc, supplier, (l.supplier_code or "").strip(), q, price, stock))
+        taxes.append(rate)
+        barcodes.append(barcode)
+        categories.append(category)
+    priced = price_sale(SaleInput(receipt_no="ORDER", sold_at=clock.utcnow(), lines=inputs, tenders=[]), store.prices_include_tax)
+    lines = [OrderLinePreview(n, pid, sku, desc, sup, code, q, price, pl.paid, stock)
+             for (n, pid, sku, desc, sup, code, q, price, stock), pl in zip(previews, priced.lines)]
+    return _Priced(store, lines, taxes, barcodes, categories, priced.total)
+
+
+def preview_order(actor: Staff, request: OrderRequest) -> OrderPreview:
+    """The order priced as it would be taken: lines, total, the deposit the rule asks for."""
+    require(actor, "orders.take")
+    priced = _price(request)
+    return OrderPreview(priced.store.currency, priced.lines, priced.total, deposit_for(priced.total),
+                        settings.get("orders.deposit_percent"))
+
+
+def _customer(request: OrderRequest) -> tuple[Customer | None, str, str, str]:
+    """(customer, name, phone, email) of the order: an existing customer, or a new one."""
+    name = (request.customer_name or "").strip()
+    phone = (request.customer_phone or "").strip()
+    email = (request.customer_email or "").strip()
+    if email and not _EMAIL_RE.match(email):
+        raise InvalidInput("Customer email", f"'{email}' is not an email address")
+    if phone and len(customers.phone_key(phone)) < 6:
+        raise InvalidInput("Customer phone", f"'{phone}' is not a phone number")
+    if request.customer_id is not None:
+        customer = Customer.get_or_none(Customer.id == request.customer_id)
+        if customer is None:
+            raise NotFound(f"There is no customer with id {request.customer_id}.")
+        return customer, (name or customer.name)[:160], (phone or customer.phone or "")[:40], (email or customer.email or "")[:254]
+    if not name:
+        raise InvalidInput("Customer name", "is required: find the customer or type their name")
+    if not phone and not email:
+        raise InvalidInput("Customer contact", "give a phone number or an email address to tell the customer when it arrives")
+    keys = customers.search_keys(name, phone)
+    same = Customer.select().where(Customer.search_name == keys["search_name"])
+    match = None
+    if email:
+        match = same.where(fn.LOWER(Customer.email) == email.lower()).first()
+    if match is None and phone:
+        match = same.where(Customer.search_phone == keys["search_phone"]).first()
+    if match is not None:
+        return match, name[:160], phone[:40], email[:254]
+    customer = Customer.create(name=name[:160], phone=phone[:40] or None, email=email[:254] or None, **keys,
+                               created_at=clock.utcnow())
+    return customer, name[:160], phone[:40], email[:254]
+
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _search_text(order: SpecialOrder, lines: list[OrderLinePreview] | list[SpecialOrderLine]) -> str:
+    parts = [order.number, order.customer_name, order.customer_email or "", customers.phone_key(order.customer_phone),
+             order.supplier, order.supplier_ref]
+    for l in lines:
+        parts += [l.description, l.sku, l.supplier, l.supplier_code]
+    return " | ".join(customers.fold(p) for p in parts if p)
+
+
+def _write_order(actor: Staff, request: OrderRequest, *, exchange_credit: int = 0, source_return: Return | None = None) -> SpecialOrder:
+    """The order, its lines, deposit and events, inside the caller's transaction."""
+    contact_via = (request.contact_via or "").strip().lower()
+    if contact_via not in CONTACT_VIA:
+        raise InvalidInput("Contact by", f"'{request.contact_via}' is not one of {', '.join(CONTACT_VIA)}")
+    desk_code = (request.desk_code or "").strip()
+    if not desk_code:
+        raise InvalidInput("Desk", "the desk's code is required")
+    if request.expected_date is not None and request.expected_date < _today():
+        raise InvalidInput("Expected date", f"{request.expected_date.isoformat()} is in the past")
+    priced = _price(request)
+    store = priced.store
+    customer, name, phone, email = _customer(request)
+    if contact_via == "email" and not email:
+        raise InvalidInput("Customer email", "the customer wants an email: give their address")
+    if contact_via in ("phone", "sms") and not phone:
+        raise InvalidInput("Customer phone", f"the customer wants a {'call' if contact_via == 'phone' else 'text'}: give their number")
+    paid = _check_tenders(request.deposit_tenders, "Deposit") + exchange_credit
+    required = deposit_for(priced.total)
+    if paid < required:
+        raise InvalidInput("Deposit", f"the deposit is at least {format_money(required, store.currency, store.locale)} "
+                                      f"({settings.get('orders.deposit_percent')}% of "
+                                      f"{format_money(priced.total, store.currency, store.locale)}); "
+                                      f"the payments add up to {format_money(paid, store.currency, store.locale)}")
+    if paid > priced.total and request.deposit_tenders:
+        raise InvalidInput("Deposit", f"the deposit cannot be more than the order's total, "
+                                      f"{format_money(priced.total, store.currency, store.locale)}")
+    supplier = (request.supplier or "").strip()
+    line_suppliers = {l.supplier for l in priced.lines if l.supplier}
+    if not supplier and len(line_suppliers) == 1:
+        supplier = line_suppliers.pop()  # every item from one supplier: the order's supplier
+    number = next_number(store.code, desk_code, "O")
+    now = clock.utcnow()
+    order = SpecialOrder.create(
+        number=number, store=store, desk_code=desk_code, clerk=actor.id, customer=customer, customer_name=name,
+        customer_phone=phone, customer_email=email, contact_via=contact_via, status="requested", currency=store.currency,
+        total=priced.total, deposit_required=required, supplier=supplier[:120],
+        expected_date=request.expected_date, source_return=source_return, note=(request.note or "").strip(),
+        created_at=now, updated_at=now,
+    )
+    for l, rate, barcode in zip(priced.lines, priced.taxes, priced.barcodes):
+        SpecialOrderLine.create(order=order, line_no=l.line_no, product=l.product_id, sku=l.sku, barcode=barcode,
+                                description=l.description, supplier=l.supplier[:120], supplier_code=l.supplier_code[:64],
+                                quantity=l.quantity, unit_price=l.unit_price, tax_rate=rate, total=l.total, created_at=now)
+    order.search_text = _search_text(order, priced.lines)
+    order.save()
+    if exchange_credit:
+        OrderTender.create(order=order, seq=1, kind="deposit", direction="in", method="exchange",
+                           amount=min(exchange_credit, priced.total), reference=source_return.number if source_return else "",
+                           staff_code=actor.code, created_at=now)
+    _write_tenders(actor, order, "deposit", request.deposit_tenders)
+    _event(order, actor, "taken", "requested", f"deposit {format_money(min(paid, priced.total), store.currency, store.locale)}")
+    audit.record("order.taken", actor, entity="special_order", entity_uuid=order.uuid, details={
+        "number": number, "customer": name, "total": priced.total, "deposit_required": required,
+        "lines": [{"product": l.product_id, "description": l.description, "qty": l.quantity, "price": l.unit_price}
+                  for l in priced.lines],
+        "deposit": _tender_details(request.deposit_tenders) + ([{"method": "exchange", "amount": min(exchange_credit, priced.total),
+                                                                  "return": source_return.number}] if exchange_credit else []),
+    })
+    return order
+
+
+def take_order(actor: Staff, request: OrderRequest) -> OrderView:
+    """Take a special order and its deposit, in one transaction."""
+    require(actor, "orders.take")
+    with database.atomic():
+        order = _write_order(actor, request)
+    return order_view(order.number)
+
+
+def pay_deposit(actor: Staff, number: str, tenders: list[SettlementTender]) -> OrderView:
+    """More deposit on an open order; never more than its total."""
+    require(actor, "orders.take")
+    paid = _check_tenders(tenders, "Deposit")
+    if not paid:
+        raise InvalidInput("Deposit", "give at least one payment")
+    with database.atomic():
+        order = _get(number, lock=True)
+        _require_status(order, OPEN_STATUSES, "taking a deposit")
+        sums = _sums([order.id]).get(order.id, {})
+        left = _balance(order, sums)
+        if paid > left:
+            raise InvalidInput("Deposit", f"only {_money(left, order)} is left to pay on order {order.number}")
+        _write_tenders(actor, order, "deposit", tenders)
+        _event(order, actor, "deposit", note=f"deposit {_money(paid, order)}")
+        order.updated_at = clock.utcnow()
+        order.save()
+        audit.record("order.deposit_paid", actor, entity="special_order", entity_uuid=order.uuid,
+                     details={"number": order.number, "tenders": _tender_details(tenders)})
+    return order_view(order.number)
+
+
+# ----------------------------------------------------------------------------- with the supplier
+
+
+def mark_ordered(actor: Staff, number: str, supplier_ref: str, supplier: str = "", expected_date: dt.date | None = None,
                  ordered_on: dt.date | None = None) -> OrderView:
-    raise NotImplementedError
+    """The order was placed with the supplier: its reference, and when it is expected."""
+    require(actor, "orders.take")
+    ref = (supplier_ref or "").strip()
+    if not ref:
+        raise InvalidInput("Supplier reference", "is required: the supplier's order number or who took it")
+    today = _today()
+    if ordered_on is not None and ordered_on > today:
+        raise InvalidInput("Ordered on", f"{ordered_on.isoformat()} is in the future")
+    if expected_date is not None and expected_date < (ordered_on or today):
+        raise InvalidInput("Expected date", f"{expected_date.isoformat()} is before the order was placed")
+    with database.atomic():
+        order = _get(number, lock=True)
+        _require_status(order, ("requested", "ordered"), "marking it ordered")
+        now = clock.utcnow()
+        order.ordered_at = now if ordered_on in (None, today) else _local_midnight_utc(ordered_on) + dt.timedelta(hours=12)
+        order.supplier_ref = ref[:80]
+        if (supplier or "").strip():
+            order.supplier = supplier.strip()[:120]
+        if not order.supplier:
+            raise InvalidInput("Supplier", f"order {order.number} has no supplier yet: say who it was ordered from")
+        if expected_date is not None:
+            order.expected_date = expected_date
+        note = f"{order.supplier}, ref. {ref}" + (f", expected {order.expected_date.isoformat()}" if order.expected_date else "")
+        if order.status == "ordered":  # a corrected reference
+            _event(order, actor, "ordered", note=note)
+        else:
+            _move(order, actor, "ordered", "ordered", note)
+        order.updated_at = now
+        order.search_text = _search_text(order, list(order.lines))
+        order.save()
+        audit.record("order.ordered", actor, entity="special_order", entity_uuid=order.uuid, details={
+            "number": order.number, "supplier": order.supplier, "supplier_ref": ref,
+            "expected": order.expected_date.isoformat() if order.expected_date else None})
+    return order_view(order.number)
 
 
-def update_expected_date(actor, number: str, expected_date: dt.date, note: str = "") -> OrderView:
-    raise NotImplementedError
+def update_expected_date(actor: Staff, number: str, expected_date: dt.date, note: str = "") -> OrderView:
+    """The supplier gave a new date (a delay): recorded with why."""
+    require(actor, "orders.take")
+    if expected_date is None:
+        raise InvalidInput("Expected date", "is required")
+    if expected_date < _today():
+        raise InvalidInput("Expected date", f"{expected_date.isoformat()} is in the past")
+    with database.atomic():
+        order = _get(number, lock=True)
+        _require_status(order, ("requested", "ordered"), "changing the expected date")
+        old = order.expected_date
+        order.expected_date = expected_date
+        order.updated_at = clock.utcnow()
+        order.save()
+        text = f"expected {expected_date.isoformat()}" + (f" (was {old.isoformat()})" if old else "") + (f": {note.strip()}" if (note or "").strip() else "")
+        _event(order, actor, "expected_date", note=text)
+        audit.record("order.expected_date", actor, entity="special_order", entity_uuid=order.uuid, details={
+            "number": order.number, "from": old.isoformat() if old else None, "to": expected_date.isoformat(), "note": (note or "").strip()})
+    return order_view(order.number)
+
+
+# ----------------------------------------------------------------------------- receiving
 
 
 def waiting_for(code: str) -> list[WaitingLine]:
-    raise NotImplementedError
+    """The order lines still waiting for the item ``code`` (barcode, SKU or supplier code), oldest first."""
+    value = (code or "").strip()
+    if not value:
+        raise InvalidInput("Item", "scan the item's barcode or type its SKU")
+    product_ids = [p.id for p in Product.select(Product.id).where((Product.barcode == value) | (fn.UPPER(Product.sku) == value.upper()))]
+    match = ((SpecialOrderLine.barcode == value) | (fn.UPPER(SpecialOrderLine.sku) == value.upper())
+             | (fn.UPPER(SpecialOrderLine.supplier_code) == value.upper()))
+    if product_ids:
+        match = match | SpecialOrderLine.product.in_(product_ids)
+    q = (SpecialOrderLine.select(SpecialOrderLine, SpecialOrder).join(SpecialOrder)
+         .where(match & SpecialOrder.status.in_(("requested", "ordered")) & (SpecialOrderLine.received < SpecialOrderLine.quantity))
+         .order_by(SpecialOrder.created_at, SpecialOrder.id, SpecialOrderLine.line_no))
+    return [WaitingLine(l.order.number, l.line_no, l.order.created_at, l.order.status, l.order.customer_name, l.description,
+                        l.sku, l.supplier_code, l.quantity - l.received, l.order.expected_date) for l in q]
 
 
-def receive(actor, number: str, line_no: int, quantity: int | None = None, from_stock: bool = False) -> OrderView:
-    raise NotImplementedError
+def receive(actor: Staff, number: str, line_no: int, quantity: int | None = None, from_stock: bool = False) -> OrderView:
+    """Goods for line ``line_no`` arrived and are set aside for this order (see Stock above)."""
+    require(actor, "orders.take")
+    if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1):
+        raise InvalidInput("Quantity", f"must be a whole number of at least 1, not {quantity!r}")
+    with database.atomic():
+        order = _get(number, lock=True)
+        _require_status(order, ("requested", "ordered"), "receiving goods")
+        line = SpecialOrderLine.get_or_none((SpecialOrderLine.order == order) & (SpecialOrderLine.line_no == line_no))
+        if line is None:
+            raise NotFound(f"Order {order.number} has no line {line_no}.")
+        waiting = line.quantity - line.received
+        if waiting <= 0:
+            raise NotAllowed(f"Line {line_no} of order {order.number} ({line.description}) has already arrived.")
+        qty = waiting if quantity is None else quantity
+        if qty > waiting:
+            raise InvalidInput("Quantity", f"line {line_no} of order {order.number} waits for only {waiting}")
+        if from_stock:
+            if line.product_id is None:
+                raise InvalidInput("From stock", f"{line.description} is not a catalogue product")
+            query = Product.select().where(Product.id == line.product_id)
+            if is_postgres():
+                query = query.for_update()
+            product = query.get()
+            if product.stock_on_hand < qty:
+                raise NotAllowed(f"{product.name} ({product.sku}): only {max(0, product.stock_on_hand)} on the shelf, {qty} wanted.")
+            Product.update(stock_on_hand=Product.stock_on_hand - qty).where(Product.id == product.id).execute()
+        now = clock.utcnow()
+        SpecialOrderLine.update(received=SpecialOrderLine.received + qty, received_at=now).where(SpecialOrderLine.id == line.id).execute()
+        _event(order, actor, "received", note=f"{qty} × {line.description}" + (" (from the shelf)" if from_stock else ""))
+        left = int(SpecialOrderLine.select(fn.COALESCE(fn.SUM(SpecialOrderLine.quantity - SpecialOrderLine.received), 0))
+                   .where(SpecialOrderLine.order == order).scalar() or 0)
+        if left == 0:
+            order.arrived_at = now
+            order.collection_deadline = _today() + dt.timedelta(days=settings.get("orders.collection_days"))
+            _move(order, actor, "arrived", "arrived", f"collect by {order.collection_deadline.isoformat()}")
+        order.updated_at = now
+        order.save()
+        audit.record("order.received", actor, entity="special_order", entity_uuid=order.uuid, details={
+            "number": order.number, "line": line_no, "qty": qty, "from_stock": bool(from_stock), "status": order.status})
+    return order_view(order.number)
 
 
-def log_contact(actor, number: str, method: str, outcome: str, note: str = "") -> OrderView:
-    raise NotImplementedError
+# ----------------------------------------------------------------------------- contacting the customer
+
+
+def _log_contact(actor: Staff, order: SpecialOrder, method: str, outcome: str, address: str, note: str, error: str = "") -> ContactAttempt:
+    now = clock.utcnow()
+    row = ContactAttempt.create(order=order, staff=actor.id or None, staff_code=actor.code, method=method, outcome=outcome,
+                                address=(address or "")[:254], note=(note or "").strip(), error=(error or "")[:2000], created_at=now)
+    if outcome in TOLD and order.status in ("arrived", "contacted"):
+        order.contacted_at = now
+        if order.status == "arrived":
+            _move(order, actor, "contacted", "contacted", f"{method}: {outcome.replace('_', ' ')}")
+    order.updated_at = now
+    order.save()
+    audit.record("order.contact", actor, entity="special_order", entity_uuid=order.uuid, details={
+        "number": order.number, "method": method, "outcome": outcome, "note": (note or "").strip(), "error": error,
+        "status": order.status})
+    return row
+
+
+def log_contact(actor: Staff, number: str, method: str, outcome: str, note: str = "") -> OrderView:
+    """One attempt to contact the customer, whatever came of it."""
+    require(actor, "orders.take")
+    method = (method or "").strip().lower()
+    outcome = (outcome or "").strip().lower()
+    if method not in CONTACT_METHODS:
+        raise InvalidInput("How", f"'{method}' is not one of {', '.join(CONTACT_METHODS)}")
+    if outcome not in CONTACT_OUTCOMES:
+        raise InvalidInput("Outcome", f"'{outcome}' is not one of {', '.join(CONTACT_OUTCOMES)}")
+    with database.atomic():
+        order = _get(number, lock=True)
+        _require_status(order, OPEN_STATUSES, "contacting the customer")
+        address = order.customer_email if method == "email" else ("" if method == "in_person" else order.customer_phone)
+        _log_contact(actor, order, method, outcome, address, note)
+    return order_view(order.number)
 
 
 def email_configured() -> bool:
-    raise NotImplementedError
+    """Whether the store set up email (an SMTP server and a sender address)."""
+    return bool(settings.get("smtp.server").strip() and settings.get("smtp.sender").strip())
+
+
+class _Blank(dict):
+    def __missing__(self, key):  # an unknown placeholder stays as typed
+        return "{" + key + "}"
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    try:
+        return template.format_map(_Blank(values))
+    except (ValueError, IndexError, AttributeError):  # a stray brace: send the text as typed
+        return template
 
 
 def email_message(number: str) -> EmailMessageView:
-    raise NotImplementedError
+    """The email ``notify_by_email`` would send for order ``number``, from the Settings template."""
+    from babel.dates import format_date
+
+    v = order_view(number)
+    store = _store()
+    values = {
+        "customer": v.customer_name,
+        "order": v.number,
+        "items": "\n".join(f"{l.quantity} × {l.description}" for l in v.lines),
+        "store": store.name,
+        "store_address": ", ".join(x.strip() for x in store.address.splitlines() if x.strip()),
+        "balance": format_money(v.balance, v.currency, store.locale),
+        "deadline": format_date(v.collection_deadline, format="long", locale=store.locale) if v.collection_deadline else "soon",
+    }
+    subject = " ".join(_fill(settings.get("orders.email_subject"), values).split())
+    return EmailMessageView(v.customer_email, settings.get("smtp.sender").strip(), subject,
+                            _fill(settings.get("orders.email_body"), values))
 
 
-def notify_by_email(actor, number: str) -> ContactView:
-    raise NotImplementedError
+SMTP_TIMEOUT = 20  # seconds: a server that does not answer is a failed send, not a frozen desk
+
+
+def _send(message: EmailMessageView) -> None:
+    """Send through the Settings' SMTP server; raises OSError or smtplib.SMTPException."""
+    import ssl
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
+
+    msg = EmailMessage()
+    msg["From"] = message.sender
+    msg["To"] = message.to
+    msg["Subject"] = message.subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=message.sender.rpartition("@")[2] or None)
+    msg.set_content(message.body)
+    host, port, tls = settings.get("smtp.server").strip(), settings.get("smtp.port"), settings.get("smtp.tls")
+    user, password = settings.get("smtp.user").strip(), settings.get("smtp.password")
+    context = ssl.create_default_context()
+    if tls == "ssl":
+        server = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
+    else:
+        server = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
+    with server:
+        if tls == "starttls":
+            server.starttls(context=context)
+        if user:
+            server.login(user, password)
+        server.send_message(msg)
+
+
+def notify_by_email(actor: Staff, number: str) -> ContactView:
+    """Email the customer that the order arrived, and log the attempt: ``sent``, or ``failed``
+    with the reason. The message goes out before the attempt is written (no transaction is held
+    open while a mail server answers)."""
+    require(actor, "orders.take")
+    if not email_configured():
+        raise NotAllowed("Email is not set up (Settings: SMTP server and sender): phone the customer instead.")
+    message = email_message(number)
+    order = _get(number)
+    _require_status(order, OPEN_STATUSES, "emailing the customer")
+    if not message.to:
+        raise InvalidInput("Customer email", f"order {order.number} has no email address: phone the customer")
+    error = ""
+    try:
+        _send(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        error = f"{type(exc).__name__}: {exc}".strip()[:2000] or type(exc).__name__
+    with database.atomic():
+        order = _get(number, lock=True)
+        row = _log_contact(actor, order, "email", "failed" if error else "sent", message.to,
+                           f"Subject: {message.subject}", error)
+    return _contact_view(row, {actor.code: actor.name})
+
+
+def _last_attempt_text(row: ContactAttempt | None) -> str:
+    if row is None:
+        return ""
+    return f"{row.outcome.replace('_', ' ')}, {clock.to_local(row.created_at).strftime('%d %b %H:%M')}"
 
 
 def who_to_phone() -> list[PhoneRow]:
-    raise NotImplementedError
+    """Customers to call today: orders arrived and not told, due a reminder or past their deadline,
+    that email will not reach (email not set up, no address, or they asked for a call or a text)."""
+    emailing = email_configured()
+    rows = []
+    today = _today()
+    reminder_days = settings.get("orders.reminder_days")
+    orders = list(SpecialOrder.select().where(SpecialOrder.status.in_(("arrived", "contacted")))
+                  .order_by(SpecialOrder.arrived_at, SpecialOrder.id))
+    lines = _lines_of([o.id for o in orders])
+    for o in orders:
+        flags = _flags(o, today, reminder_days)
+        reason = next((f for f in ("not_contacted", "reminder_due", "past_deadline") if f in flags), None)
+        if reason is None:
+            continue
+        if emailing and o.contact_via == "email" and o.customer_email:
+            continue
+        attempts = list(ContactAttempt.select().where(ContactAttempt.order == o).order_by(ContactAttempt.id))
+        rows.append(PhoneRow(o.number, o.customer_name, o.customer_phone, o.contact_via, reason, _items(lines.get(o.id, [])),
+                             _last_attempt_text(attempts[-1] if attempts else None), len(attempts)))
+    return rows
 
 
-def collect(actor, number: str, tenders: list[SettlementTender] | None = None) -> OrderView:
-    raise NotImplementedError
+# ----------------------------------------------------------------------------- collecting
 
 
-def cancel(actor, number: str, reason: str, deposit: str = "refund", card_reference: str = "",
+def _sale_tender(t: OrderTender) -> TenderInput:
+    if t.method in ("cash", "card", "gift_card"):
+        return TenderInput(t.method, t.amount, t.card_brand, t.card_last4, t.reference)
+    if t.method == "exchange":
+        return TenderInput("other", t.amount, reference=f"exchange {t.reference}"[:80])
+    return TenderInput("other", t.amount, reference="store credit")
+
+
+def collect(actor: Staff, number: str, tenders: list[SettlementTender] | None = None) -> OrderView:
+    """The customer takes the goods and pays the balance; the sale goes into the ledger."""
+    require(actor, "orders.take")
+    tenders = list(tenders or [])
+    paid = _check_tenders(tenders, "Payment")
+    with database.atomic():
+        order = _get(number, lock=True)
+        _require_status(order, ("arrived", "contacted"), "collection")
+        sums = _sums([order.id]).get(order.id, {})
+        balance = _balance(order, sums)
+        if paid != balance:
+            if balance == 0:
+                raise InvalidInput("Payment", f"order {order.number} is paid in full: nothing is left to pay")
+            raise InvalidInput("Payment", f"the customer owes {_money(balance, order)} "
+                                          f"but the payments add up to {_money(paid, order)}")
+        _write_tenders(actor, order, "balance", tenders)
+        store = Store.get_by_id(order.store_id)
+        now = clock.utcnow()
+        lines = list(SpecialOrderLine.select().where(SpecialOrderLine.order == order).order_by(SpecialOrderLine.line_no))
+        cats = {p.id: (p.category.name if p.category_id else "") for p in
+                Product.select().where(Product.id.in_([l.product_id for l in lines if l.product_id]))}
+        sale_in = SaleInput(
+            receipt_no=order.number, sold_at=now, cashier=actor.code, customer_id=order.customer_id, source_ref=order.number,
+            lines=[LineInput(description=l.description, quantity=l.quantity, unit_price=l.unit_price, tax_rate=l.tax_rate,
+                             sku=l.sku, barcode=l.barcode, category=cats.get(l.product_id, ""), product_id=l.product_id)
+                   for l in lines],
+            tenders=[_sale_tender(t) for t in OrderTender.select().where((OrderTender.order == order) & (OrderTender.direction == "in"))
+                     .order_by(OrderTender.seq)],
+        )
+        record_sales(store, [sale_in], "order")
+        sale = Sale.get((Sale.receipt_no == order.number) & (Sale.store == store))
+        order.sale = sale
+        order.collected_at = now
+        order.updated_at = now
+        _move(order, actor, "collected", "collected", f"balance {_money(paid, order)}" if paid else "paid in full before")
+        order.save()
+        audit.record("order.collected", actor, entity="special_order", entity_uuid=order.uuid, details={
+            "number": order.number, "balance": paid, "tenders": _tender_details(tenders), "sale": sale.receipt_no})
+    return order_view(order.number)
+
+
+# ----------------------------------------------------------------------------- cancelling, deadlines
+
+
+def _keep_allowed(order: SpecialOrder) -> None:
+    rule = settings.get("orders.keep_deposit")
+    if rule == "never":
+        raise NotAllowed("This store's policy never keeps a deposit (Settings): refund it or give store credit.")
+    if rule == "after_deadline":
+        today = _today()
+        if order.collection_deadline is None or today <= order.collection_deadline:
+            when = f"after {order.collection_deadline.isoformat()}" if order.collection_deadline else "once the order has arrived and its collection deadline has passed"
+            raise NotAllowed(f"The deposit of order {order.number} can be kept only {when} (Settings); refund it or give store credit.")
+
+
+def cancel(actor: Staff, number: str, reason: str, deposit: str = "refund", card_reference: str = "",
            approver: DeskApproval | None = None) -> OrderView:
-    raise NotImplementedError
+    """Cancel an open order: the deposit refunded, given as store credit, or kept (policy + manager)."""
+    require(actor, "orders.cancel")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Reason", "say why the order is cancelled")
+    deposit = (deposit or "").strip().lower()
+    if deposit not in DEPOSIT_CHOICES:
+        raise InvalidInput("Deposit", f"'{deposit}' is not one of {', '.join(DEPOSIT_CHOICES)}")
+    approving: Staff | None = None
+    note = ""
+    if deposit == "keep":
+        peek = _get(number)
+        _require_status(peek, OPEN_STATUSES, "cancelling")
+        _keep_allowed(peek)
+        if can(actor, "orders.keep_deposit"):
+            approving = actor
+        elif approver is not None:
+            note = (approver.note or "").strip()
+            if not note:
+                raise InvalidInput("Approval note", "say why the deposit is kept")
+            approving = verify_approver(approver.code, approver.pin, "orders.keep_deposit", during="keeping a special order's deposit")
+            if approving.id == actor.id:
+                raise NotAllowed(f"{actor.name} cannot approve their own request: a manager must.")
+    with database.atomic():
+        order = _get(number, lock=True)
+        _require_status(order, OPEN_STATUSES, "cancelling")
+        deposits = list(OrderTender.select().where((OrderTender.order == order) & (OrderTender.kind == "deposit"))
+                        .order_by(OrderTender.seq))
+        held = sum(t.amount for t in deposits)
+        outcome = ""
+        if held and deposit == "keep":
+            _keep_allowed(order)
+            if approving is None:
+                raise NeedsApproval([f"Keeping the deposit of {_money(held, order)} needs a manager's approval"])
+            order.approved_by = approving.id
+            outcome = "kept"
+        elif held:
+            outcome = _give_back(actor, order, deposits, deposit, card_reference)
+        now = clock.utcnow()
+        restocked = []
+        for line in SpecialOrderLine.select().where((SpecialOrderLine.order == order) & (SpecialOrderLine.received > 0)):
+            if line.product_id:
+                Product.update(stock_on_hand=Product.stock_on_hand + line.received).where(Product.id == line.product_id).execute()
+                restocked.append({"product": line.product_id, "qty": line.received})
+        order.cancelled_at = now
+        order.cancel_reason = reason
+        order.deposit_outcome = outcome
+        order.updated_at = now
+        text = reason + {"kept": f"; deposit {_money(held, order)} kept", "refunded": f"; deposit {_money(held, order)} refunded",
+                         "store_credit": f"; deposit {_money(held, order)} as store credit", "": ""}[outcome]
+        _move(order, actor, "cancelled", "cancelled", text)
+        order.save()
+        audit.record("order.cancelled", actor, entity="special_order", entity_uuid=order.uuid, details={
+            "number": order.number, "reason": reason, "deposit": held, "outcome": outcome,
+            "approved_by": approving.code if approving is not None and outcome == "kept" else "",
+            "approval_note": note, "restocked": restocked})
+    return order_view(order.number)
 
 
-def extend_deadline(actor, number: str, new_date: dt.date, note: str) -> OrderView:
-    raise NotImplementedError
+def _give_back(actor: Staff, order: SpecialOrder, deposits: list[OrderTender], how: str, card_reference: str) -> str:
+    """The deposit back to the customer, inside cancel's transaction. The outcome's name."""
+    store = Store.get_by_id(order.store_id)
+    customer = Customer.get_or_none(Customer.id == order.customer_id) if order.customer_id else None
+    seq = _next_seq(order)
+    now = clock.utcnow()
+
+    def out(method, amount, brand="", last4="", reference="", voucher=None):
+        nonlocal seq
+        OrderTender.create(order=order, seq=seq, kind="refund", direction="out", method=method, amount=amount,
+                           card_brand=brand, card_last4=last4, reference=(reference or "")[:80], voucher=voucher,
+                           staff_code=actor.code, created_at=now)
+        seq += 1
+
+    def voucher_for(amount):
+        return credit.issue_voucher(store, amount, actor, customer=customer, customer_name=order.customer_name,
+                                    reference=order.number)
+
+    if how == "store_credit":
+        out("store_credit", sum(t.amount for t in deposits), voucher=voucher_for(sum(t.amount for t in deposits)))
+        return "store_credit"
+    for t in deposits:
+        if t.method == "store_credit":
+            voucher = Voucher.get_by_id(t.voucher_id)
+            credit.reverse_redemption(actor, voucher, t.amount, f"cancelled {order.number}")
+            out("store_credit", t.amount, voucher=voucher)
+        elif t.method == "exchange":  # goods returned for this order: their value comes back as store credit
+            out("store_credit", t.amount, reference=t.reference, voucher=voucher_for(t.amount))
+        elif t.method == "card":
+            out("card", t.amount, t.card_brand, t.card_last4, (card_reference or "").strip() or t.reference)
+        else:
+            out(t.method, t.amount, reference=t.reference)
+    return "refunded"
+
+
+def extend_deadline(actor: Staff, number: str, new_date: dt.date, note: str) -> OrderView:
+    """A manager gives the customer until ``new_date`` to collect."""
+    require(actor, "orders.extend")
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("Note", "say why the deadline is extended")
+    if new_date is None or new_date <= _today():
+        raise InvalidInput("New deadline", "must be after today")
+    with database.atomic():
+        order = _get(number, lock=True)
+        _require_status(order, ("arrived", "contacted"), "extending the collection deadline")
+        old = order.collection_deadline
+        order.collection_deadline = new_date
+        order.updated_at = clock.utcnow()
+        order.save()
+        _event(order, actor, "deadline_extended", note=f"collect by {new_date.isoformat()}"
+               + (f" (was {old.isoformat()})" if old else "") + f": {note}")
+        audit.record("order.deadline_extended", actor, entity="special_order", entity_uuid=order.uuid, details={
+            "number": order.number, "from": old.isoformat() if old else None, "to": new_date.isoformat(), "note": note})
+    return order_view(order.number)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _flags(order: SpecialOrder, today: dt.date, reminder_days: int) -> tuple[str, ...]:
+    """What needs doing today (FLAGS keys). ``_flag_conditions`` says the same in SQL."""
+    out = []
+    s = order.status
+    if s in ("requested", "ordered") and order.expected_date is not None and order.expected_date < today:
+        out.append("overdue_at_supplier")
+    if s == "arrived":
+        out.append("not_contacted")
+    if s == "contacted" and order.contacted_at is not None and \
+            clock.to_local(order.contacted_at).date() + dt.timedelta(days=reminder_days) <= today:
+        out.append("reminder_due")
+    if s in ("arrived", "contacted") and order.collection_deadline is not None and order.collection_deadline < today:
+        out.append("past_deadline")
+    return tuple(out)
+
+
+def _flag_conditions(today: dt.date, reminder_days: int) -> dict:
+    so = SpecialOrder
+    return {
+        "overdue_at_supplier": so.status.in_(("requested", "ordered")) & so.expected_date.is_null(False) & (so.expected_date < today),
+        "not_contacted": so.status == "arrived",
+        "reminder_due": (so.status == "contacted") & so.contacted_at.is_null(False)
+        & (so.contacted_at < _local_midnight_utc(today - dt.timedelta(days=reminder_days - 1))),
+        "past_deadline": so.status.in_(("arrived", "contacted")) & so.collection_deadline.is_null(False)
+        & (so.collection_deadline < today),
+    }
+
+
+def _lines_of(order_ids: list[int]) -> dict[int, list[SpecialOrderLine]]:
+    out: dict[int, list[SpecialOrderLine]] = {}
+    if not order_ids:
+        return out
+    for l in SpecialOrderLine.select().where(SpecialOrderLine.order.in_(order_ids)).order_by(SpecialOrderLine.order, SpecialOrderLine.line_no):
+        out.setdefault(l.order_id, []).append(l)
+    return out
+
+
+def _items(lines: list[SpecialOrderLine]) -> str:
+    return "; ".join(f"{l.quantity} × {l.description}" for l in lines)
 
 
 def board() -> Board:
-    raise NotImplementedError
+    """The orders board: counts per status, open orders by status with what needs doing today."""
+    counts = {s: 0 for s in STATUSES}
+    for status, n in SpecialOrder.select(SpecialOrder.status, fn.COUNT(SpecialOrder.id)).group_by(SpecialOrder.status).tuples():
+        counts[status] = int(n)
+    today = _today()
+    reminder_days = settings.get("orders.reminder_days")
+    orders = list(SpecialOrder.select().where(SpecialOrder.status.in_(OPEN_STATUSES)).order_by(SpecialOrder.created_at, SpecialOrder.id))
+    ids = [o.id for o in orders]
+    lines, sums = _lines_of(ids), _sums(ids)
+    rows: dict[str, list[BoardRow]] = {s: [] for s in OPEN_STATUSES}
+    flag_counts = {f: 0 for f in FLAGS}
+    needs = 0
+    for o in orders:
+        flags = _flags(o, today, reminder_days)
+        for f in flags:
+            flag_counts[f] += 1
+        needs += bool(flags)
+        rows[o.status].append(BoardRow(o.number, o.status, o.created_at, o.customer_name, o.customer_phone, o.contact_via,
+                                       _items(lines.get(o.id, [])), o.supplier, o.expected_date, o.arrived_at, o.contacted_at,
+                                       o.collection_deadline, o.total, _balance(o, sums.get(o.id, {})), o.currency, flags))
+    return Board(counts, rows, flag_counts, needs)
 
 
-def search_orders(query: OrderQuery, offset: int = 0, limit: int = 200) -> list[OrderRow]:
-    raise NotImplementedError
+def _where(query: OrderQuery):
+    cond = SpecialOrder.id > 0
+    text = customers.fold(query.text or "")
+    if text:
+        cond &= SpecialOrder.search_text.contains(text)
+    status = (query.status or "").strip().lower()
+    if status == "open":
+        cond &= SpecialOrder.status.in_(OPEN_STATUSES)
+    elif status:
+        if status not in STATUSES:
+            raise InvalidInput("Status", f"'{status}' is not one of open, {', '.join(STATUSES)}")
+        cond &= SpecialOrder.status == status
+    if query.flagged_only:
+        any_flag = None
+        for c in _flag_conditions(_today(), settings.get("orders.reminder_days")).values():
+            any_flag = c if any_flag is None else (any_flag | c)
+        cond &= any_flag
+    return cond
 
 
 def count_orders(query: OrderQuery) -> int:
-    raise NotImplementedError
+    return SpecialOrder.select().where(_where(query)).count()
+
+
+def search_orders(query: OrderQuery, offset: int = 0, limit: int = 200) -> list[OrderRow]:
+    """Orders matching ``query``, newest first, ``limit`` from ``offset`` (a paged list)."""
+    orders = list(SpecialOrder.select().where(_where(query)).order_by(SpecialOrder.created_at.desc(), SpecialOrder.id.desc())
+                  .offset(max(0, int(offset))).limit(max(0, int(limit))))
+    ids = [o.id for o in orders]
+    lines, sums = _lines_of(ids), _sums(ids)
+    today, reminder_days = _today(), settings.get("orders.reminder_days")
+    return [OrderRow(o.number, o.created_at, o.status, o.customer_name, o.customer_phone, _items(lines.get(o.id, [])),
+                     o.supplier, o.supplier_ref, o.expected_date, o.collection_deadline, o.total,
+                     _balance(o, sums.get(o.id, {})), o.currency, _flags(o, today, reminder_days)) for o in orders]
+
+
+def _contact_view(c: ContactAttempt, names: dict[str, str]) -> ContactView:
+    return ContactView(c.created_at, c.staff_code, names.get(c.staff_code, ""), c.method, c.outcome, c.address, c.note, c.error)
 
 
 def order_view(number: str) -> OrderView:
-    raise NotImplementedError
+    """Everything about one order: lines, money, history, contacts, tenders, today's flags."""
+    o = _get(number)
+    staff_names = {s.code: s.name for s in Staff.select(Staff.code, Staff.name)}
+    staff_names.setdefault("cli", "Command line")
+    clerk = Staff.get_by_id(o.clerk_id)
+    lines = [OrderLineView(l.line_no, l.product_id, l.sku, l.barcode, l.description, l.supplier, l.supplier_code, l.quantity,
+                           l.unit_price, l.total, l.received, l.received_at)
+             for l in SpecialOrderLine.select().where(SpecialOrderLine.order == o).order_by(SpecialOrderLine.line_no)]
+    events = [OrderEventView(e.created_at, e.staff_code, staff_names.get(e.staff_code, ""), e.action, e.from_status, e.to_status, e.note)
+              for e in OrderEvent.select().where(OrderEvent.order == o).order_by(OrderEvent.id)]
+    contacts = [_contact_view(c, staff_names) for c in ContactAttempt.select().where(ContactAttempt.order == o).order_by(ContactAttempt.id)]
+    codes = {v.id: v.code for v in Voucher.select(Voucher.id, Voucher.code).where(
+        Voucher.id.in_(OrderTender.select(OrderTender.voucher).where(OrderTender.order == o)))}
+    tenders = [OrderTenderView(t.kind, t.direction, t.method, t.amount, t.card_brand, t.card_last4, t.reference,
+                               codes.get(t.voucher_id, ""), t.created_at)
+               for t in OrderTender.select().where(OrderTender.order == o).order_by(OrderTender.seq)]
+    sums = {k: sum(t.amount for t in tenders if t.kind == k) for k in ("deposit", "balance", "refund")}
+    deposit_paid = sums["deposit"]
+    approver = Staff.get_or_none(Staff.id == o.approved_by_id) if o.approved_by_id else None
+    sale_no = Sale.get_by_id(o.sale_id).receipt_no if o.sale_id else ""
+    ret_no = Return.get_by_id(o.source_return_id).number if o.source_return_id else ""
+    store = Store.get_by_id(o.store_id)
+    return OrderView(
+        id=o.id, uuid=str(o.uuid), number=o.number, status=o.status, status_label=STATUS_LABELS[o.status],
+        created_at=o.created_at, store_code=store.code, desk_code=o.desk_code, clerk_code=clerk.code, clerk_name=clerk.name,
+        customer_id=o.customer_id, customer_name=o.customer_name, customer_phone=o.customer_phone,
+        customer_email=o.customer_email, contact_via=o.contact_via, currency=o.currency, total=o.total,
+        deposit_required=o.deposit_required, deposit_paid=deposit_paid, balance_paid=sums["balance"],
+        balance=_balance(o, sums), refunded=sums["refund"], kept=deposit_paid if o.deposit_outcome == "kept" else 0,
+        supplier=o.supplier, supplier_ref=o.supplier_ref, ordered_at=o.ordered_at, expected_date=o.expected_date,
+        arrived_at=o.arrived_at, contacted_at=o.contacted_at, collection_deadline=o.collection_deadline,
+        collected_at=o.collected_at, cancelled_at=o.cancelled_at, cancel_reason=o.cancel_reason,
+        deposit_outcome=o.deposit_outcome, approved_by_name=approver.name if approver else "", sale_receipt_no=sale_no,
+        source_return_number=ret_no, note=o.note, lines=lines, events=events, contacts=contacts, tenders=tenders,
+        flags=_flags(o, _today(), settings.get("orders.reminder_days")),
+    )
+
+
+_NUMBER_RE = re.compile(r"^O-[A-Z0-9]{2,8}-[A-Z0-9]{1,16}-\d{6,}$")
 
 
 def is_order_number(text: str) -> bool:
-    raise NotImplementedError
+    """Whether ``text`` looks like a special order's number (what the scan field checks)."""
+    return bool(_NUMBER_RE.match(_normal(text)))
 
 
-def order_from_exchange(actor, exchange: ExchangeRequest, order: OrderRequest, approver: DeskApproval | None = None,
+# ----------------------------------------------------------------------------- exchanges
+
+
+def order_from_exchange(actor: Staff, exchange: ExchangeRequest, order: OrderRequest, approver: DeskApproval | None = None,
                         approval_id: int | None = None) -> OrderFromExchange:
-    raise NotImplementedError
+    """An exchange whose replacement is out of stock, as one step: the goods come back (a return
+    through ``returns.create_return``, same policy and approvals) and their value is the deposit
+    of a special order for the replacement; value above the order's total becomes store credit."""
+    require(actor, "exchanges.create")
+    require(actor, "orders.take")
+    voucher_code = ""
+    with database.atomic():
+        rv = returns.create_return(actor, exchange.return_request(), approver, approval_id, exchange_credit=True)
+        ret = Return.get(Return.number == rv.number)
+        if rv.total <= 0:
+            raise InvalidInput("Returned goods", "they are worth nothing: take the order with a deposit instead")
+        if order.customer_id is None and not (order.customer_name or "").strip() and ret.customer_id:
+            order.customer_id = ret.customer_id
+        row = _write_order(actor, order, exchange_credit=rv.total, source_return=ret)
+        extra = rv.total - row.total
+        if extra > 0:
+            store = Store.get_by_id(row.store_id)
+            customer = Customer.get_or_none(Customer.id == row.customer_id) if row.customer_id else None
+            voucher = credit.issue_voucher(store, extra, actor, customer=customer, customer_name=row.customer_name,
+                                           ret=ret, reference=row.number)
+            OrderTender.create(order=row, seq=_next_seq(row), kind="refund", direction="out", method="store_credit",
+                               amount=extra, reference=rv.number, voucher=voucher, staff_code=actor.code,
+                               created_at=clock.utcnow())
+            voucher_code = voucher.code
+        _event(row, actor, "from_exchange", note=f"goods returned on {rv.number}: {format_money(rv.total, row.currency)}")
+        audit.record("order.from_exchange", actor, entity="special_order", entity_uuid=row.uuid, details={
+            "number": row.number, "return": rv.number, "value": rv.total, "store_credit": max(0, extra), "voucher": voucher_code})
+    return OrderFromExchange(order_view(row.number), rv.number, voucher_code)
 
 
-def render_order(number: str, actor, paper: str = "roll"):
+# ----------------------------------------------------------------------------- printing
+
+
+def slip_data(number: str):
+    """The order's printable data (``desk.printing.order_slip.OrderSlipData``), for both slips."""
+    from desk.printing.order_slip import OrderSlipData, OrderSlipLine, OrderSlipTender
+    from desk.services.documents import store_header
+
+    v = order_view(number)
+    store = Store.get(Store.code == v.store_code)
+    contact = {"phone": f"Phone {v.customer_phone}", "sms": f"Text message {v.customer_phone}",
+               "email": f"Email {v.customer_email}"}[v.contact_via]
+    collected_by = next((f"{e.staff_name or e.staff_code} ({e.staff_code})" for e in v.events if e.action == "collected"), "")
+    detail = ""
+    if v.status == "cancelled":
+        outcome = {"kept": f"deposit kept (approved by {v.approved_by_name})", "refunded": "deposit refunded",
+                   "store_credit": "deposit given as store credit", "": ""}[v.deposit_outcome]
+        detail = "; ".join(x for x in (v.cancel_reason, outcome) if x)
+
+    def note(l):
+        if l.sku:
+            return l.sku
+        return " · ".join(x for x in (l.supplier, l.supplier_code) if x)
+
+    return OrderSlipData(
+        store=store_header(store), locale=store.locale, currency=v.currency, number=v.number, created_at=v.created_at,
+        clerk=f"{v.clerk_name} ({v.clerk_code})", customer=v.customer_name, contact=contact, status_label=v.status_label,
+        lines=tuple(OrderSlipLine(l.description, l.quantity, l.unit_price, l.total, note(l)) for l in v.lines),
+        total=v.total, deposit_paid=v.deposit_paid, balance_paid=v.balance_paid, balance=v.balance,
+        tenders=tuple(OrderSlipTender(t.label, t.amount, t.kind, t.reference if t.method != "exchange" else "", t.voucher_code)
+                      for t in v.tenders),
+        supplier=v.supplier, expected_date=v.expected_date, collection_deadline=v.collection_deadline,
+        collected_at=v.collected_at, collected_by=collected_by, cancelled=v.status == "cancelled", cancel_detail=detail,
+        return_number=v.source_return_number, returns_policy=settings.get("returns_policy_text"),
+    )
+
+
+def render_order(number: str, actor: Staff, paper: str = "roll"):
     """The order slip as a ``RenderedDocument`` (``documents.render("order", ...)``)."""
-    raise NotImplementedError
+    from desk.printing.order_slip import build_order_slip
+    from desk.services.documents import RenderedDocument
+
+    require(actor, "orders.view")
+    data = slip_data(number)
+    return RenderedDocument("order", data.number, paper, build_order_slip(data, paper), f"Special order {data.number}")
 
 
-def render_collection(number: str, actor, paper: str = "roll"):
+def render_collection(number: str, actor: Staff, paper: str = "roll"):
     """The collection slip as a ``RenderedDocument`` (``documents.render("collection", ...)``)."""
-    raise NotImplementedError
+    from desk.printing.order_slip import build_collection_slip
+    from desk.services.documents import RenderedDocument
+
+    require(actor, "orders.view")
+    data = slip_data(number)
+    if data.collected_at is None:
+        raise NotAllowed(f"Order {data.number} has not been collected: print its order slip instead.")
+    return RenderedDocument("collection", data.number, paper, build_collection_slip(data, paper), f"Collection {data.number}")

@@ -1,0 +1,530 @@
+"""Special orders: the life of an order, receiving, deposits and balances with every tender,
+cancellation both ways, reminders and deadlines on a fixed clock, the board and search.
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from desk.errors import AuthFailed, InvalidInput, NeedsApproval, NotAllowed, NotFound
+from desk.models import (
+    AuditEvent,
+    ContactAttempt,
+    Customer,
+    OrderEvent,
+    Product,
+    Sale,
+    SpecialOrder,
+    Staff,
+    Tender,
+    VoucherEntry,
+    database,
+)
+from desk.services import audit, credit, orders, settings
+from desk.services.auth import command_line_actor
+from desk.services.exchanges import ExchangeRequest, SettlementTender
+from desk.services.orders import OrderLineInput, OrderQuery, OrderRequest
+from desk.services.returns import DeskApproval
+from desk.services.staff import create_staff
+from tests.services.test_returns import MANAGER, SUPERVISOR, add_team, make_product, make_request, make_sale
+
+NOW = dt.datetime(2026, 3, 10, 10, 0)  # naive UTC, a Tuesday
+
+
+@pytest.fixture
+def shop(store, clock_at):
+    clock_at(NOW)
+    st, admin = store
+    clerk, clerk2, sup, mgr = add_team(st)
+    kettle = make_product("KET-1", category="Kitchen", price=4000, stock=0)
+    mug = make_product("MUG-1", category="Kitchen", price=1000, stock=3)
+    with database.atomic():
+        Product.update(name="Copper kettle", barcode="5000000000011").where(Product.id == kettle.id).execute()
+        Product.update(name="Stoneware mug", barcode="5000000000028").where(Product.id == mug.id).execute()
+    return dict(store=st, admin=admin, clerk=clerk, clerk2=clerk2, sup=sup, mgr=mgr, kettle=kettle, mug=mug,
+                clock=clock_at)
+
+
+def stock(p):
+    return Product.get_by_id(p.id).stock_on_hand
+
+
+def req(shop, *deposit, qty=1, product="kettle", name="Ann Lee", **kw):
+    kw.setdefault("customer_phone", "07700 900123")
+    return OrderRequest(lines=[OrderLineInput(qty, product_id=shop[product].id)], customer_name=name,
+                        deposit_tenders=list(deposit), **kw)
+
+
+def cash(amount):
+    return SettlementTender("cash", amount)
+
+
+def take(shop, *deposit, who="clerk", **kw):
+    if not deposit:
+        deposit = (cash(800 * kw.get("qty", 1)),)
+    return orders.take_order(shop[who], req(shop, *deposit, **kw))
+
+
+def actions(number):
+    o = SpecialOrder.get(SpecialOrder.number == number)
+    return [e.action for e in OrderEvent.select().where(OrderEvent.order == o).order_by(OrderEvent.id)]
+
+
+def audited(action):
+    return AuditEvent.select().where(AuditEvent.action == action).count()
+
+
+def arrive(shop, number, *, to_contacted=False):
+    v = orders.order_view(number)
+    for line in v.lines:
+        orders.receive(shop["clerk"], number, line.line_no)
+    if to_contacted:
+        orders.log_contact(shop["clerk"], number, "phone", "reached")
+    return orders.order_view(number)
+
+
+# ----------------------------------------------------------------------------- the life of an order
+
+
+def test_the_full_life_of_an_order(shop):
+    v = take(shop, expected_date=NOW.date() + dt.timedelta(days=7), supplier="Kettles Ltd")
+    assert v.number == "O-TST01-01-000001" and v.status == "requested"
+    assert (v.total, v.deposit_required, v.deposit_paid, v.balance) == (4000, 800, 800, 3200)
+    customer = Customer.get_by_id(v.customer_id)
+    assert customer.name == "Ann Lee" and customer.search_phone == "07700900123"
+    assert [(t.kind, t.method, t.amount) for t in v.tenders] == [("deposit", "cash", 800)]
+
+    v = orders.mark_ordered(shop["clerk"], v.number, "KL-5531")
+    assert v.status == "ordered" and v.supplier_ref == "KL-5531" and v.ordered_at == NOW
+
+    waiting = orders.waiting_for("5000000000011")
+    assert [(w.number, w.line_no, w.waiting) for w in waiting] == [(v.number, 1, 1)]
+    v = orders.receive(shop["clerk2"], v.number, 1)
+    assert v.status == "arrived" and v.collection_deadline == NOW.date() + dt.timedelta(days=14)
+    assert stock(shop["kettle"]) == 0  # set aside, never on the shelf
+    assert orders.waiting_for("KET-1") == []
+
+    v = orders.log_contact(shop["clerk"], v.number, "phone", "no_answer", "rang twice")
+    assert v.status == "arrived" and v.contacted_at is None
+    v = orders.log_contact(shop["clerk"], v.number, "phone", "reached")
+    assert v.status == "contacted" and v.contacted_at == NOW
+    assert [(c.outcome, c.address, c.staff_name) for c in v.contacts] == [
+        ("no_answer", "07700 900123", "Cleo Clerk"), ("reached", "07700 900123", "Cleo Clerk")]
+
+    v = orders.collect(shop["clerk2"], v.number, [SettlementTender("card", 3200, "Visa", "4242", "AUTH7")])
+    assert v.status == "collected" and v.balance == 0 and v.balance_paid == 3200 and v.collected_at == NOW
+    sale = Sale.get(Sale.receipt_no == v.number)
+    assert (sale.source, sale.total, sale.customer_id) == ("order", 4000, customer.id)
+    assert sorted((t.method, t.amount) for t in Tender.select().where(Tender.sale == sale)) == [("card", 3200), ("cash", 800)]
+    assert v.sale_receipt_no == v.number
+    assert stock(shop["kettle"]) == 0  # collection takes the set-aside unit: nothing counted twice
+    assert actions(v.number) == ["taken", "ordered", "received", "arrived", "contacted", "collected"]
+    assert [(e.from_status, e.to_status, e.staff_code) for e in v.events if e.to_status][-1] == ("contacted", "collected", "101")
+    for action in ("order.taken", "order.ordered", "order.received", "order.contact", "order.collected"):
+        assert audited(action) >= 1, action
+    assert audit.verify_chain().ok
+
+
+def test_an_existing_customer_is_found_not_created_again(shop):
+    first = take(shop)
+    again = take(shop, name="ann  LEE", customer_phone="+44 7700 900123")
+    assert again.customer_id == first.customer_id and Customer.select().count() == 1
+    by_id = orders.take_order(shop["clerk"], OrderRequest([OrderLineInput(1, product_id=shop["mug"].id)],
+                                                          customer_id=first.customer_id, deposit_tenders=[cash(200)]))
+    assert by_id.customer_name == "Ann Lee" and by_id.customer_phone == "07700 900123"
+
+
+def test_a_free_text_item_needs_description_price_and_supplier(shop):
+    line = OrderLineInput(2, description="Enamel bread bin, duck egg blue", supplier="Bins & Co", supplier_code="BB-44",
+                          unit_price=2550, tax_rate=Decimal("20"))
+    v = orders.take_order(shop["clerk"], OrderRequest([line], customer_name="Bo Chen", customer_email="bo@example.com",
+                                                      contact_via="email", deposit_tenders=[cash(1020)]))
+    assert v.total == 5100 and v.deposit_required == 1020
+    assert v.lines[0].supplier_code == "BB-44" and v.lines[0].product_id is None
+    assert [w.number for w in orders.waiting_for("bb-44")] == [v.number]
+    for bad, field in [(OrderLineInput(1, description="", unit_price=100, supplier="X"), "description"),
+                       (OrderLineInput(1, description="Bin", supplier="X"), "price"),
+                       (OrderLineInput(1, description="Bin", unit_price=100), "supplier")]:
+        with pytest.raises(InvalidInput, match=field):
+            orders.take_order(shop["clerk"], OrderRequest([bad], customer_name="Bo", customer_phone="0123456789"))
+
+
+def test_contact_details_must_fit_the_way_the_customer_wants_to_be_told(shop):
+    with pytest.raises(InvalidInput, match="phone number or an email"):
+        take(shop, customer_phone="")
+    with pytest.raises(InvalidInput, match="wants an email"):
+        take(shop, contact_via="email")
+    with pytest.raises(InvalidInput, match="not an email address"):
+        take(shop, customer_email="ann(at)example", contact_via="email")
+    with pytest.raises(InvalidInput, match="Contact by"):
+        take(shop, contact_via="pigeon")
+    assert SpecialOrder.select().count() == 0
+
+
+def test_statuses_only_move_forward_along_their_transitions(shop):
+    v = take(shop)
+    with pytest.raises(NotAllowed, match="requested"):
+        orders.collect(shop["clerk"], v.number, [cash(3200)])
+    arrive(shop, v.number)
+    with pytest.raises(NotAllowed, match="arrived"):
+        orders.receive(shop["clerk"], v.number, 1)
+    with pytest.raises(NotAllowed, match="arrived"):
+        orders.mark_ordered(shop["clerk"], v.number, "LATE")
+    orders.collect(shop["clerk"], v.number, [cash(3200)])  # walked in before anyone rang
+    with pytest.raises(NotAllowed, match="collected"):
+        orders.cancel(shop["clerk"], v.number, "changed mind")
+    with pytest.raises(NotFound, match="O-TST01-01-999999"):
+        orders.order_view("o-tst01-01-999999")
+    assert orders.is_order_number(" o-tst01-01-000001 ") and not orders.is_order_number("R-TST01-01-000001")
+
+
+def test_who_may_do_what(shop):
+    with database.atomic():
+        ho = create_staff("800", "Hana Office", "head_office", "946271", None)
+    with pytest.raises(NotAllowed, match="may not take"):
+        orders.take_order(ho, req(shop, cash(800)))
+    v = take(shop)
+    arrive(shop, v.number)
+    with pytest.raises(NotAllowed, match="extend"):
+        orders.extend_deadline(shop["clerk"], v.number, NOW.date() + dt.timedelta(days=30), "on holiday")
+    assert orders.render_order(v.number, ho).kind == "order"  # head office may look
+
+
+# ----------------------------------------------------------------------------- receiving
+
+
+def test_one_arrival_with_two_orders_waiting_fills_the_one_chosen(shop):
+    first = take(shop, name="Ann Lee")
+    shop["clock"](NOW + dt.timedelta(hours=2))
+    second = take(shop, name="Bob Day", customer_phone="07700 900456")
+    orders.mark_ordered(shop["clerk"], second.number, "KL-1", supplier="Kettles Ltd")
+    waiting = orders.waiting_for("5000000000011")
+    assert [(w.number, w.customer_name) for w in waiting] == [(first.number, "Ann Lee"), (second.number, "Bob Day")]
+    orders.receive(shop["clerk"], first.number, waiting[0].line_no)
+    assert orders.order_view(first.number).status == "arrived"
+    assert orders.order_view(second.number).status == "ordered"
+    assert [w.number for w in orders.waiting_for("KET-1")] == [second.number]
+    assert stock(shop["kettle"]) == 0
+
+
+def test_a_line_of_several_units_can_arrive_in_parts(shop):
+    v = take(shop, cash(2400), qty=3)
+    v = orders.receive(shop["clerk"], v.number, 1, quantity=2)
+    assert v.status == "requested" and v.lines[0].received == 2
+    assert orders.waiting_for("KET-1")[0].waiting == 1
+    with pytest.raises(InvalidInput, match="waits for only 1"):
+        orders.receive(shop["clerk"], v.number, 1, quantity=2)
+    v = orders.receive(shop["clerk"], v.number, 1)
+    assert v.status == "arrived" and actions(v.number).count("received") == 2
+
+
+def test_a_unit_on_the_shelf_can_be_set_aside_for_an_order(shop):
+    v = take(shop, cash(200), product="mug")
+    orders.receive(shop["clerk"], v.number, 1, from_stock=True)
+    assert stock(shop["mug"]) == 2
+    v2 = take(shop, cash(200 * 3), product="mug", qty=3)
+    with pytest.raises(NotAllowed, match="only 2 on the shelf"):
+        orders.receive(shop["clerk"], v2.number, 1, from_stock=True)
+    assert stock(shop["mug"]) == 2 and orders.order_view(v2.number).lines[0].received == 0
+
+
+def test_cancelling_after_arrival_puts_the_goods_on_the_shelf(shop):
+    v = take(shop)
+    arrive(shop, v.number)
+    orders.cancel(shop["clerk"], v.number, "found one elsewhere")
+    assert stock(shop["kettle"]) == 1
+
+
+# ----------------------------------------------------------------------------- money
+
+
+def test_the_deposit_rule_asks_a_percentage_rounded_half_up(shop):
+    assert orders.deposit_for(4000) == 800
+    settings.update(shop["admin"], {"orders.deposit_percent": 15})
+    assert orders.deposit_for(999) == 150  # 149.85
+    assert orders.preview_order(shop["clerk"], req(shop)).deposit_required == 600
+    with pytest.raises(InvalidInput, match=r"at least £6.00 \(15% of £40.00\)"):
+        take(shop, cash(599))
+    with pytest.raises(InvalidInput, match="more than the order's total"):
+        take(shop, cash(4001))
+    assert take(shop, cash(4000)).balance == 0  # paid in full up front
+    settings.update(shop["admin"], {"orders.deposit_percent": 0})
+    assert orders.take_order(shop["clerk"], req(shop)).deposit_paid == 0
+
+
+def test_an_agreed_price_overrides_the_catalogue_price(shop):
+    r = OrderRequest([OrderLineInput(2, product_id=shop["kettle"].id, unit_price=3500)], customer_name="Ann Lee",
+                     customer_phone="07700 900123", deposit_tenders=[cash(1400)])
+    v = orders.take_order(shop["clerk"], r)
+    assert v.total == 7000 and v.lines[0].unit_price == 3500
+
+
+def _tender(method, amount, code=""):
+    return SettlementTender(method, amount, card_brand="Visa" if method == "card" else "",
+                            card_last4="1111" if method == "card" else "",
+                            reference="REF9" if method in ("card", "gift_card") else "", voucher_code=code)
+
+
+@pytest.mark.parametrize("method", ["cash", "card", "gift_card", "store_credit"])
+def test_deposit_and_balance_by_every_tender(shop, method):
+    code = ""
+    if method == "store_credit":
+        with database.atomic():
+            code = credit.issue_voucher(shop["store"], 5000, shop["clerk"], reference="goodwill").code
+    v = orders.take_order(shop["clerk"], req(shop, _tender(method, 1000, code)))
+    assert (v.deposit_paid, v.balance) == (1000, 3000)
+    v = orders.pay_deposit(shop["clerk"], v.number, [_tender(method, 500, code)])
+    assert (v.deposit_paid, v.balance) == (1500, 2500)
+    arrive(shop, v.number)
+    with pytest.raises(InvalidInput, match=r"owes £25.00 but the payments add up to £25.01"):
+        orders.collect(shop["clerk"], v.number, [_tender(method, 2501, code)])
+    v = orders.collect(shop["clerk"], v.number, [_tender(method, 2500, code)])
+    assert (v.deposit_paid, v.balance_paid, v.balance) == (1500, 2500, 0)
+    assert [(t.kind, t.method, t.amount) for t in v.tenders] == [
+        ("deposit", method, 1000), ("deposit", method, 500), ("balance", method, 2500)]
+    sale = Sale.get(Sale.receipt_no == v.number)
+    assert sum(t.amount for t in Tender.select().where(Tender.sale == sale)) == sale.total == 4000
+    if code:
+        assert credit.voucher_view(code).balance == 1000
+        assert {t.method for t in Tender.select().where(Tender.sale == sale)} == {"other"}
+    if method == "card":
+        assert v.tenders[0].label == "Visa •••• 1111"
+
+
+def test_a_balance_already_paid_needs_no_payment_at_collection(shop):
+    v = take(shop, cash(4000))
+    arrive(shop, v.number)
+    with pytest.raises(InvalidInput, match="paid in full"):
+        orders.collect(shop["clerk"], v.number, [cash(1)])
+    assert orders.collect(shop["clerk"], v.number).status == "collected"
+
+
+def test_a_card_without_its_last_four_or_reference_is_refused(shop):
+    with pytest.raises(InvalidInput, match="last four"):
+        take(shop, SettlementTender("card", 800, "Visa", "", "R1"))
+    with pytest.raises(InvalidInput, match="reference"):
+        take(shop, SettlementTender("card", 800, "Visa", "1234", ""))
+    with pytest.raises(InvalidInput, match="voucher"):
+        take(shop, SettlementTender("store_credit", 800))
+    assert SpecialOrder.select().count() == 0
+
+
+def test_store_credit_beyond_the_voucher_writes_nothing(shop):
+    with database.atomic():
+        code = credit.issue_voucher(shop["store"], 500, shop["clerk"], reference="goodwill").code
+    with pytest.raises(InvalidInput, match="has only"):
+        take(shop, SettlementTender("store_credit", 800, voucher_code=code))
+    assert SpecialOrder.select().count() == 0 and credit.voucher_view(code).balance == 500
+
+
+# ----------------------------------------------------------------------------- cancelling
+
+
+def test_cancel_refunds_each_deposit_tender_to_where_it_came_from(shop):
+    with database.atomic():
+        code = credit.issue_voucher(shop["store"], 1000, shop["clerk"], reference="goodwill").code
+    v = orders.take_order(shop["clerk"], req(shop, cash(300), _tender("store_credit", 600, code),
+                                             _tender("card", 100)))
+    assert credit.voucher_view(code).balance == 400
+    v = orders.cancel(shop["clerk"], v.number, "customer found it cheaper", card_reference="TERM5")
+    assert v.status == "cancelled" and v.deposit_outcome == "refunded" and v.refunded == 1000
+    assert [(t.kind, t.direction, t.method, t.amount, t.reference) for t in v.tenders if t.kind == "refund"] == [
+        ("refund", "out", "cash", 300, ""), ("refund", "out", "store_credit", 600, ""), ("refund", "out", "card", 100, "TERM5")]
+    assert credit.voucher_view(code).balance == 1000
+    assert [e.kind for e in credit.voucher_view(code).entries] == ["issue", "redeem", "reverse"]
+    assert actions(v.number)[-1] == "cancelled" and audited("order.cancelled") == 1
+
+
+def test_cancel_gives_the_deposit_as_store_credit(shop):
+    v = take(shop)
+    v = orders.cancel(shop["clerk"], v.number, "changed mind", deposit="store_credit")
+    assert v.deposit_outcome == "store_credit" and len(v.voucher_codes) == 1
+    voucher = credit.voucher_view(v.voucher_codes[0])
+    assert voucher.balance == 800 and voucher.customer_name == "Ann Lee"
+
+
+def test_keeping_a_deposit_needs_the_policy_and_a_manager(shop):
+    v = take(shop)
+    arrive(shop, v.number, to_contacted=True)
+    deadline = orders.order_view(v.number).collection_deadline
+    with pytest.raises(NotAllowed, match=f"only after {deadline.isoformat()}"):
+        orders.cancel(shop["clerk"], v.number, "never came", deposit="keep")
+    shop["clock"](NOW + dt.timedelta(days=15))
+    with pytest.raises(NeedsApproval, match="manager's approval"):
+        orders.cancel(shop["clerk"], v.number, "never came", deposit="keep")
+    with pytest.raises(AuthFailed, match="Wrong PIN"):
+        orders.cancel(shop["clerk"], v.number, "never came", deposit="keep",
+                      approver=DeskApproval(MANAGER[0], "999999", "no show"))
+    with pytest.raises(NotAllowed, match="may not keep"):
+        orders.cancel(shop["clerk"], v.number, "never came", deposit="keep",
+                      approver=DeskApproval(SUPERVISOR[0], SUPERVISOR[1], "no show"))
+    assert orders.order_view(v.number).status == "contacted"
+    v = orders.cancel(shop["clerk"], v.number, "never came", deposit="keep",
+                      approver=DeskApproval(MANAGER[0], MANAGER[1], "three calls, no show"))
+    assert (v.status, v.deposit_outcome, v.kept, v.refunded, v.approved_by_name) == ("cancelled", "kept", 800, 0, "Maja Manager")
+    event = AuditEvent.select().where(AuditEvent.action == "order.cancelled").get()
+    assert '"approved_by":"300"' in event.details and "three calls" in event.details
+    assert stock(shop["kettle"]) == 1
+
+
+def test_a_store_that_never_keeps_deposits_refuses_even_a_manager(shop):
+    settings.update(shop["admin"], {"orders.keep_deposit": "never"})
+    v = take(shop)
+    with pytest.raises(NotAllowed, match="never keeps"):
+        orders.cancel(shop["mgr"], v.number, "x", deposit="keep")
+    settings.update(shop["admin"], {"orders.keep_deposit": "always"})
+    assert orders.cancel(shop["mgr"], v.number, "x", deposit="keep").deposit_outcome == "kept"
+
+
+def test_cancel_needs_a_reason_and_a_known_choice(shop):
+    v = take(shop)
+    with pytest.raises(InvalidInput, match="Reason"):
+        orders.cancel(shop["clerk"], v.number, " ")
+    with pytest.raises(InvalidInput, match="Deposit"):
+        orders.cancel(shop["clerk"], v.number, "x", deposit="donate")
+
+
+# ----------------------------------------------------------------------------- reminders and deadlines
+
+
+def test_needs_doing_today_on_a_fixed_clock(shop):
+    clock = shop["clock"]
+    late = take(shop, expected_date=NOW.date() + dt.timedelta(days=2), name="Ann Lee")
+    orders.mark_ordered(shop["clerk"], late.number, "KL-9", supplier="Kettles Ltd")
+    told = take(shop, name="Bob Day", customer_phone="07700 900456")
+    arrive(shop, told.number, to_contacted=True)
+    waiting = take(shop, name="Cy Tan", customer_phone="07700 900789")
+    arrive(shop, waiting.number)
+    assert orders.order_view(late.number).flags == ()
+    assert orders.order_view(waiting.number).flags == ("not_contacted",)
+
+    clock(NOW + dt.timedelta(days=3))  # expected date passed; reminder days (3) since the call
+    assert orders.order_view(late.number).flags == ("overdue_at_supplier",)
+    assert orders.order_view(told.number).flags == ("reminder_due",)
+    b = orders.board()
+    assert b.counts["ordered"] == 1 and b.counts["contacted"] == 1 and b.counts["arrived"] == 1
+    assert b.flag_counts == {"overdue_at_supplier": 1, "not_contacted": 1, "reminder_due": 1, "past_deadline": 0}
+    assert b.needs_doing == 3
+    assert [r.number for r in b.rows["arrived"]] == [waiting.number]
+    flagged = {r.number for r in orders.search_orders(OrderQuery(flagged_only=True))}
+    assert flagged == {late.number, told.number, waiting.number} and orders.count_orders(OrderQuery(flagged_only=True)) == 3
+
+    orders.log_contact(shop["clerk"], told.number, "phone", "voicemail", "reminder")  # the reminder restarts the clock
+    assert orders.order_view(told.number).flags == ()
+    orders.update_expected_date(shop["clerk"], late.number, NOW.date() + dt.timedelta(days=10), "supplier delay")
+    assert orders.order_view(late.number).flags == ()
+
+    clock(NOW + dt.timedelta(days=15))  # past the 14-day collection deadline
+    assert "past_deadline" in orders.order_view(told.number).flags
+    assert orders.board().flag_counts["past_deadline"] == 2
+    v = orders.extend_deadline(shop["mgr"], told.number, NOW.date() + dt.timedelta(days=20), "customer in hospital")
+    assert v.collection_deadline == NOW.date() + dt.timedelta(days=20) and "past_deadline" not in v.flags
+    assert "reminder_due" in v.flags
+    assert orders.count_orders(OrderQuery(flagged_only=True)) == sum(
+        1 for r in orders.search_orders(OrderQuery(status="open")) if r.flags)
+
+
+def test_reminder_days_come_from_settings(shop):
+    settings.update(shop["admin"], {"orders.reminder_days": 7, "orders.collection_days": 30})
+    v = take(shop)
+    v = arrive(shop, v.number, to_contacted=True)
+    assert v.collection_deadline == NOW.date() + dt.timedelta(days=30)
+    shop["clock"](NOW + dt.timedelta(days=6))
+    assert orders.order_view(v.number).flags == ()
+    shop["clock"](NOW + dt.timedelta(days=7))
+    assert orders.order_view(v.number).flags == ("reminder_due",)
+
+
+def test_who_to_phone_lists_customers_email_will_not_reach(shop):
+    phone = take(shop, name="Ann Lee")
+    mail = take(shop, name="Bo Chen", customer_email="bo@example.com", contact_via="email")
+    for n in (phone.number, mail.number):
+        arrive(shop, n)
+    orders.log_contact(shop["clerk"], phone.number, "phone", "no_answer")
+    rows = orders.who_to_phone()  # email not set up: everyone
+    assert [(r.number, r.reason, r.attempts) for r in rows] == [(phone.number, "not_contacted", 1), (mail.number, "not_contacted", 0)]
+    assert rows[0].last_attempt.startswith("no answer") and rows[0].phone == "07700 900123"
+    settings.update(shop["admin"], {"smtp.server": "mail.example.com", "smtp.sender": "desk@example.com"})
+    assert [r.number for r in orders.who_to_phone()] == [phone.number]
+
+
+# ----------------------------------------------------------------------------- lists
+
+
+def test_search_by_number_customer_product_and_supplier_paged(shop):
+    a = take(shop, name="Łucja Wiśniewska", supplier="Kettles Ltd")
+    shop["clock"](NOW + dt.timedelta(minutes=5))
+    b = orders.take_order(shop["clerk"], OrderRequest(
+        [OrderLineInput(1, description="Bread bin", supplier="Bins & Co", supplier_code="BB-44", unit_price=2500)],
+        customer_name="Bob Day", customer_email="bob@example.com", contact_via="email", deposit_tenders=[cash(500)]))
+    orders.mark_ordered(shop["clerk"], b.number, "BINS-77")
+
+    def found(text, **kw):
+        q = OrderQuery(text=text, **kw)
+        rows = orders.search_orders(q)
+        assert orders.count_orders(q) == len(rows)
+        return [r.number for r in rows]
+
+    assert found("") == [b.number, a.number]  # newest first
+    assert found(a.number.lower()) == [a.number]
+    assert found("wisniew") == [a.number]
+    assert found("kettle") == [a.number]
+    assert found("ket-1") == [a.number]
+    assert found("bins") == [b.number]
+    assert found("bins-77") == [b.number]
+    assert found("bob@example") == [b.number]
+    assert found("900123") == [a.number]
+    assert found("", status="ordered") == [b.number]
+    assert found("", status="open") == [b.number, a.number]
+    assert [r.number for r in orders.search_orders(OrderQuery(), offset=1, limit=1)] == [a.number]
+    row = orders.search_orders(OrderQuery(text="bread"))[0]
+    assert (row.items, row.balance, row.supplier_ref) == ("1 × Bread bin", 2000, "BINS-77")
+    with pytest.raises(InvalidInput, match="Status"):
+        orders.count_orders(OrderQuery(status="lost"))
+
+
+def test_the_command_line_actor_can_print_but_its_events_say_cli(shop):
+    v = take(shop)
+    doc = orders.render_order(v.number, command_line_actor())
+    assert doc.kind == "order" and doc.number == v.number
+
+
+# ----------------------------------------------------------------------------- exchanges
+
+
+def test_an_exchange_whose_replacement_is_out_of_stock_becomes_an_order(shop):
+    sale = make_sale(shop["store"], "T-9", [("Stoneware mug", 2, 1000, 0, "Kitchen", shop["mug"])])
+    r = make_request(sale, {1: 2})
+    ex = ExchangeRequest(returned=r.lines, replacements=[], sale_id=sale.id)
+    made = orders.order_from_exchange(shop["clerk"], ex, req(shop, customer_phone="07700 900123"))
+    v = made.order
+    assert v.source_return_number == made.return_number and made.voucher_code == ""
+    assert (v.deposit_paid, v.balance) == (2000, 2000)
+    assert [(t.method, t.amount, t.label) for t in v.tenders] == [("exchange", 2000, "Goods returned")]
+    assert stock(shop["mug"]) == 5  # the returned mugs went back on the shelf
+    # cancelled later: the goods' value comes back as store credit
+    v = orders.cancel(shop["clerk"], v.number, "changed mind")
+    assert credit.voucher_view(v.voucher_codes[0]).balance == 2000
+
+
+def test_goods_worth_more_than_the_order_leave_store_credit(shop):
+    sale = make_sale(shop["store"], "T-10", [("Stoneware mug", 5, 1000, 0, "Kitchen", shop["mug"])])
+    r = make_request(sale, {1: 5})
+    ex = ExchangeRequest(returned=r.lines, replacements=[], sale_id=sale.id)
+    made = orders.order_from_exchange(shop["clerk"], ex, req(shop))
+    assert made.order.deposit_paid == 4000 and made.order.balance == 0
+    assert credit.voucher_view(made.voucher_code).balance == 1000
+
+
+def test_an_order_from_an_exchange_that_fails_writes_nothing(shop):
+    sale = make_sale(shop["store"], "T-11", [("Stoneware mug", 1, 1000, 0, "Kitchen", shop["mug"])])
+    r = make_request(sale, {1: 1})
+    ex = ExchangeRequest(returned=r.lines, replacements=[], sale_id=sale.id)
+    with pytest.raises(InvalidInput, match="Customer name"):
+        orders.order_from_exchange(shop["clerk"], ex, req(shop, name=""))
+    from desk.models import Return
+
+    assert Return.select().count() == 0 and SpecialOrder.select().count() == 0 and stock(shop["mug"]) == 3
