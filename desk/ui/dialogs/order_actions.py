@@ -214,6 +214,7 @@ class ReceiveDialog(_OrderDialog):
         self.list = QListWidget()
         self.list.setObjectName("waitingList")
         self.list.setMinimumHeight(180)
+        self.list.setSpacing(4)
         for w in waiting:
             expected = f" · expected {date_text(w.expected_date, locale)}" if w.expected_date else ""
             self.list.addItem(f"{w.number} · {w.customer_name} · {w.waiting} × {w.description} "
@@ -222,6 +223,7 @@ class ReceiveDialog(_OrderDialog):
         self.qty_spin.setObjectName("receiveQuantity")
         self.qty_spin.setMinimumHeight(38)
         self.qty_spin.setMinimumWidth(110)
+        self.qty_spin.setMaximumWidth(160)
         self.list.currentRowChanged.connect(self._row_changed)
         form = _form()
         form.addRow("How many arrived", self.qty_spin)

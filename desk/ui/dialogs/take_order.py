@@ -146,6 +146,7 @@ class TakeOrderDialog(QDialog):
         self.product_results = QListWidget()
         self.product_results.setObjectName("orderProductResults")
         self.product_results.setFixedHeight(74)
+        self.product_results.hide()  # shown while a search has several answers
         self.product_results.itemActivated.connect(lambda _i: self.add_found())
         self.describe_edit = QLineEdit()
         self.describe_edit.setObjectName("orderDescribe")
@@ -192,10 +193,10 @@ class TakeOrderDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(self.C_ITEM, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((self.C_SUPPLIER, 210), (self.C_STOCK, 80), (self.C_QTY, 60), (self.C_PRICE, 120),
+        for col, width in ((self.C_SUPPLIER, 210), (self.C_STOCK, 80), (self.C_QTY, 60), (self.C_PRICE, 136),
                            (self.C_TOTAL, 110)):
             header.resizeSection(col, width)
-        self.table.setMinimumHeight(120)
+        self.table.setMinimumHeight(150)
         self.table.itemChanged.connect(self._cell_edited)
         self.remove_button = QPushButton("Remove line")
         self.remove_button.setObjectName("orderRemoveLine")
@@ -286,7 +287,7 @@ class TakeOrderDialog(QDialog):
         layout.addLayout(money_row)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
-        self.resize(1120, 780)
+        self.resize(1120, 740)
         self.refresh()
         self.customer_search.setFocus()
 
@@ -353,6 +354,7 @@ class TakeOrderDialog(QDialog):
         self.product_results.clear()
         for p in self.found:
             self.product_results.addItem(f"{p.name} · {p.sku} · {self.money(p.price)} · in stock: {p.stock_on_hand}")
+        self.product_results.setVisible(len(self.found) > 1)
         if len(self.found) == 1:
             self.add_found(0)
         elif self.found:
@@ -377,6 +379,7 @@ class TakeOrderDialog(QDialog):
             self.lines.append(_Line(quantity=1, product_id=p.id, description=p.name, sku=p.sku, stock=p.stock_on_hand))
         self.found = []
         self.product_results.clear()
+        self.product_results.hide()
         self.product_search.clear()
         self.show_error("")
         self.refresh()

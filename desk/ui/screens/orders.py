@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QListView,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -68,11 +69,15 @@ from desk.ui.tables.orders_table import OrdersTableModel, flags_text
 from desk.ui.tables.sales_table import local_time_text
 
 BOARD, DETAIL = range(2)
-AMBER_BG, RED_BG = QColor("#fdf3e1"), QColor("#fbe9e7")
+AMBER_BG, RED_BG, CARD_BG = QColor("#fdf3e1"), QColor("#fbe9e7"), QColor("#f3f5f8")
 STATUS_FILTERS = (("Open orders", "open"), ("Requested", "requested"), ("Ordered", "ordered"), ("Arrived", "arrived"),
                   ("Customer told", "contacted"), ("Collected", "collected"), ("Cancelled", "cancelled"), ("Any", ""))
 # What Enter does on an order's page, by status.
 NEXT_STEP = {"requested": "ordered", "ordered": "receive", "arrived": "contact", "contacted": "collect"}
+ACTION_LABELS = {"taken": "Order taken", "deposit": "Deposit taken", "ordered": "Ordered from the supplier",
+                 "expected_date": "New expected date", "received": "Received", "arrived": "Arrived: all here",
+                 "contacted": "Customer told", "collected": "Collected", "cancelled": "Cancelled",
+                 "deadline_extended": "Deadline extended", "from_exchange": "From an exchange"}
 KEYS = {"take": "Ctrl+N", "ordered": "Ctrl+O", "receive": "Ctrl+R", "contact": "Ctrl+T", "collect": "Ctrl+K",
         "cancel": "Ctrl+Del", "decide": "Ctrl+E", "print": "Ctrl+P", "find": "Ctrl+F", "todo": "Ctrl+D"}
 
@@ -93,9 +98,13 @@ def _set_role(label: QLabel, role: str) -> None:
     label.style().polish(label)
 
 
+SHORT_FLAGS = {"overdue_at_supplier": "overdue at the supplier", "not_contacted": "arrived, not told",
+               "reminder_due": "to remind", "past_deadline": "past the deadline"}
+
+
 def needs_doing_text(counts: dict[str, int]) -> str:
-    parts = [f"{FLAGS[k]}: {counts[k]}" for k in FLAGS if counts.get(k)]
-    return " · ".join(parts)
+    """'1 overdue at the supplier · 2 past the deadline' (flags with a count only)."""
+    return " · ".join(f"{counts[k]} {SHORT_FLAGS.get(k, FLAGS[k])}" for k in FLAGS if counts.get(k))
 
 
 class OrdersScreen(Screen):
@@ -169,7 +178,7 @@ class OrdersScreen(Screen):
 
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("orderSearch")
-        self.search_edit.setPlaceholderText("Find: order number, customer, phone, product, SKU or supplier, then Enter")
+        self.search_edit.setPlaceholderText("Find: number, customer, phone, product or supplier")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumHeight(40)
         self.search_edit.returnPressed.connect(self.search)
@@ -208,9 +217,9 @@ class OrdersScreen(Screen):
             lst.setWordWrap(True)
             lst.setSpacing(3)
             lst.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-            lst.setStyleSheet("QListWidget { border: none; background: transparent; }"
-                              "QListWidget::item { border: 1px solid #d5dbe3; border-radius: 6px; padding: 6px; }"
-                              "QListWidget::item:selected { border: 2px solid #1f5fa8; color: #1b2430; }")
+            lst.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            lst.setResizeMode(QListView.ResizeMode.Adjust)
+            lst.setStyleSheet("QListWidget { border: none; background: transparent; }")
             lst.itemActivated.connect(lambda item: self.open_order(item.data(Qt.ItemDataRole.UserRole)))
             self.columns[status] = lst
             box.addWidget(title)
@@ -296,7 +305,7 @@ class OrdersScreen(Screen):
         lh = self.lines_table.horizontalHeader()
         lh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         lh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 180), (2, 50), (3, 70), (4, 90), (5, 96)):
+        for col, width in ((1, 140), (2, 50), (3, 80), (4, 86), (5, 90)):
             lh.resizeSection(col, width)
         self.detail_money = _label("", "subheading", "orderMoney", wrap=True)
         self.detail_money.setTextFormat(Qt.TextFormat.PlainText)
@@ -314,10 +323,12 @@ class OrdersScreen(Screen):
         self.timeline.setObjectName("orderTimeline")
         self.timeline.setWordWrap(True)
         self.timeline.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.timeline.setAlternatingRowColors(True)
         self.contacts = QListWidget()
         self.contacts.setObjectName("orderContacts")
         self.contacts.setWordWrap(True)
         self.contacts.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.contacts.setAlternatingRowColors(True)
         right_box = QWidget()
         right_box.setFixedWidth(340)
         right = QVBoxLayout(right_box)
@@ -398,22 +409,22 @@ class OrdersScreen(Screen):
             for r in rows:
                 item = QListWidgetItem(self._card_text(r))
                 item.setData(Qt.ItemDataRole.UserRole, r.number)
-                if "past_deadline" in r.flags:
-                    item.setBackground(QBrush(RED_BG))
-                elif r.flags:
-                    item.setBackground(QBrush(AMBER_BG))
+                item.setBackground(QBrush(RED_BG if "past_deadline" in r.flags else AMBER_BG if r.flags else CARD_BG))
                 item.setToolTip(r.items + (("\n" + flags_text(r.flags)) if r.flags else ""))
                 lst.addItem(item)
                 if r.number == current:
                     lst.setCurrentItem(item)
-        closed = data.counts.get("collected", 0), data.counts.get("cancelled", 0)
         if data.needs_doing:
-            text = f"Needs doing today: {data.needs_doing} — {needs_doing_text(data.flag_counts)}"
-            _set_role(self.todo_label, "approval")
+            n = data.needs_doing
+            text = f"{n} order{'s' if n != 1 else ''} need{'s' if n == 1 else ''} doing today: {needs_doing_text(data.flag_counts)}"
+            _set_role(self.todo_label, "error" if data.flag_counts.get("past_deadline") else "approval")
         else:
             text = "Nothing needs doing today."
             _set_role(self.todo_label, "allowed")
-        self.todo_label.setText(text + f"   (collected {closed[0]}, cancelled {closed[1]}: choose them under Find)")
+        self.todo_label.setText(text)
+        for i, (label, value) in enumerate(STATUS_FILTERS):
+            if value in ("collected", "cancelled"):
+                self.status_combo.setItemText(i, f"{label} · {data.counts.get(value, 0)}")
         return data
 
     def _card_text(self, r: BoardRow) -> str:
@@ -428,7 +439,7 @@ class OrdersScreen(Screen):
         if when:
             lines.append(" · ".join(when))
         if r.flags:
-            lines.append("⚑ " + flags_text(r.flags))
+            lines.append("To do: " + ", ".join(SHORT_FLAGS.get(f, f) for f in r.flags))
         return "\n".join(lines)
 
     def board_numbers(self, status: str) -> list[str]:
@@ -553,8 +564,7 @@ class OrdersScreen(Screen):
 
         self.timeline.clear()
         for e in view.events:
-            what = STATUS_LABELS.get(e.to_status, e.action.replace("_", " ").capitalize()) if e.to_status and e.to_status != e.from_status \
-                else e.action.replace("_", " ").capitalize()
+            what = ACTION_LABELS.get(e.action, e.action.replace("_", " ").capitalize())
             who = e.staff_name or e.staff_code or "—"
             text = f"{local_time_text(e.at, self.locale)} · {what} · {who}" + (f"\n{e.note}" if e.note else "")
             self.timeline.addItem(text)
@@ -586,29 +596,33 @@ class OrdersScreen(Screen):
             "contact": take and s in OPEN_STATUSES,
             "collect": take and s in ("arrived", "contacted"),
             "cancel": auth.can(staff, "orders.cancel") and s in OPEN_STATUSES,
-            "decide": "past_deadline" in view.flags and s in OPEN_STATUSES,
+            "decide": auth.can(staff, "orders.extend") and "past_deadline" in view.flags and s in OPEN_STATUSES,
             "print": True,
         }
-        nxt = NEXT_STEP.get(s)
+        nxt = self._next(view)
         for name, button in self.action_buttons.items():
             button.setEnabled(enabled[name])
             button.setProperty("primary", name == nxt and enabled[name])
             button.style().unpolish(button)
             button.style().polish(button)
-        if "past_deadline" in view.flags and s in OPEN_STATUSES:
-            nxt = "decide"
-            self.action_buttons["decide"].setProperty("primary", True)
-            self.action_buttons["decide"].style().polish(self.action_buttons["decide"])
+        if "past_deadline" in view.flags and s in OPEN_STATUSES and not enabled["decide"]:
+            self.action_buttons["decide"].setToolTip("Past the deadline: a manager decides (extend, or cancel)")
         labels = {"ordered": "mark it ordered", "receive": "receive it", "contact": "contact the customer",
                   "collect": "hand it over", "decide": "a manager decides"}
         self.next_hint.setText(f"Enter: {labels[nxt]} · Esc: back to the board" if nxt and enabled.get(nxt, False)
                                else "Esc: back to the board")
 
+    def _next(self, view: OrderView) -> str | None:
+        """What Enter does: a manager's decision past the deadline (for those who may), else the status's next step."""
+        if "past_deadline" in view.flags and view.is_open and auth.can(self.ctx.staff, "orders.extend"):
+            return "decide"
+        return NEXT_STEP.get(view.status)
+
     def next_step(self) -> bool:
         """Enter on an order's page: what its status calls for next."""
         if self.view is None:
             return False
-        nxt = "decide" if "past_deadline" in self.view.flags and self.view.is_open else NEXT_STEP.get(self.view.status)
+        nxt = self._next(self.view)
         if nxt is None or not self.action_buttons[nxt].isEnabled():
             return False
         return {"ordered": self.mark_ordered, "receive": self.receive, "contact": self.contact,
