@@ -38,7 +38,6 @@ from desk.services import orders
 from desk.services.exchanges import SettlementTender
 from desk.services.orders import EmailMessageView, OrderView, WaitingLine
 from desk.ui.messages import describe
-from desk.ui.screens.sales import parse_day
 from desk.ui.widgets.tender_edit import TenderEdit
 
 METHOD_LABELS = {"phone": "Phone call", "sms": "Text message (SMS)", "email": "Email", "in_person": "In person"}
@@ -146,6 +145,8 @@ def _edit(name: str, placeholder: str = "", text: str = "") -> QLineEdit:
 
 
 def _day(edit: QLineEdit, field: str, locale: str) -> dt.date | None:
+    from desk.ui.screens.sales import parse_day  # the screens package imports these dialogs
+
     try:
         return parse_day(edit.text(), locale)
     except ValueError as exc:

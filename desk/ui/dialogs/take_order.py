@@ -40,8 +40,6 @@ from desk.services.orders_ui_support import OrderProductChoice, find_products_fo
 from desk.services.store import current_store
 from desk.ui.context import AppContext
 from desk.ui.messages import describe
-from desk.ui.screens.returns import desk_code
-from desk.ui.screens.sales import parse_day
 from desk.ui.widgets.tender_edit import TenderEdit, amount_text
 
 CONTACT_LABELS = {"phone": "Phone them", "email": "Email them", "sms": "Text them (SMS)"}
@@ -354,8 +352,9 @@ class TakeOrderDialog(QDialog):
         self.product_results.clear()
         for p in self.found:
             self.product_results.addItem(f"{p.name} · {p.sku} · {self.money(p.price)} · in stock: {p.stock_on_hand}")
-        self.product_results.setVisible(len(self.found) > 1)
-        if len(self.found) == 1:
+        count = len(self.found)
+        self.product_results.setVisible(count > 1)
+        if count == 1:
             self.add_found(0)
         elif self.found:
             self.product_results.setCurrentRow(0)
@@ -365,7 +364,7 @@ class TakeOrderDialog(QDialog):
             self.show_error(f"Nothing in the catalogue matches '{text}': describe the item instead.")
             self.describe_edit.setText(text)
             self.describe_edit.setFocus()
-        return len(self.found)
+        return count
 
     def add_found(self, row: int | None = None) -> bool:
         row = self.product_results.currentRow() if row is None else row
@@ -447,12 +446,16 @@ class TakeOrderDialog(QDialog):
 
     # -- asking the service -------------------------------------------------------------------------
     def expected_date(self) -> dt.date | None:
+        from desk.ui.screens.sales import parse_day  # the screens package imports this dialog
+
         try:
             return parse_day(self.expected_edit.text(), self.locale)
         except ValueError as exc:
             raise InvalidInput("Expected", str(exc)) from None
 
     def build_request(self, with_deposit: bool = True) -> OrderRequest:
+        from desk.ui.screens.returns import desk_code
+
         tenders = []
         if with_deposit:
             tender = self.tender.tender()
