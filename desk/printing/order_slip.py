@@ -57,6 +57,8 @@ class OrderSlipData:
     collected_by: str = ""
     cancelled: bool = False
     cancel_detail: str = ""
+    refunded: int = 0  # given back when cancelled
+    kept: int = 0  # deposit kept when cancelled
     return_number: str = ""  # goods returned towards this order (an exchange)
     returns_policy: str = ""
 
@@ -80,8 +82,8 @@ def order_slip_document(data: OrderSlipData) -> SlipDocument:
         ("Ordered", doc.datetime(data.created_at)),
         ("Customer", data.customer),
         ("We tell you by", data.contact),
-        ("Expected", doc.date(data.expected_date) if data.expected_date else "we will let you know"),
-        ("Collect by", doc.date(data.collection_deadline) if data.collection_deadline else ""),
+        ("Expected", "" if data.cancelled else doc.date(data.expected_date) if data.expected_date else "we will let you know"),
+        ("Collect by", doc.date(data.collection_deadline) if data.collection_deadline and not data.cancelled else ""),
         ("Status", data.status_label),
         ("Goods returned", data.return_number),
         ("Served by", data.clerk),
@@ -90,7 +92,12 @@ def order_slip_document(data: OrderSlipData) -> SlipDocument:
     rows = [TotalRow("Total", money(data.total)), TotalRow("Deposit paid", money(data.deposit_paid))]
     if data.balance_paid:
         rows.append(TotalRow("Paid at collection", money(data.balance_paid)))
-    rows.append(TotalRow("To pay at collection", money(data.balance), strong=True))
+    if not data.cancelled:
+        rows.append(TotalRow("To pay at collection", money(data.balance), strong=True))
+    elif data.kept:
+        rows.append(TotalRow("Deposit kept", money(data.kept), strong=True))
+    else:
+        rows.append(TotalRow("Given back", money(data.refunded), strong=True))
     doc.totals(rows)
     deposit = [t for t in data.tenders if t.kind == "deposit"]
     if deposit:

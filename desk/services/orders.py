@@ -1454,6 +1454,7 @@ def slip_data(number: str):
                       for t in v.tenders),
         supplier=v.supplier, expected_date=v.expected_date, collection_deadline=v.collection_deadline,
         collected_at=v.collected_at, collected_by=collected_by, cancelled=v.status == "cancelled", cancel_detail=detail,
+        refunded=v.refunded, kept=v.kept,
         return_number=v.source_return_number, returns_policy=settings.get("returns_policy_text"),
     )
 
