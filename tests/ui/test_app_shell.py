@@ -35,7 +35,7 @@ def nav_titles(window: MainWindow) -> list[str]:
 
 def test_admin_sees_staff_and_settings(window):
     assert nav_titles(window) == ["Today", "Sales", "Return", "Approvals", "Returns log", "Orders", "Archive", "Staff", "Settings"]
-    assert [window.nav.item(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(8)] == [
+    assert [window.nav.item(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(9)] == [
         "F11", "F3", "F4", "Ctrl+F4", "Shift+F4", "F6", "F12", "F9", "F10"]
     assert window.current_screen_name() == "screen.home"
 
