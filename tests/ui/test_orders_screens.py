@@ -434,3 +434,29 @@ def test_an_email_that_cannot_be_sent_is_logged_as_failed(make_window, ctx, shop
     assert len(messages) == 1 and "was not sent" in messages[0][1]
     assert screen.view.status == "arrived"
     assert "Failed" in screen.contacts.item(0).text()
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def test_the_settings_screen_edits_the_orders_and_email_settings(make_window, ctx, shop):
+    from desk.ui.screens.settings import SettingsScreen
+
+    ctx.staff = shop["admin"]
+    window = make_window(ctx)
+    screen = window.open_screen("screen.settings")
+    assert isinstance(screen, SettingsScreen)
+    editors = screen.spec_editors
+    assert editors["orders.deposit_percent"].value() == 20
+    assert editors["smtp.password"].echoMode() == editors["smtp.password"].EchoMode.Password
+    assert "{customer}" in editors["orders.email_body"].toPlainText()
+    editors["orders.deposit_percent"].setValue(50)
+    editors["orders.keep_deposit"].setCurrentIndex(editors["orders.keep_deposit"].findData("never"))
+    editors["smtp.server"].setText("mail.example.com")
+    editors["smtp.sender"].setText("desk@example.com")
+    assert screen.save()
+    assert settings.get("orders.deposit_percent") == 50 and settings.get("orders.keep_deposit") == "never"
+    assert orders.email_configured()
+    assert orders.deposit_for(4000) == 2000
+    # the paper of the two new slips is chosen with the others
+    assert {"order", "collection"} <= set(screen.paper_combos)
