@@ -305,7 +305,7 @@ class OrdersScreen(Screen):
         lh = self.lines_table.horizontalHeader()
         lh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         lh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 140), (2, 50), (3, 80), (4, 86), (5, 90)):
+        for col, width in ((1, 170), (2, 46), (3, 74), (4, 80), (5, 84)):
             lh.resizeSection(col, width)
         self.detail_money = _label("", "subheading", "orderMoney", wrap=True)
         self.detail_money.setTextFormat(Qt.TextFormat.PlainText)
@@ -315,9 +315,10 @@ class OrdersScreen(Screen):
         left.setSpacing(8)
         left.addWidget(self.detail_flags)
         left.addWidget(self.detail_facts)
-        left.addWidget(self.lines_table, 1)
+        left.addWidget(self.lines_table)
         left.addWidget(self.detail_money)
         left.addWidget(self.detail_tenders)
+        left.addStretch(1)
 
         self.timeline = QListWidget()
         self.timeline.setObjectName("orderTimeline")
@@ -544,7 +545,12 @@ class OrdersScreen(Screen):
                 item = QTableWidgetItem(text)
                 if c >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                elif text:
+                    item.setToolTip(text)
                 self.lines_table.setItem(r, c, item)
+        # as tall as its lines (up to eight), so the money and the tenders sit right under them
+        shown = min(max(len(view.lines), 1), 8)
+        self.lines_table.setFixedHeight(self.lines_table.horizontalHeader().height() + 32 * shown + 4)
         money = [f"Total {self.money(view.total)}", f"deposit paid {self.money(view.deposit_paid)}"]
         if view.status == "collected":
             money.append(f"paid at collection {self.money(view.balance_paid)}")
