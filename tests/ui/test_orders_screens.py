@@ -460,3 +460,23 @@ def test_the_settings_screen_edits_the_orders_and_email_settings(make_window, ct
     assert orders.deposit_for(4000) == 2000
     # the paper of the two new slips is chosen with the others
     assert {"order", "collection"} <= set(screen.paper_combos)
+
+
+def test_who_to_phone_lists_the_customers_to_call_and_opens_the_order(make_window, ctx, shop, monkeypatch):
+    from desk.ui.dialogs.order_actions import WhoToPhoneDialog
+
+    v = take_directly(shop, name="Ann Lee")
+    orders.receive(shop["clerk"], v.number, 1)
+    window, screen = orders_window(make_window, ctx, shop["clerk"])
+    assert screen.phone_button.text() == "Who to phone · 1"
+    seen = []
+
+    def fake_exec(self):
+        seen.append([self.table.item(0, c).text() for c in range(3)])
+        self.open_row(0)
+        return self.result()
+
+    monkeypatch.setattr(WhoToPhoneDialog, "exec", fake_exec)
+    assert screen.who_to_phone()
+    assert seen == [["Ann Lee", "07700 900123", "Arrived, not told yet"]]
+    assert screen.pages.currentIndex() == DETAIL and screen.view.number == v.number

@@ -503,6 +503,97 @@ class DeadlineDialog(_OrderDialog):
         return cls._run(parent, view, locale, keep_allowed)
 
 
-__all__ = ["MarkOrderedDialog", "ReceiveDialog", "ContactDialog", "PayDialog", "CancelDialog", "DeadlineDialog",
+# ---------------------------------------------------------------------------------- who to phone
+PHONE_REASONS = {"not_contacted": "Arrived, not told yet", "reminder_due": "Reminder due",
+                 "past_deadline": "Past the deadline"}
+
+
+class WhoToPhoneDialog(QDialog):
+    """Customers to call today who cannot be emailed; Enter opens the chosen order."""
+
+    def __init__(self, parent: QWidget | None, rows: list):
+        super().__init__(parent)
+        from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+        self.setObjectName("whoToPhoneDialog")
+        self.setWindowTitle("Who to phone")
+        self.rows = list(rows)
+        self.value: str | None = None
+        heading = QLabel("Who to phone today")
+        heading.setProperty("role", "heading")
+        lead = QLabel("Arrived orders whose customer has not been told, or is due a reminder, and who cannot be "
+                      "emailed. Log each call on the order (Enter opens it).")
+        lead.setProperty("role", "muted")
+        lead.setWordWrap(True)
+        self.table = QTableWidget(len(self.rows), 5)
+        self.table.setObjectName("whoToPhone")
+        self.table.setHorizontalHeaderLabels(["Customer", "Phone", "Why", "Items", "Last attempt"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setDefaultSectionSize(34)
+        for r, row in enumerate(self.rows):
+            values = (row.customer_name, row.phone, PHONE_REASONS.get(row.reason, row.reason), row.items,
+                      row.last_attempt or "none yet")
+            for c, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                item.setToolTip(f"{row.number}: {text}")
+                self.table.setItem(r, c, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.activated.connect(lambda index: self.open_row(index.row()))
+        if self.rows:
+            self.table.selectRow(0)
+        close = QPushButton("Close (Esc)")
+        close.setMinimumHeight(44)
+        close.setAutoDefault(False)
+        close.clicked.connect(self.reject)
+        self.open_button = QPushButton("Open the order (Enter)")
+        self.open_button.setProperty("primary", True)
+        self.open_button.setMinimumSize(220, 48)
+        self.open_button.setAutoDefault(False)
+        self.open_button.setEnabled(bool(self.rows))
+        self.open_button.clicked.connect(lambda: self.open_row(self.table.currentRow()))
+        buttons = QHBoxLayout()
+        buttons.addWidget(close)
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(lead)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.resize(980, 520)
+        self.table.setFocus()
+
+    def open_row(self, row: int) -> bool:
+        if not (0 <= row < len(self.rows)):
+            return False
+        self.value = self.rows[row].number
+        self.accept()
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_row(self.table.currentRow())
+            return
+        super().keyPressEvent(event)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, rows: list) -> str | None:
+        """The number of the order chosen, or None."""
+        dialog = cls(parent, rows)
+        try:
+            dialog.exec()
+            return dialog.value
+        finally:
+            dialog.deleteLater()
+
+
+__all__ = ["WhoToPhoneDialog", "MarkOrderedDialog", "ReceiveDialog", "ContactDialog", "PayDialog", "CancelDialog", "DeadlineDialog",
            "OrderedAnswer", "ReceiveAnswer", "ContactAnswer", "CancelAnswer", "DeadlineAnswer", "METHOD_LABELS",
            "OUTCOME_LABELS", "date_text", "today_local"]

@@ -59,6 +59,7 @@ from desk.ui.dialogs.order_actions import (
     MarkOrderedDialog,
     PayDialog,
     ReceiveDialog,
+    WhoToPhoneDialog,
     date_text,
     today_local,
 )
@@ -79,7 +80,8 @@ ACTION_LABELS = {"taken": "Order taken", "deposit": "Deposit taken", "ordered": 
                  "contacted": "Customer told", "collected": "Collected", "cancelled": "Cancelled",
                  "deadline_extended": "Deadline extended", "from_exchange": "From an exchange"}
 KEYS = {"take": "Ctrl+N", "ordered": "Ctrl+O", "receive": "Ctrl+R", "contact": "Ctrl+T", "collect": "Ctrl+K",
-        "cancel": "Ctrl+Del", "decide": "Ctrl+E", "print": "Ctrl+P", "find": "Ctrl+F", "todo": "Ctrl+D"}
+        "cancel": "Ctrl+Del", "decide": "Ctrl+E", "print": "Ctrl+P", "find": "Ctrl+F", "todo": "Ctrl+D",
+        "phone": "Ctrl+Shift+T"}
 
 
 def _label(text: str = "", role: str | None = None, name: str | None = None, wrap: bool = False) -> QLabel:
@@ -140,6 +142,7 @@ class OrdersScreen(Screen):
         self._shortcut(self.board_page, KEYS["take"], self.take_order)
         self._shortcut(self.board_page, KEYS["find"], lambda: self.search_edit.setFocus())
         self._shortcut(self.board_page, KEYS["todo"], lambda: self.todo_check.toggle())
+        self._shortcut(self.board_page, KEYS["phone"], self.who_to_phone)
         for name, slot in (("ordered", self.mark_ordered), ("receive", self.receive), ("contact", self.contact),
                            ("collect", self.collect), ("cancel", self.cancel_order), ("decide", self.decide),
                            ("print", self.print_slip)):
@@ -168,12 +171,19 @@ class OrdersScreen(Screen):
         self.take_button.setMinimumSize(230, 50)
         self.take_button.setAutoDefault(False)
         self.take_button.clicked.connect(self.take_order)
+        self.phone_button = QPushButton("Who to phone")
+        self.phone_button.setObjectName("whoToPhoneButton")
+        self.phone_button.setMinimumSize(170, 50)
+        self.phone_button.setAutoDefault(False)
+        self.phone_button.setToolTip(f"Customers to call today who cannot be emailed ({KEYS['phone']})")
+        self.phone_button.clicked.connect(self.who_to_phone)
         titles = QVBoxLayout()
         titles.setSpacing(2)
         titles.addWidget(heading)
         titles.addWidget(self.todo_label)
         top = QHBoxLayout()
         top.addLayout(titles, 1)
+        top.addWidget(self.phone_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.take_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.search_edit = QLineEdit()
@@ -423,6 +433,11 @@ class OrdersScreen(Screen):
             text = "Nothing needs doing today."
             _set_role(self.todo_label, "allowed")
         self.todo_label.setText(text)
+        try:
+            calls = len(orders.who_to_phone())
+        except DeskError:
+            calls = 0
+        self.phone_button.setText(f"Who to phone · {calls}" if calls else "Who to phone")
         for i, (label, value) in enumerate(STATUS_FILTERS):
             if value in ("collected", "cancelled"):
                 self.status_combo.setItemText(i, f"{label} · {data.counts.get(value, 0)}")
@@ -652,6 +667,14 @@ class OrdersScreen(Screen):
         self.show_order(view.number)
         self.print_document("order", view.number)
         return True
+
+    def who_to_phone(self) -> bool:
+        """The customers to call today (who cannot be emailed); the one chosen opens."""
+        ok, rows = attempt(self, orders.who_to_phone)
+        if not ok:
+            return False
+        number = WhoToPhoneDialog.ask(self, rows or [])
+        return bool(number) and self.open_order(number)
 
     def mark_ordered(self) -> bool:
         if self.view is None or not self.action_buttons["ordered"].isEnabled():
