@@ -268,7 +268,8 @@ def build_demo(
         from desk.services.demo_returns import add_history
 
         history = add_history(store, rng, now, count=max(6, min(40, lines // 40)))
-        __import__("desk.services.demo_orders").services.demo_orders.add_orders(store, rng, now)
+        from desk.services.demo_orders import add_orders
+        add_orders(store, rng, now)
         audit.record("demo.built", admin, entity="store", entity_uuid=store.uuid,
                      details={"seed": seed, "products": len(products), "customers": len(customer_ids), "sales": written, "lines": counted["lines"]})
     return DemoResult(store.code, len(products), len(customer_ids), written, counted["lines"], history.returns)

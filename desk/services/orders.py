@@ -52,10 +52,17 @@ Lists
   "needs doing today" flags (``BoardRow.flags``): ``overdue_at_supplier`` (ordered, expected date
   passed), ``not_contacted`` (arrived, customer not told yet), ``reminder_due`` (told
   ``orders.reminder_days`` days ago or more, not collected), ``past_deadline`` (collection
-  deadline passed); ``Board.needs_doing`` counts orders with any flag (the navigation's badge).
+  deadline passed); ``Board.needs_doing`` counts orders with any flag; ``needs_doing_count()`` the
+  same in one query (the navigation's badge).
 - ``search_orders(OrderQuery, offset, limit) -> list[OrderRow]`` and ``count_orders(OrderQuery)``
   (number, customer name/phone/email, product, SKU, supplier, supplier reference; status) for a
   ``PagedTableModel``; ``order_view(number) -> OrderView``; ``is_order_number(text)``.
+
+Customers
+- ``erase_customer_data(customer_id) -> dict[str, int]``: inside a customer's erasure, the name,
+  phone and email copied onto their orders and contact attempts removed (rows cleared per column).
+- Each order is an entry (kind ``order``) of the customer's timeline when
+  ``desk.services.customers`` offers ``register_timeline_source``.
 
 Exchanges
 - ``order_from_exchange(actor, ExchangeRequest, OrderRequest, approver=None, approval_id=None)
@@ -145,6 +152,10 @@ CONTACT_VIA = ("phone", "email", "sms")
 CONTACT_METHODS = ("phone", "sms", "email", "in_person")
 CONTACT_OUTCOMES = ("reached", "voicemail", "sent", "no_answer", "wrong_number", "failed")
 TOLD = ("reached", "voicemail", "sent")  # outcomes that count as the customer having been told
+CONTACT_VIA_LABELS = {"phone": "Phone call", "email": "Email", "sms": "Text message"}
+METHOD_LABELS = {"phone": "Phone call", "sms": "Text message", "email": "Email", "in_person": "In person"}
+OUTCOME_LABELS = {"reached": "Reached", "voicemail": "Left a voicemail", "sent": "Email sent", "no_answer": "No answer",
+                  "wrong_number": "Wrong number", "failed": "Failed"}
 TENDER_METHODS = ("cash", "card", "gift_card", "store_credit")
 DEPOSIT_CHOICES = ("refund", "store_credit", "keep")
 FLAGS = {
@@ -630,7 +641,7 @@ def preview_order(actor: Staff, request: OrderRequest) -> OrderPreview:
                         settings.get("orders.deposit_percent"))
 
 
-def _customer(request: OrderRequest) -> tuple[Customer | None, str, str, str]:
+def _customer(actor: Staff, request: OrderRequest) -> tuple[Customer | None, str, str, str]:
     """(customer, name, phone, email) of the order: an existing customer, or a new one."""
     name = (request.customer_name or "").strip()
     phone = (request.customer_phone or "").strip()
@@ -659,6 +670,9 @@ def _customer(request: OrderRequest) -> tuple[Customer | None, str, str, str]:
         return match, name[:160], phone[:40], email[:254]
     customer = Customer.create(name=name[:160], phone=phone[:40] or None, email=email[:254] or None, **keys,
                                created_at=clock.utcnow())
+    audit.record("customer.added", actor, entity="customer", entity_uuid=customer.uuid,
+                 details={"id": customer.id, "fields": [k for k, v in (("phone", phone), ("email", email)) if v],
+                          "while": "taking a special order"})
     return customer, name[:160], phone[:40], email[:254]
 
 
@@ -685,7 +699,7 @@ def _write_order(actor: Staff, request: OrderRequest, *, exchange_credit: int = 
         raise InvalidInput("Expected date", f"{request.expected_date.isoformat()} is in the past")
     priced = _price(request)
     store = priced.store
-    customer, name, phone, email = _customer(request)
+    customer, name, phone, email = _customer(actor, request)
     if contact_via == "email" and not email:
         raise InvalidInput("Customer email", "the customer wants an email: give their address")
     if contact_via in ("phone", "sms") and not phone:
@@ -726,7 +740,7 @@ def _write_order(actor: Staff, request: OrderRequest, *, exchange_credit: int = 
     _write_tenders(actor, order, "deposit", request.deposit_tenders)
     _event(order, actor, "taken", "requested", f"deposit {format_money(min(paid, priced.total), store.currency, store.locale)}")
     audit.record("order.taken", actor, entity="special_order", entity_uuid=order.uuid, details={
-        "number": number, "customer": name, "total": priced.total, "deposit_required": required,
+        "number": number, "customer_id": customer.id if customer else None, "total": priced.total, "deposit_required": required,
         "lines": [{"product": l.product_id, "description": l.description, "qty": l.quantity, "price": l.unit_price}
                   for l in priced.lines],
         "deposit": _tender_details(request.deposit_tenders) + ([{"method": "exchange", "amount": min(exchange_credit, priced.total),
@@ -904,8 +918,7 @@ def _log_contact(actor: Staff, order: SpecialOrder, method: str, outcome: str, a
     order.updated_at = now
     order.save()
     audit.record("order.contact", actor, entity="special_order", entity_uuid=order.uuid, details={
-        "number": order.number, "method": method, "outcome": outcome, "note": (note or "").strip(), "error": error,
-        "status": order.status})
+        "number": order.number, "method": method, "outcome": outcome, "error": error, "status": order.status})
     return row
 
 
@@ -1009,7 +1022,7 @@ def notify_by_email(actor: Staff, number: str) -> ContactView:
     error = ""
     try:
         _send(message)
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, ValueError) as exc:  # ValueError: an address or header email refuses
         error = f"{type(exc).__name__}: {exc}".strip()[:2000] or type(exc).__name__
     with database.atomic():
         order = _get(number, lock=True)
@@ -1299,6 +1312,19 @@ def board() -> Board:
     return Board(counts, rows, flag_counts, needs)
 
 
+def _any_flag():
+    conditions = list(_flag_conditions(_today(), settings.get("orders.reminder_days")).values())
+    out = conditions[0]
+    for c in conditions[1:]:
+        out = out | c
+    return out
+
+
+def needs_doing_count() -> int:
+    """Open orders with something to do today (the navigation's badge): one COUNT query."""
+    return SpecialOrder.select().where(_any_flag()).count()
+
+
 def _where(query: OrderQuery):
     cond = SpecialOrder.id > 0
     text = customers.fold(query.text or "")
@@ -1312,10 +1338,7 @@ def _where(query: OrderQuery):
             raise InvalidInput("Status", f"'{status}' is not one of open, {', '.join(STATUSES)}")
         cond &= SpecialOrder.status == status
     if query.flagged_only:
-        any_flag = None
-        for c in _flag_conditions(_today(), settings.get("orders.reminder_days")).values():
-            any_flag = c if any_flag is None else (any_flag | c)
-        cond &= any_flag
+        cond &= _any_flag()
     return cond
 
 
@@ -1479,3 +1502,41 @@ def render_collection(number: str, actor: Staff, paper: str = "roll"):
     if data.collected_at is None:
         raise NotAllowed(f"Order {data.number} has not been collected: print its order slip instead.")
     return RenderedDocument("collection", data.number, paper, build_collection_slip(data, paper), f"Collection {data.number}")
+
+
+# ----------------------------------------------------------------------------- customers
+
+
+def erase_customer_data(customer_id: int) -> dict[str, int]:
+    """A customer erased on request: the name, phone and email copied onto their orders (and the
+    search text made of them) and the addresses their contact attempts used are removed. Call
+    inside the erasure's transaction; the orders, their money and their history stay."""
+    if not database.obj.in_transaction():
+        raise RuntimeError("erase_customer_data must run inside the erasure's transaction")
+    ids = [o.id for o in SpecialOrder.select(SpecialOrder.id).where(SpecialOrder.customer == customer_id)]
+    if not ids:
+        return {}
+    cleared = {"special_order.customer_name/phone/email": SpecialOrder.update(
+        customer_name="", customer_phone="", customer_email="", updated_at=clock.utcnow()).where(SpecialOrder.id.in_(ids)).execute()}
+    for o in SpecialOrder.select().where(SpecialOrder.id.in_(ids)):
+        SpecialOrder.update(search_text=_search_text(o, list(SpecialOrderLine.select().where(SpecialOrderLine.order == o)))
+                            ).where(SpecialOrder.id == o.id).execute()
+    cleared["contact_attempt.address/note"] = ContactAttempt.update(address="", note="").where(ContactAttempt.order.in_(ids)).execute()
+    return cleared
+
+
+def _timeline(customer_id: int, limit: int) -> list:
+    from desk.services.customers import TimelineEntry
+
+    q = SpecialOrder.select().where(SpecialOrder.customer == customer_id).order_by(SpecialOrder.created_at.desc()).limit(limit)
+    lines = _lines_of([o.id for o in q])
+    return [TimelineEntry(o.created_at, "order", o.number, "Special order", _items(lines.get(o.id, [])), o.total, o.currency,
+                          o.status, "order", o.number) for o in q]
+
+
+try:  # the customers' timeline, where this build has one
+    from desk.services.customers import register_timeline_source
+except ImportError:  # pragma: no cover - a build without customer timelines
+    pass
+else:
+    register_timeline_source("order", _timeline)

@@ -175,6 +175,10 @@ EXPECTED = {
     "head_office": {"sales.view", "audit.verify", "reports.view", "returns.log"},
     "admin": set(auth.PERMISSIONS),
 }
+for _role in ("clerk", "supervisor", "manager"):  # special orders
+    EXPECTED[_role] |= {"orders.view", "orders.take", "orders.cancel"}
+EXPECTED["manager"] |= {"orders.keep_deposit", "orders.extend"}
+EXPECTED["head_office"] |= {"orders.view"}
 
 
 @pytest.mark.parametrize("role", list(auth.ROLES))

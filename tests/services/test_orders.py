@@ -95,6 +95,7 @@ def test_the_full_life_of_an_order(shop):
     assert (v.total, v.deposit_required, v.deposit_paid, v.balance) == (4000, 800, 800, 3200)
     customer = Customer.get_by_id(v.customer_id)
     assert customer.name == "Ann Lee" and customer.search_phone == "07700900123"
+    assert audited("customer.added") == 1
     assert [(t.kind, t.method, t.amount) for t in v.tenders] == [("deposit", "cash", 800)]
 
     v = orders.mark_ordered(shop["clerk"], v.number, "KL-5531")
@@ -528,3 +529,28 @@ def test_an_order_from_an_exchange_that_fails_writes_nothing(shop):
     from desk.models import Return
 
     assert Return.select().count() == 0 and SpecialOrder.select().count() == 0 and stock(shop["mug"]) == 3
+
+
+def test_the_navigation_count_is_one_query_agreeing_with_the_board(shop):
+    a = take(shop, expected_date=NOW.date() + dt.timedelta(days=1))
+    b = take(shop)
+    arrive(shop, b.number)
+    assert orders.needs_doing_count() == orders.board().needs_doing == 1
+    shop["clock"](NOW + dt.timedelta(days=2))
+    assert orders.needs_doing_count() == orders.board().needs_doing == 2
+    assert "overdue_at_supplier" in orders.order_view(a.number).flags
+
+
+def test_erasing_a_customer_clears_what_orders_copied_of_them(shop):
+    v = take(shop, name="Łucja Wiśniewska", customer_email="lucja@example.com")
+    arrive(shop, v.number)
+    orders.log_contact(shop["clerk"], v.number, "phone", "reached", "spoke to Łucja")
+    with database.atomic():
+        cleared = orders.erase_customer_data(v.customer_id)
+    assert cleared == {"special_order.customer_name/phone/email": 1, "contact_attempt.address/note": 1}
+    after = orders.order_view(v.number)
+    assert (after.customer_name, after.customer_phone, after.customer_email) == ("", "", "")
+    assert after.contacts[0].address == "" and after.contacts[0].note == ""
+    assert orders.search_orders(OrderQuery(text="wisniewska")) == []
+    assert orders.count_orders(OrderQuery(text="kettle")) == 1 and after.total == 4000
+    assert not any("Wiśniewska" in e.details or "lucja@" in e.details for e in AuditEvent.select())
