@@ -375,7 +375,7 @@ def test_board_find_and_the_navigation_count(make_window, ctx, shop, clock_at, d
     assert "1 overdue at the supplier" in screen.todo_label.text()
     assert screen.board_numbers("ordered") == [late.number]
     assert screen.board_numbers("requested") == [fine.number]
-    assert "overdue at the supplier" in window.nav.item(window.screen_names().index("screen.orders")).toolTip()
+    assert "1 order needs doing today" in window.nav.item(window.screen_names().index("screen.orders")).toolTip()
 
     screen.todo_check.setChecked(True)  # only what needs doing
     assert screen.board_stack.currentIndex() == 1

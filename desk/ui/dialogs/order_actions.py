@@ -40,9 +40,9 @@ from desk.services.orders import EmailMessageView, OrderView, WaitingLine
 from desk.ui.messages import describe
 from desk.ui.widgets.tender_edit import TenderEdit
 
-METHOD_LABELS = {"phone": "Phone call", "sms": "Text message (SMS)", "email": "Email", "in_person": "In person"}
-OUTCOME_LABELS = {"reached": "Reached: they know", "voicemail": "Left a voicemail", "sent": "Sent",
-                  "no_answer": "No answer", "wrong_number": "Wrong number", "failed": "Failed"}
+# One wording with the services (and the slips).
+METHOD_LABELS = orders.METHOD_LABELS
+OUTCOME_LABELS = orders.OUTCOME_LABELS
 
 
 def date_text(day: dt.date | None, locale: str) -> str:

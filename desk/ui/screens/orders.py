@@ -117,8 +117,8 @@ class OrdersScreen(Screen):
 
     @classmethod
     def nav_badge(cls, ctx: AppContext) -> tuple[int, str]:
-        board = orders.board()
-        return board.needs_doing, needs_doing_text(board.flag_counts)
+        n = orders.needs_doing_count()
+        return n, f"{n} order{'s' if n != 1 else ''} need{'s' if n == 1 else ''} doing today"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
