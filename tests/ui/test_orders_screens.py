@@ -22,6 +22,7 @@ from desk.ui.dialogs.order_actions import (
     CancelDialog,
     ContactDialog,
     DeadlineDialog,
+    ExpectedDateDialog,
     MarkOrderedDialog,
     PayDialog,
     ReceiveDialog,
@@ -69,7 +70,7 @@ def dialogs(monkeypatch):
                 self.try_accept()
         return self.result()
 
-    for cls in (TakeOrderDialog, MarkOrderedDialog, ReceiveDialog, ContactDialog, PayDialog, CancelDialog, DeadlineDialog):
+    for cls in (TakeOrderDialog, ExpectedDateDialog, MarkOrderedDialog, ReceiveDialog, ContactDialog, PayDialog, CancelDialog, DeadlineDialog):
         monkeypatch.setattr(cls, "exec", fake_exec)
     return fill
 
@@ -364,7 +365,7 @@ def test_keeping_the_deposit_needs_a_managers_approval_at_the_desk(make_window, 
 # ----------------------------------------------------------------------------- the board, Find, the badge
 
 
-def test_board_find_and_the_navigation_count(make_window, ctx, shop, clock_at, dialogs):
+def test_board_find_and_the_navigation_count(qtbot, make_window, ctx, shop, clock_at, dialogs):
     clock_at(dt.datetime(2030, 2, 20, 10, 0))
     late = take_directly(shop, name="Ann Lee", expected_date=dt.date(2030, 3, 1), supplier="Kettles Ltd")
     orders.mark_ordered(shop["clerk"], late.number, "KL-1")
@@ -392,10 +393,24 @@ def test_board_find_and_the_navigation_count(make_window, ctx, shop, clock_at, d
     assert screen.pages.currentIndex() == DETAIL and screen.view.number == late.number
     assert "Overdue at the supplier" in screen.detail_flags.text()
 
-    # a change made elsewhere refreshes the count
-    orders.update_expected_date(shop["clerk"], late.number, dt.date(2030, 3, 20))
-    ctx.events.emit_changed("orders")
+    # the supplier gives a new date: Ctrl+O on an ordered order
+    assert screen.action_buttons["ordered"].text().startswith("New date")
+
+    def new_date(d: ExpectedDateDialog):
+        d.date_edit.setText("2030-03-20")
+        d.note_edit.setText("delayed at the port")
+
+    dialogs[ExpectedDateDialog] = new_date
+    qtbot.keyClick(screen.detail_page, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert screen.view.expected_date == dt.date(2030, 3, 20) and not screen.view.flags
     assert window.badge("screen.orders") == 0
+    assert "delayed at the port" in screen.timeline.item(screen.timeline.count() - 1).text()
+
+    # a change made on another desk refreshes the count when the hub says so
+    with database.atomic():
+        orders.receive(shop["clerk"], fine.number, 1)
+    ctx.events.emit_changed("orders")
+    assert window.badge("screen.orders") == 1  # arrived, customer not told
 
 
 def test_a_manager_extends_the_deadline(make_window, ctx, shop, clock_at, dialogs):

@@ -192,6 +192,38 @@ class MarkOrderedDialog(_OrderDialog):
         return cls._run(parent, view, locale)
 
 
+class ExpectedDateDialog(_OrderDialog):
+    """The supplier's new date for an order already ordered (clears 'overdue at the supplier')."""
+
+    def __init__(self, parent: QWidget | None, view: OrderView, locale: str):
+        super().__init__(parent, "New expected date", f"Order {view.number}: when will it come?",
+                         "Save the date (Enter)", "expectedDateDialog")
+        self.locale = locale
+        was = date_text(view.expected_date, locale) if view.expected_date else "no date"
+        note = QLabel(f"Expected {was} from {view.supplier or 'the supplier'}"
+                      + (f" (ref. {view.supplier_ref})" if view.supplier_ref else "") + ".")
+        note.setProperty("role", "muted")
+        note.setWordWrap(True)
+        self.date_edit = _edit("newExpected", "dd/mm/yyyy")
+        self.note_edit = _edit("expectedNote", "e.g. the supplier says it is delayed at the port")
+        form = _form()
+        form.addRow("New date", self.date_edit)
+        form.addRow("Note", self.note_edit)
+        self.body.addWidget(note)
+        self.body.addLayout(form)
+        self.date_edit.setFocus()
+
+    def collect(self) -> tuple[dt.date, str]:
+        day = _day(self.date_edit, "New date", self.locale)
+        if day is None:
+            raise InvalidInput("New date", "type the date the supplier gave")
+        return day, self.note_edit.text().strip()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, view: OrderView, locale: str) -> tuple[dt.date, str] | None:
+        return cls._run(parent, view, locale)
+
+
 # ---------------------------------------------------------------------------------- receive
 @dataclass(frozen=True)
 class ReceiveAnswer:
@@ -594,6 +626,6 @@ class WhoToPhoneDialog(QDialog):
             dialog.deleteLater()
 
 
-__all__ = ["WhoToPhoneDialog", "MarkOrderedDialog", "ReceiveDialog", "ContactDialog", "PayDialog", "CancelDialog", "DeadlineDialog",
+__all__ = ["WhoToPhoneDialog", "ExpectedDateDialog", "MarkOrderedDialog", "ReceiveDialog", "ContactDialog", "PayDialog", "CancelDialog", "DeadlineDialog",
            "OrderedAnswer", "ReceiveAnswer", "ContactAnswer", "CancelAnswer", "DeadlineAnswer", "METHOD_LABELS",
            "OUTCOME_LABELS", "date_text", "today_local"]

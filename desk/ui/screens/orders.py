@@ -56,6 +56,7 @@ from desk.ui.dialogs.order_actions import (
     CancelDialog,
     ContactDialog,
     DeadlineDialog,
+    ExpectedDateDialog,
     MarkOrderedDialog,
     PayDialog,
     ReceiveDialog,
@@ -612,7 +613,7 @@ class OrdersScreen(Screen):
         s = view.status
         waiting = any(line.waiting > 0 for line in view.lines)
         enabled = {
-            "ordered": take and s == "requested",
+            "ordered": take and s in ("requested", "ordered"),
             "receive": take and s in ("requested", "ordered") and waiting,
             "contact": take and s in OPEN_STATUSES,
             "collect": take and s in ("arrived", "contacted"),
@@ -621,6 +622,10 @@ class OrdersScreen(Screen):
             "print": True,
         }
         nxt = self._next(view)
+        key = QKeySequence(KEYS["ordered"]).toString(QKeySequence.SequenceFormat.NativeText)
+        self.action_buttons["ordered"].setText(f"New date\n{key}" if s == "ordered" else f"Mark ordered\n{key}")
+        self.action_buttons["ordered"].setToolTip("The supplier's new expected date" if s == "ordered"
+                                                  else "Ordered from the supplier: their reference and date")
         for name, button in self.action_buttons.items():
             button.setEnabled(enabled[name])
             button.setProperty("primary", name == nxt and enabled[name])
@@ -677,13 +682,25 @@ class OrdersScreen(Screen):
         return bool(number) and self.open_order(number)
 
     def mark_ordered(self) -> bool:
+        """Ctrl+O: a requested order is marked ordered; an ordered one gets the supplier's new date."""
         if self.view is None or not self.action_buttons["ordered"].isEnabled():
             return False
+        if self.view.status == "ordered":
+            return self.new_expected_date()
         answer = MarkOrderedDialog.ask(self, self.view, self.locale)
         if answer is None:
             return False
         ok, view = attempt(self, orders.mark_ordered, self.ctx.staff, self.view.number, answer.supplier_ref,
                            answer.supplier, answer.expected_date, answer.ordered_on)
+        return ok and self._after(view)
+
+    def new_expected_date(self) -> bool:
+        if self.view is None or self.view.status != "ordered":
+            return False
+        answer = ExpectedDateDialog.ask(self, self.view, self.locale)
+        if answer is None:
+            return False
+        ok, view = attempt(self, orders.update_expected_date, self.ctx.staff, self.view.number, answer[0], answer[1])
         return ok and self._after(view)
 
     def receive(self, code: str = "") -> bool:
