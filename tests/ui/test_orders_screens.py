@@ -495,3 +495,22 @@ def test_who_to_phone_lists_the_customers_to_call_and_opens_the_order(make_windo
     assert screen.who_to_phone()
     assert seen == [["Ann Lee", "07700 900123", "Arrived, not told yet"]]
     assert screen.pages.currentIndex() == DETAIL and screen.view.number == v.number
+
+
+def test_the_board_by_keyboard(qtbot, make_window, ctx, shop, dialogs):
+    requested = take_directly(shop, name="Ann Lee")
+    ordered = take_directly(shop, name="Bob Stone")
+    orders.mark_ordered(shop["clerk"], ordered.number, "KL-1")
+    window, screen = orders_window(make_window, ctx, shop["clerk"])
+    screen.search_edit.setFocus()
+    qtbot.keyClick(screen.search_edit, Qt.Key.Key_Down)
+    assert screen.columns["requested"].hasFocus()
+    qtbot.keyClick(screen.columns["requested"], Qt.Key.Key_Right)
+    assert screen.columns["ordered"].hasFocus()
+    qtbot.keyClick(screen.columns["ordered"], Qt.Key.Key_Right)  # nothing further right: stays
+    assert screen.columns["ordered"].hasFocus()
+    qtbot.keyClick(screen.columns["ordered"], Qt.Key.Key_Return)
+    assert screen.pages.currentIndex() == DETAIL and screen.view.number == ordered.number
+    qtbot.keyClick(screen.detail_page, Qt.Key.Key_Escape)
+    assert screen.pages.currentIndex() == BOARD
+    assert screen.board_numbers("requested") == [requested.number]

@@ -18,7 +18,7 @@ arrival into the one chosen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -110,6 +110,26 @@ def needs_doing_text(counts: dict[str, int]) -> str:
     return " · ".join(f"{counts[k]} {SHORT_FLAGS.get(k, FLAGS[k])}" for k in FLAGS if counts.get(k))
 
 
+class _BoardKeys(QObject):
+    """Down from Find goes to the board's cards; Left and Right move between its columns."""
+
+    def __init__(self, screen: "OrdersScreen"):
+        super().__init__(screen)
+        self.screen = screen
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        key = event.key()
+        if obj is self.screen.search_edit and key == Qt.Key.Key_Down:
+            return self.screen.focus_column(0, 1)
+        lists = list(self.screen.columns.values())
+        if obj in lists and key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            return self.screen.focus_column(lists.index(obj) + (1 if key == Qt.Key.Key_Right else -1),
+                                            1 if key == Qt.Key.Key_Right else -1)
+        return False
+
+
 class OrdersScreen(Screen):
     title = "Orders"
     action_name = "screen.orders"
@@ -148,6 +168,11 @@ class OrdersScreen(Screen):
                            ("collect", self.collect), ("cancel", self.cancel_order), ("decide", self.decide),
                            ("print", self.print_slip)):
             self._shortcut(self.detail_page, KEYS[name], slot)
+
+        keys = _BoardKeys(self)
+        self.search_edit.installEventFilter(keys)
+        for lst in self.columns.values():
+            lst.installEventFilter(keys)
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(self._on_session_changed)
@@ -458,6 +483,24 @@ class OrdersScreen(Screen):
         if r.flags:
             lines.append("To do: " + ", ".join(SHORT_FLAGS.get(f, f) for f in r.flags))
         return "\n".join(lines)
+
+    def focus_column(self, start: int, step: int) -> bool:
+        """Focus the first column from ``start`` (moving by ``step``) that has cards; True when one had."""
+        if self.board_stack.currentIndex() != 0:
+            if step > 0 and self.model.rowCount():
+                self.table.setFocus()
+                return True
+            return False
+        lists = list(self.columns.values())
+        i = start
+        while 0 <= i < len(lists):
+            if lists[i].count():
+                if lists[i].currentRow() < 0:
+                    lists[i].setCurrentRow(0)
+                lists[i].setFocus()
+                return True
+            i += step
+        return False
 
     def board_numbers(self, status: str) -> list[str]:
         """The order numbers in a board column, top to bottom (what a test reads)."""
