@@ -514,3 +514,17 @@ def test_the_board_by_keyboard(qtbot, make_window, ctx, shop, dialogs):
     qtbot.keyClick(screen.detail_page, Qt.Key.Key_Escape)
     assert screen.pages.currentIndex() == BOARD
     assert screen.board_numbers("requested") == [requested.number]
+
+
+def test_an_order_number_scanned_anywhere_opens_it(make_window, ctx, shop):
+    v = take_directly(shop)
+    ctx.staff = shop["clerk"]
+    window = make_window(ctx)
+    window.show_screen("screen.sales")
+    assert scan(window, v.number)
+    assert window.current_screen_name() == "screen.orders"
+    assert window.current_screen().view.number == v.number
+    window.show_screen("screen.home")
+    assert not scan(window, "O-TST01-01-999999")
+    assert "O-TST01-01-999999" in window.scan_message.text()
+    assert window.current_screen_name() == "screen.home"
