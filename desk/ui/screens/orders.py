@@ -62,7 +62,6 @@ from desk.ui.dialogs.order_actions import (
     ReceiveDialog,
     WhoToPhoneDialog,
     date_text,
-    today_local,
 )
 from desk.ui.dialogs.take_order import TakeOrderDialog
 from desk.ui.messages import attempt, show_error
@@ -711,7 +710,7 @@ class OrdersScreen(Screen):
         view = TakeOrderDialog.take(self, self.ctx)
         if view is None:
             return False
-        self._emit("sales" if view.deposit_paid else "orders")
+        self._emit()
         self.show_order(view.number)
         self.print_document("order", view.number)
         return True
