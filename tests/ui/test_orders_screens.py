@@ -528,3 +528,31 @@ def test_an_order_number_scanned_anywhere_opens_it(make_window, ctx, shop):
     assert not scan(window, "O-TST01-01-999999")
     assert "O-TST01-01-999999" in window.scan_message.text()
     assert window.current_screen_name() == "screen.home"
+
+
+def test_more_deposit_and_a_unit_taken_from_the_shelf(make_window, ctx, shop, dialogs, messages):
+    v = orders.take_order(shop["clerk"], OrderRequest(
+        lines=[OrderLineInput(1, product_id=shop["mug"].id)], customer_name="Ann Lee", customer_phone="07700 900123",
+        supplier="Mugs Ltd", deposit_tenders=[SettlementTender("cash", 200)]))
+    window, screen = orders_window(make_window, ctx, shop["clerk"])
+    screen.open_order(v.number)
+    assert screen.deposit_button.isVisibleTo(screen)
+
+    def more(d: PayDialog):
+        assert not d.tender.amount_edit.isReadOnly()
+        d.tender.amount_edit.setText("3.00")
+
+    dialogs[PayDialog] = more
+    assert screen.deposit_button.isEnabled()
+    screen.deposit_button.click()
+    assert messages == []
+    assert screen.view.deposit_paid == 500 and screen.view.balance == 500
+
+    def from_shelf(d: ReceiveDialog):
+        d.from_stock.setChecked(True)
+
+    dialogs[ReceiveDialog] = from_shelf
+    screen.action_buttons["receive"].click()
+    assert screen.view.status == "arrived"
+    assert Product.get_by_id(shop["mug"].id).stock_on_hand == 2  # one of the three taken off the shelf
+    assert not screen.deposit_button.isVisibleTo(screen)

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -230,6 +231,7 @@ class ReceiveAnswer:
     number: str
     line_no: int
     quantity: int
+    from_stock: bool = False
 
 
 class ReceiveDialog(_OrderDialog):
@@ -258,8 +260,11 @@ class ReceiveDialog(_OrderDialog):
         self.qty_spin.setMinimumWidth(110)
         self.qty_spin.setMaximumWidth(160)
         self.list.currentRowChanged.connect(self._row_changed)
+        self.from_stock = QCheckBox("Taken from the shelf (it was in stock), not a delivery")
+        self.from_stock.setObjectName("receiveFromStock")
         form = _form()
         form.addRow("How many arrived", self.qty_spin)
+        form.addRow("", self.from_stock)
         self.body.addWidget(lead)
         self.body.addWidget(self.list)
         self.body.addLayout(form)
@@ -286,7 +291,7 @@ class ReceiveDialog(_OrderDialog):
         if not (0 <= row < len(self.waiting)):
             raise InvalidInput("Order", "choose the order this arrival fills")
         w = self.waiting[row]
-        return ReceiveAnswer(w.number, w.line_no, self.qty_spin.value())
+        return ReceiveAnswer(w.number, w.line_no, self.qty_spin.value(), self.from_stock.isChecked())
 
     @classmethod
     def ask(cls, parent: QWidget | None, waiting: list[WaitingLine], code: str, locale: str,

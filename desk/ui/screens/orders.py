@@ -351,7 +351,15 @@ class OrdersScreen(Screen):
         left.addWidget(self.detail_flags)
         left.addWidget(self.detail_facts)
         left.addWidget(self.lines_table)
-        left.addWidget(self.detail_money)
+        self.deposit_button = QPushButton("Take more deposit…")
+        self.deposit_button.setObjectName("moreDeposit")
+        self.deposit_button.setMinimumHeight(38)
+        self.deposit_button.setAutoDefault(False)
+        self.deposit_button.clicked.connect(self.more_deposit)
+        money_row = QHBoxLayout()
+        money_row.addWidget(self.detail_money, 1)
+        money_row.addWidget(self.deposit_button, 0, Qt.AlignmentFlag.AlignTop)
+        left.addLayout(money_row)
         left.addWidget(self.detail_tenders)
         left.addStretch(1)
 
@@ -663,6 +671,7 @@ class OrdersScreen(Screen):
             "decide": auth.can(staff, "orders.extend") and "past_deadline" in view.flags and s in OPEN_STATUSES,
             "print": True,
         }
+        self.deposit_button.setVisible(take and s in ("requested", "ordered") and view.balance > 0)
         nxt = self._next(view)
         key = QKeySequence(KEYS["ordered"]).toString(QKeySequence.SequenceFormat.NativeText)
         self.action_buttons["ordered"].setText(f"New date\n{key}" if s == "ordered" else f"Mark ordered\n{key}")
@@ -736,6 +745,16 @@ class OrdersScreen(Screen):
                            answer.supplier, answer.expected_date, answer.ordered_on)
         return ok and self._after(view)
 
+    def more_deposit(self) -> bool:
+        """More deposit before the goods arrive (any tender, up to the total)."""
+        if self.view is None or not self.deposit_button.isVisible():
+            return False
+        tenders = PayDialog.ask(self, self.view, self.currency, self.locale, deposit=True)
+        if not tenders:
+            return False
+        ok, view = attempt(self, orders.pay_deposit, self.ctx.staff, self.view.number, tenders)
+        return ok and self._after(view)
+
     def new_expected_date(self) -> bool:
         if self.view is None or self.view.status != "ordered":
             return False
@@ -769,7 +788,8 @@ class OrdersScreen(Screen):
         answer = ReceiveDialog.ask(self, waiting, code, self.locale, prefer)
         if answer is None:
             return False
-        ok, view = attempt(self, orders.receive, self.ctx.staff, answer.number, answer.line_no, answer.quantity)
+        ok, view = attempt(self, orders.receive, self.ctx.staff, answer.number, answer.line_no, answer.quantity,
+                           answer.from_stock)
         return ok and self._after(view)
 
     def contact(self) -> bool:
