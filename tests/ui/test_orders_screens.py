@@ -432,8 +432,10 @@ def test_a_manager_extends_the_deadline(make_window, ctx, shop, clock_at, dialog
 
 
 def test_an_email_that_cannot_be_sent_is_logged_as_failed(make_window, ctx, shop, dialogs, messages):
-    settings.update(shop["admin"], {"smtp.server": "127.0.0.1", "smtp.port": 9, "smtp.tls": "none",
-                                    "smtp.sender": "desk@example.com"})
+    from tests.services.test_orders_email import _free_port
+
+    settings.update(shop["admin"], {"smtp.server": "127.0.0.1", "smtp.port": _free_port(), "smtp.tls": "none",
+                                    "smtp.sender": "desk@example.com"})  # nothing listens there
     v = take_directly(shop, customer_email="ann@example.com", contact_via="email")
     orders.receive(shop["clerk"], v.number, 1)
     window, screen = orders_window(make_window, ctx, shop["clerk"])
@@ -556,3 +558,33 @@ def test_more_deposit_and_a_unit_taken_from_the_shelf(make_window, ctx, shop, di
     assert screen.view.status == "arrived"
     assert Product.get_by_id(shop["mug"].id).stock_on_hand == 2  # one of the three taken off the shelf
     assert not screen.deposit_button.isVisibleTo(screen)
+
+
+def test_send_email_tells_the_customer_through_a_real_smtp_server(make_window, ctx, shop, dialogs, messages):
+    from tests.services.test_orders_email import Controller, Inbox, _free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        settings.update(shop["admin"], {"smtp.server": "127.0.0.1", "smtp.port": controller.port, "smtp.tls": "none",
+                                        "smtp.sender": "desk@example.com"})
+        v = take_directly(shop, customer_email="ann@example.com", contact_via="email")
+        orders.receive(shop["clerk"], v.number, 1)
+        window, screen = orders_window(make_window, ctx, shop["clerk"])
+        screen.open_order(v.number)
+        assert screen.next_hint.text().startswith("Enter: contact the customer")
+
+        def contact(d: ContactDialog):
+            d.send_email()
+            return False
+
+        dialogs[ContactDialog] = contact
+        assert screen.next_step()  # Enter
+    finally:
+        controller.stop()
+    assert messages == []
+    assert screen.view.status == "contacted"
+    assert "Email sent" in screen.contacts.item(0).text()
+    (sender, to, message), = inbox.messages
+    assert to == ["ann@example.com"] and v.number in message["Subject"]
