@@ -388,9 +388,10 @@ def test_board_find_and_the_navigation_count(qtbot, make_window, ctx, shop, cloc
     assert screen.search() == 1 and screen.model.row_at(0).number == fine.number
     screen.search_edit.setText("kettles")  # the supplier
     assert screen.search() == 1 and screen.model.row_at(0).number == late.number
-    screen.table.setCurrentIndex(screen.model.index(0, 0))
-    screen._table_activated(screen.model.index(0, 0))
+    screen.table.setFocus()
+    qtbot.keyClick(screen.table, Qt.Key.Key_Return)
     assert screen.pages.currentIndex() == DETAIL and screen.view.number == late.number
+    assert dialogs.shown == []
     assert "Overdue at the supplier" in screen.detail_flags.text()
 
     # the supplier gives a new date: Ctrl+O on an ordered order
@@ -513,6 +514,7 @@ def test_the_board_by_keyboard(qtbot, make_window, ctx, shop, dialogs):
     assert screen.columns["ordered"].hasFocus()
     qtbot.keyClick(screen.columns["ordered"], Qt.Key.Key_Return)
     assert screen.pages.currentIndex() == DETAIL and screen.view.number == ordered.number
+    assert dialogs.shown == []  # Enter opened the order, and did not also start its next step
     qtbot.keyClick(screen.detail_page, Qt.Key.Key_Escape)
     assert screen.pages.currentIndex() == BOARD
     assert screen.board_numbers("requested") == [requested.number]
@@ -588,3 +590,18 @@ def test_send_email_tells_the_customer_through_a_real_smtp_server(make_window, c
     assert "Email sent" in screen.contacts.item(0).text()
     (sender, to, message), = inbox.messages
     assert to == ["ann@example.com"] and v.number in message["Subject"]
+
+
+def test_the_orders_list_model_passes_the_model_tester(qtmodeltester, ctx, shop):
+    from desk.services.orders import OrderQuery
+    from desk.ui.tables.orders_table import OrdersTableModel
+
+    for name in ("Ann Lee", "Bob Stone", "Cara Dunn"):
+        take_directly(shop, name=name)
+    model = OrdersTableModel(page_size=2, fetch=orders.search_orders, count=orders.count_orders)
+    model.set_query(OrderQuery(status="open"))
+    assert model.rowCount() == 2 and model.total_count == 3 and model.canFetchMore()
+    qtmodeltester.check(model)
+    model.fetchMore()
+    assert model.rowCount() == 3
+    assert model.data(model.index(0, OrdersTableModel.STATUS)) == "Requested"

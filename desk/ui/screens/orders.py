@@ -123,6 +123,15 @@ class _BoardKeys(QObject):
         if obj is self.screen.search_edit and key == Qt.Key.Key_Down:
             return self.screen.focus_column(0, 1)
         lists = list(self.screen.columns.values())
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # Opened here and the key consumed: a view's own Enter would also reach the screen,
+            # whose Enter on an order's page does the order's next step.
+            if obj in lists and obj.currentItem() is not None:
+                self.screen.open_order(obj.currentItem().data(Qt.ItemDataRole.UserRole))
+                return True
+            if obj is self.screen.table and self.screen.table.currentIndex().isValid():
+                self.screen._table_activated(self.screen.table.currentIndex())
+                return True
         if obj in lists and key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             return self.screen.focus_column(lists.index(obj) + (1 if key == Qt.Key.Key_Right else -1),
                                             1 if key == Qt.Key.Key_Right else -1)
@@ -170,6 +179,7 @@ class OrdersScreen(Screen):
 
         keys = _BoardKeys(self)
         self.search_edit.installEventFilter(keys)
+        self.table.installEventFilter(keys)
         for lst in self.columns.values():
             lst.installEventFilter(keys)
 
@@ -255,7 +265,7 @@ class OrdersScreen(Screen):
             lst.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             lst.setResizeMode(QListView.ResizeMode.Adjust)
             lst.setStyleSheet("QListWidget { border: none; background: transparent; }")
-            lst.itemActivated.connect(lambda item: self.open_order(item.data(Qt.ItemDataRole.UserRole)))
+            lst.itemDoubleClicked.connect(lambda item: self.open_order(item.data(Qt.ItemDataRole.UserRole)))
             self.columns[status] = lst
             box.addWidget(title)
             box.addWidget(lst, 1)
@@ -283,7 +293,7 @@ class OrdersScreen(Screen):
             header.resizeSection(col, width)
         for col in (m.CUSTOMER, m.ITEMS, m.TODO):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
-        self.table.activated.connect(self._table_activated)
+        self.table.doubleClicked.connect(self._table_activated)
         self.list_message = _label("", "muted", "ordersListMessage")
 
         list_page = QWidget()
@@ -910,9 +920,6 @@ class OrdersScreen(Screen):
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if self.page() == DETAIL:
                 self.next_step()
-                return
-            if self.board_stack.currentIndex() == 1 and self.table.currentIndex().isValid():
-                self._table_activated(self.table.currentIndex())
                 return
         if key == Qt.Key.Key_Escape:
             if self.page() == DETAIL:
