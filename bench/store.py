@@ -25,7 +25,9 @@ def existing_store_lines(path: Path) -> int | None:
             built = conn.execute("select count(*) from audit_event where action = 'demo.built'").fetchone()[0]
             if not built:
                 return None
-            return conn.execute("select count(*) from sale_line").fetchone()[0]
+            # the demo's till lines (collected special orders and exchanges add sales of their own)
+            return conn.execute("select count(*) from sale_line l join sale s on s.id = l.sale_id "
+                                "where s.source = 'demo'").fetchone()[0]
     except sqlite3.Error:
         return None
 

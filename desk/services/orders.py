@@ -32,7 +32,8 @@ Contacting the customer
   SMTP (Settings ``smtp.*``) and logs the attempt: ``sent``, or ``failed`` with the error (a
   failed send is always logged, never lost).
 - ``who_to_phone() -> list[PhoneRow]``: customers to call today (arrived and not told, or due a
-  reminder) who cannot be emailed (email not configured, no address, or they asked for a call/SMS).
+  reminder) who cannot be emailed (email not configured, no address, they asked for a call/SMS, or
+  the last email failed).
 
 Collecting, cancelling, deadlines
 - ``collect(actor, number, tenders) -> OrderView``: the balance (total - deposit) paid by any
@@ -1016,7 +1017,7 @@ def notify_by_email(actor: Staff, number: str) -> ContactView:
         raise NotAllowed("Email is not set up (Settings: SMTP server and sender): phone the customer instead.")
     message = email_message(number)
     order = _get(number)
-    _require_status(order, OPEN_STATUSES, "emailing the customer")
+    _require_status(order, ("arrived", "contacted"), "emailing that it arrived")
     if not message.to:
         raise InvalidInput("Customer email", f"order {order.number} has no email address: phone the customer")
     error = ""
@@ -1052,9 +1053,9 @@ def who_to_phone() -> list[PhoneRow]:
         reason = next((f for f in ("not_contacted", "reminder_due", "past_deadline") if f in flags), None)
         if reason is None:
             continue
-        if emailing and o.contact_via == "email" and o.customer_email:
-            continue
         attempts = list(ContactAttempt.select().where(ContactAttempt.order == o).order_by(ContactAttempt.id))
+        if emailing and o.contact_via == "email" and o.customer_email and not (attempts and attempts[-1].outcome == "failed"):
+            continue  # email will tell them (unless the last email failed: then someone phones)
         rows.append(PhoneRow(o.number, o.customer_name, o.customer_phone, o.contact_via, reason, _items(lines.get(o.id, [])),
                              _last_attempt_text(attempts[-1] if attempts else None), len(attempts)))
     return rows
@@ -1365,9 +1366,10 @@ def _contact_view(c: ContactAttempt, names: dict[str, str]) -> ContactView:
 def order_view(number: str) -> OrderView:
     """Everything about one order: lines, money, history, contacts, tenders, today's flags."""
     o = _get(number)
-    staff_names = {s.code: s.name for s in Staff.select(Staff.code, Staff.name)}
+    staff = {s.id: s for s in Staff.select(Staff.id, Staff.code, Staff.name)}
+    staff_names = {s.code: s.name for s in staff.values()}
     staff_names.setdefault("cli", "Command line")
-    clerk = Staff.get_by_id(o.clerk_id)
+    clerk = staff[o.clerk_id]
     lines = [OrderLineView(l.line_no, l.product_id, l.sku, l.barcode, l.description, l.supplier, l.supplier_code, l.quantity,
                            l.unit_price, l.total, l.received, l.received_at)
              for l in SpecialOrderLine.select().where(SpecialOrderLine.order == o).order_by(SpecialOrderLine.line_no)]
@@ -1381,7 +1383,7 @@ def order_view(number: str) -> OrderView:
                for t in OrderTender.select().where(OrderTender.order == o).order_by(OrderTender.seq)]
     sums = {k: sum(t.amount for t in tenders if t.kind == k) for k in ("deposit", "balance", "refund")}
     deposit_paid = sums["deposit"]
-    approver = Staff.get_or_none(Staff.id == o.approved_by_id) if o.approved_by_id else None
+    approver = staff.get(o.approved_by_id) if o.approved_by_id else None
     sale_no = Sale.get_by_id(o.sale_id).receipt_no if o.sale_id else ""
     ret_no = Return.get_by_id(o.source_return_id).number if o.source_return_id else ""
     store = Store.get_by_id(o.store_id)

@@ -34,8 +34,7 @@ from tests.services.test_returns import MANAGER, SUPERVISOR, add_team, make_prod
 NOW = dt.datetime(2026, 3, 10, 10, 0)  # naive UTC, a Tuesday
 
 
-@pytest.fixture
-def shop(store, clock_at):
+def _shop(store, clock_at):
     clock_at(NOW)
     st, admin = store
     clerk, clerk2, sup, mgr = add_team(st)
@@ -46,6 +45,19 @@ def shop(store, clock_at):
         Product.update(name="Stoneware mug", barcode="5000000000028").where(Product.id == mug.id).execute()
     return dict(store=st, admin=admin, clerk=clerk, clerk2=clerk2, sup=sup, mgr=mgr, kettle=kettle, mug=mug,
                 clock=clock_at)
+
+
+@pytest.fixture
+def shop(sqlite_store, clock_at):
+    """A small shop on SQLite (the rules do not depend on the database)."""
+    return _shop(sqlite_store, clock_at)
+
+
+@pytest.fixture
+def any_shop(store, clock_at):
+    """The same on SQLite and PostgreSQL: for what the database itself answers (locks, text
+    search, dates in SQL)."""
+    return _shop(store, clock_at)
 
 
 def stock(p):
@@ -89,8 +101,8 @@ def arrive(shop, number, *, to_contacted=False):
 # ----------------------------------------------------------------------------- the life of an order
 
 
-def test_the_full_life_of_an_order(shop):
-    v = take(shop, expected_date=NOW.date() + dt.timedelta(days=7), supplier="Kettles Ltd")
+def test_the_full_life_of_an_order(any_shop):
+    v = take(any_shop, expected_date=NOW.date() + dt.timedelta(days=7), supplier="Kettles Ltd")
     assert v.number == "O-TST01-01-000001" and v.status == "requested"
     assert (v.total, v.deposit_required, v.deposit_paid, v.balance) == (4000, 800, 800, 3200)
     customer = Customer.get_by_id(v.customer_id)
@@ -98,30 +110,30 @@ def test_the_full_life_of_an_order(shop):
     assert audited("customer.added") == 1
     assert [(t.kind, t.method, t.amount) for t in v.tenders] == [("deposit", "cash", 800)]
 
-    v = orders.mark_ordered(shop["clerk"], v.number, "KL-5531")
+    v = orders.mark_ordered(any_shop["clerk"], v.number, "KL-5531")
     assert v.status == "ordered" and v.supplier_ref == "KL-5531" and v.ordered_at == NOW
 
     waiting = orders.waiting_for("5000000000011")
     assert [(w.number, w.line_no, w.waiting) for w in waiting] == [(v.number, 1, 1)]
-    v = orders.receive(shop["clerk2"], v.number, 1)
+    v = orders.receive(any_shop["clerk2"], v.number, 1)
     assert v.status == "arrived" and v.collection_deadline == NOW.date() + dt.timedelta(days=14)
-    assert stock(shop["kettle"]) == 0  # set aside, never on the shelf
+    assert stock(any_shop["kettle"]) == 0  # set aside, never on the shelf
     assert orders.waiting_for("KET-1") == []
 
-    v = orders.log_contact(shop["clerk"], v.number, "phone", "no_answer", "rang twice")
+    v = orders.log_contact(any_shop["clerk"], v.number, "phone", "no_answer", "rang twice")
     assert v.status == "arrived" and v.contacted_at is None
-    v = orders.log_contact(shop["clerk"], v.number, "phone", "reached")
+    v = orders.log_contact(any_shop["clerk"], v.number, "phone", "reached")
     assert v.status == "contacted" and v.contacted_at == NOW
     assert [(c.outcome, c.address, c.staff_name) for c in v.contacts] == [
         ("no_answer", "07700 900123", "Cleo Clerk"), ("reached", "07700 900123", "Cleo Clerk")]
 
-    v = orders.collect(shop["clerk2"], v.number, [SettlementTender("card", 3200, "Visa", "4242", "AUTH7")])
+    v = orders.collect(any_shop["clerk2"], v.number, [SettlementTender("card", 3200, "Visa", "4242", "AUTH7")])
     assert v.status == "collected" and v.balance == 0 and v.balance_paid == 3200 and v.collected_at == NOW
     sale = Sale.get(Sale.receipt_no == v.number)
     assert (sale.source, sale.total, sale.customer_id) == ("order", 4000, customer.id)
     assert sorted((t.method, t.amount) for t in Tender.select().where(Tender.sale == sale)) == [("card", 3200), ("cash", 800)]
     assert v.sale_receipt_no == v.number
-    assert stock(shop["kettle"]) == 0  # collection takes the set-aside unit: nothing counted twice
+    assert stock(any_shop["kettle"]) == 0  # collection takes the set-aside unit: nothing counted twice
     assert actions(v.number) == ["taken", "ordered", "received", "arrived", "contacted", "collected"]
     assert [(e.from_status, e.to_status, e.staff_code) for e in v.events if e.to_status][-1] == ("contacted", "collected", "101")
     for action in ("order.taken", "order.ordered", "order.received", "order.contact", "order.collected"):
@@ -129,11 +141,11 @@ def test_the_full_life_of_an_order(shop):
     assert audit.verify_chain().ok
 
 
-def test_an_existing_customer_is_found_not_created_again(shop):
-    first = take(shop)
-    again = take(shop, name="ann  LEE", customer_phone="+44 7700 900123")
+def test_an_existing_customer_is_found_not_created_again(any_shop):
+    first = take(any_shop)
+    again = take(any_shop, name="ann  LEE", customer_phone="+44 7700 900123")
     assert again.customer_id == first.customer_id and Customer.select().count() == 1
-    by_id = orders.take_order(shop["clerk"], OrderRequest([OrderLineInput(1, product_id=shop["mug"].id)],
+    by_id = orders.take_order(any_shop["clerk"], OrderRequest([OrderLineInput(1, product_id=any_shop["mug"].id)],
                                                           customer_id=first.customer_id, deposit_tenders=[cash(200)]))
     assert by_id.customer_name == "Ann Lee" and by_id.customer_phone == "07700 900123"
 
@@ -270,19 +282,19 @@ def _tender(method, amount, code=""):
 
 
 @pytest.mark.parametrize("method", ["cash", "card", "gift_card", "store_credit"])
-def test_deposit_and_balance_by_every_tender(shop, method):
+def test_deposit_and_balance_by_every_tender(any_shop, method):
     code = ""
     if method == "store_credit":
         with database.atomic():
-            code = credit.issue_voucher(shop["store"], 5000, shop["clerk"], reference="goodwill").code
-    v = orders.take_order(shop["clerk"], req(shop, _tender(method, 1000, code)))
+            code = credit.issue_voucher(any_shop["store"], 5000, any_shop["clerk"], reference="goodwill").code
+    v = orders.take_order(any_shop["clerk"], req(any_shop, _tender(method, 1000, code)))
     assert (v.deposit_paid, v.balance) == (1000, 3000)
-    v = orders.pay_deposit(shop["clerk"], v.number, [_tender(method, 500, code)])
+    v = orders.pay_deposit(any_shop["clerk"], v.number, [_tender(method, 500, code)])
     assert (v.deposit_paid, v.balance) == (1500, 2500)
-    arrive(shop, v.number)
+    arrive(any_shop, v.number)
     with pytest.raises(InvalidInput, match=r"owes £25.00 but the payments add up to £25.01"):
-        orders.collect(shop["clerk"], v.number, [_tender(method, 2501, code)])
-    v = orders.collect(shop["clerk"], v.number, [_tender(method, 2500, code)])
+        orders.collect(any_shop["clerk"], v.number, [_tender(method, 2501, code)])
+    v = orders.collect(any_shop["clerk"], v.number, [_tender(method, 2500, code)])
     assert (v.deposit_paid, v.balance_paid, v.balance) == (1500, 2500, 0)
     assert [(t.kind, t.method, t.amount) for t in v.tenders] == [
         ("deposit", method, 1000), ("deposit", method, 500), ("balance", method, 2500)]
@@ -324,13 +336,13 @@ def test_store_credit_beyond_the_voucher_writes_nothing(shop):
 # ----------------------------------------------------------------------------- cancelling
 
 
-def test_cancel_refunds_each_deposit_tender_to_where_it_came_from(shop):
+def test_cancel_refunds_each_deposit_tender_to_where_it_came_from(any_shop):
     with database.atomic():
-        code = credit.issue_voucher(shop["store"], 1000, shop["clerk"], reference="goodwill").code
-    v = orders.take_order(shop["clerk"], req(shop, cash(300), _tender("store_credit", 600, code),
+        code = credit.issue_voucher(any_shop["store"], 1000, any_shop["clerk"], reference="goodwill").code
+    v = orders.take_order(any_shop["clerk"], req(any_shop, cash(300), _tender("store_credit", 600, code),
                                              _tender("card", 100)))
     assert credit.voucher_view(code).balance == 400
-    v = orders.cancel(shop["clerk"], v.number, "customer found it cheaper", card_reference="TERM5")
+    v = orders.cancel(any_shop["clerk"], v.number, "customer found it cheaper", card_reference="TERM5")
     assert v.status == "cancelled" and v.deposit_outcome == "refunded" and v.refunded == 1000
     assert [(t.kind, t.direction, t.method, t.amount, t.reference) for t in v.tenders if t.kind == "refund"] == [
         ("refund", "out", "cash", 300, ""), ("refund", "out", "store_credit", 600, ""), ("refund", "out", "card", 100, "TERM5")]
@@ -391,14 +403,14 @@ def test_cancel_needs_a_reason_and_a_known_choice(shop):
 # ----------------------------------------------------------------------------- reminders and deadlines
 
 
-def test_needs_doing_today_on_a_fixed_clock(shop):
-    clock = shop["clock"]
-    late = take(shop, expected_date=NOW.date() + dt.timedelta(days=2), name="Ann Lee")
-    orders.mark_ordered(shop["clerk"], late.number, "KL-9", supplier="Kettles Ltd")
-    told = take(shop, name="Bob Day", customer_phone="07700 900456")
-    arrive(shop, told.number, to_contacted=True)
-    waiting = take(shop, name="Cy Tan", customer_phone="07700 900789")
-    arrive(shop, waiting.number)
+def test_needs_doing_today_on_a_fixed_clock(any_shop):
+    clock = any_shop["clock"]
+    late = take(any_shop, expected_date=NOW.date() + dt.timedelta(days=2), name="Ann Lee")
+    orders.mark_ordered(any_shop["clerk"], late.number, "KL-9", supplier="Kettles Ltd")
+    told = take(any_shop, name="Bob Day", customer_phone="07700 900456")
+    arrive(any_shop, told.number, to_contacted=True)
+    waiting = take(any_shop, name="Cy Tan", customer_phone="07700 900789")
+    arrive(any_shop, waiting.number)
     assert orders.order_view(late.number).flags == ()
     assert orders.order_view(waiting.number).flags == ("not_contacted",)
 
@@ -413,15 +425,15 @@ def test_needs_doing_today_on_a_fixed_clock(shop):
     flagged = {r.number for r in orders.search_orders(OrderQuery(flagged_only=True))}
     assert flagged == {late.number, told.number, waiting.number} and orders.count_orders(OrderQuery(flagged_only=True)) == 3
 
-    orders.log_contact(shop["clerk"], told.number, "phone", "voicemail", "reminder")  # the reminder restarts the clock
+    orders.log_contact(any_shop["clerk"], told.number, "phone", "voicemail", "reminder")  # the reminder restarts the clock
     assert orders.order_view(told.number).flags == ()
-    orders.update_expected_date(shop["clerk"], late.number, NOW.date() + dt.timedelta(days=10), "supplier delay")
+    orders.update_expected_date(any_shop["clerk"], late.number, NOW.date() + dt.timedelta(days=10), "supplier delay")
     assert orders.order_view(late.number).flags == ()
 
     clock(NOW + dt.timedelta(days=15))  # past the 14-day collection deadline
     assert "past_deadline" in orders.order_view(told.number).flags
     assert orders.board().flag_counts["past_deadline"] == 2
-    v = orders.extend_deadline(shop["mgr"], told.number, NOW.date() + dt.timedelta(days=20), "customer in hospital")
+    v = orders.extend_deadline(any_shop["mgr"], told.number, NOW.date() + dt.timedelta(days=20), "customer in hospital")
     assert v.collection_deadline == NOW.date() + dt.timedelta(days=20) and "past_deadline" not in v.flags
     assert "reminder_due" in v.flags
     assert orders.count_orders(OrderQuery(flagged_only=True)) == sum(
@@ -455,13 +467,13 @@ def test_who_to_phone_lists_customers_email_will_not_reach(shop):
 # ----------------------------------------------------------------------------- lists
 
 
-def test_search_by_number_customer_product_and_supplier_paged(shop):
-    a = take(shop, name="Łucja Wiśniewska", supplier="Kettles Ltd")
-    shop["clock"](NOW + dt.timedelta(minutes=5))
-    b = orders.take_order(shop["clerk"], OrderRequest(
+def test_search_by_number_customer_product_and_supplier_paged(any_shop):
+    a = take(any_shop, name="Łucja Wiśniewska", supplier="Kettles Ltd")
+    any_shop["clock"](NOW + dt.timedelta(minutes=5))
+    b = orders.take_order(any_shop["clerk"], OrderRequest(
         [OrderLineInput(1, description="Bread bin", supplier="Bins & Co", supplier_code="BB-44", unit_price=2500)],
         customer_name="Bob Day", customer_email="bob@example.com", contact_via="email", deposit_tenders=[cash(500)]))
-    orders.mark_ordered(shop["clerk"], b.number, "BINS-77")
+    orders.mark_ordered(any_shop["clerk"], b.number, "BINS-77")
 
     def found(text, **kw):
         q = OrderQuery(text=text, **kw)
@@ -531,12 +543,12 @@ def test_an_order_from_an_exchange_that_fails_writes_nothing(shop):
     assert Return.select().count() == 0 and SpecialOrder.select().count() == 0 and stock(shop["mug"]) == 3
 
 
-def test_the_navigation_count_is_one_query_agreeing_with_the_board(shop):
-    a = take(shop, expected_date=NOW.date() + dt.timedelta(days=1))
-    b = take(shop)
-    arrive(shop, b.number)
+def test_the_navigation_count_is_one_query_agreeing_with_the_board(any_shop):
+    a = take(any_shop, expected_date=NOW.date() + dt.timedelta(days=1))
+    b = take(any_shop)
+    arrive(any_shop, b.number)
     assert orders.needs_doing_count() == orders.board().needs_doing == 1
-    shop["clock"](NOW + dt.timedelta(days=2))
+    any_shop["clock"](NOW + dt.timedelta(days=2))
     assert orders.needs_doing_count() == orders.board().needs_doing == 2
     assert "overdue_at_supplier" in orders.order_view(a.number).flags
 

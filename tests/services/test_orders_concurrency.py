@@ -11,7 +11,7 @@ import pytest
 from desk.models import OrderTender, Sale, SpecialOrderLine
 from desk.services import orders
 from desk.services.exchanges import SettlementTender
-from tests.services.test_orders import arrive, shop, take  # noqa: F401  (fixture)
+from tests.services.test_orders import any_shop, arrive, take  # noqa: F401  (fixture)
 from tests.services.test_returns import CLERK, CLERK2
 
 HOLD_SECONDS = 0.4
@@ -63,8 +63,8 @@ def _race(db, job: str, number: str):
     return outcomes
 
 
-def test_two_desks_receive_the_same_line_at_once_one_fills_it(shop, db):
-    v = take(shop)
+def test_two_desks_receive_the_same_line_at_once_one_fills_it(any_shop, db):
+    v = take(any_shop)
     outcomes = _race(db, "receive", v.number)
     assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
     assert "is arrived" in next(o for o in outcomes if o[0] == "refused")[2]
@@ -74,9 +74,9 @@ def test_two_desks_receive_the_same_line_at_once_one_fills_it(shop, db):
     assert [e.action for e in orders.order_view(v.number).events].count("received") == 1
 
 
-def test_two_desks_collect_the_same_order_at_once_one_hands_it_over(shop, db):
-    v = take(shop)
-    arrive(shop, v.number)
+def test_two_desks_collect_the_same_order_at_once_one_hands_it_over(any_shop, db):
+    v = take(any_shop)
+    arrive(any_shop, v.number)
     outcomes = _race(db, "collect", v.number)
     assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
     assert "collected" in next(o for o in outcomes if o[0] == "refused")[2]

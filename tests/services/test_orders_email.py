@@ -98,6 +98,7 @@ def test_a_server_that_is_down_is_logged_as_a_failed_attempt(shop):
     assert AuditEvent.select().where(AuditEvent.action == "order.contact").count() == 1
     # still on the list of what needs doing: the board and whoever phones
     assert orders.board().flag_counts["not_contacted"] == 1
+    assert [(r.number, r.last_attempt.split(",")[0]) for r in orders.who_to_phone()] == [(v.number, "failed")]
 
 
 def test_without_email_set_up_nothing_is_sent_and_the_customer_is_on_the_phone_list(shop):
@@ -107,6 +108,15 @@ def test_without_email_set_up_nothing_is_sent_and_the_customer_is_on_the_phone_l
         orders.notify_by_email(shop["clerk"], v.number)
     assert ContactAttempt.select().count() == 0
     assert [r.number for r in orders.who_to_phone()] == [v.number]
+
+
+def test_an_order_not_yet_arrived_is_not_emailed_that_it_arrived(shop, smtp_server):
+    port, inbox = smtp_server
+    _configure(shop, port)
+    v = take(shop, customer_email="ann@example.com", contact_via="email")
+    with pytest.raises(NotAllowed, match="requested"):
+        orders.notify_by_email(shop["clerk"], v.number)
+    assert inbox.messages == [] and ContactAttempt.select().count() == 0
 
 
 def test_an_order_without_an_email_address_cannot_be_emailed(shop, smtp_server):
