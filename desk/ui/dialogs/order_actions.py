@@ -350,10 +350,21 @@ class ContactDialog(_OrderDialog):
         self.email_note.setObjectName("emailNote")
         self.email_note.setProperty("role", "muted")
         self.email_note.setWordWrap(True)
+        # They asked for email and it is set up: Enter sends it; logging a call is the other button.
+        self.prefer_email = email is not None and view.contact_via == "email"
         if email is not None:
             self.email_note.setText(f"Email to {email.to}: “{email.subject}”")
             self.email_button.setToolTip(email.body)
-            self.buttons.insertWidget(1, self.email_button)
+            self.buttons.insertWidget(3 if self.prefer_email else 1, self.email_button)
+            if self.prefer_email:
+                self.email_button.setText("Send email (Enter)")
+                self.email_button.setProperty("primary", True)
+                self.email_button.setMinimumSize(220, 48)
+                self.ok_button.setText("Log a call instead")
+                self.ok_button.setProperty("primary", False)
+                self.ok_button.setMinimumSize(0, 44)
+                self.ok_button.clicked.disconnect()
+                self.ok_button.clicked.connect(lambda: _OrderDialog.try_accept(self))
         elif not view.customer_email:
             self.email_note.setText("No email address: phone them (or text them) and log how it went.")
             self.email_button.hide()
@@ -361,11 +372,19 @@ class ContactDialog(_OrderDialog):
             self.email_note.setText("Email is not set up (Settings, Email): phone them and log how it went.")
             self.email_button.hide()
         self.body.addWidget(self.email_note)
+        self.setMinimumWidth(720)
         self.outcome_combo.setFocus()
 
     def send_email(self) -> None:
         self.value = ContactAnswer(True)
         self.accept()
+
+    def try_accept(self) -> bool:
+        """Enter: send the email when that is how they asked to hear, else log the attempt."""
+        if self.prefer_email:
+            self.send_email()
+            return True
+        return super().try_accept()
 
     def collect(self) -> ContactAnswer:
         return ContactAnswer(False, self.method_combo.currentData(), self.outcome_combo.currentData(),
@@ -402,7 +421,7 @@ class PayDialog(_OrderDialog):
             self.tender.set_amount(0 if deposit else view.balance)
             self.body.addWidget(self.tender)
             self.tender.method_combo.setFocus()
-        self.resize(760, 380)
+        self.resize(780, 320)
 
     def collect(self) -> list[SettlementTender]:
         if not self.balance:
