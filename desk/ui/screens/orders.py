@@ -81,7 +81,7 @@ ACTION_LABELS = {"taken": "Order taken", "deposit": "Deposit taken", "ordered": 
                  "deadline_extended": "Deadline extended", "from_exchange": "From an exchange"}
 KEYS = {"take": "Ctrl+N", "ordered": "Ctrl+O", "receive": "Ctrl+R", "contact": "Ctrl+T", "collect": "Ctrl+K",
         "cancel": "Ctrl+Del", "decide": "Ctrl+E", "print": "Ctrl+P", "find": "Ctrl+F", "todo": "Ctrl+D",
-        "phone": "Ctrl+Shift+T"}
+        "phone": "Ctrl+Shift+T", "deposit": "Ctrl+M"}
 
 
 def _label(text: str = "", role: str | None = None, name: str | None = None, wrap: bool = False) -> QLabel:
@@ -174,7 +174,7 @@ class OrdersScreen(Screen):
         self._shortcut(self.board_page, KEYS["phone"], self.who_to_phone)
         for name, slot in (("ordered", self.mark_ordered), ("receive", self.receive), ("contact", self.contact),
                            ("collect", self.collect), ("cancel", self.cancel_order), ("decide", self.decide),
-                           ("print", self.print_slip)):
+                           ("print", self.print_slip), ("deposit", self.more_deposit)):
             self._shortcut(self.detail_page, KEYS[name], slot)
 
         keys = _BoardKeys(self)
@@ -361,7 +361,7 @@ class OrdersScreen(Screen):
         left.addWidget(self.detail_flags)
         left.addWidget(self.detail_facts)
         left.addWidget(self.lines_table)
-        self.deposit_button = QPushButton("Take more deposit…")
+        self.deposit_button = QPushButton(f"Take more deposit…  ({KEYS['deposit']})")
         self.deposit_button.setObjectName("moreDeposit")
         self.deposit_button.setMinimumHeight(38)
         self.deposit_button.setAutoDefault(False)
