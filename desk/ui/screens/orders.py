@@ -4,12 +4,13 @@ The board shows the open orders in four columns by status (requested, ordered, a
 told), with what needs doing today highlighted and counted (overdue at the supplier, arrived and
 not told, not collected after the reminder days, past the collection deadline); the navigation
 shows the same count. Typing in Find (or choosing a status, collected and cancelled included)
-lists the orders that match, a page at a time. Ctrl+N takes an order; Enter opens one.
+lists the orders that match, a page at a time. Ctrl+N takes an order; Enter opens one; Who to
+phone (Ctrl+Shift+T) lists today's calls to customers who cannot be emailed.
 
 An order's page shows its lines, money, status timeline (who and when) and contact attempts, and
-its actions by keyboard: Mark ordered (Ctrl+O), Receive (Ctrl+R), Contact (Ctrl+T), Collect
-(Ctrl+K), Cancel (Ctrl+Delete), a manager's decision past the deadline (Ctrl+E), print the slip
-(Ctrl+P). Enter does what the order's status calls for next; Esc goes back to the board.
+its actions by keyboard: Mark ordered (Ctrl+O; on an ordered order, the supplier's new date),
+Receive (Ctrl+R), Contact (Ctrl+T), Collect (Ctrl+K), Cancel (Ctrl+Delete), a manager's decision
+past the deadline (Ctrl+E), print the slip (Ctrl+P), more deposit (Ctrl+M). Enter does what the order's status calls for next; Esc goes back to the board.
 
 The scan field: an order number (O-…) opens that order from anywhere; a product's barcode, SKU or
 supplier code while this screen is shown lists the orders waiting for it and receives the
