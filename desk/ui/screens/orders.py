@@ -207,6 +207,7 @@ class OrdersScreen(Screen):
         self.take_button.setMinimumSize(230, 50)
         self.take_button.setAutoDefault(False)
         self.take_button.clicked.connect(self.take_order)
+        self.take_button.setVisible(auth.can(self.ctx.staff, "orders.take"))  # head office only looks
         self.phone_button = QPushButton("Who to phone")
         self.phone_button.setObjectName("whoToPhoneButton")
         self.phone_button.setMinimumSize(170, 50)
