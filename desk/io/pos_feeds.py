@@ -51,7 +51,8 @@ def _is_jsonl(text: str) -> bool:
 
 
 def _header(text: str) -> list[str]:
-    first = text.lstrip("\r\n").splitlines(keepends=True)
+    # the first lines only: a header is one record (a quoted name may hold a line break)
+    first = text.lstrip("\r\n")[:262144].splitlines(keepends=True)
     try:
         return [h.strip() for h in next(csv.reader(first))]
     except (StopIteration, csv.Error):

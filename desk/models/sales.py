@@ -8,8 +8,11 @@ from desk.models.store import Desk, Store
 
 
 class Sale(Record):
-    store = ForeignKeyField(Store, backref="sales", on_delete="RESTRICT")
-    till = ForeignKeyField(Desk, backref="sales", null=True, on_delete="RESTRICT")
+    # No index of their own (migration 0007): store is the first column of the unique
+    # (store, receipt_no) index, sale of (sale, line_no); no query looks sales up by till
+    # nor lines by product.
+    store = ForeignKeyField(Store, backref="sales", on_delete="RESTRICT", index=False)
+    till = ForeignKeyField(Desk, backref="sales", null=True, on_delete="RESTRICT", index=False)
     receipt_no = CharField(max_length=64)
     sold_at = DateTimeField(index=True)  # UTC
     customer = ForeignKeyField(Customer, backref="sales", null=True, on_delete="SET NULL")
@@ -27,9 +30,9 @@ class Sale(Record):
 
 
 class SaleLine(Record):
-    sale = ForeignKeyField(Sale, backref="lines", on_delete="CASCADE")
+    sale = ForeignKeyField(Sale, backref="lines", on_delete="CASCADE", index=False)
     line_no = IntegerField()
-    product = ForeignKeyField(Product, backref="sale_lines", null=True, on_delete="SET NULL")
+    product = ForeignKeyField(Product, backref="sale_lines", null=True, on_delete="SET NULL", index=False)
     sku = CharField(max_length=64, default="")
     barcode = CharField(max_length=64, default="")
     description = TextField()

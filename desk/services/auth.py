@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "orders.cancel": ("cancel a special order and give its deposit back", frozenset(STORE_ROLES)),
     "orders.keep_deposit": ("keep the deposit of a cancelled special order", _MANAGERS),
     "orders.extend": ("extend a special order's collection deadline", _MANAGERS),
+    "vouchers.cancel": ("cancel what is left of a voucher", _MANAGERS),
 }
 
 # Argon2id with OWASP's minimum memory-hard settings: 19 MiB, 2 passes.

@@ -7,7 +7,9 @@
 - ``cancel_unspent(...)`` (inside a void's transaction) cancels what is left of a voucher.
 - ``expires_on(voucher)``: the last day it can be used (Settings ``voucher_expiry_days``, 0 = never);
   ``expire_due(actor)`` writes the ``expire`` entries of the vouchers past it.
-- ``list_vouchers(VoucherQuery) -> list[VoucherRow]``: the Vouchers screen.
+- ``list_vouchers(VoucherQuery, offset, limit) -> list[VoucherRow]`` and ``count_vouchers(VoucherQuery)``:
+  the Vouchers screen, a page at a time, filtered in SQL.
+- ``cancel_voucher(actor, code, reason, approver=None)``: a manager cancels what is left.
 
 The ledger's entry kinds: ``issue`` (+), ``redeem`` (-), ``reverse`` (+, a redemption given back by
 a void), ``expire`` (-) and ``cancel`` (-, the voucher voided). The balance never goes below zero:
@@ -28,7 +30,7 @@ from desk.errors import InvalidInput, NotAllowed, NotFound
 from desk.models import Customer, Staff, Store, Voucher, VoucherEntry, database
 from desk.models.db import is_postgres
 from desk.services import audit
-from desk.services.auth import require
+from desk.services.auth import require, verify_approver
 
 # No 0/O, 1/I/L: a code read aloud or typed from paper is not misread. 12 of 31 symbols: ~59 bits.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -39,10 +41,11 @@ _CODE_RE = re.compile(r"^V-[" + CODE_ALPHABET + r"]{" + str(CODE_LENGTH) + r"}$"
 @dataclass(frozen=True)
 class VoucherEntryView:
     at: dt.datetime  # naive UTC
-    kind: str  # issue | redeem | cancel
+    kind: str  # issue | redeem | reverse | expire | cancel
     amount: int  # signed minor units
     reference: str
     staff_code: str
+    staff_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,12 @@ class VoucherView:
     return_number: str
     entries: list[VoucherEntryView] = field(default_factory=list)
     expires_on: dt.date | None = None
+    source: str = "goodwill"  # return | exchange | goodwill
+    source_number: str = ""
+
+
+SOURCES = ("return", "exchange", "goodwill")
+STATUSES = ("active", "spent", "expired", "cancelled")
 
 
 @dataclass
@@ -64,6 +73,7 @@ class VoucherQuery:
     text: str = ""  # part of the code or the customer's name
     status: str = ""  # "" | active | spent | cancelled | expired
     limit: int = 500
+    source: str = ""  # "" | return | exchange | goodwill
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,8 @@ class VoucherRow:
     expires_on: dt.date | None
     customer_name: str
     return_number: str
+    source: str = "goodwill"  # return | exchange | goodwill
+    source_number: str = ""  # the return's or the exchange's number
 
 
 def is_voucher_code(text: str) -> bool:
@@ -130,13 +142,20 @@ def voucher_view(code: str) -> VoucherView:
     voucher = Voucher.get_or_none(Voucher.code == value)
     if voucher is None:
         raise NotFound(f"No voucher has the code {value}.")
-    entries = [VoucherEntryView(e.created_at, e.kind, e.amount, e.reference, e.staff_code)
-               for e in VoucherEntry.select().where(VoucherEntry.voucher == voucher).order_by(VoucherEntry.id)]
+    from desk.models import Exchange
+
+    rows = list(VoucherEntry.select().where(VoucherEntry.voucher == voucher).order_by(VoucherEntry.id))
+    names = dict(Staff.select(Staff.code, Staff.name).where(Staff.code.in_({e.staff_code for e in rows})).tuples()) if rows else {}
+    entries = [VoucherEntryView(e.created_at, e.kind, e.amount, e.reference, e.staff_code, names.get(e.staff_code, ""))
+               for e in rows]
     balance = sum(e.amount for e in entries)
     status = _status(voucher, balance, entries)
     number = voucher.issued_by_return.number if voucher.issued_by_return_id else ""
+    exchange = (Exchange.select(Exchange.number).where(Exchange.ret == voucher.issued_by_return_id).scalar()
+                if voucher.issued_by_return_id else None)
+    source, source_number = _source(voucher.issued_by_return_id, number, exchange)
     return VoucherView(voucher.code, voucher.currency, voucher.amount, balance, status, voucher.created_at,
-                       voucher.customer_name, number, entries, expires_on(voucher))
+                       voucher.customer_name, number, entries, expires_on(voucher), source, source_number)
 
 
 def expires_on(voucher: Voucher) -> dt.date | None:
@@ -165,30 +184,120 @@ def _status(voucher: Voucher, balance: int, entries=None) -> str:
     return "spent" if balance == 0 else "active"
 
 
-def list_vouchers(query: VoucherQuery | None = None) -> list[VoucherRow]:
-    """Vouchers with their balances, newest first (the Vouchers screen)."""
-    from desk.models import Return
+def _expiry_cutoff() -> dt.datetime | None:
+    """Vouchers created before this (naive UTC) are past their last day; None: they never expire."""
+    from desk import clock
+    from desk.services import settings
 
-    query = query or VoucherQuery()
+    days = settings.get("voucher_expiry_days")
+    if not days:
+        return None
+    today = clock.to_local(clock.utcnow()).date()
+    return clock.local_midnight_utc(today - dt.timedelta(days=days))
+
+
+def _voucher_query(query: VoucherQuery):
+    """Vouchers with their balance (``bal``) and the document that issued them (``ret_no``, ``ex_no``),
+    filtered in SQL by text and status (the status rules of ``_status``)."""
+    from desk.models import Exchange, Return
+
     bal = fn.COALESCE(fn.SUM(VoucherEntry.amount), 0)
-    q = (Voucher.select(Voucher, bal.alias("bal"), Return.number.alias("ret_no"))
+    q = (Voucher.select(Voucher, bal.alias("bal"), Return.number.alias("ret_no"), Exchange.number.alias("ex_no"))
          .join(VoucherEntry, on=(VoucherEntry.voucher == Voucher.id))
          .switch(Voucher).join(Return, JOIN.LEFT_OUTER, on=(Voucher.issued_by_return == Return.id))
-         .group_by(Voucher.id, Return.number).order_by(Voucher.created_at.desc(), Voucher.id.desc()))
+         .join(Exchange, JOIN.LEFT_OUTER, on=(Exchange.ret == Return.id))
+         .group_by(Voucher.id, Return.number, Exchange.number))
     text = (query.text or "").strip()
     if text:
         q = q.where(Voucher.code.contains(text.upper()) | fn.LOWER(Voucher.customer_name).contains(text.lower()))
+    source = (query.source or "").strip()
+    if source == "exchange":
+        q = q.where(Exchange.id.is_null(False))
+    elif source == "return":
+        q = q.where(Voucher.issued_by_return.is_null(False) & Exchange.id.is_null(True))
+    elif source == "goodwill":
+        q = q.where(Voucher.issued_by_return.is_null(True))
+    elif source:
+        raise InvalidInput("Source", f"'{source}' is not one of {', '.join(SOURCES)}")
+    status = (query.status or "").strip()
+    cutoff = _expiry_cutoff()
+    past = (Voucher.created_at < cutoff) if cutoff is not None else None
+    if status == "cancelled":
+        q = q.where(Voucher.status == "cancelled")
+    elif status == "expired":
+        late = (Voucher.status == "active") & (bal > 0)
+        q = q.having((Voucher.status == "expired") | (late & past) if past is not None else (Voucher.status == "expired"))
+    elif status == "spent":
+        q = q.where(Voucher.status == "active").having(bal == 0)
+    elif status == "active":
+        q = q.where(Voucher.status == "active")
+        if past is not None:
+            q = q.where(~past)
+        q = q.having(bal > 0)
+    elif status:
+        raise InvalidInput("Status", f"'{status}' is not one of {', '.join(STATUSES)}")
+    return q
+
+
+def count_vouchers(query: VoucherQuery | None = None) -> int:
+    """How many vouchers the Vouchers screen's filters match."""
+    return _voucher_query(query or VoucherQuery()).count()
+
+
+def list_vouchers(query: VoucherQuery | None = None, offset: int = 0, limit: int | None = None) -> list[VoucherRow]:
+    """One page of vouchers with their balances, newest first (the Vouchers screen).
+    ``limit`` None: ``query.limit``."""
+    query = query or VoucherQuery()
+    limit = query.limit if limit is None else limit
+    q = (_voucher_query(query).order_by(Voucher.created_at.desc(), Voucher.id.desc())
+         .offset(max(0, offset)).limit(max(0, limit)))
     rows = []
     for v in q.objects():
         balance = int(v.bal or 0)
-        status = _status(v, balance)
-        if query.status and status != query.status:
-            continue
-        rows.append(VoucherRow(v.code, v.currency, v.amount, balance, status, v.created_at, expires_on(v),
-                               v.customer_name, getattr(v, "ret_no", None) or ""))
-        if len(rows) >= query.limit:
-            break
+        source, number = _source(v.issued_by_return_id, getattr(v, "ret_no", None), getattr(v, "ex_no", None))
+        rows.append(VoucherRow(v.code, v.currency, v.amount, balance, _status(v, balance), v.created_at, expires_on(v),
+                               v.customer_name, getattr(v, "ret_no", None) or "", source, number))
     return rows
+
+
+def _source(return_id, return_number, exchange_number) -> tuple[str, str]:
+    """(return | exchange | goodwill, the issuing document's number)."""
+    if exchange_number:
+        return "exchange", exchange_number
+    if return_id:
+        return "return", return_number or ""
+    return "goodwill", ""
+
+
+def cancel_voucher(actor: Staff, code: str, reason: str, approver=None) -> VoucherView:
+    """A manager cancels what is left of a voucher (lost, issued in error), with a reason: a
+    ``cancel`` entry takes the balance to zero. ``approver`` (a ``returns.DeskApproval``): a
+    manager's code and PIN typed at the desk of someone who may not cancel; the cancel is then
+    the manager's (the PIN is checked in its own transaction, so a wrong one counts)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Reason", "say why the voucher is cancelled")
+    if approver is not None:
+        require(actor, "vouchers.view")
+        manager = verify_approver(approver.code, approver.pin, "vouchers.cancel", during="voucher cancel")
+    else:
+        require(actor, "vouchers.cancel")
+        manager = actor
+    with database.atomic():
+        voucher = _locked(code)
+        if voucher.status == "cancelled":
+            raise NotAllowed(f"Voucher {voucher.code} was already cancelled.")
+        if voucher.status == "expired" or _expired(voucher):
+            raise NotAllowed(f"Voucher {voucher.code} expired on {expires_on(voucher).isoformat()}: nothing is left to cancel.")
+        balance = balance_of(voucher.id)
+        if balance <= 0:
+            raise NotAllowed(f"Voucher {voucher.code} is spent: nothing is left to cancel.")
+        VoucherEntry.create(voucher=voucher, kind="cancel", amount=-balance, reference=reason[:80], staff_code=manager.code)
+        Voucher.update(status="cancelled").where(Voucher.id == voucher.id).execute()
+        audit.record("voucher.cancelled", manager, entity="voucher", entity_uuid=voucher.uuid,
+                     details={"code": voucher.code, "amount": balance, "reason": reason,
+                              "at_desk_of": actor.code if approver is not None else ""})
+    return voucher_view(voucher.code)
 
 
 def redeem(actor: Staff, code: str, amount: int, reference: str = "") -> VoucherView:

@@ -12,8 +12,11 @@ The screens call these (dataclasses in, dataclasses out; refusals are DeskErrors
   replacement sale in the ledger (source ``exchange``, receipt number = the exchange number),
   the settlement, the stock moves and the audit events.
 - ``void_exchange(actor, number, reason) -> ExchangeView``: same day, manager.
-- ``exchange_view(number)``; ``search_exchanges(ExchangeQuery) -> list[ExchangeRow]``;
+- ``exchange_view(number)``; ``search_exchanges(ExchangeQuery, offset, limit) -> list[ExchangeRow]``
+  (one page of the log, filtered in SQL) and ``count_exchanges(ExchangeQuery)``;
   ``export_exchanges_csv(query, path)``.
+- ``void_exchange_at_desk(actor, number, reason, approver)``: a manager's code and PIN typed at
+  the desk of someone who may not void.
 - ``variants_of(product_id) -> list[VariantRow]``: the same product in other sizes/colours.
 
 Money: the returned goods are worth their refund (what was paid, less any restocking fee);
@@ -30,13 +33,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from peewee import fn
+
 from desk import clock
 from desk.errors import InvalidInput, NotAllowed, NotFound
 from desk.models import Exchange, ExchangeTender, Product, Return, ReturnLine, Sale, SaleLine, Staff, Store, Tender, Voucher, database
 from desk.models.db import is_postgres
 from desk.money import format_money
 from desk.services import audit, credit, returns
-from desk.services.auth import require
+from desk.services.auth import require, verify_approver
 from desk.services.numbers import next_number
 from desk.services.policy import Decision
 from desk.services.returns import DeskApproval, ReturnLineRequest, ReturnRequest, ReturnView
@@ -197,6 +202,7 @@ class ExchangeQuery:
     reason: str = ""  # a reason code of a returned line
     include_voided: bool = True
     limit: int = 1000
+    status: str = ""  # "" | completed | voided
 
 
 @dataclass(frozen=True)
@@ -473,6 +479,21 @@ def void_exchange(actor: Staff, number: str, reason: str) -> ExchangeView:
     return exchange_view(ex.number)
 
 
+def void_exchange_at_desk(actor: Staff, number: str, reason: str, approver: DeskApproval) -> ExchangeView:
+    """Void at the desk of someone who may not void (a supervisor in the exchange log): a manager
+    types their code and PIN (checked in its own transaction, so a wrong PIN counts toward their
+    lockout) and the void is theirs; the audit trail also names whose desk it was done at."""
+    require(actor, "exchanges.create")
+    if not (reason or "").strip():
+        raise InvalidInput("Reason", "say why the exchange is voided")
+    manager = verify_approver(approver.code, approver.pin, "exchanges.void", during="exchange void")
+    with database.atomic():
+        view = void_exchange(manager, number, reason)
+        audit.record("exchange.void_approved", manager, entity="exchange", entity_uuid=view.uuid,
+                     details={"number": view.number, "at_desk_of": actor.code, "note": (approver.note or "").strip()})
+    return view
+
+
 # ----------------------------------------------------------------------------- reading
 
 
@@ -507,61 +528,107 @@ def _view(ex: Exchange) -> ExchangeView:
                         voider.name if voider else "", ex.void_reason)
 
 
-def _local_midnight_utc(day: dt.date) -> dt.datetime:
-    local = dt.datetime.combine(day, dt.time.min).astimezone()
-    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+_local_midnight_utc = clock.local_midnight_utc
 
 
-def search_exchanges(query: ExchangeQuery | None = None) -> list[ExchangeRow]:
-    """The exchange log, newest first."""
-    query = query or ExchangeQuery()
-    q = Exchange.select().order_by(Exchange.created_at.desc(), Exchange.id.desc())
+def _filtered(query: ExchangeQuery):
+    """The exchanges that match ``query``, filtered in SQL (no order, no page)."""
+    q = Exchange.select()
     if query.date_from:
         q = q.where(Exchange.created_at >= _local_midnight_utc(query.date_from))
     if query.date_to:
         q = q.where(Exchange.created_at < _local_midnight_utc(query.date_to + dt.timedelta(days=1)))
     if query.clerk_code.strip():
-        q = q.join(Staff, on=(Exchange.clerk == Staff.id)).where(Staff.code == query.clerk_code.strip())
+        q = q.where(Exchange.clerk.in_(Staff.select(Staff.id).where(Staff.code == query.clerk_code.strip())))
     if query.reason.strip():
         q = q.where(Exchange.ret.in_(ReturnLine.select(ReturnLine.ret).where(ReturnLine.reason == query.reason.strip())))
     if not query.include_voided:
         q = q.where(Exchange.status == "completed")
+    if query.status:
+        if query.status not in ("completed", "voided"):
+            raise InvalidInput("Status", f"'{query.status}' is not one of completed, voided")
+        q = q.where(Exchange.status == query.status)
     text = query.product.strip().lower()
+    if text:
+        came_back = ReturnLine.select(ReturnLine.ret).where(fn.LOWER(ReturnLine.sku).contains(text)
+                                                            | fn.LOWER(ReturnLine.description).contains(text))
+        went_out = SaleLine.select(SaleLine.sale).where(fn.LOWER(SaleLine.sku).contains(text)
+                                                        | fn.LOWER(SaleLine.description).contains(text))
+        q = q.where(Exchange.ret.in_(came_back) | Exchange.sale.in_(went_out))
+    return q
+
+
+def count_exchanges(query: ExchangeQuery | None = None) -> int:
+    """How many exchanges the log's filters match."""
+    return _filtered(query or ExchangeQuery()).count()
+
+
+def _items(lines) -> str:
+    """'Shirt, Blue, L; 2 × Socks': a quantity is written only when it is more than one."""
+    return "; ".join(l.description if l.quantity == 1 else f"{l.quantity} × {l.description}" for l in lines)
+
+
+def search_exchanges(query: ExchangeQuery | None = None, offset: int = 0, limit: int | None = None) -> list[ExchangeRow]:
+    """One page of the exchange log, newest first (``limit`` None: ``query.limit``)."""
+    query = query or ExchangeQuery()
+    limit = query.limit if limit is None else limit
+    exchanges = list(_filtered(query).order_by(Exchange.created_at.desc(), Exchange.id.desc())
+                     .offset(max(0, offset)).limit(max(0, limit)))
+    if not exchanges:
+        return []
+    # A page is read in a handful of queries, whatever its length.
+    rets = {r.id: r for r in Return.select(Return.id, Return.number, Return.sale).where(
+        Return.id.in_([e.ret_id for e in exchanges]))}
+    sale_ids = {e.sale_id for e in exchanges if e.sale_id} | {r.sale_id for r in rets.values() if r.sale_id}
+    receipts = dict(Sale.select(Sale.id, Sale.receipt_no).where(Sale.id.in_(list(sale_ids))).tuples()) if sale_ids else {}
+    clerks = {s.id: s for s in Staff.select(Staff.id, Staff.code, Staff.name).where(
+        Staff.id.in_(list({e.clerk_id for e in exchanges})))}
+    came_back: dict[int, list] = {}
+    for l in ReturnLine.select().where(ReturnLine.ret.in_(list(rets))).order_by(ReturnLine.ret, ReturnLine.line_no):
+        came_back.setdefault(l.ret_id, []).append(l)
+    went_out: dict[int, list] = {}
+    out_ids = [e.sale_id for e in exchanges if e.sale_id]
+    if out_ids:
+        for l in SaleLine.select().where(SaleLine.sale.in_(out_ids)).order_by(SaleLine.sale, SaleLine.line_no):
+            went_out.setdefault(l.sale_id, []).append(l)
     rows = []
-    for ex in q:
-        v = _view(ex)
-        if text and not any(text in l.sku.lower() or text in l.description.lower() for l in v.came_back + v.went_out):
-            continue
+    for ex in exchanges:
+        ret = rets[ex.ret_id]
+        clerk = clerks[ex.clerk_id]
         rows.append(ExchangeRow(
-            v.number, v.created_at, v.status, v.clerk_code, v.clerk_name, v.customer_name, v.reason,
-            "; ".join(f"{l.quantity} × {l.description}" for l in v.came_back),
-            "; ".join(f"{l.quantity} × {l.description}" for l in v.went_out),
-            v.returned_value, v.replacement_total, v.difference, v.currency, v.return_number, v.sale_receipt_no,
-            v.original_receipt_no))
-        if len(rows) >= query.limit:
-            break
+            ex.number, ex.created_at, ex.status, clerk.code, clerk.name, ex.customer_name, ex.reason,
+            _items(came_back.get(ex.ret_id, [])), _items(went_out.get(ex.sale_id, [])),
+            ex.returned_value, ex.replacement_total, ex.difference, ex.currency, ret.number,
+            receipts.get(ex.sale_id, "") if ex.sale_id else "", receipts.get(ret.sale_id, "") if ret.sale_id else ""))
     return rows
 
 
 CSV_HEADER = ["number", "date", "status", "clerk", "customer", "reason", "items_in", "items_out", "returned_value",
               "replacement_total", "difference", "currency", "return", "sale", "original_receipt"]
+EXPORT_PAGE = 500
 
 
 def export_exchanges_csv(query: ExchangeQuery | None, path: str | Path) -> int:
-    """Write the exchange log to ``path`` as CSV (money in major units, text exact). Rows written."""
+    """Write every exchange that matches to ``path`` as CSV (money in major units, text exact),
+    a page at a time. Rows written."""
     from desk.money import from_minor
 
-    rows = search_exchanges(query)
+    query = query or ExchangeQuery()
+    n = 0
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(CSV_HEADER)
-        for r in rows:
-            w.writerow([r.number, clock.to_local(r.created_at).strftime("%Y-%m-%d %H:%M"), r.status,
-                        f"{r.clerk_code} {r.clerk_name}", r.customer_name, r.reason, r.items_in, r.items_out,
-                        from_minor(r.returned_value, r.currency), from_minor(r.replacement_total, r.currency),
-                        from_minor(r.difference, r.currency), r.currency, r.return_number, r.sale_receipt_no,
-                        r.original_receipt_no])
-    return len(rows)
+        while True:
+            page = search_exchanges(query, n, EXPORT_PAGE)
+            for r in page:
+                w.writerow([r.number, clock.to_local(r.created_at).strftime("%Y-%m-%d %H:%M"), r.status,
+                            f"{r.clerk_code} {r.clerk_name}", r.customer_name, r.reason, r.items_in, r.items_out,
+                            from_minor(r.returned_value, r.currency), from_minor(r.replacement_total, r.currency),
+                            from_minor(r.difference, r.currency), r.currency, r.return_number, r.sale_receipt_no,
+                            r.original_receipt_no])
+            n += len(page)
+            if len(page) < EXPORT_PAGE:
+                return n
 
 
 # ----------------------------------------------------------------------------- printing

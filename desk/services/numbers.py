@@ -8,10 +8,26 @@ so a rolled-back document gives its number back and two desks never get the same
 
 from __future__ import annotations
 
+import re
+
+from desk.errors import InvalidInput
 from desk.models import DocumentCounter, database
 from desk.models.db import is_postgres
 
 SEQ_DIGITS = 6
+DESK_CODE = re.compile(r"[A-Z0-9]{1,4}")
+
+
+def clean_desk_code(code: str) -> str:
+    """A desk's number as documents carry it: 1 to 4 letters or digits, upper case (``01``, ``2``, ``K1``).
+
+    Every desk (computer) of a store sharing one database needs its own, so that each desk's
+    documents are numbered on their own and show where they were made.
+    """
+    cleaned = (code or "").strip().upper()
+    if not DESK_CODE.fullmatch(cleaned):
+        raise InvalidInput("Desk number", f"'{(code or '').strip()}' must be 1 to 4 letters or digits, e.g. 01 or 02")
+    return cleaned
 
 
 def format_number(kind: str, store_code: str, desk_code: str, seq: int) -> str:

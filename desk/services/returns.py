@@ -56,7 +56,7 @@ from desk.models.db import is_postgres
 from desk.money import allocate, cumulative_share, from_minor
 from desk.services import audit, credit, policy as policy_mod
 from desk.services.auth import can, require, verify_approver
-from desk.services.numbers import next_number
+from desk.services.numbers import clean_desk_code, next_number
 from desk.services.policy import (
     CONDITIONS,
     DISPOSITION_LABELS,
@@ -377,8 +377,7 @@ def _check_request(request: ReturnRequest, pol: Policy, allow_zero: bool = False
         raise InvalidInput("Refund to", f"'{request.refund_to}' is not one of {', '.join(REFUND_TO)}")
     if not request.lines:
         raise InvalidInput("Lines", "choose at least one line to return")
-    if not (request.desk_code or "").strip():
-        raise InvalidInput("Desk", "the desk's code is required")
+    clean_desk_code(request.desk_code)
     for i, line in enumerate(request.lines, 1):
         q = line.quantity
         if isinstance(q, bool) or not isinstance(q, int) or q < (0 if allow_zero else 1):

@@ -79,30 +79,43 @@ class PricedSale:
 
 def price_sale(sale: SaleInput, prices_include_tax: bool) -> PricedSale:
     """What each line paid, tax included, and the sale's totals. Pure: no database."""
-    if not sale.lines:
+    lines = sale.lines
+    if not lines:
         raise InvalidInput("lines", f"sale {sale.receipt_no} has no lines")
     grosses = []
-    for i, line in enumerate(sale.lines, 1):
-        if line.quantity <= 0:
-            raise InvalidInput(f"line {i} quantity", f"must be positive, not {line.quantity}")
-        if line.unit_price < 0 or line.line_discount < 0:
+    subtotal = 0
+    line_discounts = 0
+    i = 0
+    for line in lines:
+        i += 1
+        quantity, unit_price, line_discount = line.quantity, line.unit_price, line.line_discount
+        if quantity <= 0:
+            raise InvalidInput(f"line {i} quantity", f"must be positive, not {quantity}")
+        if unit_price < 0 or line_discount < 0:
             raise InvalidInput(f"line {i} price", "must not be negative")
-        gross = line.quantity * line.unit_price - line.line_discount
+        value = quantity * unit_price
+        gross = value - line_discount
         if gross < 0:
             raise InvalidInput(f"line {i} discount", "is more than the line's price")
         grosses.append(gross)
-    if sale.order_discount < 0 or sale.order_discount > sum(grosses):
+        subtotal += value
+        line_discounts += line_discount
+    order_discount = sale.order_discount
+    if order_discount < 0 or order_discount > sum(grosses):
         raise InvalidInput("order discount", "must be between zero and the sale's value")
-    shares = allocate(sale.order_discount, grosses) if sale.order_discount else [0] * len(grosses)
+    shares = allocate(order_discount, grosses) if order_discount else None
+    rates = [_tax_rate_and_int(i, line.tax_rate) for i, line in enumerate(lines, 1)]
     priced = []
-    rates = [_tax_rate(i, line.tax_rate) for i, line in enumerate(sale.lines, 1)]
-    for line, gross, share, rate in zip(sale.lines, grosses, shares, rates):
+    tax_total = 0
+    total = 0
+    for n, gross in enumerate(grosses):
+        share = shares[n] if shares is not None else 0
         net = gross - share
+        rate, thousandths = rates[n]
         if type(net) is int and net >= 0:
             # Exact integer arithmetic (the rate in thousandths of a percent), equal to the
             # Decimal rounding half up below: a quotient of these sizes is never so close to a
             # half that 28 significant digits could misplace it.
-            thousandths = _rate_int(rate)
             if prices_include_tax:
                 paid = net
                 d = 100_000 + thousandths
@@ -117,14 +130,9 @@ def price_sale(sale: SaleInput, prices_include_tax: bool) -> PricedSale:
             tax = round_half_up(Decimal(net) * rate / 100)
             paid = net + tax
         priced.append(PricedLine(gross, share, paid, tax))
-    subtotal = sum(l.quantity * l.unit_price for l in sale.lines)
-    return PricedSale(
-        lines=priced,
-        subtotal=subtotal,
-        discount_total=sum(l.line_discount for l in sale.lines) + sale.order_discount,
-        tax_total=sum(p.tax_amount for p in priced),
-        total=sum(p.paid for p in priced),
-    )
+        tax_total += tax
+        total += paid
+    return PricedSale(priced, subtotal, line_discounts + order_discount, tax_total, total)
 
 
 _DIGIT_RUN = re.compile(r"\d(?:[ -]?\d)*")
@@ -154,29 +162,26 @@ def _looks_like_card_number(text: str) -> bool:
 _RATES: dict[tuple[type, Decimal], tuple[Decimal, int]] = {}  # checked rates: (rate, thousandths of a percent)
 
 
-def _tax_rate(i: int, value) -> Decimal:
-    """A tax rate in percent: 0 to 100 with at most 3 decimal places, never a float."""
+def _tax_rate_and_int(i: int, value) -> tuple[Decimal, int]:
+    """A tax rate in percent (0 to 100 with at most 3 decimal places, never a float) and the
+    same rate in thousandths of a percent, as TaxRateField stores it."""
     key = (type(value), value)
     try:
         known = _RATES.get(key)
     except TypeError:  # unhashable
         known = None
     if known is not None:
-        return known[0]
+        return known
     try:
         rate = Decimal(value) if not isinstance(value, float) else None
     except (InvalidOperation, TypeError, ValueError):
         rate = None
     if rate is None or not rate.is_finite() or rate < 0 or rate > 100 or rate != rate.quantize(Decimal("0.001")):
         raise InvalidInput(f"line {i} tax rate", f"{value!r} is not a percentage from 0 to 100 with at most 3 decimal places")
+    known = (rate, int(rate * 1000))
     if type(value) in (Decimal, int, str) and len(_RATES) < 1000:
-        _RATES[key] = (rate, int(rate * 1000))
-    return rate
-
-
-def _rate_int(rate: Decimal) -> int:
-    known = _RATES.get((Decimal, rate))
-    return known[1] if known is not None else int(rate * 1000)
+        _RATES[key] = known
+    return known
 
 
 def _to_utc(value: dt.datetime) -> dt.datetime:
@@ -214,12 +219,27 @@ def _check_tenders(s: SaleInput, priced: PricedSale) -> None:
         raise InvalidInput(f"receipt {s.receipt_no} tenders", f"add up to {paid} but the lines paid {priced.total} (minor units)")
 
 
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
 def _uuid_hexes(n: int) -> list[str]:
-    """``n`` random (version 4) UUIDs as the 32 hex digits UUIDField stores, made in bulk."""
-    h = os.urandom(16 * n).hex()
-    variant = "89ab"
-    return [h[i : i + 12] + "4" + h[i + 13 : i + 16] + variant[int(h[i + 16], 16) & 3] + h[i + 17 : i + 32]
-            for i in range(0, 32 * n, 32)]
+    """``n`` new UUIDs as the 32 hex digits UUIDField stores, made in bulk and in ascending order.
+
+    Version 7 (RFC 9562): the time in milliseconds, then 74 random bits, here a random
+    starting point counted up by one for each row (the RFC's "monotonic random"). Rows written
+    together get ascending uuids, so each unique uuid index grows at its end instead of at
+    a random page per row; two desks still cannot make the same one (a clash needs the same
+    millisecond and overlapping runs in 2**74)."""
+    if n <= 0:
+        return []
+    ms = (clock.utcnow() - _EPOCH) // dt.timedelta(milliseconds=1)
+    rand_a = int.from_bytes(os.urandom(2), "big") & 0xFFF
+    start = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    if start + n >= 1 << 62:  # keep the count inside rand_b
+        start -= n
+    prefix = f"{ms & 0xFFFFFFFFFFFF:012x}7{rand_a:03x}"
+    base = (0b10 << 62) | start  # the variant bits, then rand_b
+    return [prefix + f"{v:016x}" for v in range(base, base + n)]
 
 
 def _insert_sql(model, columns: list[str]) -> str:
@@ -240,6 +260,16 @@ _SALE_FIELDS = ["id", "uuid", "created_at", "store", "till", "receipt_no", "sold
 _LINE_FIELDS = ["uuid", "created_at", "sale", "line_no", "product", "sku", "barcode", "description", "category", "quantity",
                 "unit_price", "line_discount", "order_discount_share", "paid", "tax_rate", "tax_amount"]
 _TENDER_FIELDS = ["uuid", "created_at", "sale", "seq", "method", "amount", "card_brand", "card_last4", "reference"]
+
+
+def stored_time(value: dt.datetime):
+    """A naive UTC datetime as the database driver binds it. SQLite's driver writes a datetime
+    as its text ``str(value)`` (2026-11-23 13:18:36.818273), converting it again for every row
+    it is bound to: the text made once here, for a value that many rows share, is the same
+    stored text. PostgreSQL takes the datetime itself."""
+    from desk.models.db import is_postgres
+
+    return value if is_postgres() else str(value)
 
 
 def new_ids(model, n: int) -> list[int]:
@@ -275,50 +305,43 @@ def insert_rows(model, field_names: list[str], rows: list[tuple], cursor=None) -
             cursor.close()
 
 
-_RATE_CACHE: dict = {}
-
-
-def _rate_thousandths(rate: Decimal) -> int:
-    """The tax rate as TaxRateField stores it (thousandths of a percent), exactly as its db_value."""
-    key = (type(rate), rate)
-    value = _RATE_CACHE.get(key)
-    if value is None:
-        value = SaleLine.tax_rate.db_value(rate)
-        if len(_RATE_CACHE) < 1000:
-            _RATE_CACHE[key] = value
-    return value
-
-
 def _write(store: Store, pending: list[tuple[SaleInput, PricedSale]], source: str, tills: dict[str, Desk]) -> None:
     """Write checked, priced sales with their lines and tenders: one prepared INSERT per table,
     executed for many rows at once, values converted as the models' fields convert them."""
     if not pending:
         return
-    now = clock.utcnow()
+    now = stored_time(clock.utcnow())  # the same for every row: converted once
     ids = new_ids(Sale, len(pending))
-    n_lines = sum(len(s.lines) for s, _ in pending)
-    n_tenders = sum(len(s.tenders) for s, _ in pending)
+    n_lines = n_tenders = 0
+    for s, _ in pending:
+        n_lines += len(s.lines)
+        n_tenders += len(s.tenders)
     uuids = _uuid_hexes(len(pending) + n_lines + n_tenders)
     u = 0
     store_id, currency = store.id, store.currency
     sale_rows, line_rows, tender_rows = [], [], []
+    add_line, add_tender = line_rows.append, tender_rows.append
     for sale_id, (s, priced) in zip(ids, pending):
-        for line in s.lines:  # what MoneyField refuses: never a float, Decimal or bool
-            if type(line.unit_price) is not int or type(line.line_discount) is not int:
-                bad = line.unit_price if type(line.unit_price) is not int else line.line_discount
-                raise TypeError(f"money must be integer minor units, got {type(bad).__name__}")
         till = _till(store, s.till_code, tills)
         sale_rows.append((sale_id, uuids[u], now, store_id, till.id if till else None, s.receipt_no, _to_utc(s.sold_at),
                           s.customer_id, s.cashier, currency, priced.subtotal, priced.discount_total, priced.tax_total,
                           priced.total, source, s.source_ref))
         u += 1
-        for n, (line, p) in enumerate(zip(s.lines, priced.lines), 1):
-            line_rows.append((uuids[u], now, sale_id, n, line.product_id, line.sku, line.barcode, line.description,
-                              line.category, line.quantity, line.unit_price, line.line_discount, p.order_discount_share,
-                              p.paid, _rate_thousandths(line.tax_rate), p.tax_amount))
+        n = 0
+        for line, p in zip(s.lines, priced.lines):
+            n += 1
+            unit_price, line_discount = line.unit_price, line.line_discount
+            if type(unit_price) is not int or type(line_discount) is not int:  # what MoneyField refuses: never a float, Decimal or bool
+                bad = unit_price if type(unit_price) is not int else line_discount
+                raise TypeError(f"money must be integer minor units, got {type(bad).__name__}")
+            add_line((uuids[u], now, sale_id, n, line.product_id, line.sku, line.barcode, line.description,
+                      line.category, line.quantity, unit_price, line_discount, p.order_discount_share,
+                      p.paid, _tax_rate_and_int(n, line.tax_rate)[1], p.tax_amount))
             u += 1
-        for n, t in enumerate(s.tenders, 1):
-            tender_rows.append((uuids[u], now, sale_id, n, t.method, t.amount, t.card_brand, t.card_last4, t.reference))
+        n = 0
+        for t in s.tenders:
+            n += 1
+            add_tender((uuids[u], now, sale_id, n, t.method, t.amount, t.card_brand, t.card_last4, t.reference))
             u += 1
     cursor = database.cursor()
     try:

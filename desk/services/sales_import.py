@@ -24,7 +24,7 @@ from desk import clock
 from desk.errors import DeskError, InvalidInput
 from desk.io.pos_feeds import Feed, FeedCustomer, FeedProduct, FeedRefund, FeedSale, RowError, read_feed
 from desk.models import Category, Customer, Product, Sale, SaleImport, SaleLine, Staff, Store, TillRefund, database
-from desk.models.db import first_line
+from desk.models.db import bulk_write_cache, first_line
 from desk.money import from_minor
 from desk.services import audit
 from desk.services.auth import require
@@ -140,7 +140,9 @@ def _price_all(feed: Feed, store: Store, errors: list[RowError]) -> dict[int, Pr
             errors.append(RowError(fs.row, column, f"receipt {receipt}: {exc.field} {exc.why}"))
             continue
         before = len(errors)
-        paid = sum(t.amount for t in fs.sale.tenders)
+        paid = 0
+        for t in fs.sale.tenders:
+            paid += t.amount
         if fs.expected_total is not None and p.total != fs.expected_total:
             errors.append(RowError(fs.row, cols["total"], f"receipt {receipt}: the lines come to {_money(p.total, currency)} "
                                                          f"but the file says {_money(fs.expected_total, currency)} was paid"))
@@ -329,10 +331,15 @@ def _refund_receipts(feed: Feed) -> list[str]:
 
 
 def _existing_receipts(receipts: list[str], store: Store) -> set[str]:
+    """Which of ``receipts`` the store's ledger already holds: one prepared query per chunk,
+    each receipt a seek in the unique (store, receipt_no) index."""
     found: set[str] = set()
+    db = database.obj
     for i in range(0, len(receipts), CHUNK):
-        query = Sale.select(Sale.receipt_no).where((Sale.store == store.id) & Sale.receipt_no.in_(receipts[i : i + CHUNK])).tuples()
-        found.update(r for (r,) in query)
+        chunk = receipts[i : i + CHUNK]
+        sql = (f'SELECT "receipt_no" FROM "sale" WHERE "store_id" = {db.param} '
+               f'AND "receipt_no" IN ({", ".join([db.param] * len(chunk))})')
+        found.update(r for (r,) in database.execute_sql(sql, [store.id, *chunk]).fetchall())
     return found
 
 
@@ -408,29 +415,41 @@ def _shelf_price(p: FeedProduct, file_includes_tax: bool, store: Store) -> int:
     return tax_inclusive_to_exclusive(p.unit_price, p.tax_rate)
 
 
+def _rows_in(sql: str, values: list, *before) -> list[tuple]:
+    """Rows of ``sql`` (its one IN list written as ``IN ({})``) for ``values``, ``CHUNK`` at a
+    time: plain parameters, so that thousands of values cost a prepared query per chunk and
+    not an expression object each."""
+    db = database.obj
+    out: list[tuple] = []
+    for i in range(0, len(values), CHUNK):
+        chunk = values[i : i + CHUNK]
+        out.extend(database.execute_sql(sql.format(", ".join([db.param] * len(chunk))), [*before, *chunk]).fetchall())
+    return out
+
+
 def _match_products(sales: list[FeedSale], store: Store) -> int:
     """Set each line's product: matched by SKU, then barcode, or created. Returns how many were created."""
-    wanted: list[tuple[FeedProduct, bool]] = []
+    first: dict[tuple[str, str], tuple[FeedProduct, FeedSale]] = {}  # (sku, barcode) -> where first met
     for fs in sales:
         for p in fs.products:
             if p is not None:
-                wanted.append((p, _convention(fs, store)))
-    skus = sorted({p.sku or p.barcode for p, _ in wanted if p.sku or p.barcode})  # a barcode-only line is kept under its barcode as SKU
-    barcodes = sorted({p.barcode for p, _ in wanted if p.barcode})
+                key = (p.sku, p.barcode)
+                if key not in first:
+                    first[key] = (p, fs)
+    skus = sorted({sku or barcode for sku, barcode in first if sku or barcode})  # a barcode-only line is kept under its barcode as SKU
+    barcodes = sorted({barcode for _, barcode in first if barcode})
     by_sku: dict[str, int] = {}
     by_barcode: dict[str, int] = {}
-    for i in range(0, len(skus), CHUNK):
-        for pid, sku, barcode in Product.select(Product.id, Product.sku, Product.barcode).where(Product.sku.in_(skus[i : i + CHUNK])).tuples():
-            by_sku[sku] = pid
-            if barcode:
-                by_barcode[barcode] = pid
-    for i in range(0, len(barcodes), CHUNK):
-        for pid, sku, barcode in Product.select(Product.id, Product.sku, Product.barcode).where(Product.barcode.in_(barcodes[i : i + CHUNK])).tuples():
+    for pid, sku, barcode in _rows_in('SELECT "id", "sku", "barcode" FROM "product" WHERE "sku" IN ({})', skus):
+        by_sku[sku] = pid
+        if barcode:
             by_barcode[barcode] = pid
-            by_sku.setdefault(sku, pid)
+    for pid, sku, barcode in _rows_in('SELECT "id", "sku", "barcode" FROM "product" WHERE "barcode" IN ({})', barcodes):
+        by_barcode[barcode] = pid
+        by_sku.setdefault(sku, pid)
     categories: dict[str, int] = {}
     new_rows: list[tuple] = []
-    for p, includes_tax in wanted:
+    for p, fs in first.values():  # in the order the file first meets them
         if (p.sku and p.sku in by_sku) or (p.barcode and p.barcode in by_barcode):
             continue
         sku = p.sku or p.barcode
@@ -443,7 +462,7 @@ def _match_products(sales: list[FeedSale], store: Store) -> int:
                 categories[p.category] = cat.id
             category_id = categories[p.category]
         new_rows.append((sku, p.barcode or None, (p.description or sku)[:200], category_id,
-                         _shelf_price(p, includes_tax, store), p.tax_rate))
+                         _shelf_price(p, _convention(fs, store), store), p.tax_rate))
         by_sku[sku] = -len(new_rows)  # its place in new_rows until it has an id
         if p.barcode:
             by_barcode[p.barcode] = -len(new_rows)
@@ -460,15 +479,18 @@ def _match_products(sales: list[FeedSale], store: Store) -> int:
             for k, v in table.items():
                 if v < 0:
                     table[k] = ids[-v - 1]
+    product_of: dict[tuple[str, str], int | None] = {}
+    for sku, barcode in first:
+        pid = by_sku.get(sku) if sku else None
+        if pid is None and barcode:
+            pid = by_barcode.get(barcode)
+        if pid is None:
+            pid = by_sku.get(sku or barcode)
+        product_of[(sku, barcode)] = pid
     for fs in sales:
         for line, p in zip(fs.sale.lines, fs.products):
-            if p is None:
-                continue
-            line.product_id = by_sku.get(p.sku) if p.sku else None
-            if line.product_id is None and p.barcode:
-                line.product_id = by_barcode.get(p.barcode)
-            if line.product_id is None:
-                line.product_id = by_sku.get(p.sku or p.barcode)
+            if p is not None:
+                line.product_id = product_of[(p.sku, p.barcode)]
     return created
 
 
@@ -479,13 +501,11 @@ def _match_customers(sales: list[FeedSale]) -> int:
     phones = sorted({c.phone for c in customers if c.phone})
     by_email: dict[str, int] = {}
     by_phone: dict[str, int] = {}
-    for i in range(0, len(emails), CHUNK):
-        query = Customer.select(Customer.id, fn.LOWER(Customer.email)).where(fn.LOWER(Customer.email).in_(emails[i : i + CHUNK])).order_by(Customer.id).tuples()
-        for cid, email in query:
-            by_email.setdefault(email, cid)
-    for i in range(0, len(phones), CHUNK):
-        for cid, phone in Customer.select(Customer.id, Customer.phone).where(Customer.phone.in_(phones[i : i + CHUNK])).order_by(Customer.id).tuples():
-            by_phone.setdefault(phone, cid)
+    # lower(email): the customer_email_lower index; the lowest id first, as one query for all would give
+    for cid, email in sorted(_rows_in('SELECT "id", LOWER("email") FROM "customer" WHERE LOWER("email") IN ({})', emails)):
+        by_email.setdefault(email, cid)
+    for cid, phone in sorted(_rows_in('SELECT "id", "phone" FROM "customer" WHERE "phone" IN ({})', phones)):
+        by_phone.setdefault(phone, cid)
     by_key: dict[str, int] = {}
     created = 0
     new_rows: list[tuple[FeedCustomer, list[FeedSale]]] = []  # customers to create, with their sales
@@ -583,7 +603,7 @@ def _import_file(actor: Staff, path, fmt, progress, cancel) -> ImportResult:
     if errors:
         raise ImportRefused(sorted(errors, key=lambda e: e.row), feed.filename)
     try:
-        with database.atomic():
+        with bulk_write_cache(), database.atomic():
             return _import(actor, store, feed, progress, cancel, priced)
     except peewee.IntegrityError as exc:
         if SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists():

@@ -39,6 +39,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("screen.returns_log", "Returns log", "Shift+F4", "Every return: filter, totals, export CSV, reprint, void"),
     ActionSpec("screen.orders", "Orders", "F6", "Special orders: take, order, receive, contact, collect, cancel"),
     ActionSpec("screen.archive", "Archive", "F12", "Find and reprint any printed or saved document"),
+    ActionSpec("screen.exchanges_log", "Exchange log", "Shift+F5", "Every exchange: filter, export CSV, reprint, void"),
+    ActionSpec("screen.vouchers", "Vouchers", "Ctrl+F5", "Store credit: balances and ledgers; redeem, print, cancel"),
     ActionSpec("screen.staff", "Staff", "F9", "Add staff, deactivate, reset PINs"),
     ActionSpec("screen.settings", "Settings", "F10", "The store's details, the idle lock, printing and the return policy"),
     ActionSpec("session.lock", "Lock the desk", "Ctrl+L", "Hide the screen until someone signs in"),

@@ -33,6 +33,7 @@ from desk.services import auth, credit
 from desk.services.store import current_store
 from desk.ui.actions import ShortcutsDialog, create_actions, shortcut_text
 from desk.ui.context import AppContext
+from desk.ui.desk_identity import desk_code
 from desk.ui.dialogs.sign_in import LOCK, START, SWITCH, SignInDialog
 from desk.ui.idle import IdleWatcher
 from desk.ui.screens import SCAN_OPENERS, SCREEN_CLASSES
@@ -299,7 +300,7 @@ class MainWindow(QMainWindow):
         if store is not None:
             self.store_name_label.setText(store.name)
             self.store_code_label.setText(f"Store {store.code}" + (" · demo" if store.is_demo else ""))
-            self.status_store.setText(f"Store {store.code} · {store.name}")
+            self.status_store.setText(f"Store {store.code} · {store.name} · Desk {desk_code()}")
             self.setWindowTitle(f"Desk · {store.name}")
         if staff is not None:
             role = auth.ROLES.get(staff.role, staff.role)
@@ -413,8 +414,14 @@ class MainWindow(QMainWindow):
         if self._locked or self.ctx.staff is None:
             return False
         if credit.is_voucher_code(code):
+            # its balance in the scan bar, and the voucher itself on the Vouchers screen when this
+            # person may see it (or on the screen shown now, when that one takes voucher codes)
             self.show_voucher_balance(code)
+            self._open_with_screens(code)
             return True
+        return self._open_with_screens(code)
+
+    def _open_with_screens(self, code: str) -> bool:
         current = self.current_screen_name()
         names = [cls.action_name for cls in self._classes]
         if current in names:

@@ -171,7 +171,7 @@ EXPECTED = {
                    "vouchers.view", "exchanges.create"},
     "manager": {"sales.view", "sales.import", "settings.view", "settings.edit", "staff.view", "audit.verify", "reports.view",
                 "returns.create", "returns.approve", "returns.override", "returns.void", "returns.log", "policy.edit",
-                "vouchers.redeem", "vouchers.view", "exchanges.create", "exchanges.void"},
+                "vouchers.redeem", "vouchers.view", "exchanges.create", "exchanges.void", "vouchers.cancel"},
     "head_office": {"sales.view", "audit.verify", "reports.view", "returns.log"},
     "admin": set(auth.PERMISSIONS),
 }

@@ -558,3 +558,16 @@ def test_returning_in_any_pieces_refunds_and_keeps_fees_exactly_as_all_at_once(p
         done += k
     assert refunds == paid
     assert fees == policy.restocking_fee("Shoes", paid)
+
+
+def test_the_desk_number_is_checked_and_written_as_documents_carry_it(store, team):
+    from desk.services.numbers import clean_desk_code
+
+    assert clean_desk_code(" k2 ") == "K2"
+    for bad in ("", "01-A", "12345", "0 1"):
+        with pytest.raises(InvalidInput, match="Desk number"):
+            clean_desk_code(bad)
+    view = make_sale(store[0], "T1-DESK", [("Mug", 1, 500, 0, "Kitchen")])
+    with pytest.raises(InvalidInput, match="Desk number"):
+        create_return(team[0], make_request(view, {1: 1}, desk_code="1/2"))
+    assert Return.select().count() == 0

@@ -209,3 +209,26 @@ def test_tax_rates_with_up_to_three_places_are_stored_exactly(store):
     with database.atomic():
         record_sales(shop, [sale("R1", lines=[LineInput("Candle", 1, 1000, Decimal("8.875"))], tenders=[TenderInput("cash", 1000)])], "canonical")
     assert SaleLine.get().tax_rate == Decimal("8.875")
+
+
+@pytest.mark.parametrize("value", [dt.datetime(2026, 2, 3, 14, 30), dt.datetime(2026, 2, 3, 14, 30, 5, 7), dt.datetime(1, 1, 1)])
+def test_a_time_converted_once_for_many_rows_is_stored_as_the_driver_stores_the_datetime(db, value):
+    from desk.services.sales import stored_time
+
+    sql = f"SELECT CAST({database.obj.param} AS TEXT)"
+    assert database.execute_sql(sql, (stored_time(value),)).fetchone()[0] == database.execute_sql(sql, (value,)).fetchone()[0]
+
+
+def test_rows_written_together_get_ascending_version_7_uuids(store):
+    import uuid
+
+    shop, _ = store
+    with database.atomic():
+        record_sales(shop, [sale(f"R{i}") for i in range(1, 6)], "canonical")
+    sales = [s.uuid for s in Sale.select().order_by(Sale.id)]
+    lines = [l.uuid for l in SaleLine.select().order_by(SaleLine.id)]
+    for ids in (sales, lines):
+        assert len(set(ids)) == len(ids) == 5
+        assert all(uuid.UUID(str(u)).version == 7 for u in ids)
+        assert [str(u) for u in ids] == sorted(str(u) for u in ids)
+    assert Sale.get(Sale.receipt_no == "R1").created_at.year >= 2026

@@ -155,3 +155,28 @@ def test_a_deleted_screen_ignores_later_events(qtbot, sqlite_url, sqlite_store):
 
     ctx.events.emit_changed("settings", "store")
     ctx.set_staff(admin)
+
+
+def test_the_desk_number_is_kept_for_this_computer_and_goes_into_document_numbers(admin_screen, qtbot):
+    from desk.ui.desk_identity import desk_code, set_desk_code
+
+    set_desk_code("01")
+    admin_screen.load()
+    assert admin_screen.desk_edit.text() == "01"
+    admin_screen.desk_edit.clear()
+    qtbot.keyClicks(admin_screen.desk_edit, "k2")
+    assert admin_screen.save() and admin_screen.message_text() == "Saved."
+    assert desk_code() == "K2" and admin_screen.desk_edit.text() == "K2"
+    set_desk_code("01")
+
+
+def test_a_bad_desk_number_is_named_and_nothing_is_saved(admin_screen, qtbot):
+    from desk.ui.desk_identity import desk_code, set_desk_code
+
+    set_desk_code("01")
+    admin_screen.load()
+    admin_screen.name_edit.setText("Changed Name")
+    admin_screen.desk_edit.setText("01-A")
+    assert not admin_screen.save()
+    assert admin_screen.error_of("Desk number").startswith("Desk number:") and "01-A" in admin_screen.error_of("Desk number")
+    assert desk_code() == "01" and stored_name() == "Test Store"

@@ -368,21 +368,49 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
     places = exponent(currency)
     rates: dict[str, Decimal] = {}
     times: dict[str, dt.datetime] = {}
+    amounts: dict[str, int] = {}  # '12.50' -> 1250: prices repeat from line to line
     (i_line, i_qty, i_price, i_disc, i_rate, i_desc, i_sku, i_barcode, i_cat, i_ts, i_till, i_cashier, i_order,
      i_name, i_email, i_phone, i_method, i_amount, i_brand, i_last4, i_ref) = (
         ix[c] for c in ("line", "quantity", "unit_price", "line_discount", "tax_rate", "description", "sku", "barcode",
                         "category", "timestamp", "till", "cashier", "order_discount", "customer_name",
                         "customer_email", "customer_phone", "method", "amount", "card_brand", "card_last4", "reference"))
     sales: list[FeedSale] = []
+    # Positional arguments below (keywords cost as much again per object): LineInput(description,
+    # quantity, unit_price, tax_rate, line_discount, sku, barcode, category), FeedProduct(sku,
+    # barcode, description, category, unit_price, tax_rate), TenderInput(method, amount, card_brand,
+    # card_last4, reference), SaleInput(receipt_no, sold_at, lines, tenders, order_discount,
+    # till_code, cashier, customer_id, source_ref), FeedSale(sale, row, line_rows, customer, products).
     for receipt, (first_row, line_rows, tender_rows) in receipts.items():
-        parsed = []
         first = line_rows[0][1]
         stamp = first[i_ts]
-        for row, v in line_rows:
-            line_no = _fast_int(v[i_line])
-            quantity = _fast_int(v[i_qty])
-            unit_price = _fast_money(v[i_price], places)
-            line_discount = _fast_money(v[i_disc], places) if v[i_disc] else 0
+        ordered = line_rows
+        n = 0
+        for _, v in line_rows:
+            n += 1
+            if v[i_line] != str(n):  # not written 1, 2, 3 ... in order: sorted by number (checked below)
+                ordered = sorted(line_rows, key=lambda rv: _fast_int(rv[1][i_line]))
+                break
+        lines = []
+        products = []
+        rows = []
+        n = 0
+        for row, v in ordered:
+            n += 1
+            raw = v[i_line]
+            if raw != str(n) and _fast_int(raw) != n:  # lines numbered 1 to n once each ("01" is 1)
+                return None
+            raw = v[i_qty]
+            quantity = int(raw) if raw.isdigit() and raw.isascii() else 0
+            if quantity <= 0:
+                return None
+            raw = v[i_price]
+            unit_price = amounts.get(raw)
+            if unit_price is None:
+                unit_price = _fast_money(raw, places)
+                if len(amounts) < _CACHE_LIMIT:
+                    amounts[raw] = unit_price
+            raw = v[i_disc]
+            line_discount = _fast_money(raw, places) if raw else 0
             rate_raw = v[i_rate]
             rate = rates.get(rate_raw)
             if rate is None:
@@ -399,15 +427,16 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
                 return None
             if v is not first and ((v[i_ts] and v[i_ts] != stamp) or v[i_order]):
                 return None
-            parsed.append((line_no, row, LineInput(
-                description=description, quantity=quantity, unit_price=unit_price, tax_rate=rate,
-                line_discount=line_discount, sku=sku, barcode=barcode, category=category,
-            )))
+            lines.append(LineInput(description, quantity, unit_price, rate, line_discount, sku, barcode, category))
+            products.append(FeedProduct(sku, barcode, description, category, unit_price, rate) if (sku or barcode) else None)
+            rows.append(row)
         sold_at = times.get(stamp)
         if sold_at is None:
-            errors = []
-            sold_at = parse_timestamp(Fields(first_row, {"timestamp": stamp}, errors), "timestamp")
-            if sold_at is None or errors:
+            if not stamp:
+                return None
+            # as parse_timestamp reads it; anything it would refuse goes to the full reading
+            sold_at = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00") if stamp.endswith("Z") else stamp)
+            if sold_at.tzinfo is None:
                 return None
             if len(times) < _CACHE_LIMIT:
                 times[stamp] = sold_at
@@ -418,18 +447,23 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
         order_discount = _fast_money(first[i_order], places) if first[i_order] else 0
         name = first[i_name][:MAX_CUSTOMER_NAME]
         email, phone = first[i_email], first[i_phone]
-        if len(email) > MAX_EMAIL or len(phone) > MAX_PHONE or (email and not valid_email(email)):
-            return None
-        customer = FeedCustomer(name=name or email or phone, email=email or None, phone=phone or None) if (name or email or phone) else None
-        parsed.sort(key=lambda p: p[0])
-        if [p[0] for p in parsed] != list(range(1, len(parsed) + 1)):
-            return None
+        if name or email or phone:
+            if len(email) > MAX_EMAIL or len(phone) > MAX_PHONE or (email and not valid_email(email)):
+                return None
+            customer = FeedCustomer(name or email or phone, email or None, phone or None)
+        else:
+            customer = None
         tenders = []
         for v in tender_rows:
             method = v[i_method].lower()
             if method not in TENDER_METHODS:
                 return None
-            amount = _fast_money(v[i_amount], places)
+            raw = v[i_amount]
+            amount = amounts.get(raw)
+            if amount is None:
+                amount = _fast_money(raw, places)
+                if len(amounts) < _CACHE_LIMIT:
+                    amounts[raw] = amount
             brand = v[i_brand][:MAX_BRAND]
             last4 = v[i_last4]
             if last4:
@@ -440,14 +474,7 @@ def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
             reference = v[i_ref]
             if len(reference) > MAX_REF or (reference and looks_like_card_number(reference)):
                 return None
-            tenders.append(TenderInput(method=method, amount=amount, card_brand=brand, card_last4=last4, reference=reference))
-        lines = [p[2] for p in parsed]
-        products = [
-            FeedProduct(sku=l.sku, barcode=l.barcode, description=l.description, category=l.category, unit_price=l.unit_price, tax_rate=l.tax_rate)
-            if (l.sku or l.barcode) else None
-            for l in lines
-        ]
-        sale = SaleInput(receipt_no=receipt, sold_at=sold_at, lines=lines, tenders=tenders, order_discount=order_discount,
-                         till_code=till, cashier=cashier, source_ref=receipt)
-        sales.append(FeedSale(sale=sale, row=first_row, line_rows=[p[1] for p in parsed], customer=customer, products=products))
+            tenders.append(TenderInput(method, amount, brand, last4, reference))
+        sale = SaleInput(receipt, sold_at, lines, tenders, order_discount, till, cashier, None, receipt)
+        sales.append(FeedSale(sale, first_row, rows, customer, products))
     return Feed(format="canonical", currency=currency, rows=n_rows, sales=sales, errors=[])

@@ -187,7 +187,7 @@ def read_text(path) -> RawFile:
             f"{p.name} is not UTF-8 (byte 0x{data[exc.start]:02X} on line {line}); "
             "export it again as UTF-8 (with or without BOM)"
         ) from None
-    if not text.strip():
+    if not text or text.isspace():
         raise file_problem(f"{p.name} is empty")
     return RawFile(text=text, sha256=digest, filename=p.name)
 

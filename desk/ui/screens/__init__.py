@@ -9,6 +9,7 @@ from __future__ import annotations
 from desk.ui.screens.approvals import ApprovalsScreen
 from desk.ui.screens.archive import ArchiveScreen
 from desk.ui.screens.base import Screen
+from desk.ui.screens.exchanges_log import ExchangesLogScreen
 from desk.ui.screens.home import HomeScreen
 from desk.ui.screens.orders import OrdersScreen
 from desk.ui.screens.returns import ReturnScreen
@@ -16,6 +17,7 @@ from desk.ui.screens.returns_log import ReturnsLogScreen
 from desk.ui.screens.sales import SalesScreen
 from desk.ui.screens.settings import SettingsScreen
 from desk.ui.screens.staff import StaffScreen
+from desk.ui.screens.vouchers import VouchersScreen
 
 SCREEN_CLASSES: tuple[type[Screen], ...] = (
     HomeScreen,
@@ -25,6 +27,8 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
     ReturnsLogScreen,
     OrdersScreen,
     ArchiveScreen,
+    ExchangesLogScreen,
+    VouchersScreen,
     StaffScreen,
     SettingsScreen,
 )
@@ -35,7 +39,8 @@ SCAN_OPENERS: dict[str, str] = {
     "screen.sales": "open_receipt",
     "screen.returns": "open_code",
     "screen.orders": "open_code",
+    "screen.vouchers": "open_code",
 }
 
 __all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ApprovalsScreen", "ReturnsLogScreen", "ArchiveScreen", "StaffScreen",
-           "SettingsScreen", "OrdersScreen"]
+           "SettingsScreen", "ExchangesLogScreen", "VouchersScreen", "OrdersScreen"]

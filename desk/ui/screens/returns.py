@@ -12,7 +12,7 @@ recomputes everything when it writes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +42,7 @@ from desk.services.policy import ALLOWED, CONDITIONS, DISPOSITION_LABELS, DISPOS
 from desk.services.returns import METHOD_LABELS, ReturnLineRequest, ReturnPreview, ReturnRequest, ReturnView
 from desk.services.store import current_store
 from desk.ui.context import AppContext
+from desk.ui.desk_identity import desk_code
 from desk.ui.dialogs.approve_at_desk import ApproveAtDeskDialog
 from desk.ui.dialogs.no_receipt_return import NoReceiptDialog, NoReceiptStart
 from desk.ui.messages import attempt, show_error
@@ -53,12 +54,6 @@ from desk.ui.widgets.decision_banner import DecisionBanner
 POLL_MS = 2000  # how often the waiting screen asks whether a manager answered
 
 START, EDIT, WAIT, DONE, VIEW = range(5)
-
-
-def desk_code() -> str:
-    """This computer's desk code (part of every return number): the app settings' desk/code, or 01."""
-    value = QSettings("Desk", "Desk").value("desk/code", "01", str) or "01"
-    return value.strip() or "01"
 
 
 def _label(text: str = "", role: str | None = None, name: str | None = None, wrap: bool = False) -> QLabel:

@@ -4,10 +4,9 @@ approval, with the totals of what matches; Export CSV…; open a return to repri
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThread, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +33,7 @@ from desk.services.returns import METHOD_LABELS, ReturnQuery
 from desk.services.store import current_store
 from desk.ui import messages
 from desk.ui.context import AppContext
+from desk.ui.exporting import ExportWorker, finish_export, start_export
 from desk.ui.screens.base import Screen
 from desk.ui.screens.sales import parse_amount_filter, parse_day
 from desk.ui.tables.returns_log_table import ReturnsLogTableModel
@@ -42,49 +42,6 @@ APPROVAL_CHOICES = (("Any", ""), ("Approved (any)", "approved"), ("Through the q
                     ("Overridden refusal", "override"), ("No approval", "none"))
 STATUS_CHOICES = (("Any", ""), ("Done", "completed"), ("Voided", "voided"))
 TENDER_ORDER = ("cash", "card", "gift_card", "other", "store_credit")
-
-
-class _ExportWorker(QObject):
-    """Writes the CSV on a worker thread, to ``path.part`` first: a failure leaves no half file."""
-
-    succeeded = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, query: ReturnQuery, path: str, actor):
-        super().__init__()
-        self.query, self.path, self.actor = query, path, actor
-
-    @Slot()
-    def run(self) -> None:
-        from desk.models.db import close_thread_connection
-
-        part = self.path + ".part"
-        try:
-            n = returns_service.export_returns_csv(self.query, part, self.actor)
-            os.replace(part, self.path)
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
-            try:
-                os.remove(part)
-            except OSError:
-                pass
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(n)
-        finally:
-            close_thread_connection()
-
-
-# Export threads still running (or finished and not yet collected). A thread has no parent: it
-# outlives a screen closed during an export (a new person signing in) and ends on its own.
-_EXPORTS: list[tuple[QThread, "_ExportWorker"]] = []
-
-
-def _prune_exports() -> None:
-    for entry in list(_EXPORTS):
-        if entry[0].isFinished():
-            _EXPORTS.remove(entry)
-            entry[0].deleteLater()
-            entry[1].deleteLater()
 
 
 def _repolish(widget: QWidget) -> None:
@@ -246,7 +203,7 @@ class ReturnsLogScreen(Screen):
         self._fill_choices()
         self._set_message("")
         self.totals = None
-        self._export: tuple[QThread, _ExportWorker, str] | None = None
+        self._export: tuple[QThread, ExportWorker, str] | None = None
         if ctx.staff is not None:
             self.search()
 
@@ -470,30 +427,20 @@ class ReturnsLogScreen(Screen):
             return False
         if not path.lower().endswith(".csv"):
             path += ".csv"
-        _prune_exports()
-        thread = QThread()
-        worker = _ExportWorker(query, path, self.ctx.staff)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.succeeded.connect(thread.quit)
-        worker.failed.connect(thread.quit)
-        _EXPORTS.append((thread, worker))
-        # bound methods of this screen: Qt queues them to the GUI thread
-        worker.succeeded.connect(self._export_succeeded)
-        worker.failed.connect(self._export_failed)
-        self._export = (thread, worker, path)
+        actor = self.ctx.staff
         self.export_button.setEnabled(False)
         self.export_button.setText("Exporting…")
         self.export_progress.show()
         self._set_message(f"Exporting the returns that match to {path}…")
-        thread.start()
+        # bound methods of this screen: Qt queues them to the GUI thread
+        thread, worker = start_export(lambda part: returns_service.export_returns_csv(query, part, actor), path,
+                                      self._export_succeeded, self._export_failed)
+        self._export = (thread, worker, path)
         return True
 
     def _export_finished(self) -> str:
         thread, _worker, path = self._export
-        thread.quit()
-        thread.wait()
-        _prune_exports()
+        finish_export(thread)
         self._export = None
         self.export_button.setEnabled(True)
         self.export_button.setText("Export CSV…")

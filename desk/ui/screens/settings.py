@@ -32,7 +32,9 @@ from desk.services import auth, documents
 from desk.services import settings as settings_service
 from desk.services import store as store_service
 from desk.services.store import StoreDetails
+from desk.services.numbers import clean_desk_code
 from desk.ui.context import AppContext
+from desk.ui.desk_identity import desk_code, set_desk_code
 from desk.ui.screens.base import Screen
 from desk.ui.screens.policy import PolicyEditor
 
@@ -179,6 +181,10 @@ class SettingsScreen(Screen):
         self.locale_edit.setPlaceholderText("e.g. en_GB")
         self.tax_check = QCheckBox("Shelf prices include tax")
         # -- this desk's behaviour -------------------------------------------------
+        self.desk_edit = QLineEdit()
+        self.desk_edit.setObjectName("deskNumberEdit")
+        self.desk_edit.setMaxLength(4)
+        self.desk_edit.setPlaceholderText("e.g. 01")
         self.idle_spin = QSpinBox()
         self.idle_spin.setRange(0, 240)
         self.idle_spin.setSuffix(" min")
@@ -229,9 +235,10 @@ class SettingsScreen(Screen):
         logo_box.addWidget(self.logo_choose_button)
         logo_box.addWidget(self.logo_clear_button)
 
-        for w in (self.name_edit, self.code_edit, self.tax_edit, self.currency_edit, self.locale_edit, self.idle_spin):
+        for w in (self.name_edit, self.code_edit, self.tax_edit, self.currency_edit, self.locale_edit, self.idle_spin,
+                  self.desk_edit):
             w.setMinimumHeight(34)
-        for w in (self.code_edit, self.currency_edit, self.locale_edit, self.idle_spin):
+        for w in (self.code_edit, self.currency_edit, self.locale_edit, self.idle_spin, self.desk_edit):
             w.setMaximumWidth(200)
 
         # field name (as services name it in InvalidInput) -> _Field
@@ -246,6 +253,9 @@ class SettingsScreen(Screen):
         self._add(store_form, "Prices include tax", self.tax_check)
         idle_spec = settings_service.SPECS[IDLE_KEY]
         desk_form = self._form()
+        self._add(desk_form, "Desk number", self.desk_edit,
+                  "Part of every document number made on this computer. "
+                  "Each desk sharing the store's database needs its own.")
         self._add(desk_form, "Idle lock", self.idle_spin,
                   "Lock the desk after this many minutes without a key press or click (0 = never).",
                   aliases=(idle_spec.label, IDLE_KEY))
@@ -357,7 +367,7 @@ class SettingsScreen(Screen):
         layout.addWidget(heading)
         layout.addWidget(self.tabs, 1)
 
-        for edit in (self.name_edit, self.code_edit, self.tax_edit, self.currency_edit, self.locale_edit):
+        for edit in (self.name_edit, self.code_edit, self.tax_edit, self.currency_edit, self.locale_edit, self.desk_edit):
             edit.textEdited.connect(self._edited)
             edit.returnPressed.connect(self.save)
         self.address_edit.textChanged.connect(self._edited)
@@ -492,6 +502,7 @@ class SettingsScreen(Screen):
             self.locale_edit.setText(details.locale)
             self.tax_check.setChecked(bool(details.prices_include_tax))
             self.idle_spin.setValue(int(settings_service.get(IDLE_KEY)))
+            self.desk_edit.setText(desk_code())
             for kind, combo in self.paper_combos.items():
                 index = combo.findData(settings_service.get(f"paper.{kind}"))
                 combo.setCurrentIndex(max(0, index))
@@ -604,16 +615,20 @@ class SettingsScreen(Screen):
         try:
             details.cleaned()  # check every store field before writing anything
             values = self.setting_values()  # checks the logo before anything is written
+            desk = clean_desk_code(self.desk_edit.text())
             store_changes = store_service.update_store(self.ctx.staff, details)
             setting_changes = settings_service.update(self.ctx.staff, values)
         except DeskError as err:
             self.show_error(err)
             return False
+        desk_changed = desk != desk_code()
+        if desk_changed:
+            set_desk_code(desk)
         self.dirty = False
-        if store_changes or setting_changes:
+        if store_changes or setting_changes or desk_changed:
             self.ctx.events.emit_changed("settings", "store")
         self.load()
-        if store_changes or setting_changes:
+        if store_changes or setting_changes or desk_changed:
             self.show_message("Saved.", ok=True)
         else:
             self.show_message("Nothing to save: no changes.", ok=True)
