@@ -19,7 +19,7 @@ arrival into the one chosen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -478,6 +478,7 @@ class OrdersScreen(Screen):
             text = "Nothing needs doing today."
             _set_role(self.todo_label, "allowed")
         self.todo_label.setText(text)
+        self.fit_cards()
         try:
             calls = len(orders.who_to_phone())
         except DeskError:
@@ -520,6 +521,28 @@ class OrdersScreen(Screen):
                 return True
             i += step
         return False
+
+    def fit_cards(self) -> None:
+        """Give each card the height its wrapped text needs at the column's width now (a list's
+        own guess at wrapped text is made before it knows its width, and cuts lines off)."""
+        for lst in self.columns.values():
+            width = lst.viewport().width() - 2 * lst.spacing() - 4
+            if width <= 40:
+                continue
+            metrics = lst.fontMetrics()
+            for i in range(lst.count()):
+                item = lst.item(i)
+                rect = metrics.boundingRect(QRect(0, 0, width - 8, 10_000),
+                                            int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap), item.text())
+                item.setSizeHint(QSize(width, rect.height() + 10))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_cards()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.fit_cards()
 
     def board_numbers(self, status: str) -> list[str]:
         """The order numbers in a board column, top to bottom (what a test reads)."""
