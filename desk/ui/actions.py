@@ -1,7 +1,7 @@
 """Every QAction of the app in one table: its dotted name, its label and its default shortcut.
 
-Screens are reached by F-keys. Reserved for later issues (do not reuse):
-F5 exchanges, F6 orders, F7 cases, F8 customers.
+Screens are reached by F-keys: F5 the Exchange screen, F6 the Orders board. Reserved for later
+issues (do not reuse): F7 cases, F8 customers.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("screen.approvals", "Approvals", "Ctrl+F4", "Answer returns sent for a manager's approval"),
     ActionSpec("screen.returns_log", "Returns log", "Shift+F4", "Every return: filter, totals, export CSV, reprint, void"),
     ActionSpec("screen.exchange", "Exchange", "F5", "Goods back, other goods out, the difference settled: scan the receipt"),
+    ActionSpec("screen.orders", "Orders", "F6", "Special orders: take, order, receive, contact, collect, cancel"),
     ActionSpec("screen.archive", "Archive", "F12", "Find and reprint any printed or saved document"),
     ActionSpec("screen.exchanges_log", "Exchange log", "Shift+F5", "Every exchange: filter, export CSV, reprint, void"),
     ActionSpec("screen.vouchers", "Vouchers", "Ctrl+F5", "Store credit: balances and ledgers; redeem, print, cancel"),

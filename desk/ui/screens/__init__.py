@@ -13,6 +13,7 @@ from desk.ui.screens.exchange import ExchangeScreen
 from desk.ui.screens.exchanges_log import ExchangesLogScreen
 from desk.ui.screens.head_office import HeadOfficeScreen
 from desk.ui.screens.home import HomeScreen
+from desk.ui.screens.orders import OrdersScreen
 from desk.ui.screens.returns import ReturnScreen
 from desk.ui.screens.returns_log import ReturnsLogScreen
 from desk.ui.screens.sales import SalesScreen
@@ -25,6 +26,7 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
     SalesScreen,
     ReturnScreen,
     ExchangeScreen,
+    OrdersScreen,
     ApprovalsScreen,
     ReturnsLogScreen,
     ExchangesLogScreen,
@@ -41,9 +43,10 @@ SCAN_OPENERS: dict[str, str] = {
     "screen.sales": "open_receipt",
     "screen.returns": "open_code",
     "screen.exchange": "open_code",
+    "screen.orders": "open_code",
     "screen.vouchers": "open_code",
 }
 
 __all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ExchangeScreen",
-           "ApprovalsScreen", "ReturnsLogScreen", "ExchangesLogScreen", "VouchersScreen", "ArchiveScreen", "StaffScreen",
-           "SettingsScreen", "HeadOfficeScreen"]
+           "OrdersScreen", "ApprovalsScreen", "ReturnsLogScreen", "ExchangesLogScreen", "VouchersScreen", "ArchiveScreen",
+           "StaffScreen", "SettingsScreen", "HeadOfficeScreen"]

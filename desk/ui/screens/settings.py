@@ -46,6 +46,31 @@ POLICY_KEY = "returns_policy_text"
 LOGO_KEY = "logo_path"
 PAPER_NAMES = {"roll": "80 mm receipt roll", "a4": "A4", "letter": "Letter"}
 LOGO_FORMATS = ("png", "jpeg", "jpg")
+# Settings shown from their specs (desk.services.settings.SPECS): key -> (label, suffix or choice labels)
+ORDER_SETTINGS = (
+    ("orders.deposit_percent", "Deposit", " %"),
+    ("orders.reminder_days", "Remind after", " days"),
+    ("orders.collection_days", "Days to collect", " days"),
+    ("orders.keep_deposit", "Keep a deposit", {"never": "Never", "after_deadline": "After the collection deadline",
+                                               "always": "Always (a manager approves)"}),
+)
+SETTING_HINTS = {
+    "orders.email_subject": "The email sent when an order has arrived.",
+    "orders.email_body": "Placeholders: {customer} {order} {items} {balance} {deadline} {store} {store_address}.",
+    "smtp.port": "587 for STARTTLS, 465 for SSL/TLS.",
+    "orders.keep_deposit": "When a cancelled order's deposit may be kept; a manager approves each time.",
+    "smtp.password": "Kept in the store's database: use an account made for sending only.",
+}
+EMAIL_SETTINGS = (
+    ("smtp.server", "SMTP server", ""),
+    ("smtp.port", "Port", ""),
+    ("smtp.tls", "Encryption", {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "None"}),
+    ("smtp.user", "User name", ""),
+    ("smtp.password", "Password", ""),
+    ("smtp.sender", "Sender (From)", ""),
+    ("orders.email_subject", "Subject", ""),
+    ("orders.email_body", "Message", ""),
+)
 
 
 def paper_kinds() -> dict[str, str]:
@@ -251,6 +276,20 @@ class SettingsScreen(Screen):
                   aliases=(logo_spec.label, LOGO_KEY))
         # The row holds the path and its buttons; the path is what is marked when it is wrong.
         self.fields["Logo"].editor = self.logo_edit
+        # Special orders and email: one editor per setting, built from its spec.
+        self.spec_editors: dict[str, QWidget] = {}
+        # Under the store's details (the left column), whose form is short.
+        for title, rows in (("Special orders", ORDER_SETTINGS), ("Email to customers", EMAIL_SETTINGS)):
+            store_form.addItem(QSpacerItem(0, 8, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed))
+            store_form.addRow(_section(title))
+            for key, label, extra in rows:
+                if key not in settings_service.SPECS:
+                    continue
+                spec = settings_service.SPECS[key]
+                editor = self._spec_editor(key, extra)
+                self.spec_editors[key] = editor
+                hint = SETTING_HINTS.get(key) or spec.label.split(": ", 1)[-1]
+                self._add(store_form, label, editor, hint[:1].upper() + hint[1:], aliases=(spec.label, key))
 
         # -- buttons and messages ----------------------------------------------------
         self.save_button = QPushButton("Save  (Ctrl+S)")
@@ -348,6 +387,62 @@ class SettingsScreen(Screen):
         self._apply_permission()
         self.load()
 
+    def _spec_editor(self, key: str, extra) -> QWidget:
+        """An editor for a setting from its spec: a spin box (int), a choice (str with choices),
+        a text box (the email's message) or a line."""
+        spec = settings_service.SPECS[key]
+        if spec.type is int:
+            editor = QSpinBox()
+            editor.setRange(spec.minimum if spec.minimum is not None else 0,
+                            spec.maximum if spec.maximum is not None else 1_000_000)
+            if isinstance(extra, str) and extra:
+                editor.setSuffix(extra)
+            editor.setMaximumWidth(200)
+            editor.setStyleSheet(self.idle_spin.styleSheet())
+            editor.valueChanged.connect(self._edited)
+        elif spec.choices:
+            editor = QComboBox()
+            names = extra if isinstance(extra, dict) else {}
+            for value in spec.choices:
+                editor.addItem(names.get(value, value), value)
+            editor.setMaximumWidth(320)
+            editor.currentIndexChanged.connect(self._edited)
+        elif key.endswith("_body"):
+            editor = QPlainTextEdit()
+            editor.setTabChangesFocus(True)
+            editor.setFixedHeight(150)
+            editor.textChanged.connect(self._edited)
+        else:
+            editor = QLineEdit()
+            if key.endswith("password"):
+                editor.setEchoMode(QLineEdit.EchoMode.Password)
+            editor.textEdited.connect(self._edited)
+            editor.returnPressed.connect(self.save)
+        editor.setObjectName("setting_" + key.replace(".", "_"))
+        editor.setMinimumHeight(34)
+        return editor
+
+    def _spec_value(self, key: str):
+        editor = self.spec_editors[key]
+        if isinstance(editor, QSpinBox):
+            return editor.value()
+        if isinstance(editor, QComboBox):
+            return editor.currentData()
+        if isinstance(editor, QPlainTextEdit):
+            return editor.toPlainText()
+        return editor.text().strip()
+
+    def _set_spec_value(self, key: str, value) -> None:
+        editor = self.spec_editors[key]
+        if isinstance(editor, QSpinBox):
+            editor.setValue(int(value))
+        elif isinstance(editor, QComboBox):
+            editor.setCurrentIndex(max(0, editor.findData(value)))
+        elif isinstance(editor, QPlainTextEdit):
+            editor.setPlainText(str(value))
+        else:
+            editor.setText(str(value))
+
     def _form(self) -> QFormLayout:
         form = QFormLayout()
         form.setHorizontalSpacing(20)
@@ -417,6 +512,8 @@ class SettingsScreen(Screen):
                 combo.setCurrentIndex(max(0, index))
             self.policy_edit.setPlainText(settings_service.get(POLICY_KEY))
             self.logo_edit.setText(settings_service.get(LOGO_KEY))
+            for key in self.spec_editors:
+                self._set_spec_value(key, settings_service.get(key))
         finally:
             self._loading = False
         self.dirty = False
@@ -481,6 +578,8 @@ class SettingsScreen(Screen):
             values[f"paper.{kind}"] = combo.currentData()
         values[POLICY_KEY] = self.policy_edit.toPlainText().strip()
         values[LOGO_KEY] = check_logo(self.logo_edit.text())
+        for key in self.spec_editors:
+            values[key] = self._spec_value(key)
         return values
 
     # -- the logo ------------------------------------------------------------------
