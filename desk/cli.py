@@ -107,13 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     p = command("print", "render a document (a receipt reprint, a gift receipt ...) to a PDF file", cmd_print)
-    p.add_argument("kind", metavar="KIND", help="the kind of document: receipt, gift, refund, voucher, exchange")
+    p.add_argument("kind", metavar="KIND", help="the kind of document: receipt, gift, refund, voucher, exchange, case, case_letter")
     p.add_argument("number", metavar="NUMBER", help="its number: for receipt and gift, the sale's receipt number "
                    "(or a gift receipt code to print that gift receipt again); for refund, the return "
                    "number (R-...); for voucher, the voucher code (V-...); for exchange, the exchange number (X-...)")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF file to write")
     p.add_argument("--paper", choices=["roll", "a4", "letter"], default=None,
                    help="80 mm roll, A4 or Letter (default: the paper chosen in Settings for this kind)")
+    p.add_argument("--letter", action="store_true",
+                   help="with kind case (C-...): the letter to the customer instead of the case summary")
     return parser
 
 
@@ -391,7 +393,8 @@ def cmd_print(args: argparse.Namespace) -> int:
     from desk.services.auth import command_line_actor
 
     actor = command_line_actor()
-    doc = documents.render(args.kind, args.number, actor, args.paper)
+    kind = "case_letter" if getattr(args, "letter", False) and args.kind.strip().lower() == "case" else args.kind
+    doc = documents.render(kind, args.number, actor, args.paper)
     target = documents.save_pdf(doc, args.out)  # DeskError naming the path when it cannot be written
     _say(f"{doc.title}: {doc.paper} PDF written to {target}.")
     try:  # the file is what was asked for: a full archive folder is a warning, not a failure

@@ -3,6 +3,7 @@
 from desk.models.audit import AuditEvent, AuditHead
 from desk.models.base import BaseModel, database
 from desk.models.catalogue import Category, Customer, Product
+from desk.models.cases import Case, CaseCategory, CaseEvent, CaseNote, CasePause, ContactLog, FollowUp
 from desk.models.exchanges import Exchange, ExchangeTender
 from desk.models.imports import SaleImport, TillRefund
 from desk.models.printing import ArchivedDocument, GiftReceipt
@@ -35,6 +36,13 @@ ALL_MODELS = [
     RefundTender,
     Exchange,
     ExchangeTender,
+    CaseCategory,
+    Case,
+    CasePause,
+    CaseNote,
+    CaseEvent,
+    FollowUp,
+    ContactLog,
     AuditEvent,
     AuditHead,
 ]

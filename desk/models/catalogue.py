@@ -1,6 +1,6 @@
 """Customers, categories and products with their stock on hand."""
 
-from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField, fn
+from peewee import SQL, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
 
 from desk.models.base import MoneyField, Record, TaxRateField
 
@@ -15,6 +15,12 @@ class Customer(Record):
     search_name = CharField(max_length=160, null=True, index=True)
     search_last = CharField(max_length=160, null=True, index=True)
     search_phone = CharField(max_length=40, null=True, index=True)
+    # Migration 0010: how the customer wants to be contacted, and whether they agree to be.
+    preferred_contact = CharField(max_length=8, default="", constraints=[SQL("DEFAULT ''")])  # "" | phone | email | sms | post
+    contact_consent = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
+    updated_at = DateTimeField(null=True)
+    erased_at = DateTimeField(null=True)  # personal data erased on request (the row stays for the ledger)
+    merged_into = IntegerField(null=True)  # a duplicate merged into that customer id (not a foreign key on purpose)
 
 
 # The start of an email address, whatever its case (migration 0004).

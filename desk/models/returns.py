@@ -1,7 +1,7 @@
 """Returns at the desk: returns and their lines, refund tenders, store-credit vouchers with their
 ledger, manager approvals and the per-desk document number counters."""
 
-from peewee import BooleanField, CharField, Check, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import SQL, BooleanField, CharField, Check, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from desk.models.base import BaseModel, MoneyField, Record
 from desk.models.catalogue import Customer, Product
@@ -106,6 +106,7 @@ class Voucher(Record):
     customer_name = CharField(max_length=160, default="")
     issued_by_return = ForeignKeyField(Return, backref="vouchers", null=True, on_delete="RESTRICT")
     status = CharField(max_length=12, default="active")  # active | cancelled
+    source = CharField(max_length=12, default="return", constraints=[SQL("DEFAULT 'return'")])  # return | exchange | goodwill (0010)
 
 
 class VoucherEntry(Record):

@@ -56,6 +56,17 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "vouchers.view": ("see the vouchers and their balances", frozenset(STORE_ROLES)),
     "exchanges.create": ("exchange goods for others", frozenset(STORE_ROLES)),
     "exchanges.void": ("void an exchange", _MANAGERS),
+    "customers.view": ("look up customers and their history", _ALL),
+    "customers.edit": ("add and edit customers", frozenset(STORE_ROLES)),
+    "customers.merge": ("merge duplicate customers", _SUPERVISORS),
+    "customers.erase": ("erase a customer's personal data", _MANAGERS),
+    "cases.view": ("see service cases", _ALL),
+    "cases.work": ("open and work service cases", frozenset(STORE_ROLES)),
+    "cases.close": ("close or reopen a case without its follow-up", _SUPERVISORS),
+    "cases.categories": ("keep the list of case categories", _MANAGERS),
+    "cases.goodwill": ("give goodwill store credit from a case", frozenset(STORE_ROLES)),
+    "cases.goodwill_approve": ("approve goodwill store credit above the limit", _MANAGERS),
+    "cases.figures": ("see the service case figures", frozenset({"manager", "head_office", "admin"})),
 }
 
 # Argon2id with OWASP's minimum memory-hard settings: 19 MiB, 2 passes.

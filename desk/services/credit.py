@@ -97,17 +97,18 @@ def balance_of(voucher_id: int) -> int:
 
 
 def issue_voucher(store: Store, amount: int, actor: Staff, *, customer: Customer | None = None,
-                  customer_name: str = "", ret=None, reference: str = "") -> Voucher:
-    """A new voucher worth ``amount``. Call inside the transaction that pays it out."""
+                  customer_name: str = "", ret=None, reference: str = "", source: str = "return") -> Voucher:
+    """A new voucher worth ``amount``. Call inside the transaction that pays it out. ``source``
+    says what gave it: ``return`` (a refund as store credit), ``exchange`` or ``goodwill`` (a case)."""
     if not database.obj.in_transaction():
         raise RuntimeError("issue_voucher must run inside the caller's transaction")
     if amount <= 0:
         raise InvalidInput("store credit", "must be more than zero")
     voucher = Voucher.create(code=new_code(), store=store, currency=store.currency, amount=amount, customer=customer,
-                             customer_name=customer_name[:160], issued_by_return=ret, status="active")
+                             customer_name=customer_name[:160], issued_by_return=ret, status="active", source=source)
     VoucherEntry.create(voucher=voucher, kind="issue", amount=amount, reference=reference[:80], staff_code=actor.code)
     audit.record("voucher.issued", actor, entity="voucher", entity_uuid=voucher.uuid,
-                 details={"code": voucher.code, "amount": amount, "return": reference})
+                 details={"code": voucher.code, "amount": amount, "return": reference, "source": source})
     return voucher
 
 

@@ -268,6 +268,7 @@ def build_demo(
         from desk.services.demo_returns import add_history
 
         history = add_history(store, rng, now, count=max(6, min(40, lines // 40)))
+        from desk.services.demo_cases import add_cases; add_cases(store, rng, now)  # noqa: E702 - customers and cases
         audit.record("demo.built", admin, entity="store", entity_uuid=store.uuid,
                      details={"seed": seed, "products": len(products), "customers": len(customer_ids), "sales": written, "lines": counted["lines"]})
     return DemoResult(store.code, len(products), len(customer_ids), written, counted["lines"], history.returns)

@@ -420,3 +420,19 @@ def _render_exchange(number: str, actor: Staff, paper: str) -> RenderedDocument:
 
 
 register_kind("exchange", _render_exchange, "Exchange slip")
+
+
+def _render_case(number: str, actor: Staff, paper: str) -> RenderedDocument:
+    from desk.services.cases import render_case
+
+    return render_case(number, actor, paper)
+
+
+def _render_case_letter(number: str, actor: Staff, paper: str) -> RenderedDocument:
+    from desk.services.cases import render_case
+
+    return render_case(number, actor, paper, letter=True)
+
+
+register_kind("case", _render_case, "Case summary")
+register_kind("case_letter", _render_case_letter, "Letter to the customer")

@@ -384,7 +384,7 @@ def create_exchange(actor: Staff, request: ExchangeRequest, approver: DeskApprov
             voucher = None
             if method == "store_credit":
                 voucher = credit.issue_voucher(store, refund, actor, customer=ret.customer, customer_name=ret.customer_name,
-                                               ret=ret, reference=number)
+                                               ret=ret, reference=number, source="exchange")
             tender_rows.append(("out", method, refund, brand, last4, reference, voucher))
         sale_in.tenders = sale_tenders
         sale_in.customer_id = ret.customer_id

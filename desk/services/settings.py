@@ -43,6 +43,15 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("paper.exchange", "Paper for exchange slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
         SettingSpec("voucher_expiry_days", "Store credit expires after this many days (0 = never)", int, 0, 0, 3650),
         SettingSpec("logo_path", "Logo printed at the top of documents (a PNG or JPEG file; empty for none)", str, ""),
+        SettingSpec("cases.first_response_hours", "Cases: first response due within this many hours", int, 24, 1, 720),
+        SettingSpec("cases.resolve_hours.urgent", "Cases: an urgent case resolved within this many hours", int, 24, 1, 2160),
+        SettingSpec("cases.resolve_hours.high", "Cases: a high-priority case resolved within this many hours", int, 72, 1, 2160),
+        SettingSpec("cases.resolve_hours.normal", "Cases: a normal case resolved within this many hours", int, 168, 1, 2160),
+        SettingSpec("cases.resolve_hours.low", "Cases: a low-priority case resolved within this many hours", int, 336, 1, 2160),
+        SettingSpec("cases.follow_up_days", "Cases: follow up this many days after the resolution", int, 3, 0, 60),
+        SettingSpec("cases.follow_up_attempts", "Cases: close as unreachable after this many failed follow-up calls", int, 3, 1, 10),
+        SettingSpec("cases.goodwill_limit", "Cases: goodwill store credit above this amount (minor units: pence, cents) needs a manager", int, 2000, 0, 10_000_000),
+        SettingSpec("paper.case", "Paper for case summaries and letters (a4 or letter)", str, "a4", choices=("a4", "letter")),
     )
 }
 
