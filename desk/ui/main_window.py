@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk.errors import DeskError
 from desk.models import Staff
 from desk.models.db import describe_url, sqlite_version
 from desk.money import format_money
@@ -43,6 +44,7 @@ GEOMETRY_KEY = "main_window/geometry"
 DEFAULT_SIZE = QSize(1280, 800)
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2
+BADGE_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 def qsettings() -> QSettings:
@@ -66,6 +68,23 @@ class _NavDelegate(QStyledItemDelegate):
         painter.setFont(font)
         rect: QRect = option.rect.adjusted(0, 0, -22, 0)
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), key)
+        badge = index.data(BADGE_ROLE)
+        if badge:
+            # A count of things to do: an amber pill left of the F-key.
+            text = str(badge) if badge < 1000 else "999+"
+            font.setBold(True)
+            painter.setFont(font)
+            metrics = painter.fontMetrics()
+            width = max(26, metrics.horizontalAdvance(text) + 14)
+            height = metrics.height() + 4
+            right = rect.right() - metrics.horizontalAdvance(key) - 10
+            pill = QRect(right - width, rect.center().y() - height // 2, width, height)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#9a5b00"))
+            painter.drawRoundedRect(pill, height / 2, height / 2)
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(pill, int(Qt.AlignmentFlag.AlignCenter), text)
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
@@ -270,6 +289,7 @@ class MainWindow(QMainWindow):
                 self.action[cls.action_name].setEnabled(cls.action_name in visible)
         self.nav.blockSignals(False)
         self._built_for = staff.id if staff is not None else None
+        self.refresh_badges()
         self._show_session()
         if self._classes:
             self.show_screen(current if current in visible else self._classes[0].action_name)
@@ -299,7 +319,36 @@ class MainWindow(QMainWindow):
         else:
             self._show_session()
 
+    def refresh_badges(self, kind: str | None = None) -> None:
+        """Ask each screen in the navigation for its count of things to do (``Screen.nav_badge``);
+        with ``kind``, only the screens that count records of that kind."""
+        for row, cls in enumerate(self._classes):
+            if kind is not None and kind not in cls.badge_kinds:
+                continue
+            if not cls.badge_kinds:
+                continue
+            item = self.nav.item(row)
+            if item is None:
+                continue
+            count, tip = (0, "")
+            if self.ctx.staff is not None:
+                try:
+                    count, tip = cls.nav_badge(self.ctx)
+                except DeskError:
+                    count, tip = 0, ""
+            item.setData(BADGE_ROLE, count or None)
+            base = f"{cls.title} ({shortcut_text(cls.action_name)})"
+            item.setToolTip(f"{base}: {tip}" if count and tip else base)
+
+    def badge(self, name: str) -> int:
+        """The count shown beside the screen ``name`` in the navigation (0 when none)."""
+        names = self.screen_names()
+        if name not in names:
+            return 0
+        return int(self.nav.item(names.index(name)).data(BADGE_ROLE) or 0)
+
     def _on_changed(self, kind: str) -> None:
+        self.refresh_badges(kind)
         if kind == "store":
             self._show_session()
         elif kind == "staff" and self.ctx.staff is not None:
@@ -355,6 +404,7 @@ class MainWindow(QMainWindow):
             return
         self.stack.setCurrentWidget(widget)
         widget.activated()
+        self.refresh_badges()  # counts that depend on the day (overdue) move without a change
 
     # -- scan field -----------------------------------------------------------------------
     def open_scanned(self, code: str) -> bool:

@@ -20,10 +20,18 @@ class Screen(QWidget):
     title = ""
     action_name = ""
     permission: str | None = None
+    # Kinds of ctx.events.changed after which the navigation asks ``nav_badge`` again.
+    badge_kinds: tuple[str, ...] = ()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+
+    @classmethod
+    def nav_badge(cls, ctx: AppContext) -> tuple[int, str]:
+        """A count shown beside the screen's entry in the navigation (0: none) and its tooltip.
+        Asked without creating the screen, so it calls a service, never the screen's widgets."""
+        return 0, ""
 
     def activated(self) -> None:
         """Refresh what the screen shows. Called when it becomes the current screen."""
