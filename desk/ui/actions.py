@@ -38,6 +38,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("screen.approvals", "Approvals", "Ctrl+F4", "Answer returns sent for a manager's approval"),
     ActionSpec("screen.returns_log", "Returns log", "Shift+F4", "Every return: filter, totals, export CSV, reprint, void"),
     ActionSpec("screen.archive", "Archive", "F12", "Find and reprint any printed or saved document"),
+    ActionSpec("screen.cases", "Cases", "F7", "Complaints and enquiries: the board, deadlines, resolution, follow-up"),
+    ActionSpec("screen.customers", "Customers", "F8", "Find, edit, merge or erase a customer; their timeline"),
     ActionSpec("screen.staff", "Staff", "F9", "Add staff, deactivate, reset PINs"),
     ActionSpec("screen.settings", "Settings", "F10", "The store's details, the idle lock, printing and the return policy"),
     ActionSpec("session.lock", "Lock the desk", "Ctrl+L", "Hide the screen until someone signs in"),

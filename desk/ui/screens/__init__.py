@@ -9,6 +9,8 @@ from __future__ import annotations
 from desk.ui.screens.approvals import ApprovalsScreen
 from desk.ui.screens.archive import ArchiveScreen
 from desk.ui.screens.base import Screen
+from desk.ui.screens.cases import CasesScreen
+from desk.ui.screens.customers import CustomersScreen
 from desk.ui.screens.home import HomeScreen
 from desk.ui.screens.returns import ReturnScreen
 from desk.ui.screens.returns_log import ReturnsLogScreen
@@ -23,6 +25,8 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
     ApprovalsScreen,
     ReturnsLogScreen,
     ArchiveScreen,
+    CasesScreen,
+    CustomersScreen,
     StaffScreen,
     SettingsScreen,
 )
@@ -32,7 +36,8 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
 SCAN_OPENERS: dict[str, str] = {
     "screen.sales": "open_receipt",
     "screen.returns": "open_code",
+    "screen.cases": "open_case",
 }
 
 __all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ApprovalsScreen", "ReturnsLogScreen", "ArchiveScreen", "StaffScreen",
-           "SettingsScreen"]
+           "SettingsScreen", "CasesScreen", "CustomersScreen"]
