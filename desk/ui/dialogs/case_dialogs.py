@@ -538,7 +538,7 @@ class FiguresDialog(QDialog):
             for col, text in enumerate(figure_cells(r)):
                 item = QTableWidgetItem(text)
                 if col:
-                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, col, item)
         self._chart(self.rows()[:10])
 
