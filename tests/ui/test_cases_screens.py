@@ -242,3 +242,21 @@ def test_figures_for_a_manager_with_a_chart_by_category(shop, qtbot):
     assert "2 cases opened" in dialog.summary.text()
     dialog.by_combo.setCurrentIndex(dialog.by_combo.findData("product"))
     assert dialog.chart_categories() == ["(no cases)"]
+
+
+def test_settings_show_and_save_the_case_deadlines_and_the_goodwill_limit(store_ctx, qtbot):
+    from desk.services import settings
+    from desk.ui.screens.settings import SettingsScreen
+
+    screen = SettingsScreen(store_ctx)
+    qtbot.addWidget(screen)
+    assert screen.case_spins["cases.first_response_hours"].value() == 24
+    assert screen.case_spins["cases.resolve_hours.low"].value() == 336
+    assert screen.goodwill_edit.text() == "20.00"
+    screen.case_spins["cases.follow_up_days"].setValue(5)
+    screen.goodwill_edit.setText("35.50")
+    assert screen.save()
+    assert settings.get("cases.follow_up_days") == 5 and settings.get("cases.goodwill_limit") == 3550
+    screen.goodwill_edit.setText("lots")
+    assert not screen.save()
+    assert screen.error_of("Goodwill approval above").startswith("Goodwill approval above: 'lots' is not an amount")
