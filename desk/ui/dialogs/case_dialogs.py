@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -203,6 +204,7 @@ class CustomerPicker(QWidget):
         self.ctx = ctx
         self.edit = line("caseCustomerSearch", "Name, phone or email — or leave empty")
         self.edit.textEdited.connect(self._search)
+        self.edit.returnPressed.connect(lambda: self.list.setFocus() if self.list.count() else None)
         self.list = QListWidget()
         self.list.setObjectName("caseCustomerList")
         self.list.setFixedHeight(92)
@@ -219,6 +221,7 @@ class CustomerPicker(QWidget):
         box.setSpacing(4)
         box.addLayout(row)
         box.addWidget(self.list)
+        self.list.hide()
 
     def _search(self, text: str) -> None:
         self.list.clear()
@@ -231,6 +234,7 @@ class CustomerPicker(QWidget):
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)
+        self.list.setVisible(self.list.count() > 0)
 
     def set_customer(self, customer_id: int) -> None:
         view = customers_service.get_customer(customer_id)
@@ -240,6 +244,7 @@ class CustomerPicker(QWidget):
         item.setData(Qt.ItemDataRole.UserRole, view.id)
         self.list.addItem(item)
         self.list.setCurrentRow(0)
+        self.list.show()
 
     def add_customer(self) -> None:
         from desk.ui.dialogs.customer_dialogs import CustomerEditDialog
@@ -294,8 +299,8 @@ class NewCaseDialog(QDialog):
         self.mine_check = QCheckBox("I own this case (it appears under Mine)")
         self.mine_check.setObjectName("caseMine")
         self.mine_check.setChecked(True)
-        for w in (self.type_combo, self.channel_combo, self.category_combo, self.priority_combo):
-            w.setMinimumWidth(200)
+        for w in (self.type_combo, self.channel_combo, self.priority_combo):
+            w.setMinimumWidth(150)
 
         self.fields: dict[str, QWidget] = {
             "Type": self.type_combo, "Channel": self.channel_combo, "Category": self.category_combo,
@@ -306,10 +311,17 @@ class NewCaseDialog(QDialog):
         grid = QFormLayout()
         grid.setSpacing(8)
         grid.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        kinds = QHBoxLayout()
-        for label, w in (("Type", self.type_combo), ("Channel", self.channel_combo), ("Priority", self.priority_combo)):
-            kinds.addWidget(QLabel(label))
-            kinds.addWidget(w, 1)
+        kinds = QGridLayout()
+        kinds.setHorizontalSpacing(10)
+        kinds.setVerticalSpacing(2)
+        for col, (label, w) in enumerate((("Type", self.type_combo), ("Channel", self.channel_combo),
+                                          ("Priority", self.priority_combo))):
+            title = QLabel(label)
+            title.setProperty("role", "muted")
+            title.setBuddy(w)
+            kinds.addWidget(title, 0, col)
+            kinds.addWidget(w, 1, col)
+            kinds.setColumnStretch(col, 1)
         grid.addRow("", kinds)
         grid.addRow("Category", self.category_combo)
         grid.addRow("Summary", self.summary_edit)

@@ -302,6 +302,18 @@ class MergeDialog(QDialog):
             dialog.deleteLater()
 
 
+def erase_summary_html() -> str:
+    """The service's account of what erasing removes and keeps, as paragraphs for the dialog."""
+    from html import escape
+
+    intro, *items = customers_service.ERASE.split("\n- ")
+    paragraphs = [f"<p>{escape(' '.join(intro.split()))}</p>"]
+    for item in items:
+        head, _, rest = " ".join(item.split()).replace("``archived_documents``", "on screen").partition(":")
+        paragraphs.append(f"<p><b>{escape(head.capitalize())}:</b>{escape(rest)}</p>")
+    return "".join(paragraphs)
+
+
 class EraseDialog(QDialog):
     """Erase a customer's personal data on their request: says what goes and what stays, and
     the manager confirms by typing ERASE and a reason."""
@@ -318,7 +330,7 @@ class EraseDialog(QDialog):
         heading = QLabel(f"Erase {customer.name} (#{customer.id}) on their request")
         heading.setProperty("role", "heading")
         heading.setWordWrap(True)
-        what = QLabel(customers_service.ERASE.replace("``archived_documents``", "below"))
+        what = QLabel(erase_summary_html())
         what.setObjectName("eraseWhat")
         what.setWordWrap(True)
         what.setProperty("role", "muted")
@@ -350,7 +362,7 @@ class EraseDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        self.setMinimumWidth(640)
+        self.setMinimumSize(680, 500)
         self.reason_edit.setFocus()
 
     def try_accept(self) -> bool:
