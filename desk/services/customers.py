@@ -208,11 +208,16 @@ def search_customers(text: str, limit: int = 50, actor: Staff | None = None) -> 
 PREFERRED_CONTACT: dict[str, str] = {"": "No preference", "phone": "Phone", "email": "Email", "sms": "Text message", "post": "Post"}
 CONTACT_CHANNELS: dict[str, str] = {"in_person": "In person", "phone": "Phone", "email": "Email", "letter": "Letter", "sms": "Text message"}
 ERASED_NAME = "Erased customer"
+# Columns that copy a customer's details onto a record linked to them: erased with the customer.
+COPIED_FIELDS = ("customer_name", "customer_phone", "customer_email")
 
 ERASE = """What erasing a customer removes and what it keeps:
 - removed: name, phone, email, notes, contact preferences and the search keys (the customer can
-  no longer be found); the name, phone and email copied onto their returns, exchanges and
-  vouchers; the customer's words and notes on their cases; what was said in their contacts.
+  no longer be found); the name, phone and email copied onto every record linked to them
+  (``COPIED_FIELDS`` of any table with a foreign key to the customer: returns, vouchers,
+  orders ...) and onto their exchanges and the approval requests of their returns; the
+  customer's words, the notes and the follow-up outcomes of their cases; what was said in
+  their contacts. A case's one-line summary stays (it says what the case was about).
 - kept: the sales, returns, exchanges, vouchers and cases themselves (amounts, dates, numbers,
   lines), which the store must keep for its accounts, now linked to an anonymous customer; the
   audit trail, whose events carry ids and document numbers, never the name;
@@ -515,7 +520,7 @@ def _scrub_json(text: str, keys: tuple[str, ...]) -> str:
 
 def erase_customer(actor: Staff, customer_id: int, reason: str) -> EraseResult:
     """Erase a customer's personal data on their request (see ``ERASE``), in one transaction."""
-    from desk.models import Approval, ArchivedDocument, CaseNote, ContactLog, Exchange, Return, Voucher
+    from desk.models import Approval, ArchivedDocument, CaseNote, ContactLog, Exchange, FollowUp, Return, Voucher
     from desk.models.cases import Case
 
     require(actor, "customers.erase")
@@ -534,15 +539,21 @@ def erase_customer(actor: Staff, customer_id: int, reason: str) -> EraseResult:
             if n:
                 cleared[key] = cleared.get(key, 0) + n
 
+        # Copies of the name, phone and email on every record linked to the customer, in every
+        # table (found from the models: a table added later is covered if it names its copies so).
+        for model, fk in customer_references():
+            copies = {f: "" for f in model._meta.sorted_fields if f.name in COPIED_FIELDS and not f.null}
+            copies.update({f: None for f in model._meta.sorted_fields if f.name in COPIED_FIELDS and f.null})
+            if copies:
+                key = f"{model._meta.table_name}." + "/".join(sorted(f.name for f in copies))
+                note(key, model.update(copies).where(fk == c.id).execute())
         returns = Return.select(Return.id).where(Return.customer == c.id)
-        note("return.customer_name/phone/email", Return.update(customer_name="", customer_phone="", customer_email="")
-             .where(Return.customer == c.id).execute())
         note("exchange.customer_name", Exchange.update(customer_name="").where(Exchange.ret.in_(returns)).execute())
-        note("voucher.customer_name", Voucher.update(customer_name="").where(Voucher.customer == c.id).execute())
         cases = Case.select(Case.id).where(Case.customer == c.id)
         note("case.customer_words", Case.update(customer_words="(erased on the customer's request)")
              .where(Case.customer == c.id).execute())
         note("case_note.text", CaseNote.update(text="(erased on the customer's request)").where(CaseNote.case.in_(cases)).execute())
+        note("follow_up.outcome", FollowUp.update(outcome="").where(FollowUp.case.in_(cases) & (FollowUp.outcome != "")).execute())
         note("contact_log.summary", ContactLog.update(summary="").where(ContactLog.customer == c.id).execute())
         # Approvals asked for their returns keep the return request as JSON, with the name in it.
         approvals = Approval.select().where(

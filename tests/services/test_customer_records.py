@@ -155,6 +155,8 @@ def _text_holding(value: str) -> list[str]:
 def test_erase_removes_the_personal_data_everywhere_and_keeps_the_sales(shop):
     c = add(shop, "Zofia Quillfeather", phone="07700 955501", email="zofia.q@example.org", notes="VIP")
     sale, ret, case = with_history(shop, c, "T-9")
+    cases.resolve(shop["clerk"], case.number, "other", "New bulb given")
+    cases.record_follow_up(shop["clerk"], case.number, False, "Left a message for Zofia Quillfeather")
     other = add(shop, "Ann Example")
     assert _text_holding("Quillfeather")  # before: on the return, the voucher, the case ...
     with pytest.raises(NotAllowed):
@@ -176,7 +178,8 @@ def test_erase_removes_the_personal_data_everywhere_and_keeps_the_sales(shop):
     assert cases.get_case(case.number).summary == "Lamp flickers"
     erased = get_customer(c.id)
     assert erased.erased and erased.name == "Erased customer" and erased.email == "" and erased.notes == ""
-    assert result.cleared["customer"] == 1 and result.cleared["return.customer_name/phone/email"] == 1
+    assert result.cleared["customer"] == 1 and result.cleared["return.customer_email/customer_name/customer_phone"] == 1
+    assert result.cleared["voucher.customer_name"] == 1 and result.cleared["follow_up.outcome"] == 1
     assert [e.kind for e in timeline(c.id)].count("sale") == 1
     ev = AuditEvent.select().where(AuditEvent.action == "customer.erased").get()
     assert "written request" in ev.details
@@ -198,3 +201,17 @@ def test_contacts_show_in_the_timeline_newest_first(shop, clock_at):
     assert ContactLog.select().count() == 2
     with pytest.raises(InvalidInput, match="Channel"):
         log_contact(shop["clerk"], c.id, "fax", "x")
+
+
+def test_the_paged_list_runs_on_indexes_only(shop):
+    from desk.models.db import is_postgres
+    from desk.services.customers import _paged_where
+
+    if is_postgres():
+        pytest.skip("the plan is checked on SQLite; PostgreSQL runs the same indexed prefix queries")
+    for text in ("wis", "0770 900", "ann@ex"):
+        q = (Customer.select(Customer.id).where(_paged_where(text)).order_by(Customer.search_name, Customer.id).limit(200))
+        sql, params = q.sql()
+        plan = [str(r[-1]) for r in database.obj.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+        assert not [step for step in plan if step.startswith("SCAN")], (text, plan)
+        assert any("USING COVERING INDEX customer_" in step for step in plan), (text, plan)
