@@ -44,3 +44,21 @@ def case_owners(actor) -> list[tuple[int, str]]:
     require(actor, "cases.work")
     return [(s.id, f"{s.code} — {s.name}")
             for s in Staff.select(Staff.id, Staff.code, Staff.name).where(Staff.active == True).order_by(Staff.name)]  # noqa: E712
+
+
+def document_started_for(receipt_no: str, clerk_id: int, since) -> str:
+    """The number of the newest return (or the exchange made with it) that ``clerk_id`` took on
+    the sale ``receipt_no`` at or after ``since`` (naive UTC): what a case started a return
+    or exchange for, to link to it. "" when there is none yet."""
+    from desk.models import Exchange, Return, Sale
+
+    sale = Sale.get_or_none(Sale.receipt_no == (receipt_no or "").strip())
+    if sale is None:
+        return ""
+    ret = (Return.select(Return.id, Return.number).where((Return.sale == sale.id) & (Return.clerk == clerk_id)
+                                                         & (Return.created_at >= since))
+           .order_by(Return.created_at.desc(), Return.id.desc()).first())
+    if ret is None:
+        return ""
+    ex = Exchange.select(Exchange.number).where(Exchange.ret == ret.id).first()
+    return ex.number if ex is not None else ret.number

@@ -260,3 +260,32 @@ def test_settings_show_and_save_the_case_deadlines_and_the_goodwill_limit(store_
     screen.goodwill_edit.setText("lots")
     assert not screen.save()
     assert screen.error_of("Goodwill approval above").startswith("Goodwill approval above: 'lots' is not an amount")
+
+
+def test_a_return_started_from_the_case_is_linked_to_it_and_resolves_it_as_a_refund(shop, make_window, forms):
+    from desk.services.returns import create_return
+    from desk.services.sale_lookup import find_receipt
+    from tests.services.test_returns import make_request
+
+    view = cases_service.open_case(shop["clerk"], CaseInput(summary="Kettle leaks", receipt_no="T-100"))
+    window = make_window(shop["ctx"])
+    window.open_scanned(view.number)
+    screen = window.screen("screen.cases")
+    screen.start_return()
+    assert window.current_screen_name() == "screen.returns"
+    # The clerk takes the return on the Return screen (here through its service) ...
+    sale = find_receipt("T-100", actor=shop["clerk"])
+    ret = create_return(shop["clerk"], make_request(sale, {1: 1}, refund_to="store_credit"))
+    shop["ctx"].events.emit_changed("returns", "sales")
+    # ... and the case links it.
+    assert cases_service.get_case(view.number).return_number == ret.number
+    window.open_scanned(view.number)
+
+    def refund(d: FormDialog):
+        assert d.value("Resolution") == "refund"  # offered first now that a return is linked
+        d.set_value("What was done", "Refunded to the card")
+        d.try_accept()
+
+    forms.queue.append(refund)
+    screen.resolve_case()
+    assert screen.case.status == "resolved" and screen.case.resolution_kind == "refund"

@@ -85,6 +85,8 @@ class CasesScreen(Screen):
         self.locale = store.locale if store else "en_GB"
         self.currency = store.currency if store else "GBP"
         self.case: CaseView | None = None
+        # (case number, receipt, since) of a return started from a case, linked once it is taken
+        self.pending_link: tuple[str, str, object] | None = None
 
         heading = QLabel("Cases")
         heading.setProperty("role", "heading")
@@ -233,8 +235,26 @@ class CasesScreen(Screen):
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_changed(self, kind: str) -> None:
+        if kind in ("returns", "exchanges") and self.pending_link is not None:
+            self._link_started()
         if kind in ("cases", "customers", "staff") and self.isVisible():
             self.refresh()
+
+    def _link_started(self) -> None:
+        """A return or exchange was just taken: if it is the one started from a case, link it."""
+        from desk.services.cases_ui_support import document_started_for
+
+        number, receipt, since = self.pending_link
+        doc = document_started_for(receipt, self.ctx.staff.id, since) if self.ctx.staff else ""
+        if not doc:
+            return
+        self.pending_link = None
+        ok, view = messages.attempt(self, cases_service.link_case, self.ctx.staff, number, doc)
+        if ok and view is not None:
+            self.ctx.events.emit_changed("cases")
+            self.search(select=view.number)
+            self._show(cases_service.get_case(view.number))
+            self._set_message(f"{doc} linked to case {number}: resolve the case with it (Ctrl+D).")
 
     def _set_message(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
@@ -558,14 +578,17 @@ class CasesScreen(Screen):
         self._done(view, "Linked.")
 
     def start_return(self) -> None:
-        """Open the Return screen on the case's sale; link the return (Ctrl+I) once it is done."""
+        """Open the Return screen on the case's sale; the return (or exchange) taken is linked to
+        the case when it is done."""
         if not self._ready("start_return"):
             return
         window = self.window()
         screen = window.open_screen("screen.returns") if hasattr(window, "open_screen") else None
         if screen is None:
             return
-        self.pending_link = self.case.number
+        from desk import clock
+
+        self.pending_link = (self.case.number, self.case.receipt_no, clock.utcnow())
         screen.open_code(self.case.receipt_no)
 
     def resolve_case(self) -> None:
