@@ -289,3 +289,21 @@ def test_a_return_started_from_the_case_is_linked_to_it_and_resolves_it_as_a_ref
     forms.queue.append(refund)
     screen.resolve_case()
     assert screen.case.status == "resolved" and screen.case.resolution_kind == "refund"
+
+
+def test_a_manager_keeps_the_categories(shop, qtbot):
+    from desk.ui.dialogs.case_dialogs import CategoriesDialog
+
+    shop["ctx"].staff = shop["mgr"]
+    dialog = CategoriesDialog(shop["ctx"])
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Parking")
+    assert dialog.add()
+    assert "Parking" in dialog.names()
+    dialog.name_edit.setText("parking")
+    assert not dialog.add() and "Category: 'parking' is already a category" in dialog.error.text()
+    dialog.select("Parking")
+    dialog.name_edit.setText("Car park")
+    assert dialog.rename() and "Car park" in dialog.names()
+    assert dialog.toggle() and not dialog.current().active
+    assert "Car park" not in [c.name for c in cases_service.list_categories()]

@@ -597,3 +597,116 @@ class FiguresDialog(QDialog):
             dialog.exec()
         finally:
             dialog.deleteLater()
+
+
+class CategoriesDialog(QDialog):
+    """The case categories a manager keeps: add, rename, retire (kept on the cases that use it,
+    no longer offered) or bring back."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("caseCategories")
+        self.setWindowTitle("Case categories")
+        heading = QLabel("Case categories")
+        heading.setProperty("role", "heading")
+        self.list = QListWidget()
+        self.list.setObjectName("categoryList")
+        self.list.currentRowChanged.connect(lambda _r: self._selected())
+        self.name_edit = line("categoryName", "Name of a new category, or the new name of the one chosen")
+        self.name_edit.returnPressed.connect(self.add)
+        self.add_button = QPushButton("Add  (Enter)")
+        self.rename_button = QPushButton("Rename")
+        self.retire_button = QPushButton("Retire")
+        for b, slot in ((self.add_button, self.add), (self.rename_button, self.rename), (self.retire_button, self.toggle)):
+            b.setMinimumHeight(38)
+            b.setAutoDefault(False)
+            b.clicked.connect(slot)
+        row = QHBoxLayout()
+        row.addWidget(self.name_edit, 1)
+        for b in (self.add_button, self.rename_button, self.retire_button):
+            row.addWidget(b)
+        self.error = QLabel("")
+        self.error.setObjectName("categoryError")
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        close = QPushButton("Close (Esc)")
+        close.setAutoDefault(False)
+        close.setMinimumHeight(40)
+        close.clicked.connect(self.accept)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        layout.addLayout(bottom)
+        self.resize(640, 480)
+        self.load()
+        self.name_edit.setFocus()
+
+    def load(self, select: int | None = None) -> None:
+        self.list.clear()
+        for c in cases_service.list_categories(include_inactive=True):
+            text = f"{c.name}  ·  {c.cases} case{'s' if c.cases != 1 else ''}" + ("" if c.active else "  (retired)")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, c)
+            self.list.addItem(item)
+            if c.id == select:
+                self.list.setCurrentItem(item)
+        self._selected()
+
+    def names(self) -> list[str]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole).name for i in range(self.list.count())]
+
+    def current(self):
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def select(self, name: str) -> None:
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole).name == name:
+                self.list.setCurrentRow(i)
+
+    def _selected(self) -> None:
+        c = self.current()
+        self.rename_button.setEnabled(c is not None)
+        self.retire_button.setEnabled(c is not None)
+        self.retire_button.setText("Bring back" if c is not None and not c.active else "Retire")
+
+    def _run(self, call, *args) -> bool:
+        self.error.hide()
+        try:
+            row = call(self.ctx.staff, *args)
+        except DeskError as err:
+            self.error.setText(describe(err))
+            self.error.show()
+            return False
+        self.name_edit.clear()
+        self.load(select=row.id)
+        self.ctx.events.emit_changed("cases")
+        return True
+
+    def add(self) -> bool:
+        return self._run(cases_service.add_category, self.name_edit.text())
+
+    def rename(self) -> bool:
+        c = self.current()
+        return c is not None and self._run(cases_service.rename_category, c.id, self.name_edit.text())
+
+    def toggle(self) -> bool:
+        c = self.current()
+        return c is not None and self._run(cases_service.set_category_active, c.id, not c.active)
+
+    @classmethod
+    def show_for(cls, ctx: AppContext, parent: QWidget | None) -> None:
+        dialog = cls(ctx, parent)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()

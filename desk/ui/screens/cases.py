@@ -45,7 +45,7 @@ from desk.services.cases_ui_support import case_owners
 from desk.services.store import current_store
 from desk.ui import messages
 from desk.ui.context import AppContext
-from desk.ui.dialogs.case_dialogs import FiguresDialog, FormDialog, NewCaseDialog, combo, line, text_box
+from desk.ui.dialogs.case_dialogs import CategoriesDialog, FiguresDialog, FormDialog, NewCaseDialog, combo, line, text_box
 from desk.ui.screens.base import Screen
 from desk.ui.screens.customers import current_row, select_row, _table
 from desk.ui.tables.cases_table import CasesTableModel
@@ -93,9 +93,11 @@ class CasesScreen(Screen):
         self.new_button = self._button("New case  (Ctrl+N)", "newCaseButton", self.new_case)
         self.new_button.setProperty("primary", True)
         self.figures_button = self._button("Figures…  (Ctrl+G)", "figuresButton", self.show_figures)
+        self.categories_button = self._button("Categories…", "categoriesButton", self.edit_categories)
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addStretch(1)
+        top.addWidget(self.categories_button)
         top.addWidget(self.figures_button)
         top.addWidget(self.new_button)
 
@@ -274,6 +276,7 @@ class CasesScreen(Screen):
         c = self.case
         self.new_button.setEnabled(auth.can(staff, "cases.work"))
         self.figures_button.setVisible(auth.can(staff, "cases.figures"))
+        self.categories_button.setVisible(auth.can(staff, "cases.categories"))
         active = c is not None and c.status in cases_service.ACTIVE_STATUSES
         enabled = {
             "add_note": active, "assign_owner": active, "change_status": active, "link_document": active,
@@ -701,3 +704,7 @@ class CasesScreen(Screen):
             FiguresDialog.show_for(self.ctx, self)
         except DeskError as err:
             messages.show_error(self, err)
+
+    def edit_categories(self) -> None:
+        if self.categories_button.isVisible():
+            CategoriesDialog.show_for(self.ctx, self)
