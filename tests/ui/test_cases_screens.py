@@ -128,7 +128,8 @@ def test_a_complaint_about_a_sold_item_from_receipt_to_closed_with_goodwill(shop
     # Resolve with £25 goodwill: above the £20 a clerk may give, a manager approves at the desk.
     asked: list = []
     monkeypatch.setattr(ApproveAtDeskDialog, "ask", classmethod(
-        lambda cls, parent, reasons, override=False: asked.append(reasons) or DeskApproval(MANAGER[0], MANAGER[1], "ok")))
+        lambda cls, parent, reasons, override=False, subject="return":
+        asked.append((reasons, subject)) or DeskApproval(MANAGER[0], MANAGER[1], "ok")))
 
     def goodwill(d: FormDialog):
         d.set_value("Resolution", "goodwill")
@@ -139,7 +140,7 @@ def test_a_complaint_about_a_sold_item_from_receipt_to_closed_with_goodwill(shop
     forms.queue.append(goodwill)
     qtbot.keyClick(screen.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     case = screen.case
-    assert asked and "above" in asked[0][0]
+    assert asked and "above" in asked[0][0][0] and asked[0][1] == "goodwill credit"
     assert case.status == "resolved" and case.resolution_kind == "goodwill" and case.goodwill_amount == 2500
     voucher = Voucher.get(Voucher.code == case.voucher_code)
     assert voucher.amount == 2500 and voucher.source == "goodwill"

@@ -636,7 +636,7 @@ class CasesScreen(Screen):
         try:
             result = cases_service.give_goodwill(self.ctx.staff, number, amount, text)
         except NeedsApproval as need:
-            approval = ApproveAtDeskDialog.ask(d, list(need.reasons) if hasattr(need, "reasons") else [str(need)])
+            approval = ApproveAtDeskDialog.ask(d, list(need.reasons), subject="goodwill credit")
             if approval is None:
                 d.error.setText("Not resolved: the goodwill needs a manager's approval.")
                 d.error.show()
