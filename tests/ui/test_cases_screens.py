@@ -308,3 +308,26 @@ def test_a_manager_keeps_the_categories(shop, qtbot):
     assert dialog.rename() and "Car park" in dialog.names()
     assert dialog.toggle() and not dialog.current().active
     assert "Car park" not in [c.name for c in cases_service.list_categories()]
+
+
+def test_a_follow_up_call_that_does_not_reach_the_customer_is_counted(shop, qtbot, forms):
+    from desk.ui.screens.cases import CasesScreen
+
+    view = cases_service.open_case(shop["clerk"], CaseInput(summary="Late delivery", customer_id=shop["ann"].id))
+    cases_service.resolve(shop["clerk"], view.number, "explanation", "Explained the courier's delay")
+    screen = CasesScreen(shop["ctx"])
+    qtbot.addWidget(screen)
+    screen.open_case(view.number)
+    assert screen.action_buttons["follow_up"].isEnabled()
+
+    def no_answer(d: FormDialog):
+        assert "(0 so far)" in d.intro.text()
+        d.set_value("Reached", False)
+        d.set_value("Outcome", "No answer; left a voicemail")
+        d.try_accept()
+
+    forms.queue.append(no_answer)
+    screen.follow_up()
+    case = screen.case
+    assert case.status == "resolved" and case.follow_up.attempts == 1
+    assert "1 call" in screen.page.toPlainText()

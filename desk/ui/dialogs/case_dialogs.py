@@ -139,6 +139,11 @@ class FormDialog(QDialog):
         self.ok_button.setDefault(True)
         self.ok_button.setMinimumSize(180, 42)
         self.ok_button.clicked.connect(self.try_accept)
+        self.ok_button.setToolTip("Enter (Ctrl+Enter in a text box)")
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self).activated.connect(self.try_accept)
         row = QHBoxLayout()
         row.addWidget(cancel)
         row.addStretch(1)
