@@ -331,3 +331,10 @@ def test_a_follow_up_call_that_does_not_reach_the_customer_is_counted(shop, qtbo
     case = screen.case
     assert case.status == "resolved" and case.follow_up.attempts == 1
     assert "1 call" in screen.page.toPlainText()
+
+
+def test_an_unknown_case_number_scanned_is_named(shop, make_window):
+    window = make_window(shop["ctx"])
+    window.scan_edit.setText("C-TST01-01-000999")
+    assert not window.scan_edit.submit()
+    assert window.scan_message.text() == "No case has the number C-TST01-01-000999."
