@@ -175,6 +175,14 @@ EXPECTED = {
     "head_office": {"sales.view", "audit.verify", "reports.view", "returns.log"},
     "admin": set(auth.PERMISSIONS),
 }
+# Customers and service cases (issue 8)
+_CASES_ALL = {"customers.view", "cases.view"}
+_CASES_STORE = _CASES_ALL | {"customers.edit", "cases.work", "cases.goodwill"}
+EXPECTED["clerk"] |= _CASES_STORE
+EXPECTED["supervisor"] |= _CASES_STORE | {"customers.merge", "cases.close"}
+EXPECTED["manager"] |= _CASES_STORE | {"customers.merge", "cases.close", "customers.erase", "cases.categories",
+                                       "cases.goodwill_approve", "cases.figures"}
+EXPECTED["head_office"] |= _CASES_ALL | {"cases.figures"}
 
 
 @pytest.mark.parametrize("role", list(auth.ROLES))

@@ -184,7 +184,7 @@ def test_register_kind_adds_a_document_to_render(shop, monkeypatch):
 
     documents.register_kind("voucher", build, "Voucher")
     assert documents.kinds() == {"receipt": "Receipt", "gift": "Gift receipt", "refund": "Refund slip", "voucher": "Voucher",
-                                 "exchange": "Exchange slip"}
+                                 "exchange": "Exchange slip", "case": "Case summary", "case_letter": "Letter to the customer"}
     assert "V-1" in text_of(documents.render("voucher", "V-1", clerk).pdf)
     with pytest.raises(NotFound, match="V-2"):
         documents.render("VOUCHER", "V-2", clerk)
