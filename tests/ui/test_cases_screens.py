@@ -187,6 +187,9 @@ def test_a_refusal_stays_in_the_form_with_its_field_named(shop, qtbot, forms):
     assert seen["error"].startswith("Resolution: link the refund's return")
     assert seen["marked"] is True
     assert screen.case.status == "open"
+    # Enter on a case offers what can be done with it now
+    labels = [a.text() for a in screen.action_menu().actions()]
+    assert labels[:2] == ["Note", "Owner"] and "Resolve" in labels and "Follow up" not in labels
 
 
 def test_waiting_on_the_customer_pauses_the_clock_and_a_case_number_scanned_opens_it(shop, make_window, forms):

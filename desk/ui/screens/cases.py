@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTabBar,
@@ -328,7 +329,7 @@ class CasesScreen(Screen):
             return
         self._update_counts()
         n = self.model.total_count
-        self.count_label.setText(f"{n:,} case{'s' if n != 1 else ''} · Alt+1…6 change the view · Enter works the case")
+        self.count_label.setText(f"{n:,} case{'s' if n != 1 else ''} · Alt+1…6 change the view · Enter: what can be done")
         row = self.model.row_of(keep) if keep else -1
         if row < 0 and self.model.rowCount() and select is None:
             row = 0
@@ -349,12 +350,25 @@ class CasesScreen(Screen):
             return
         self.table.setFocus()
 
+    def action_menu(self) -> QMenu:
+        """The case's actions that can be done now, as a menu (Enter on a case opens it)."""
+        menu = QMenu(self)
+        menu.setObjectName("caseActionMenu")
+        for label, keys, method, _p in CASE_ACTIONS:
+            button = self.action_buttons[method]
+            if button.isEnabled():
+                action = menu.addAction(button.text().split("\n")[0])
+                action.setShortcut(QKeySequence(keys))
+                action.triggered.connect(getattr(self, method))
+        return menu
+
     def _focus_actions(self) -> None:
-        for _label, _k, method, _p in CASE_ACTIONS:
-            b = self.action_buttons[method]
-            if b.isEnabled():
-                b.setFocus()
-                return
+        if self.case is None:
+            return
+        menu = self.action_menu()
+        rect = self.table.visualRect(self.table.currentIndex())
+        menu.exec(self.table.viewport().mapToGlobal(rect.bottomLeft()))
+        menu.deleteLater()
 
     # -- a case's page -------------------------------------------------------------------------
     def _show_row(self, row: int) -> None:
