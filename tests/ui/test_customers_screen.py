@@ -158,3 +158,20 @@ def test_timeline_enter_opens_the_sale_and_the_case(make_window, people, qtbot):
     assert screen.open_timeline_row(0)
     assert window.current_screen_name() == "screen.cases"
     assert window.screen("screen.cases").case.number == case.number
+
+
+def test_a_contact_joins_the_timeline(screen, people, monkeypatch):
+    from desk.ui.dialogs.case_dialogs import FormDialog
+
+    def fill(d):
+        d.set_value("Channel", "email")
+        d.set_value("Summary", "Asked whether the kettle is back in stock")
+        d.try_accept()
+        return 0
+
+    monkeypatch.setattr(FormDialog, "exec", fill)
+    screen.show_customer(people["bob"].id)
+    screen.log_contact()
+    first = screen.timeline_entries()[0]
+    assert (first.kind, first.title) == ("contact", "Email to the customer")
+    assert first.detail == "Asked whether the kettle is back in stock"

@@ -8,6 +8,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -149,14 +150,16 @@ class CustomersScreen(Screen):
         self.merge_button = self._button("Merge…  (Ctrl+M)", "mergeButton", self.merge_duplicate)
         self.erase_button = self._button("Erase…", "eraseButton", self.erase_customer)
         self.case_button = self._button("New case  (Ctrl+K)", "customerCaseButton", self.new_case)
-        actions = QHBoxLayout()
-        for b in (self.edit_button, self.merge_button, self.case_button, self.erase_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
+        self.contact_button = self._button("Contact…  (Ctrl+J)", "contactButton", self.log_contact)
+        actions = QGridLayout()
+        actions.setSpacing(6)
+        for i, b in enumerate((self.edit_button, self.merge_button, self.case_button, self.contact_button,
+                               self.erase_button)):
+            actions.addWidget(b, i // 3, i % 3)
         self.timeline_model = TimelineModel(self, locale=self.locale)
         self.timeline = _table("timelineTable", self.timeline_model)
         th = self.timeline.horizontalHeader()
-        for col, width in ((0, 128), (2, 168), (3, 85)):
+        for col, width in ((0, 152), (2, 152), (3, 85)):
             th.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             th.resizeSection(col, width)
         th.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -194,7 +197,7 @@ class CustomersScreen(Screen):
         layout.addWidget(self.splitter, 1)
 
         for keys, slot in (("Ctrl+N", self.new_customer), ("Ctrl+E", self.edit_customer),
-                           ("Ctrl+M", self.merge_duplicate), ("Ctrl+K", self.new_case)):
+                           ("Ctrl+M", self.merge_duplicate), ("Ctrl+K", self.new_case), ("Ctrl+J", self.log_contact)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -235,6 +238,7 @@ class CustomersScreen(Screen):
         self.erase_button.setEnabled(live and auth.can(staff, "customers.erase"))
         self.erase_button.setVisible(auth.can(staff, "customers.erase"))
         self.case_button.setEnabled(live and auth.can(staff, "cases.work"))
+        self.contact_button.setEnabled(live and auth.can(staff, "customers.edit"))
 
     def _set_message(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
@@ -394,3 +398,29 @@ class CustomersScreen(Screen):
         cases = window.open_screen("screen.cases") if hasattr(window, "open_screen") else None
         if cases is not None:
             cases.new_case(customer_id=self.customer.id)
+
+    def log_contact(self) -> None:
+        """Note a call, email, letter or visit with the customer (it joins their timeline)."""
+        if self.customer is None or not self.contact_button.isEnabled():
+            return
+        from PySide6.QtWidgets import QCheckBox
+
+        from desk.services.customers import CONTACT_CHANNELS
+        from desk.ui.dialogs.case_dialogs import FormDialog, combo, line, text_box
+
+        c = self.customer
+        reached = QCheckBox("The customer was reached")
+        reached.setObjectName("contactReached")
+        reached.setChecked(True)
+        entry = FormDialog.run(
+            self, f"Contact with {c.name}", "Calls, emails, letters and visits join the customer's timeline.",
+            [("Channel", combo(CONTACT_CHANNELS, "contactChannel", "phone")),
+             ("Direction", combo({"out": "We contacted them", "in": "They contacted us"}, "contactDirection")),
+             ("Reached", reached), ("Summary", text_box("contactSummary", "What was said", 70)),
+             ("Case", line("contactCase", "C-… (optional)"))], "Add to the timeline",
+            lambda d: customers_service.log_contact(self.ctx.staff, c.id, d.value("Channel"), d.value("Summary"),
+                                                    d.value("Reached"), d.value("Direction"), d.value("Case")))
+        if entry is not None:
+            self.ctx.events.emit_changed("customers")
+            self._show(customers_service.get_customer(c.id))
+            self._set_message("Contact added to the timeline.")
