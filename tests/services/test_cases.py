@@ -22,11 +22,19 @@ H = dt.timedelta(hours=1)
 
 
 @pytest.fixture
-def desk(store, clock_at, monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
+def utc_local_time(monkeypatch):
+    """Local time is UTC while the test runs ("due today" is a local day), as it was after."""
     import time
 
+    monkeypatch.setenv("TZ", "UTC")
     time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def desk(store, clock_at, utc_local_time):
     clock_at(T0 - dt.timedelta(days=2))
     st, admin = store
     clerk, clerk2, sup, mgr = add_team(st)
