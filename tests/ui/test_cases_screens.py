@@ -28,10 +28,13 @@ H = dt.timedelta(hours=1)
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("DESK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TZ", "UTC")
     import time
 
+    monkeypatch.setenv("TZ", "UTC")
     time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()  # the local time of the tests that follow is the machine's again
 
 
 @pytest.fixture
