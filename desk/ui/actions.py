@@ -1,7 +1,7 @@
 """Every QAction of the app in one table: its dotted name, its label and its default shortcut.
 
-Screens are reached by F-keys: F5 the Exchange screen, F6 the Orders board. Reserved for later
-issues (do not reuse): F7 cases, F8 customers.
+Screens are reached by F-keys: F3 Sales, F4 Return, F5 Exchange, F6 Orders, F7 Cases,
+F8 Customers, F9 Staff, F10 Settings, F11 Today, F12 Archive.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("screen.archive", "Archive", "F12", "Find and reprint any printed or saved document"),
     ActionSpec("screen.exchanges_log", "Exchange log", "Shift+F5", "Every exchange: filter, export CSV, reprint, void"),
     ActionSpec("screen.vouchers", "Vouchers", "Ctrl+F5", "Store credit: balances and ledgers; redeem, print, cancel"),
+    ActionSpec("screen.cases", "Cases", "F7", "Complaints and enquiries: the board, deadlines, resolution, follow-up"),
+    ActionSpec("screen.customers", "Customers", "F8", "Find, edit, merge or erase a customer; their timeline"),
     ActionSpec("screen.staff", "Staff", "F9", "Add staff, deactivate, reset PINs"),
     ActionSpec("screen.settings", "Settings", "F10", "The store's details, the idle lock, printing and the return policy"),
     ActionSpec("screen.head_office", "Head office", "Shift+F11", "Import the stores' bundles, coverage, reports across stores"),

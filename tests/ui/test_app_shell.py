@@ -34,16 +34,16 @@ def nav_titles(window: MainWindow) -> list[str]:
 
 
 def test_admin_sees_staff_and_settings(window):
-    assert nav_titles(window) == ["Today", "Sales", "Return", "Exchange", "Orders", "Approvals", "Returns log", "Exchange log", "Vouchers", "Archive", "Staff", "Settings"]
-    assert [window.nav.item(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(12)] == [
-        "F11", "F3", "F4", "F5", "F6", "Ctrl+F4", "Shift+F4", "Shift+F5", "Ctrl+F5", "F12", "F9", "F10"]
+    assert nav_titles(window) == ["Today", "Sales", "Return", "Exchange", "Orders", "Cases", "Customers", "Approvals", "Returns log", "Exchange log", "Vouchers", "Archive", "Staff", "Settings"]
+    assert [window.nav.item(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(14)] == [
+        "F11", "F3", "F4", "F5", "F6", "F7", "F8", "Ctrl+F4", "Shift+F4", "Shift+F5", "Ctrl+F5", "F12", "F9", "F10"]
     assert window.current_screen_name() == "screen.home"
 
 
 def test_manager_sees_staff_and_settings(make_window, store_ctx, add_staff):
     store_ctx.staff = add_staff("300", "Mo Manager", "manager")
     window = make_window(store_ctx)
-    assert nav_titles(window) == ["Today", "Sales", "Return", "Exchange", "Orders", "Approvals", "Returns log", "Exchange log", "Vouchers", "Archive", "Staff", "Settings"]
+    assert nav_titles(window) == ["Today", "Sales", "Return", "Exchange", "Orders", "Cases", "Customers", "Approvals", "Returns log", "Exchange log", "Vouchers", "Archive", "Staff", "Settings"]
 
 
 def test_manager_screens_by_key(make_window, store_ctx, add_staff, qtbot):
@@ -58,7 +58,7 @@ def test_manager_screens_by_key(make_window, store_ctx, add_staff, qtbot):
 def test_clerk_sees_neither_staff_nor_settings_and_their_keys_do_nothing(make_window, store_ctx, add_staff):
     store_ctx.staff = add_staff("100", "Cleo Clerk", "clerk")
     window = make_window(store_ctx)
-    assert nav_titles(window) == ["Today", "Sales", "Return", "Exchange", "Orders", "Vouchers", "Archive"]
+    assert nav_titles(window) == ["Today", "Sales", "Return", "Exchange", "Orders", "Cases", "Customers", "Vouchers", "Archive"]
     assert not window.action["screen.staff"].isEnabled()
     assert not window.action["screen.settings"].isEnabled()
     assert window.show_screen("screen.staff") is False
@@ -78,7 +78,7 @@ def test_f_keys_switch_screens(window, qtbot):
 def test_signing_in_as_someone_else_rebuilds_the_navigation(window, store_ctx, add_staff):
     clerk = add_staff("100", "Cleo Clerk", "clerk")
     store_ctx.set_staff(clerk)
-    assert nav_titles(window) == ["Today", "Sales", "Return", "Exchange", "Orders", "Vouchers", "Archive"]
+    assert nav_titles(window) == ["Today", "Sales", "Return", "Exchange", "Orders", "Cases", "Customers", "Vouchers", "Archive"]
     assert window.person_button.text() == "Cleo Clerk · Clerk"
     assert window.status_staff.text() == "Signed in: Cleo Clerk (Clerk)"
 
@@ -161,12 +161,10 @@ def test_action_table_has_unique_names_and_shortcuts():
     shortcuts = [a.shortcut for a in ACTIONS if a.shortcut]
     assert len(names) == len(set(names))
     assert len(shortcuts) == len(set(shortcuts))
-    # F4 is the Return screen, F5 the Exchange screen, F6 the Orders board; F7-F8 are kept for later
-    # screens; F12 is the Archive.
-    assert shortcuts.count("F4") == 1
-    assert [a.name for a in ACTIONS if a.shortcut == "F5"] == ["screen.exchange"]
-    assert [a.name for a in ACTIONS if a.shortcut == "F6"] == ["screen.orders"]
-    assert not {"F7", "F8"} & set(shortcuts)
+    # One F-key per screen of the shop floor; F12 is the Archive.
+    by_key = {a.shortcut: a.name for a in ACTIONS if a.shortcut}
+    assert [by_key[k] for k in ("F3", "F4", "F5", "F6", "F7", "F8")] == [
+        "screen.sales", "screen.returns", "screen.exchange", "screen.orders", "screen.cases", "screen.customers"]
     assert shortcuts.count("F12") == 1
 
 
@@ -176,7 +174,7 @@ def test_switch_user_signs_the_first_person_out(window, store_ctx, add_staff, si
     window.action["session.switch_user"].trigger()
     assert sign_in_answers.calls[0]["mode"] == "switch"
     assert store_ctx.staff.code == "100"
-    assert nav_titles(window) == ["Today", "Sales", "Return", "Exchange", "Orders", "Vouchers", "Archive"]
+    assert nav_titles(window) == ["Today", "Sales", "Return", "Exchange", "Orders", "Cases", "Customers", "Vouchers", "Archive"]
     out = AuditEvent.select().where(AuditEvent.action == "auth.sign_out").order_by(AuditEvent.seq.desc()).first()
     assert out.staff_code == ADMIN_CODE and "switch user" in out.details
 
@@ -198,7 +196,7 @@ def test_sign_out_writes_the_event_and_returns_to_sign_in(window, store_ctx, add
     assert AuditEvent.select().where(AuditEvent.action == "auth.sign_out", AuditEvent.staff_code == ADMIN_CODE).exists()
     assert store_ctx.staff.code == "100"
     assert not window.locked
-    assert nav_titles(window) == ["Today", "Sales", "Return", "Exchange", "Orders", "Vouchers", "Archive"]
+    assert nav_titles(window) == ["Today", "Sales", "Return", "Exchange", "Orders", "Cases", "Customers", "Vouchers", "Archive"]
 
 
 def test_escape_after_sign_out_closes_the_window(window, store_ctx, sign_in_answers):
@@ -325,7 +323,7 @@ def test_run_gui_first_run_then_sign_in_then_the_main_window(qtbot, monkeypatch,
     assert run_gui(sqlite_url) == 0
     assert wizard_runs == [sqlite_url]
     assert [c["mode"] for c in sign_in_answers.calls] == ["start"]
-    assert shown == [(["Today", "Sales", "Return", "Exchange", "Orders", "Vouchers", "Archive"], "Signed in: Łucja Wiśniewska (Clerk)")]
+    assert shown == [(["Today", "Sales", "Return", "Exchange", "Orders", "Cases", "Customers", "Vouchers", "Archive"], "Signed in: Łucja Wiśniewska (Clerk)")]
 
 
 def test_run_gui_escape_at_sign_in_exits_without_a_window(qtbot, monkeypatch, sqlite_store, sqlite_url, sign_in_answers):

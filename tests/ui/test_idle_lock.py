@@ -44,7 +44,7 @@ def test_someone_else_signing_in_at_the_lock_switches_user(make_window, store_ct
     sign_in_answers.queue.append(clerk)
     window.idle.timer.timeout.emit()
     assert store_ctx.staff.code == "100"
-    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["Today", "Sales", "Return", "Exchange", "Orders", "Vouchers", "Archive"]
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["Today", "Sales", "Return", "Exchange", "Orders", "Cases", "Customers", "Vouchers", "Archive"]
     out = AuditEvent.get(AuditEvent.action == "auth.sign_out")
     assert out.staff_code == ADMIN_CODE
 

@@ -26,7 +26,8 @@ from desk.services.returns import DeskApproval
 
 
 class ApproveAtDeskDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None, reasons: list[str] | None = None, override: bool = False):
+    def __init__(self, parent: QWidget | None = None, reasons: list[str] | None = None, override: bool = False,
+                 subject: str = "return"):
         super().__init__(parent)
         self.setObjectName("approveAtDesk")
         self.setWindowTitle("Approve at the desk")
@@ -36,13 +37,14 @@ class ApproveAtDeskDialog(QDialog):
         heading = QLabel("A manager overrides the refusal" if override else "A supervisor or manager approves")
         heading.setProperty("role", "heading")
         heading.setWordWrap(True)
-        why = QLabel("This return needs their approval because:")
+        self.subject = subject
+        why = QLabel(f"This {subject} needs their approval because:")
         why.setProperty("role", "muted")
         self.reasons = QLabel("\n".join(f"• {r[:1].upper()}{r[1:]}" for r in (reasons or [])))
         self.reasons.setObjectName("approvalReasons")
         self.reasons.setProperty("role", "error" if override else "approval")
         self.reasons.setWordWrap(True)
-        rule = QLabel("The clerk taking the return cannot approve it. Wrong PINs count toward the approver's lockout.")
+        rule = QLabel(f"The clerk taking the {subject} cannot approve it. Wrong PINs count toward the approver's lockout.")
         rule.setProperty("role", "muted")
         rule.setWordWrap(True)
 
@@ -117,7 +119,7 @@ class ApproveAtDeskDialog(QDialog):
         elif not (4 <= len(pin) <= 8 and pin.isdigit()):
             problem, focus = "PIN: 4 to 8 digits.", self.pin_edit
         elif not note:
-            problem, focus = "Note: say why the return is approved.", self.note_edit
+            problem, focus = f"Note: say why the {self.subject} is approved.", self.note_edit
         if problem:
             self.error.setText(problem)
             self.error.show()
@@ -128,10 +130,11 @@ class ApproveAtDeskDialog(QDialog):
         return True
 
     @classmethod
-    def ask(cls, parent: QWidget | None, reasons: list[str], override: bool = False) -> DeskApproval | None:
+    def ask(cls, parent: QWidget | None, reasons: list[str], override: bool = False,
+            subject: str = "return") -> DeskApproval | None:
         """The approver's code, PIN and note, or None when cancelled. ``override``: the policy
         refused the return and a manager overrides it (the screen passes the reasons only)."""
-        dialog = cls(parent, reasons, override)
+        dialog = cls(parent, reasons, override, subject)
         try:
             dialog.exec()
             return dialog.result_value

@@ -9,6 +9,8 @@ from __future__ import annotations
 from desk.ui.screens.approvals import ApprovalsScreen
 from desk.ui.screens.archive import ArchiveScreen
 from desk.ui.screens.base import Screen
+from desk.ui.screens.cases import CasesScreen
+from desk.ui.screens.customers import CustomersScreen
 from desk.ui.screens.exchange import ExchangeScreen
 from desk.ui.screens.exchanges_log import ExchangesLogScreen
 from desk.ui.screens.head_office import HeadOfficeScreen
@@ -27,6 +29,8 @@ SCREEN_CLASSES: tuple[type[Screen], ...] = (
     ReturnScreen,
     ExchangeScreen,
     OrdersScreen,
+    CasesScreen,
+    CustomersScreen,
     ApprovalsScreen,
     ReturnsLogScreen,
     ExchangesLogScreen,
@@ -45,8 +49,9 @@ SCAN_OPENERS: dict[str, str] = {
     "screen.exchange": "open_code",
     "screen.orders": "open_code",
     "screen.vouchers": "open_code",
+    "screen.cases": "open_case",
 }
 
 __all__ = ["SCREEN_CLASSES", "SCAN_OPENERS", "Screen", "HomeScreen", "SalesScreen", "ReturnScreen", "ExchangeScreen",
-           "OrdersScreen", "ApprovalsScreen", "ReturnsLogScreen", "ExchangesLogScreen", "VouchersScreen", "ArchiveScreen",
-           "StaffScreen", "SettingsScreen", "HeadOfficeScreen"]
+           "OrdersScreen", "CasesScreen", "CustomersScreen", "ApprovalsScreen", "ReturnsLogScreen", "ExchangesLogScreen",
+           "VouchersScreen", "ArchiveScreen", "StaffScreen", "SettingsScreen", "HeadOfficeScreen"]

@@ -44,6 +44,17 @@ FIELD_ERROR_STYLE = "border: 2px solid #b3261e;"
 IDLE_KEY = "idle_lock_minutes"
 POLICY_KEY = "returns_policy_text"
 LOGO_KEY = "logo_path"
+# Service cases: (setting, label, suffix) shown as spin boxes; the goodwill limit is money.
+CASE_SPINS = (
+    ("cases.first_response_hours", "First response within", " hours"),
+    ("cases.resolve_hours.urgent", "Resolve urgent within", " hours"),
+    ("cases.resolve_hours.high", "Resolve high within", " hours"),
+    ("cases.resolve_hours.normal", "Resolve normal within", " hours"),
+    ("cases.resolve_hours.low", "Resolve low within", " hours"),
+    ("cases.follow_up_days", "Follow up after", " days"),
+    ("cases.follow_up_attempts", "Calls before unreachable", ""),
+)
+GOODWILL_KEY = "cases.goodwill_limit"
 PAPER_NAMES = {"roll": "80 mm receipt roll", "a4": "A4", "letter": "Letter"}
 LOGO_FORMATS = ("png", "jpeg", "jpg")
 # Settings shown from their specs (desk.services.settings.SPECS): key -> (label, suffix or choice labels)
@@ -291,6 +302,28 @@ class SettingsScreen(Screen):
                 hint = SETTING_HINTS.get(key) or spec.label.split(": ", 1)[-1]
                 self._add(store_form, label, editor, hint[:1].upper() + hint[1:], aliases=(spec.label, key))
 
+        # -- service cases ----------------------------------------------------------------
+        self.case_spins: dict[str, QSpinBox] = {}
+        cases_form = self._form()
+        for key, label, suffix in CASE_SPINS:
+            spec = settings_service.SPECS[key]
+            spin = QSpinBox()
+            spin.setObjectName(f"spin_{key}")
+            spin.setRange(spec.minimum or 0, spec.maximum or 100000)
+            spin.setSuffix(suffix)
+            spin.setMinimumHeight(34)
+            spin.setFixedWidth(200)
+            spin.setStyleSheet(self.idle_spin.styleSheet())
+            self.case_spins[key] = spin
+            self._add(cases_form, label, spin, aliases=(spec.label, key))
+        self.goodwill_edit = QLineEdit()
+        self.goodwill_edit.setObjectName("goodwillLimitEdit")
+        self.goodwill_edit.setMinimumHeight(34)
+        self.goodwill_edit.setFixedWidth(200)
+        self._add(cases_form, "Goodwill approval above", self.goodwill_edit,
+                  "Goodwill store credit above this amount needs a manager.",
+                  aliases=(settings_service.SPECS[GOODWILL_KEY].label, GOODWILL_KEY))
+
         # -- buttons and messages ----------------------------------------------------
         self.save_button = QPushButton("Save  (Ctrl+S)")
         self.save_button.setObjectName("primaryButton")
@@ -323,6 +356,9 @@ class SettingsScreen(Screen):
         store_column.setSpacing(10)
         store_column.addWidget(_section("Store"))
         store_column.addLayout(store_form)
+        store_column.addSpacing(8)
+        store_column.addWidget(_section("Service cases"))
+        store_column.addLayout(cases_form)
         store_column.addStretch(1)
         desk_column = QVBoxLayout()
         desk_column.setSpacing(10)
@@ -376,6 +412,9 @@ class SettingsScreen(Screen):
         self.address_edit.textChanged.connect(self._edited)
         self.tax_check.toggled.connect(self._edited)
         self.idle_spin.valueChanged.connect(self._edited)
+        for spin in self.case_spins.values():
+            spin.valueChanged.connect(self._edited)
+        self.goodwill_edit.textEdited.connect(self._edited)
         for combo in self.paper_combos.values():
             combo.currentIndexChanged.connect(self._edited)
         self.policy_edit.textChanged.connect(self._edited)
@@ -514,6 +553,9 @@ class SettingsScreen(Screen):
             self.logo_edit.setText(settings_service.get(LOGO_KEY))
             for key in self.spec_editors:
                 self._set_spec_value(key, settings_service.get(key))
+            for key, spin in self.case_spins.items():
+                spin.setValue(int(settings_service.get(key)))
+            self.goodwill_edit.setText(self._money_text(int(settings_service.get(GOODWILL_KEY))))
         finally:
             self._loading = False
         self.dirty = False
@@ -580,7 +622,30 @@ class SettingsScreen(Screen):
         values[LOGO_KEY] = check_logo(self.logo_edit.text())
         for key in self.spec_editors:
             values[key] = self._spec_value(key)
+        for key, spin in self.case_spins.items():
+            values[key] = spin.value()
+        values[GOODWILL_KEY] = self._goodwill_minor()
         return values
+
+    def _currency(self) -> tuple[str, str]:
+        store = store_service.current_store()
+        return (store.currency, store.locale) if store is not None else ("GBP", "en_GB")
+
+    def _money_text(self, minor: int) -> str:
+        from desk.money import from_minor
+
+        return str(from_minor(minor, self._currency()[0]))
+
+    def _goodwill_minor(self) -> int:
+        """The goodwill approval amount typed (e.g. 20.00) in minor units; InvalidInput names the field."""
+        from desk.money import parse_amount
+
+        text = self.goodwill_edit.text().strip()
+        currency, locale = self._currency()
+        try:
+            return parse_amount(text or "0", currency, locale)
+        except (ValueError, DeskError):
+            raise InvalidInput("Goodwill approval above", f"'{text}' is not an amount (e.g. 20.00)") from None
 
     # -- the logo ------------------------------------------------------------------
     @classmethod
