@@ -107,7 +107,9 @@ def _order_line_rows(where) -> Iterable[dict]:
         .where(where)
         .order_by(SpecialOrderLine.id)
     )
-    return _clean(query.dicts())
+    for row in _clean(query.dicts()):
+        row["tax_rate"] = str(row["tax_rate"])  # a Decimal percentage, e.g. "20" or "17.5"
+        yield row
 
 
 def _order_event_rows(where) -> Iterable[dict]:
