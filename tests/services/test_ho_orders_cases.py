@@ -69,9 +69,12 @@ def _case(d, summary, category=None):
 
 @pytest.fixture
 def shop(store, clock_at, utc_local_time):
+    return make_shop(*store, clock_at)
+
+
+def make_shop(st, admin, clock_at):
     """Three orders (one late from the supplier, one not yet due, one arrived and not collected) and
     three cases (two answered, resolved and followed up; one never answered) on a fixed clock."""
-    st, admin = store
     clock_at(T0)
     clerk, clerk2, sup, mgr = add_team(st)
     register(admin)
