@@ -506,3 +506,35 @@ def test_an_out_of_stock_replacement_is_ordered_for_the_customer_instead(make_wi
     assert [(d.kind, d.number) for d in printed] == [("order", order.number)]
     qtbot.mouseClick(screen.reprint_button, Qt.MouseButton.LeftButton)
     assert [d.kind for d in printed] == ["order", "order"]
+
+
+def test_a_voucher_scanned_in_f2_pays_when_store_credit_is_chosen(make_window, ctx, shop, qtbot, printed):
+    with database.atomic():
+        code = credit.issue_voucher(shop["store"], 1200, shop["clerk"], reference="goodwill").code
+    window, screen = open_exchange(make_window, ctx, shop["clerk"])
+    scan(window, qtbot, "T1-0001")
+    choose(screen, qtbot, 0, "C")
+    scan(window, qtbot, "5012345678900")
+    assert screen.difference_text() == "Customer pays £30.00"
+    screen.pay_method.setCurrentIndex(screen.pay_method.findData("store_credit"))
+    scan(window, qtbot, code)  # F2 and the voucher: the pay panel takes it, the Vouchers screen stays shut
+    assert window.current_screen_name() == "screen.exchange"
+    assert screen.payments_label.text() == f"Store credit: £12.00 · {code}\nStill to pay: £18.00"
+    assert screen.pay_method.currentData() == "cash" and screen.voucher_edit.text() == ""
+    qtbot.keyClick(screen.pay_method, Qt.Key.Key_Return)  # cash for the rest
+    assert credit.voucher_view(code).balance == 0
+    assert [(t.method, t.amount) for t in ExchangeTender.select().order_by(ExchangeTender.seq)] \
+        == [("store_credit", 1200), ("cash", 1800)]
+
+
+def test_a_voucher_scanned_while_paying_cash_opens_the_vouchers_screen(make_window, ctx, shop, qtbot, printed):
+    with database.atomic():
+        code = credit.issue_voucher(shop["store"], 1200, shop["clerk"], reference="goodwill").code
+    window, screen = open_exchange(make_window, ctx, shop["sup"])
+    scan(window, qtbot, "T1-0001")
+    choose(screen, qtbot, 0, "C")
+    scan(window, qtbot, "5012345678900")
+    assert screen.pay_method.currentData() == "cash"
+    scan(window, qtbot, code)
+    assert window.current_screen_name() == "screen.vouchers"
+    assert screen.payments == []

@@ -1017,6 +1017,8 @@ class ExchangeScreen(ReturnScreen):
             return False
         if is_exchange_number(code):
             return self.show_exchange(code)
+        if credit.is_voucher_code(code):
+            return self.take_scanned_voucher(code)
         if self.page() == EDIT and self.add_product_code(code):
             return True
         if documents.is_gift_code(code):
@@ -1026,6 +1028,19 @@ class ExchangeScreen(ReturnScreen):
         if view is None:
             return False
         return self.start_from_sale(view.id)
+
+    def take_scanned_voucher(self, code: str) -> bool:
+        """A voucher scanned (F2) while the customer pays the difference by store credit: it pays
+        here (as much as it holds, or the amount typed) instead of opening the Vouchers screen."""
+        if (self.page() != EDIT or self.settle.currentIndex() != 0 or self.remaining() <= 0
+                or self.pay_method.currentData() != "store_credit"):
+            return False
+        self.voucher_edit.setText(code.strip().upper())
+        if not self.add_payment():
+            self.voucher_edit.setFocus()  # the problem line says why (spent, cancelled, unknown)
+        else:
+            self.pay_method.setFocus()  # Enter completes the exchange, or the rest is paid another way
+        return True
 
     def _on_changed(self, kind: str) -> None:
         super()._on_changed("returns" if kind in ("exchanges", "vouchers") else kind)
