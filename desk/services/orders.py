@@ -1557,9 +1557,10 @@ def _timeline(customer_id: int, limit: int) -> list:
                           o.status, "order", o.number) for o in q]
 
 
-try:  # the customers' timeline, where this build has one
-    from desk.services.customers import register_timeline_source
+try:  # the customers' timeline and erasure, where this build has them
+    from desk.services.customers import register_erase_hook, register_timeline_source
 except ImportError:  # pragma: no cover - a build without customer timelines
     pass
 else:
     register_timeline_source("order", _timeline)
+    register_erase_hook(erase_customer_data)

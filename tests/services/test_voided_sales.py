@@ -100,9 +100,9 @@ def test_migration_0008_goes_down_and_up_and_existing_sales_are_completed(store)
     conn = Sale._meta.database.obj
     make_sale(store[0], "OLD-1", [("Mug", 1, 950, 0, "Home")])
     runner = migration_runner(conn)
-    assert runner.down("0008_sale_status")[-1] == "0008_sale_status"
+    assert runner.down("0008_sale_status")[-1] == "0008_sale_status"  # the later migrations go down first
     assert "status" not in {c.name for c in conn.get_columns("sale")}
-    assert runner.up()[-1] == "0008_sale_status"
+    assert "0008_sale_status" in runner.up()
     # a sale written before the column existed, and one written by the bulk insert that never names it
     make_sale(store[0], "NEW-1", [("Mug", 1, 950, 0, "Home")])
     assert {s.receipt_no: s.status for s in Sale.select()} == {"OLD-1": "completed", "NEW-1": "completed"}
