@@ -1446,6 +1446,27 @@ def order_from_exchange(actor: Staff, exchange: ExchangeRequest, order: OrderReq
     return OrderFromExchange(order_view(row.number), rv.number, voucher_code)
 
 
+@dataclass(frozen=True)
+class KnownCustomer:
+    id: int
+    name: str
+    phone: str
+    email: str
+
+
+def exchange_customer(exchange: ExchangeRequest) -> KnownCustomer | None:
+    """Who an order from ``exchange`` is for without asking: the customer the desk chose, else the
+    sale's customer (not on a gift receipt: the buyer is not who brings it back); None = ask."""
+    cid = exchange.customer_id
+    if cid is None and exchange.sale_id is not None and exchange.kind != "gift":
+        sale = Sale.get_or_none(Sale.id == exchange.sale_id)
+        cid = sale.customer_id if sale is not None else None
+    c = Customer.get_or_none(Customer.id == cid) if cid else None
+    if c is None or c.erased_at is not None:
+        return None
+    return KnownCustomer(c.id, c.name, c.phone or "", c.email or "")
+
+
 # ----------------------------------------------------------------------------- printing
 
 
