@@ -89,7 +89,7 @@ class _NavDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         size = super().sizeHint(option, index)
-        return QSize(size.width(), max(size.height(), 48))
+        return QSize(size.width(), max(size.height(), 40))
 
 
 class MainWindow(QMainWindow):
@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(230)
         self.nav.setItemDelegate(_NavDelegate(self.nav))
-        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.nav.currentRowChanged.connect(self._nav_changed)
         body.addWidget(self.nav)
         self.stack = QStackedWidget(self.content)

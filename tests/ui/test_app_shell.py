@@ -369,3 +369,18 @@ def test_f2_reaches_the_scan_field_from_a_table_on_another_screen(window, qtbot)
     assert QApplication.focusWidget() is table
     qtbot.keyClick(table, Qt.Key.Key_F2)
     assert window.scan_edit.hasFocus()
+
+
+def test_every_navigation_entry_fits_at_1280x800(make_window, store_ctx, qtbot):
+    """With the app's stylesheet, the admin's longest navigation (Settings last) is not cut off
+    at the bottom of a 1280x800 window."""
+    from desk.app import application
+
+    application()  # the app's palette and stylesheet, as the user sees them
+    window = make_window(store_ctx)
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.nav.height() > 0)
+    last = window.nav.item(window.nav.count() - 1)
+    assert last.text() == "Settings"
+    rect = window.nav.visualItemRect(last)
+    assert rect.bottom() <= window.nav.viewport().height()
