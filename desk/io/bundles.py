@@ -149,6 +149,12 @@ class OpenBundle:
         """(line number, record) of data/<kind>.jsonl, hashing as it reads: a file that no
         longer matches its hash at the end raises BundleRefused (the caller's transaction
         then rolls back)."""
+        for n, _raw, record in self.iter_lines(kind):
+            yield n, record
+
+    def iter_lines(self, kind: str) -> Iterator[tuple[int, bytes, dict]]:
+        """(line number, the line's bytes without its newline, record): ``iter_records`` with
+        the bytes the record was parsed from, for a caller that stores them as they came."""
         name = f"data/{kind}.jsonl"
         expected = self.manifest["files"][name]["sha256"]
         h = hashlib.sha256()
@@ -161,7 +167,7 @@ class OpenBundle:
                     raise BundleRefused(f"{name} line {n} is not a JSON record.") from None
                 if not isinstance(record, dict):
                     raise BundleRefused(f"{name} line {n} is not a JSON object.")
-                yield n, record
+                yield n, raw.rstrip(b"\r\n"), record
         if h.hexdigest() != expected:
             raise BundleRefused(f"{name} changed while it was being read; nothing was imported.")
 

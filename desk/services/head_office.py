@@ -179,20 +179,22 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
         result = ImportResult(path.name, "imported", store.code, number, counts=dict(bundle.lines))
         total = sum(bundle.lines.values())
         done = 0
+        size = BATCH_PG if is_postgres() else BATCH
         for kind in [k for k in EXPORTERS if k in bundle.lines]:
-            batch: list[tuple[int, dict]] = []
-            for n, record in bundle.iter_records(kind):
-                batch.append((n, record))
-                if len(batch) >= BATCH:
+            seen: set[str] = set()  # uuids of this kind in the bundle: one record each
+            batch: list[tuple[int, bytes, dict]] = []
+            for line in bundle.iter_lines(kind):
+                batch.append(line)
+                if len(batch) >= size:
                     if cancel is not None and cancel():
                         raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
-                    _apply(store, row, kind, batch, result)
+                    _apply(store, row, kind, _incoming(kind, batch, seen), result)
                     done += len(batch)
                     batch = []
                     if progress:
                         progress(done, total)
             if batch:
-                _apply(store, row, kind, batch, result)
+                _apply(store, row, kind, _incoming(kind, batch, seen), result)
                 done += len(batch)
                 if progress:
                     progress(done, total)
@@ -224,14 +226,24 @@ def _checked(kind: str, n: int, record: dict) -> tuple[str, int, dict]:
     return uid, version, typed
 
 
-def _apply(store: HoStore, bundle: HoBundle, kind: str, batch: list[tuple[int, dict]], result: ImportResult) -> None:
+def _incoming(kind: str, batch: list[tuple[int, bytes, dict]], seen: set[str]) -> dict[str, tuple]:
+    """The batch's records checked: uuid -> (version, data, typed columns, sha256). ``data`` is
+    the record's line as it came (the store writes canonical JSON: sorted keys, no spaces), and
+    its hash is of those bytes, so one byte of difference at the same version is a conflict."""
     incoming: dict[str, tuple[int, str, dict, str]] = {}
-    for n, record in batch:
+    sha256 = hashlib.sha256
+    for n, raw, record in batch:
         uid, version, typed = _checked(kind, n, record)
-        if uid in incoming:
+        if uid in seen:
             raise BundleRefused(f"data/{kind}.jsonl line {n}: record {uid} appears twice in the bundle.")
-        data = canonical(record)
-        incoming[uid] = (version, data, typed, hashlib.sha256(data.encode("utf-8")).hexdigest())
+        seen.add(uid)
+        incoming[uid] = (version, raw.decode("utf-8"), typed, sha256(raw).hexdigest())
+    return incoming
+
+
+def _apply(store: HoStore, bundle: HoBundle, kind: str, incoming: dict[str, tuple], result: ImportResult) -> None:
+    if is_postgres():
+        return _apply_pg(store, bundle, kind, incoming, result)
     existing = {
         r.uuid: r
         for r in HoRecord.select(HoRecord.id, HoRecord.uuid, HoRecord.version, HoRecord.sha256).where(
@@ -263,6 +275,56 @@ def _apply(store: HoStore, bundle: HoBundle, kind: str, batch: list[tuple[int, d
         sets = ", ".join(f"{c} = {p}" for c in ("version", "sha256", "bundle_id", "data") + _TYPED)
         cursor.executemany(f"UPDATE ho_record SET {sets} WHERE id = {p}", newer)
         result.replaced += len(newer)
+
+
+BATCH_PG = 20_000
+
+_STAGE = """CREATE TEMP TABLE IF NOT EXISTS ho_stage (
+    uuid varchar(36) PRIMARY KEY, version integer NOT NULL, sha256 varchar(64) NOT NULL, data text NOT NULL,
+    at timestamp, amount bigint, currency varchar(3), status varchar(16), label varchar(80), detail varchar(32),
+    clerk varchar(16), parent varchar(36), flag boolean) ON COMMIT DROP"""
+
+
+def _apply_pg(store: HoStore, bundle: HoBundle, kind: str, incoming: dict[str, tuple], result: ImportResult) -> None:
+    """PostgreSQL: the batch goes to a temporary staging table with one COPY, then four
+    set-wise statements compare it with what head office holds (same rules as ``_apply``):
+    conflicts recorded, repeats and older versions counted, newer versions replace, new ones
+    are inserted. A handful of round trips per 20,000 records instead of one per 1,000."""
+    cursor = database.obj.cursor()
+    cursor.execute(_STAGE)
+    cursor.execute("TRUNCATE ho_stage")
+    columns = ("uuid", "version", "sha256", "data") + _TYPED
+    with cursor.copy(f"COPY ho_stage ({', '.join(columns)}) FROM STDIN") as copy:
+        write = copy.write_row
+        for uid, (version, data, typed, sha) in incoming.items():
+            write((uid, version, sha, data, typed["at"], typed["amount"], typed["currency"], typed["status"],
+                   typed["label"], typed["detail"], typed["clerk"], typed["parent"], typed["flag"]))
+    cursor.execute("ANALYZE ho_stage")
+    match = "r.store_id = %s AND r.kind = %s AND r.uuid = s.uuid"
+    cursor.execute(
+        f"SELECT s.uuid, s.version, r.sha256, s.sha256, s.data FROM ho_stage s JOIN ho_record r ON {match} "
+        "WHERE s.version = r.version AND s.sha256 <> r.sha256 ORDER BY s.uuid", (store.id, kind))
+    conflicts = cursor.fetchall()
+    if conflicts:
+        now = clock.utcnow()
+        HoConflict.insert_many([
+            {"store": store.id, "bundle": bundle.id, "kind": kind, "uuid": uid, "version": version, "kept_sha256": kept,
+             "offered_sha256": offered, "offered": data, "found_at": now}
+            for uid, version, kept, offered, data in conflicts]).execute()
+        result.conflicts.extend(Conflict(kind, uid, version) for uid, version, *_ in conflicts)
+    cursor.execute(f"SELECT count(*) FROM ho_stage s JOIN ho_record r ON {match} "
+                   "WHERE s.version < r.version OR (s.version = r.version AND s.sha256 = r.sha256)", (store.id, kind))
+    result.unchanged += cursor.fetchone()[0]
+    sets = ", ".join(f"{c} = s.{c}" for c in ("version", "sha256", "data") + _TYPED)
+    cursor.execute(f"UPDATE ho_record r SET {sets}, bundle_id = %s FROM ho_stage s WHERE {match} "
+                   "AND s.version > r.version", (bundle.id, store.id, kind))
+    result.replaced += cursor.rowcount
+    cursor.execute(
+        f"INSERT INTO ho_record (store_id, kind, bundle_id, {', '.join(columns)}) "
+        f"SELECT %s, %s, %s, {', '.join('s.' + c for c in columns)} FROM ho_stage s "
+        "WHERE NOT EXISTS (SELECT 1 FROM ho_record r WHERE " + match + ")",
+        (store.id, kind, bundle.id, store.id, kind))
+    result.added += cursor.rowcount
 
 
 _TYPED = ("at", "amount", "currency", "status", "label", "detail", "clerk", "parent", "flag")
