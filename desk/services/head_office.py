@@ -29,7 +29,7 @@ from desk.services import audit
 from desk.services.auth import require
 from desk.services.export import local_day_bounds
 from desk.services.store import _STORE_CODE_RE  # the one rule for store codes
-from desk.services.exporters import EXPORTERS, BadRecord, canonical
+from desk.services.exporters import EXPORTERS, BadRecord
 
 BATCH = 1000
 
