@@ -145,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("ho-report", "(head office) a report across stores", cmd_ho_report)
     p.add_argument("name", metavar="NAME", help="refunds_by_store, refunds_by_reason, refunds_by_tender, refunds_by_clerk, "
-                   "approval_rates, no_receipt_returns, vouchers_outstanding")
+                   "approval_rates, no_receipt_returns, vouchers_outstanding, orders_overdue, open_orders_by_status, "
+                   "cases_by_category, satisfaction_by_store")
     p.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE", help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE", help="last day (YYYY-MM-DD)")
     p.add_argument("--csv", metavar="FILE", help="also write the report to this CSV file")

@@ -23,6 +23,7 @@ class CaseCategory(Record):
 
 
 class Case(Record):
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0012)
     number = CharField(max_length=48, unique=True)  # C-<store>-<desk>-<seq>
     store = ForeignKeyField(Store, backref="cases", on_delete="RESTRICT")
     desk_code = CharField(max_length=16)
@@ -71,6 +72,7 @@ class CasePause(BaseModel):
 
 
 class CaseNote(Record):
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0012)
     case = ForeignKeyField(Case, backref="notes", on_delete="CASCADE", index=True)
     staff = ForeignKeyField(Staff, backref="case_notes", on_delete="RESTRICT")
     kind = CharField(max_length=12)  # note | apology | explanation | resolution
@@ -81,6 +83,7 @@ class CaseNote(Record):
 class CaseEvent(Record):
     """A change of status (or of owner, priority, category, links): the case's history."""
 
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0012)
     case = ForeignKeyField(Case, backref="events", on_delete="CASCADE", index=True)
     staff = ForeignKeyField(Staff, backref="case_events", null=True, on_delete="RESTRICT")
     action = CharField(max_length=24)  # opened | status | assigned | priority | category | linked | goodwill ...
@@ -92,6 +95,7 @@ class CaseEvent(Record):
 class FollowUp(Record):
     """The contact after a resolution: due, tried, and what the customer said."""
 
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0012)
     case = ForeignKeyField(Case, backref="follow_ups", on_delete="CASCADE", index=True)
     due_at = DateTimeField(index=True)
     status = CharField(max_length=12, default="pending")  # pending | done | unreachable | cancelled
@@ -106,6 +110,7 @@ class FollowUp(Record):
 class ContactLog(Record):
     """A contact with a customer: a call, an email, a letter, a visit (the timeline's "contacts")."""
 
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0012)
     customer = ForeignKeyField(Customer, backref="contacts", null=True, on_delete="SET NULL", index=True)
     case = ForeignKeyField(Case, backref="contacts", null=True, on_delete="SET NULL")
     staff = ForeignKeyField(Staff, backref="contacts", on_delete="RESTRICT")

@@ -16,6 +16,7 @@ from desk.models.store import Store
 
 
 class SpecialOrder(Record):
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0012)
     number = CharField(max_length=48, unique=True)  # O-<store>-<desk>-<seq>
     store = ForeignKeyField(Store, backref="special_orders", on_delete="RESTRICT")
     desk_code = CharField(max_length=16)
@@ -53,6 +54,7 @@ class SpecialOrder(Record):
 
 
 class SpecialOrderLine(Record):
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0012)
     order = ForeignKeyField(SpecialOrder, backref="lines", on_delete="CASCADE")
     line_no = IntegerField()
     product = ForeignKeyField(Product, backref="special_order_lines", null=True, on_delete="SET NULL", index=True)
@@ -75,6 +77,7 @@ class SpecialOrderLine(Record):
 class OrderEvent(Record):
     """A status change (or another step worth showing in the order's history) and who made it."""
 
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0012)
     order = ForeignKeyField(SpecialOrder, backref="events", on_delete="CASCADE")
     staff = ForeignKeyField(Staff, backref="order_events", null=True, on_delete="RESTRICT")
     staff_code = CharField(max_length=16, default="")
@@ -85,6 +88,7 @@ class OrderEvent(Record):
 
 
 class ContactAttempt(Record):
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0012)
     order = ForeignKeyField(SpecialOrder, backref="contacts", on_delete="CASCADE")
     staff = ForeignKeyField(Staff, backref="contact_attempts", null=True, on_delete="RESTRICT")
     staff_code = CharField(max_length=16, default="")
@@ -98,6 +102,7 @@ class ContactAttempt(Record):
 class OrderTender(Record):
     """Money taken for (``in``) or given back from (``out``) an order."""
 
+    version = IntegerField(default=1)  # bumped by a trigger on every update (migration 0012)
     order = ForeignKeyField(SpecialOrder, backref="tenders", on_delete="CASCADE")
     seq = IntegerField()
     kind = CharField(max_length=8)  # deposit | balance | refund

@@ -563,6 +563,10 @@ def erase_customer(actor: Staff, customer_id: int, reason: str) -> EraseResult:
             a.request = _scrub_json(a.request, ("customer_name", "customer_phone", "customer_email"))
             a.save(only=[Approval.request])
             note("approval.request", 1)
+        _import_extensions()
+        for hook in _ERASE_HOOKS:  # what other services keep of the customer (special orders, ...)
+            for key, n in hook(c.id).items():
+                note(key, n)
         numbers = [r.number for r in Return.select(Return.number).where(Return.customer == c.id)]
         numbers += [k.number for k in Case.select(Case.number).where(Case.customer == c.id)]
         numbers += [v.code for v in Voucher.select(Voucher.code).where(Voucher.customer == c.id)]
@@ -610,6 +614,29 @@ _SOURCES: dict[str, TimelineSource] = {}
 # Services that add a source register it when imported; these are imported before a timeline
 # is read (one that does not exist in this build is skipped).
 TIMELINE_MODULES = ("desk.services.orders",)
+
+
+_ERASE_HOOKS: list = []
+
+
+def register_erase_hook(hook) -> None:
+    """``hook(customer_id) -> {what: rows}`` runs inside every erasure's transaction and removes what
+    its service keeps of the customer beyond the copied name/phone/email columns (search text,
+    addresses used for contact attempts ...)."""
+    if hook not in _ERASE_HOOKS:
+        _ERASE_HOOKS.append(hook)
+
+
+def _import_extensions() -> None:
+    """Import the services that register timeline sources and erase hooks (skipping absent ones)."""
+    import importlib
+
+    for name in TIMELINE_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a build without that service; its own import errors surface
+            if exc.name != name:
+                raise
 
 
 def register_timeline_source(kind: str, source: TimelineSource) -> None:
@@ -681,15 +708,8 @@ for _kind, _source in (("sale", _sales), ("return", _returns), ("exchange", _exc
 
 def timeline(customer_id: int, limit: int = 200) -> list[TimelineEntry]:
     """Everything the store has done with a customer, newest first (at most ``limit``)."""
-    import importlib
-
     _get(customer_id)
-    for name in TIMELINE_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+    _import_extensions()
     entries: list[TimelineEntry] = []
     for source in list(_SOURCES.values()):
         entries.extend(source(customer_id, limit))

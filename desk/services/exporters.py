@@ -352,3 +352,6 @@ for _exporter in (
              source="audit", check=_check_audit_event),
 ):
     register(_exporter)
+
+# Special orders and cases register theirs (after the kinds above: the files' order).
+from desk.services import exporters_orders_cases  # noqa: E402,F401

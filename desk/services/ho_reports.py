@@ -203,3 +203,6 @@ for _name, _title, _run in (
     ("vouchers_outstanding", "Vouchers outstanding", vouchers_outstanding),
 ):
     register_report(_name, _title, _run)
+
+# Special orders and cases register theirs.
+from desk.services import ho_reports_orders_cases  # noqa: E402,F401

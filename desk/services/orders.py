@@ -1446,6 +1446,27 @@ def order_from_exchange(actor: Staff, exchange: ExchangeRequest, order: OrderReq
     return OrderFromExchange(order_view(row.number), rv.number, voucher_code)
 
 
+@dataclass(frozen=True)
+class KnownCustomer:
+    id: int
+    name: str
+    phone: str
+    email: str
+
+
+def exchange_customer(exchange: ExchangeRequest) -> KnownCustomer | None:
+    """Who an order from ``exchange`` is for without asking: the customer the desk chose, else the
+    sale's customer (not on a gift receipt: the buyer is not who brings it back); None = ask."""
+    cid = exchange.customer_id
+    if cid is None and exchange.sale_id is not None and exchange.kind != "gift":
+        sale = Sale.get_or_none(Sale.id == exchange.sale_id)
+        cid = sale.customer_id if sale is not None else None
+    c = Customer.get_or_none(Customer.id == cid) if cid else None
+    if c is None or c.erased_at is not None:
+        return None
+    return KnownCustomer(c.id, c.name, c.phone or "", c.email or "")
+
+
 # ----------------------------------------------------------------------------- printing
 
 
@@ -1536,9 +1557,10 @@ def _timeline(customer_id: int, limit: int) -> list:
                           o.status, "order", o.number) for o in q]
 
 
-try:  # the customers' timeline, where this build has one
-    from desk.services.customers import register_timeline_source
+try:  # the customers' timeline and erasure, where this build has them
+    from desk.services.customers import register_erase_hook, register_timeline_source
 except ImportError:  # pragma: no cover - a build without customer timelines
     pass
 else:
     register_timeline_source("order", _timeline)
+    register_erase_hook(erase_customer_data)

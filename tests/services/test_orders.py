@@ -566,3 +566,16 @@ def test_erasing_a_customer_clears_what_orders_copied_of_them(shop):
     assert orders.search_orders(OrderQuery(text="wisniewska")) == []
     assert orders.count_orders(OrderQuery(text="kettle")) == 1 and after.total == 4000
     assert not any("Wiśniewska" in e.details or "lucja@" in e.details for e in AuditEvent.select())
+
+
+def test_a_manager_erasing_the_customer_clears_their_orders_too(shop):
+    from desk.services import customers
+
+    v = take(shop, name="Łucja Wiśniewska", customer_email="lucja@example.com")
+    arrive(shop, v.number)
+    orders.log_contact(shop["clerk"], v.number, "phone", "reached", "spoke to Łucja")
+    result = customers.erase_customer(shop["mgr"], v.customer_id, "the customer's written request")
+    assert result.cleared.get("contact_attempt.address/note") == 1
+    after = orders.order_view(v.number)
+    assert after.contacts[0].address == "" and after.contacts[0].note == ""
+    assert orders.search_orders(OrderQuery(text="wisniewska")) == [] and after.total == 4000

@@ -175,3 +175,45 @@ def test_a_contact_joins_the_timeline(screen, people, monkeypatch):
     first = screen.timeline_entries()[0]
     assert (first.kind, first.title) == ("contact", "Email to the customer")
     assert first.detail == "Asked whether the kettle is back in stock"
+
+
+def test_timeline_opens_exchanges_vouchers_and_orders_where_they_live(make_window, people, qtbot):
+    from desk.models import Product, database
+    from desk.services import credit, exchanges, orders
+    from desk.services.exchanges import ExchangeRequest, ReplacementLine, SettlementTender
+    from desk.services.orders import OrderLineInput, OrderRequest
+    from desk.ui.dialogs.exchange_detail import ExchangeDetailDialog
+    from tests.services.test_returns import make_request
+    from tests.ui.test_return_screen import when_modal
+
+    sup, dup = people["sup"], people["dup"]
+    sale = Sale.get(Sale.receipt_no == "T-200")
+    kettle = Product.get(Product.sku == "KET-1")
+    r = make_request(sale, {1: 1})
+    ex = exchanges.create_exchange(sup, ExchangeRequest(returned=r.lines, replacements=[ReplacementLine(kettle.id, 1)],
+                                                        kind="receipted", sale_id=sale.id))
+    with database.atomic():
+        code = credit.issue_voucher(Sale.get(Sale.receipt_no == "T-200").store, 700, sup,
+                                    customer=Customer.get_by_id(dup.id), reference="goodwill").code
+    order = orders.take_order(sup, OrderRequest([OrderLineInput(1, product_id=kettle.id)], customer_id=dup.id,
+                                                deposit_tenders=[SettlementTender("cash", 3000)]))
+    window = make_window(people["ctx"])
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    screen = window.screen("screen.customers")
+    screen.show_customer(dup.id)
+    rows = {e.kind: i for i, e in enumerate(screen.timeline_entries())}
+    assert {"exchange", "voucher", "order"} <= set(rows)
+
+    seen = {}
+    when_modal(ExchangeDetailDialog, lambda d: (seen.setdefault("number", d.view.number), d.reject()))
+    assert screen.open_timeline_row(rows["exchange"])  # the Exchange log's detail
+    assert seen["number"] == ex.number and window.current_screen_name() == "screen.customers"
+
+    assert screen.open_timeline_row(rows["voucher"])
+    assert window.current_screen_name() == "screen.vouchers"
+    assert window.screen("screen.vouchers").view.code == code
+
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    assert screen.open_timeline_row(rows["order"])
+    assert window.current_screen_name() == "screen.orders"
+    assert window.screen("screen.orders").view.number == order.number

@@ -452,3 +452,89 @@ def test_no_receipt_exchange_same_item_again(make_window, ctx, shop, qtbot, prin
     ex = Exchange.get()
     assert ex.customer_name == "Nia Jones" and ex.difference == 0
     assert Return.get_by_id(ex.ret_id).kind == "unverified"
+
+
+# ----------------------------------------------------------------------------- order it instead
+
+
+def test_an_out_of_stock_replacement_is_ordered_for_the_customer_instead(make_window, ctx, shop, qtbot, printed):
+    from desk.models import OrderTender, SpecialOrder
+    from desk.ui.dialogs.order_instead import OrderInsteadDialog
+
+    window, screen = open_exchange(make_window, ctx, shop["clerk"])
+    scan(window, qtbot, "T1-0001")
+    choose(screen, qtbot, 0, "W")
+    assert not screen.order_button.isVisible()
+    red = [r[1] for r in screen.candidate_texts()].index("SH-R")
+    screen.candidates_table.setCurrentCell(red, 0)
+    qtbot.keyClick(screen.candidates_table, Qt.Key.Key_Return)
+    assert screen.problem.text().startswith("Not enough stock: Shirt, Red, M")
+    assert screen.order_button.isVisible() and screen.order_button.text() == "Order it for the customer… (Ctrl+O)"
+    m_before = stock(shop["m"])
+
+    seen = {}
+
+    def fill(dialog: OrderInsteadDialog):
+        seen["items"] = dialog.items_label.text()
+        seen["summary"] = dialog.summary_label.text()
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)  # the customer is not known yet: Enter says what is missing
+        seen["error"] = dialog.error.text()
+        qtbot.keyClicks(dialog.name_edit, "Ann Example")
+        qtbot.keyClicks(dialog.phone_edit, "07700 900123")
+        qtbot.keyClicks(dialog.supplier_edit, "Shirt Co")
+        qtbot.keyClick(dialog.supplier_edit, Qt.Key.Key_Return)
+
+    when_modal(OrderInsteadDialog, fill)
+    qtbot.keyClick(screen.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert seen["items"] == "1 × Shirt, Red, M — £20.00"
+    assert seen["summary"] == "What comes back, £20.00, is the deposit: the order is paid in full."
+    assert seen["error"].startswith("Customer name")
+
+    order = SpecialOrder.get()
+    assert (order.customer_name, order.customer_phone, order.supplier, order.status) == \
+        ("Ann Example", "07700 900123", "Shirt Co", "requested")
+    deposit = OrderTender.get(OrderTender.order == order)
+    assert (deposit.kind, deposit.method, deposit.amount) == ("deposit", "exchange", 2000)  # the returned value
+    assert Exchange.select().count() == 0 and Return.select().count() == 1
+    assert stock(shop["r"]) == 0  # the missing item is ordered, not taken from stock
+    assert stock(shop["m"]) == m_before + 1  # the returned shirt went back to stock
+    assert screen.pages.currentIndex() == DONE
+    assert screen.done_heading.text() == "Ordered for the customer"
+    assert screen.done_number.text() == order.number
+    assert "1 × Shirt, Red, M — £20.00" in screen.done_items.text()
+    assert screen.done_tenders.text() == "Paid in full\nFor Ann Example"
+    assert [(d.kind, d.number) for d in printed] == [("order", order.number)]
+    qtbot.mouseClick(screen.reprint_button, Qt.MouseButton.LeftButton)
+    assert [d.kind for d in printed] == ["order", "order"]
+
+
+def test_a_voucher_scanned_in_f2_pays_when_store_credit_is_chosen(make_window, ctx, shop, qtbot, printed):
+    with database.atomic():
+        code = credit.issue_voucher(shop["store"], 1200, shop["clerk"], reference="goodwill").code
+    window, screen = open_exchange(make_window, ctx, shop["clerk"])
+    scan(window, qtbot, "T1-0001")
+    choose(screen, qtbot, 0, "C")
+    scan(window, qtbot, "5012345678900")
+    assert screen.difference_text() == "Customer pays £30.00"
+    screen.pay_method.setCurrentIndex(screen.pay_method.findData("store_credit"))
+    scan(window, qtbot, code)  # F2 and the voucher: the pay panel takes it, the Vouchers screen stays shut
+    assert window.current_screen_name() == "screen.exchange"
+    assert screen.payments_label.text() == f"Store credit: £12.00 · {code}\nStill to pay: £18.00"
+    assert screen.pay_method.currentData() == "cash" and screen.voucher_edit.text() == ""
+    qtbot.keyClick(screen.pay_method, Qt.Key.Key_Return)  # cash for the rest
+    assert credit.voucher_view(code).balance == 0
+    assert [(t.method, t.amount) for t in ExchangeTender.select().order_by(ExchangeTender.seq)] \
+        == [("store_credit", 1200), ("cash", 1800)]
+
+
+def test_a_voucher_scanned_while_paying_cash_opens_the_vouchers_screen(make_window, ctx, shop, qtbot, printed):
+    with database.atomic():
+        code = credit.issue_voucher(shop["store"], 1200, shop["clerk"], reference="goodwill").code
+    window, screen = open_exchange(make_window, ctx, shop["sup"])
+    scan(window, qtbot, "T1-0001")
+    choose(screen, qtbot, 0, "C")
+    scan(window, qtbot, "5012345678900")
+    assert screen.pay_method.currentData() == "cash"
+    scan(window, qtbot, code)
+    assert window.current_screen_name() == "screen.vouchers"
+    assert screen.payments == []

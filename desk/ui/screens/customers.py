@@ -62,8 +62,10 @@ def current_row(table: QTableView) -> int:
 
 def open_timeline_entry(screen: Screen, entry: TimelineEntry) -> bool:
     """Open what a timeline entry (or anything with ``open_kind``/``open_number``) points at:
-    a sale on the Sales screen, a return in its detail, a case on the Cases screen, a voucher's
-    balance in the scan bar, anything else through the scan field's openers."""
+    a sale on the Sales screen, a return or an exchange in its detail (as the logs show them), a
+    case on the Cases screen, an order on the Orders board, a voucher on the Vouchers screen (its
+    balance in the scan bar for who may not see that screen), anything else through the scan
+    field's openers."""
     kind, number = entry.open_kind, entry.open_number
     if not kind or not number:
         return False
@@ -79,6 +81,22 @@ def open_timeline_entry(screen: Screen, entry: TimelineEntry) -> bool:
     if kind == "case" and hasattr(window, "open_screen"):
         cases = window.open_screen("screen.cases")
         return bool(cases is not None and cases.open_case(number))
+    if kind == "exchange":
+        from desk.ui.dialogs.exchange_detail import ExchangeDetailDialog
+
+        dialog = ExchangeDetailDialog.show_exchange(screen.ctx, screen, number)  # as the Exchange log shows it
+        if dialog is not None and dialog.open_sale and hasattr(window, "open_screen"):
+            sales = window.open_screen("screen.sales")
+            if sales is not None:
+                sales.open_receipt(dialog.open_sale)
+        return dialog is not None
+    if kind == "order" and hasattr(window, "open_screen") and window.screen("screen.orders") is not None:
+        board = window.open_screen("screen.orders")
+        return bool(board is not None and board.open_order(number))
+    if kind == "voucher" and hasattr(window, "open_screen") and window.screen("screen.vouchers") is not None:
+        vouchers = window.open_screen("screen.vouchers")
+        if vouchers is not None and vouchers.open_code(number):
+            return True
     if hasattr(window, "open_scanned"):
         ok = window.open_scanned(number)
         if ok and hasattr(window, "_scan_opened"):

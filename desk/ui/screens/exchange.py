@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
 
 from desk.errors import DeskError, InvalidInput, NotFound
 from desk.money import parse_amount
-from desk.services import credit, documents, exchanges, returns, sale_lookup
+from desk.services import auth, credit, documents, exchanges, returns, sale_lookup
 from desk.services.exchanges import ExchangePreview, ExchangeRequest, ExchangeView, ReplacementLine, SettlementTender
+from desk.services.orders import OrderFromExchange
 from desk.services.policy import ALLOWED, REFUSED
 from desk.services.returns import ReturnLineRequest
 from desk.services.returns_ui_support import find_products
@@ -46,6 +47,7 @@ from desk.ui.messages import attempt, describe
 from desk.ui.screens.returns import DONE, EDIT, WAIT, CardReferenceDialog, ReturnScreen, _label
 from desk.ui.tables.replacements_table import ReplacementsModel
 from desk.ui.tables.sales_table import local_time_text
+from desk.ui.tables.vouchers_table import day_text
 
 PAY_METHODS = (("cash", "Cash"), ("card", "Card"), ("gift_card", "Gift card"), ("store_credit", "Store credit"))
 PAY_LABELS = dict(PAY_METHODS)
@@ -97,7 +99,7 @@ class ExchangeScreen(ReturnScreen):
         super().__init__(ctx, parent)
         self.setObjectName("exchangeScreen")
         for keys, slot in (("Ctrl+S", self.same_item_again), ("Ctrl+F", self.focus_find),
-                           ("Ctrl+P", self.add_payment)):
+                           ("Ctrl+P", self.add_payment), ("Ctrl+O", self.order_instead)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -228,6 +230,13 @@ class ExchangeScreen(ReturnScreen):
         self.banner = DecisionBanner()
         self.problem = _label("", "error", "exchangeProblem", wrap=True)
         self.problem.hide()
+        self.order_button = QPushButton("Order it for the customer… (Ctrl+O)")
+        self.order_button.setObjectName("orderInstead")
+        self.order_button.setMinimumHeight(40)
+        self.order_button.setAutoDefault(False)
+        self.order_button.setToolTip("Out of stock: what comes back becomes the deposit of a special order for it")
+        self.order_button.clicked.connect(self.order_instead)
+        self.order_button.hide()
 
         totals = QFrame()
         totals.setProperty("role", "card")
@@ -281,6 +290,7 @@ class ExchangeScreen(ReturnScreen):
         right.setSpacing(8)
         right.addWidget(self.banner)
         right.addWidget(self.problem)
+        right.addWidget(self.order_button)
         right.addWidget(totals)
         right.addWidget(self.settle)
         right.addStretch(1)
@@ -812,6 +822,7 @@ class ExchangeScreen(ReturnScreen):
 
     def _update_confirm(self) -> None:
         result = self.preview_result
+        self.order_button.setVisible(self.can_order_instead())
         if not isinstance(result, ExchangePreview) or result.problems:
             self.queue_button.hide()
             self.confirm_button.setText("Not enough stock" if isinstance(result, ExchangePreview) else "Exchange")
@@ -861,6 +872,81 @@ class ExchangeScreen(ReturnScreen):
         if result.problems:
             return False
         return super().send_to_manager()
+
+    # ================================================================== order it instead
+    def can_order_instead(self) -> bool:
+        """Something going out is out of stock, and this person may take orders."""
+        result = self.preview_result
+        return (self.page() == EDIT and isinstance(result, ExchangePreview) and bool(result.problems)
+                and auth.can(self.ctx.staff, "orders.take"))
+
+    def order_instead(self) -> bool:
+        """Ctrl+O: what goes out is out of stock, so order it for the customer in one step; what
+        comes back is the order's deposit (value above the order's total becomes store credit)."""
+        if self.page() != EDIT:
+            return False
+        result = self.refresh_preview()
+        if not isinstance(result, ExchangePreview) or not result.problems:
+            return False
+        if not auth.can(self.ctx.staff, "orders.take"):
+            self._show_problem("Ordering it for the customer needs someone who may take special orders.")
+            return False
+        decision = result.decision
+        if decision.outcome == REFUSED and not decision.overridable:
+            return False
+        approver, approval_id = None, getattr(self, "held_approval", None)
+        if approval_id is None and decision.outcome != ALLOWED:
+            approver = ApproveAtDeskDialog.ask(self, list(decision.reasons))
+            if approver is None:
+                return False
+        request = self.build_exchange_request()
+        if request is None:
+            return False
+        request.tenders = []
+        from desk.ui.dialogs.order_instead import OrderInsteadDialog
+
+        done = OrderInsteadDialog.take(self, self.ctx, request, result.returned_value, approver, approval_id)
+        if done is None:
+            return False
+        self.ctx.events.emit_changed("orders", "returns", "vouchers", "customers")
+        self.show_order_done(done)
+        self.print_slips(done)
+        return True
+
+    def show_order_done(self, done: OrderFromExchange) -> None:
+        """The done page for an exchange that became a special order."""
+        order = done.order
+        self.done_view = done
+        self.done_heading.setText("Ordered for the customer")
+        self.done_number.setText(order.number)
+        items = [f"Came back on return {done.return_number}: {self.money(order.deposit_paid)} is the deposit"]
+        items += ["Ordered:"] + [f"  {l.quantity} × {l.description} — {self.money(l.total)}" for l in order.lines]
+        self.done_items.setText("\n".join(items))
+        when = f" · expected {day_text(order.expected_date, self.locale)}" if order.expected_date else ""
+        balance = f"To pay on collection: {self.money(order.balance)}" if order.balance else "Paid in full"
+        self.done_tenders.setText(f"{balance}{when}\nFor {order.customer_name}")
+        self.done_voucher.setText(f"Store credit voucher: {done.voucher_code}" if done.voucher_code else "")
+        self.done_voucher.setVisible(bool(done.voucher_code))
+        self.done_note.setText("Follow it on the Orders screen (F6).")
+        self.done_note.show()
+        self.pages.setCurrentIndex(DONE)
+        self.next_button.setFocus()
+
+    def print_slips(self, view, vouchers: bool = True) -> bool:
+        """An exchange's slip and vouchers (the Return screen's way), or an order's slip and its voucher."""
+        if not isinstance(view, OrderFromExchange):
+            return super().print_slips(view, vouchers)
+        from desk.ui.printing import print_document
+
+        ok, doc = attempt(self, documents.render, "order", view.order.number, self.ctx.staff)
+        if not ok or doc is None:
+            return False
+        printed = print_document(self.ctx, self, doc)
+        if vouchers and view.voucher_code:
+            ok, voucher = attempt(self, documents.render, "voucher", view.voucher_code, self.ctx.staff)
+            if ok and voucher is not None:
+                print_document(self.ctx, self, voucher)
+        return printed
 
     def complete(self, approver=None, approval_id: int | None = None, request=None) -> bool:
         """Write the exchange (the service decides everything again), then print its slip."""
@@ -931,6 +1017,8 @@ class ExchangeScreen(ReturnScreen):
             return False
         if is_exchange_number(code):
             return self.show_exchange(code)
+        if credit.is_voucher_code(code):
+            return self.take_scanned_voucher(code)
         if self.page() == EDIT and self.add_product_code(code):
             return True
         if documents.is_gift_code(code):
@@ -940,6 +1028,19 @@ class ExchangeScreen(ReturnScreen):
         if view is None:
             return False
         return self.start_from_sale(view.id)
+
+    def take_scanned_voucher(self, code: str) -> bool:
+        """A voucher scanned (F2) while the customer pays the difference by store credit: it pays
+        here (as much as it holds, or the amount typed) instead of opening the Vouchers screen."""
+        if (self.page() != EDIT or self.settle.currentIndex() != 0 or self.remaining() <= 0
+                or self.pay_method.currentData() != "store_credit"):
+            return False
+        self.voucher_edit.setText(code.strip().upper())
+        if not self.add_payment():
+            self.voucher_edit.setFocus()  # the problem line says why (spent, cancelled, unknown)
+        else:
+            self.pay_method.setFocus()  # Enter completes the exchange, or the rest is paid another way
+        return True
 
     def _on_changed(self, kind: str) -> None:
         super()._on_changed("returns" if kind in ("exchanges", "vouchers") else kind)

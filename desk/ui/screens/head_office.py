@@ -4,6 +4,7 @@ stores, see which bundles arrived day by day, and run the reports across stores 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from PySide6.QtCore import QDate, QThread, Qt, Slot
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
@@ -341,7 +342,7 @@ class HeadOfficeScreen(Screen):
         self.report_table.setColumnCount(len(report.columns))
         self.report_table.setHorizontalHeaderLabels(report.columns)
         right = {i for i, c in enumerate(report.columns) if c in report.money or c in report.percent
-                 or (report.rows and isinstance(report.rows[0][i], int))}
+                 or any(isinstance(r[i], (int, Decimal)) for r in report.rows)}
         _fill(self.report_table, [[report.as_text(r, c) for c in report.columns] for r in report.rows], right)
         self.report_table.resizeColumnsToContents()
         self.report_note.setText(f"{len(report.rows)} rows. Amounts in each row's currency."

@@ -1,0 +1,207 @@
+"""Order it for the customer (Ctrl+O on the Exchange screen, when what goes out is out of stock).
+
+The exchange becomes a special order in one step (``orders.order_from_exchange``): the goods come
+back as a return, their value is the order's deposit, and value above the order's total becomes
+store credit. The dialog asks only what the desk does not know yet: the customer (name, phone or
+email, how they want to hear) when the sale has none, the expected date and the supplier. Enter
+takes the order; Esc goes back to the exchange.
+
+``OrderInsteadDialog.take(parent, ctx, request, approver, approval_id)`` returns the
+``OrderFromExchange`` written, or None.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from desk.errors import DeskError, InvalidInput
+from desk.money import format_money
+from desk.services import orders
+from desk.services.exchanges import ExchangeRequest
+from desk.services.orders import OrderFromExchange, OrderLineInput, OrderRequest
+from desk.services.returns import DeskApproval
+from desk.services.store import current_store
+from desk.ui.context import AppContext
+from desk.ui.desk_identity import desk_code
+from desk.ui.dialogs.take_order import CONTACT_LABELS
+from desk.ui.messages import describe
+
+
+def _label(text: str, role: str | None = None, name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if role:
+        label.setProperty("role", role)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+class OrderInsteadDialog(QDialog):
+    def __init__(self, ctx: AppContext, request: ExchangeRequest, returned_value: int, parent: QWidget | None = None,
+                 approver: DeskApproval | None = None, approval_id: int | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.request = request
+        self.approver = approver
+        self.approval_id = approval_id
+        self.result_value: OrderFromExchange | None = None
+        self.setObjectName("orderInsteadDialog")
+        self.setWindowTitle("Order it for the customer")
+        self.setModal(True)
+        self.setMinimumWidth(560)
+        store = current_store()
+        self.currency = store.currency if store else "GBP"
+        self.locale = store.locale if store else "en_GB"
+        self.known = orders.exchange_customer(request)
+        if self.known is not None and not (self.known.phone or self.known.email):
+            self.known = None  # no way to tell them: ask
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        layout.addWidget(_label("Order it for the customer", "heading"))
+        self.lines = [OrderLineInput(quantity=r.quantity, product_id=r.product_id) for r in request.replacements]
+        try:
+            preview = orders.preview_order(ctx.staff, OrderRequest(lines=list(self.lines)))
+        except DeskError as exc:
+            preview = None
+            items = describe(exc)
+        else:
+            items = "\n".join(f"{l.quantity} × {l.description} — {self.money(l.total)}" for l in preview.lines)
+        self.items_label = _label(items, None, "orderInsteadItems")
+        self.items_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(_label("Ordered", "subheading"))
+        layout.addWidget(self.items_label)
+        summary = f"What comes back, {self.money(returned_value)}, is the deposit"
+        if preview is not None and returned_value > preview.total:
+            summary += f"; {self.money(returned_value - preview.total)} above the order's total becomes store credit"
+        elif preview is not None and returned_value < preview.total:
+            summary += f"; {self.money(preview.total - returned_value)} is paid when the customer collects"
+        elif preview is not None:
+            summary += ": the order is paid in full"
+        self.summary_label = _label(summary + ".", "muted", "orderInsteadSummary")
+        layout.addWidget(self.summary_label)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("orderInsteadName")
+        self.name_edit.setPlaceholderText("Customer's name")
+        self.phone_edit = QLineEdit()
+        self.phone_edit.setObjectName("orderInsteadPhone")
+        self.phone_edit.setPlaceholderText("Phone")
+        self.email_edit = QLineEdit()
+        self.email_edit.setObjectName("orderInsteadEmail")
+        self.email_edit.setPlaceholderText("name@example.com")
+        self.contact_combo = QComboBox()
+        self.contact_combo.setObjectName("orderInsteadContact")
+        for code in orders.CONTACT_VIA:
+            self.contact_combo.addItem(CONTACT_LABELS.get(code, code), code)
+        row = 0
+        if self.known is None:
+            name = (request.customer_name or "").strip()
+            self.name_edit.setText(name)
+            self.phone_edit.setText((request.customer_phone or "").strip())
+            self.email_edit.setText((request.customer_email or "").strip())
+            for col, (title, w) in enumerate((("Customer", self.name_edit), ("Phone", self.phone_edit),
+                                              ("Email", self.email_edit))):
+                grid.addWidget(_label(title, "muted"), row, col)
+                grid.addWidget(w, row + 1, col)
+            row += 2
+            self.customer_label = None
+        else:
+            k = self.known
+            self.customer_label = _label("For " + " · ".join(p for p in (k.name, k.phone, k.email) if p), None,
+                                         "orderInsteadCustomer")
+            grid.addWidget(self.customer_label, row, 0, 1, 3)
+            row += 1
+            if not k.phone:
+                self.contact_combo.setCurrentIndex(self.contact_combo.findData("email"))
+        self.expected_edit = QLineEdit()
+        self.expected_edit.setObjectName("orderInsteadExpected")
+        self.expected_edit.setPlaceholderText("e.g. 01/12/2026 (optional)")
+        self.supplier_edit = QLineEdit()
+        self.supplier_edit.setObjectName("orderInsteadSupplier")
+        self.supplier_edit.setPlaceholderText("Who supplies it (optional)")
+        for col, (title, w) in enumerate((("How they want to hear", self.contact_combo), ("Expected", self.expected_edit),
+                                          ("Supplier", self.supplier_edit))):
+            grid.addWidget(_label(title, "muted"), row, col)
+            grid.addWidget(w, row + 1, col)
+        for w in (self.name_edit, self.phone_edit, self.email_edit, self.contact_combo, self.expected_edit, self.supplier_edit):
+            w.setMinimumHeight(34)
+        layout.addLayout(grid)
+
+        self.error = _label("", "error", "orderInsteadError")
+        self.error.hide()
+        layout.addWidget(self.error)
+        self.take_button = QPushButton("Take the order (Enter)")
+        self.take_button.setObjectName("orderInsteadTake")
+        self.take_button.setProperty("primary", True)
+        self.take_button.setMinimumHeight(44)
+        self.take_button.setAutoDefault(False)
+        self.take_button.clicked.connect(self.try_accept)
+        back = QPushButton("Back to the exchange (Esc)")
+        back.setAutoDefault(False)
+        back.setMinimumHeight(44)
+        back.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(back)
+        buttons.addStretch(1)
+        buttons.addWidget(self.take_button)
+        layout.addLayout(buttons)
+        (self.name_edit if self.known is None and not self.name_edit.text() else self.expected_edit).setFocus()
+
+    def money(self, minor: int) -> str:
+        return format_money(minor, self.currency, self.locale)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def build_order(self) -> OrderRequest:
+        from desk.ui.screens.sales import parse_day  # the screens package imports this dialog
+
+        try:
+            expected = parse_day(self.expected_edit.text(), self.locale)
+        except ValueError as exc:
+            raise InvalidInput("Expected", str(exc)) from None
+        common = dict(lines=list(self.lines), contact_via=self.contact_combo.currentData(), expected_date=expected,
+                      supplier=self.supplier_edit.text().strip(), desk_code=desk_code(),
+                      note="ordered instead of an exchange")
+        if self.known is not None:
+            return OrderRequest(customer_id=self.known.id, **common)
+        return OrderRequest(customer_name=self.name_edit.text().strip(), customer_phone=self.phone_edit.text().strip(),
+                            customer_email=self.email_edit.text().strip(), **common)
+
+    def try_accept(self) -> bool:
+        try:
+            order = self.build_order()
+            result = orders.order_from_exchange(self.ctx.staff, self.request, order, self.approver, self.approval_id)
+        except DeskError as exc:
+            self.show_error(describe(exc))
+            return False
+        self.result_value = result
+        self.accept()
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.try_accept()
+            return
+        super().keyPressEvent(event)
+
+    @classmethod
+    def take(cls, parent: QWidget | None, ctx: AppContext, request: ExchangeRequest, returned_value: int,
+             approver: DeskApproval | None = None, approval_id: int | None = None) -> OrderFromExchange | None:
+        dialog = cls(ctx, request, returned_value, parent, approver, approval_id)
+        try:
+            dialog.exec()
+            return dialog.result_value
+        finally:
+            dialog.deleteLater()
+
+
+__all__ = ["OrderInsteadDialog"]
