@@ -67,6 +67,7 @@ class Context:
     runs: int  # repetitions for medians
     workdir: Path  # scratch folder for this run (deleted at the end unless kept)
     python: str = sys.executable
+    pg_url: str | None = None  # a PostgreSQL server for the figures that need one (--pg, DESK_BENCH_PG_URL)
     results: dict[str, Any] = field(default_factory=dict)  # keys reported so far in this run
 
     def log(self, message: str) -> None:

@@ -26,6 +26,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
     p.add_argument("--only", action="append", metavar="NAME", choices=[m.name for m in MEASUREMENTS],
                    help="run only this measurement (repeatable)")
+    p.add_argument("--pg", metavar="URL", help="PostgreSQL server for the head office figures (default "
+                   "$DESK_BENCH_PG_URL); the bench makes its own database there and drops it after")
     p.add_argument("--doc", metavar="FILE", default=str(report.DOC), help="the Markdown file to update (default docs/benchmarks.md)")
     p.add_argument("--no-doc", action="store_true", help="do not update the Markdown file")
     args = p.parse_args(argv)
@@ -41,7 +43,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         folder = keep or workdir
         folder.mkdir(parents=True, exist_ok=True)
         path = store_file(folder, args.lines)
-        ctx = Context(url="sqlite:///" + str(path), db_path=path, lines=args.lines, runs=args.runs, workdir=workdir)
+        ctx = Context(url="sqlite:///" + str(path), db_path=path, lines=args.lines, runs=args.runs, workdir=workdir,
+                      pg_url=getattr(args, "pg", None))
         results: dict[str, Any] = ctx.results
         results.update({
             "lines": args.lines,

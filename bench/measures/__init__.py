@@ -8,3 +8,6 @@ _sales.register()
 from bench import printing as _printing  # noqa: E402  (printing: building a 20-line document)
 
 _printing.register()
+from bench import head_office as _head_office  # noqa: E402  (head office: import into PostgreSQL, a day's export)
+
+_head_office.register()

@@ -149,19 +149,25 @@ class OpenBundle:
         """(line number, record) of data/<kind>.jsonl, hashing as it reads: a file that no
         longer matches its hash at the end raises BundleRefused (the caller's transaction
         then rolls back)."""
+        for n, _raw, record in self.iter_lines(kind):
+            yield n, record
+
+    def iter_lines(self, kind: str) -> Iterator[tuple[int, bytes, dict]]:
+        """(line number, the line's bytes without its newline, record): ``iter_records`` with
+        the bytes the record was parsed from, for a caller that stores them as they came."""
         name = f"data/{kind}.jsonl"
         expected = self.manifest["files"][name]["sha256"]
         h = hashlib.sha256()
+        loads = json.loads
         with self.zf.open(name) as fh:
-            for n, raw in enumerate(_lines(fh), start=1):
-                h.update(raw)
+            for n, raw in enumerate(_lines(fh, h.update), start=1):
                 try:
-                    record = json.loads(raw)
+                    record = loads(raw)
                 except (UnicodeDecodeError, ValueError):
                     raise BundleRefused(f"{name} line {n} is not a JSON record.") from None
                 if not isinstance(record, dict):
                     raise BundleRefused(f"{name} line {n} is not a JSON object.")
-                yield n, record
+                yield n, raw.rstrip(b"\r"), record
         if h.hexdigest() != expected:
             raise BundleRefused(f"{name} changed while it was being read; nothing was imported.")
 
@@ -169,14 +175,25 @@ class OpenBundle:
         self.zf.close()
 
 
-def _lines(fh) -> Iterator[bytes]:
+def _lines(fh, hash_update: Callable[[bytes], None]) -> Iterator[bytes]:
+    """The lines of ``fh`` without their newlines, read a megabyte at a time; every byte read
+    goes to ``hash_update``. A line longer than MAX_LINE is refused."""
+    rest = b""
     while True:
-        raw = fh.readline(MAX_LINE + 1)
-        if not raw:
-            return
-        if len(raw) > MAX_LINE:
+        chunk = fh.read(1 << 20)
+        if not chunk:
+            break
+        hash_update(chunk)
+        parts = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
+        rest = parts.pop()
+        for raw in parts:
+            if len(raw) >= MAX_LINE:
+                raise BundleRefused(f"a record is longer than {MAX_LINE:,} bytes.")
+            yield raw
+        if len(rest) >= MAX_LINE:
             raise BundleRefused(f"a record is longer than {MAX_LINE:,} bytes.")
-        yield raw
+    if rest:
+        yield rest
 
 
 def _refuse(reason: str, manifest: dict | None = None) -> BundleRefused:
