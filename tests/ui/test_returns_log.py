@@ -98,7 +98,12 @@ def test_filters_by_reason_tender_approval_and_status(log, qtbot):
     log.approval_combo.setCurrentIndex(log.approval_combo.findData("approved"))
     assert log.search()
     assert rows(log) and all(r.approved_by for r in rows(log))
-    assert all(log.model.data(log.model.index(i, log.model.APPROVED)) for i in range(log.model.rowCount()))
+    assert all(log.model.data(log.model.index(i, log.model.APPROVED)) not in ("", "—") for i in range(log.model.rowCount()))
+
+    log.clear_filters()
+    assert log.search()
+    unapproved = next(i for i, r in enumerate(rows(log)) if not r.approved_by)
+    assert log.model.data(log.model.index(unapproved, log.model.APPROVED)) == "—"  # an empty cell reads as in every list
 
     log.clear_filters()
     log.status_combo.setCurrentIndex(log.status_combo.findData("voided"))

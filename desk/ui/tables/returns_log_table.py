@@ -52,7 +52,7 @@ class ReturnsLogTableModel(PagedTableModel[ReturnQuery, ReturnRow]):
         if col == self.CLERK:
             return r.clerk_code
         if col == self.CUSTOMER:
-            return r.customer
+            return r.customer or "—"
         if col == self.REASONS:
             return r.reasons
         if col == self.TENDERS:
@@ -61,7 +61,7 @@ class ReturnsLogTableModel(PagedTableModel[ReturnQuery, ReturnRow]):
             return format_money(r.total, r.currency, self.locale)
         if col == self.APPROVED:
             if not r.approved_by:
-                return ""
+                return "—"
             return f"{r.approved_by} (override)" if r.override else r.approved_by
         return ""
 
@@ -75,7 +75,8 @@ class ReturnsLogTableModel(PagedTableModel[ReturnQuery, ReturnRow]):
         if col == self.TOTAL and r.status == "voided":
             return f"Voided: the refund of {self.display(r, col)} was undone"
         if col in (self.REASONS, self.TENDERS, self.CUSTOMER, self.NUMBER, self.APPROVED):
-            return self.display(r, col) or None
+            text = self.display(r, col)
+            return text if text and text != "—" else None
         return None
 
     def foreground(self, r: ReturnRow, col: int):
