@@ -26,24 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from desk.errors import DeskError, InvalidInput
-from desk.services import auth, policy as policy_service
+from desk.services import auth
 from desk.services import exchanges as exchanges_service
-from desk.services import staff as staff_service
 from desk.services.exchanges import ExchangeQuery
 from desk.services.store import current_store
 from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.exporting import ExportWorker, finish_export, start_export
 from desk.ui.screens.base import Screen
+from desk.ui.widgets.filters import fill_clerk_combo, fill_reason_combo, repolish
 from desk.ui.screens.sales import parse_day
 from desk.ui.tables.exchanges_log_table import ExchangesLogTableModel
 
 STATUS_CHOICES = (("Any", ""), ("Done", "completed"), ("Voided", "voided"))
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class ExchangesLogScreen(Screen):
@@ -207,21 +202,9 @@ class ExchangesLogScreen(Screen):
 
     def _fill_choices(self) -> None:
         """The reasons (from the policy) and the staff (when this person may see the list)."""
-        reason = self.reason_combo.currentData()
-        self.reason_combo.clear()
-        self.reason_combo.addItem("Any", "")
-        reasons = policy_service.load_policy().reasons
-        for r in reasons:
-            self.reason_combo.addItem(r.label, r.code)
+        reasons = fill_reason_combo(self.reason_combo)
         self.model.reasons = {r.code: r.label for r in reasons}
-        self.reason_combo.setCurrentIndex(max(0, self.reason_combo.findData(reason or "")))
-        text = self.clerk_combo.currentText()
-        self.clerk_combo.clear()
-        self.clerk_combo.addItem("", "")
-        if auth.can(self.ctx.staff, "staff.view"):
-            for s in staff_service.list_staff(self.ctx.staff):
-                self.clerk_combo.addItem(f"{s.code} — {s.name}", s.code)
-        self.clerk_combo.setEditText(text)
+        fill_clerk_combo(self.clerk_combo, self.ctx.staff)
 
     # -- state -------------------------------------------------------------------------------------
     def activated(self) -> None:
@@ -242,12 +225,12 @@ class ExchangesLogScreen(Screen):
     def _set_message(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
         self.message.setProperty("role", "error" if error else "allowed")
-        _repolish(self.message)
+        repolish(self.message)
         self.message.setVisible(bool(text))
 
     def _mark(self, widget: QWidget, bad: bool) -> None:
         widget.setProperty("invalid", bad)
-        _repolish(widget)
+        repolish(widget)
 
     def _update_buttons(self) -> None:
         self.open_button.setEnabled(self.current_row() >= 0)
