@@ -298,6 +298,16 @@ def _replacement_sale(store: Store, request: ExchangeRequest, receipt_no: str, *
     return products, sale, priced
 
 
+def price_replacements(store: Store, request: ExchangeRequest, receipt_no: str, *, lock: bool):
+    """(products by id, SaleInput without tenders, PricedSale) of ``request.replacements``."""
+    return _replacement_sale(store, request, receipt_no, lock=lock)
+
+
+def stock_problems(request: ExchangeRequest, products: dict) -> list[str]:
+    """What ``request.replacements`` wants beyond the stock on hand, by name ([] when all is there)."""
+    return _stock_problems(request, products)
+
+
 def _stock_problems(request: ExchangeRequest, products: dict) -> list[str]:
     wanted: dict[int, int] = {}
     for r in request.replacements:
@@ -331,6 +341,27 @@ def preview_exchange(actor: Staff, request: ExchangeRequest) -> ExchangePreview:
 # ----------------------------------------------------------------------------- create
 
 
+def check_tenders(tenders: list[SettlementTender], label: str = "Payment") -> int:
+    """Each tender well formed (a method of SETTLE_METHODS, an amount above zero, a card's last four
+    digits and terminal reference, a voucher's code); their sum. The one rule for split payments:
+    exchanges and special orders (deposit, balance) check their tenders here."""
+    paid = 0
+    for i, t in enumerate(tenders or [], 1):
+        if t.method not in SETTLE_METHODS:
+            raise InvalidInput(f"{label} {i}", f"'{t.method}' is not one of {', '.join(SETTLE_METHODS)}")
+        if isinstance(t.amount, bool) or not isinstance(t.amount, int) or t.amount <= 0:
+            raise InvalidInput(f"{label} {i} amount", "must be more than zero")
+        if t.method == "card":
+            if not (len(t.card_last4 or "") == 4 and t.card_last4.isdigit()):
+                raise InvalidInput(f"{label} {i} card last four", "enter the card's last four digits")
+            if not (t.reference or "").strip():
+                raise InvalidInput(f"{label} {i} card reference", "enter the card terminal's reference")
+        if t.method == "store_credit" and not (t.voucher_code or "").strip():
+            raise InvalidInput(f"{label} {i} voucher", "scan the voucher's code")
+        paid += t.amount
+    return paid
+
+
 def _check_settlement(request: ExchangeRequest, difference: int, currency: str) -> None:
     if difference <= 0 and request.tenders:
         raise InvalidInput("Payment", "nothing is left to pay: the replacements cost no more than what comes back")
@@ -338,20 +369,7 @@ def _check_settlement(request: ExchangeRequest, difference: int, currency: str) 
         raise InvalidInput("Refund to", f"'{request.refund_to}' is not one of {', '.join(REFUND_TO)}")
     if difference <= 0:
         return
-    paid = 0
-    for i, t in enumerate(request.tenders, 1):
-        if t.method not in SETTLE_METHODS:
-            raise InvalidInput(f"Payment {i}", f"'{t.method}' is not one of {', '.join(SETTLE_METHODS)}")
-        if isinstance(t.amount, bool) or not isinstance(t.amount, int) or t.amount <= 0:
-            raise InvalidInput(f"Payment {i} amount", "must be more than zero")
-        if t.method == "card":
-            if not (len(t.card_last4 or "") == 4 and t.card_last4.isdigit()):
-                raise InvalidInput(f"Payment {i} card last four", "enter the card's last four digits")
-            if not (t.reference or "").strip():
-                raise InvalidInput(f"Payment {i} card reference", "enter the card terminal's reference")
-        if t.method == "store_credit" and not (t.voucher_code or "").strip():
-            raise InvalidInput(f"Payment {i} voucher", "scan the voucher's code")
-        paid += t.amount
+    paid = check_tenders(request.tenders, "Payment")
     if paid != difference:
         raise InvalidInput("Payment", f"the customer owes {format_money(difference, currency)} "
                                       f"but the payments add up to {format_money(paid, currency)}")
@@ -372,59 +390,73 @@ def create_exchange(actor: Staff, request: ExchangeRequest, approver: DeskApprov
         if problems:
             raise NotAllowed("Not enough stock for the exchange: " + "; ".join(problems) + ".")
         rv = returns.create_return(actor, request.return_request(), approver, approval_id, exchange_credit=True)
-        ret = Return.get(Return.number == rv.number)
-        value = rv.total
-        difference = priced.total - value
-        _check_settlement(request, difference, store.currency)
-        sale_tenders = []
-        credit_part = min(value, priced.total)
-        if credit_part:
-            sale_tenders.append(TenderInput("other", credit_part, reference=f"exchange {rv.number}"[:80]))
-        tender_rows = []  # (direction, method, amount, brand, last4, reference, voucher)
-        if difference > 0:
-            for t in request.tenders:
-                voucher = None
-                if t.method == "store_credit":
-                    voucher = credit.redeem_in(actor, t.voucher_code, t.amount, number)
-                    sale_tenders.append(TenderInput("other", t.amount, reference="store credit"))
-                else:
-                    sale_tenders.append(TenderInput(t.method, t.amount, t.card_brand if t.method == "card" else "",
-                                                    t.card_last4 if t.method == "card" else "", (t.reference or "").strip()[:80]))
-                tender_rows.append(("in", t.method, t.amount, t.card_brand if t.method == "card" else "",
-                                    t.card_last4 if t.method == "card" else "", (t.reference or "").strip(), voucher))
-        elif difference < 0:
-            refund = -difference
-            method, brand, last4, reference = _refund_method(request, ret)
-            voucher = None
-            if method == "store_credit":
-                voucher = credit.issue_voucher(store, refund, actor, customer=ret.customer, customer_name=ret.customer_name,
-                                               ret=ret, reference=number, source="exchange")
-            tender_rows.append(("out", method, refund, brand, last4, reference, voucher))
-        sale_in.tenders = sale_tenders
-        sale_in.customer_id = ret.customer_id
-        sale_in.cashier = actor.code
-        record_sales(store, [sale_in], "exchange")
-        sale = Sale.get((Sale.receipt_no == number) & (Sale.source == "exchange"))
-        for r in request.replacements:
-            Product.update(stock_on_hand=Product.stock_on_hand - r.quantity).where(Product.id == r.product_id).execute()
-        ex = Exchange.create(
-            number=number, store=store, desk_code=desk_code, ret=ret, sale=sale, clerk=actor.id,
-            customer_name=ret.customer_name, currency=store.currency, returned_value=value,
-            replacement_total=priced.total, difference=difference,
-            reason=request.returned[0].reason if request.returned else "", note=(request.note or "").strip(),
-            created_at=clock.utcnow(),
-        )
-        for seq, (direction, method, amount, brand, last4, reference, voucher) in enumerate(tender_rows, 1):
-            ExchangeTender.create(exchange=ex, seq=seq, direction=direction, method=method, amount=amount, card_brand=brand,
-                                  card_last4=last4, reference=reference[:80], voucher=voucher)
-        audit.record("exchange.created", actor, entity="exchange", entity_uuid=ex.uuid, details={
-            "number": number, "return": rv.number, "sale": number, "returned_value": value,
-            "replacement_total": priced.total, "difference": difference,
-            "out": [{"product": r.product_id, "qty": r.quantity} for r in request.replacements],
-            "tenders": [{"direction": d, "method": m, "amount": a, "voucher": v.code if v else ""}
-                        for d, m, a, _b, _l, _r, v in tender_rows],
-        })
+        write_exchange(actor, store, request, number, sale_in, priced, rv)
     return exchange_view(number)
+
+
+def write_exchange(actor: Staff, store: Store, request: ExchangeRequest, number: str, sale_in: SaleInput, priced,
+                   rv: ReturnView, forward_to: str = "") -> Exchange:
+    """The exchange's own records, inside the caller's transaction, once the return ``rv`` is
+    written and the replacements priced (``_replacement_sale``) and checked for stock: the
+    settlement, the replacement sale, the stock moves and the audit event. ``forward_to``: a
+    special order's number; value coming back above the replacements is not refunded but goes
+    to that order as its deposit (an ``out`` tender, method ``special_order``)."""
+    desk_code = (request.desk_code or "").strip()
+    ret = Return.get(Return.number == rv.number)
+    value = rv.total
+    difference = priced.total - value
+    _check_settlement(request, difference, store.currency)
+    sale_tenders = []
+    credit_part = min(value, priced.total)
+    if credit_part:
+        sale_tenders.append(TenderInput("other", credit_part, reference=f"exchange {rv.number}"[:80]))
+    tender_rows = []  # (direction, method, amount, brand, last4, reference, voucher)
+    if difference > 0:
+        for t in request.tenders:
+            voucher = None
+            if t.method == "store_credit":
+                voucher = credit.redeem_in(actor, t.voucher_code, t.amount, number)
+                sale_tenders.append(TenderInput("other", t.amount, reference="store credit"))
+            else:
+                sale_tenders.append(TenderInput(t.method, t.amount, t.card_brand if t.method == "card" else "",
+                                                t.card_last4 if t.method == "card" else "", (t.reference or "").strip()[:80]))
+            tender_rows.append(("in", t.method, t.amount, t.card_brand if t.method == "card" else "",
+                                t.card_last4 if t.method == "card" else "", (t.reference or "").strip(), voucher))
+    elif difference < 0 and forward_to:
+        tender_rows.append(("out", "special_order", -difference, "", "", forward_to, None))
+    elif difference < 0:
+        refund = -difference
+        method, brand, last4, reference = _refund_method(request, ret)
+        voucher = None
+        if method == "store_credit":
+            voucher = credit.issue_voucher(store, refund, actor, customer=ret.customer, customer_name=ret.customer_name,
+                                           ret=ret, reference=number, source="exchange")
+        tender_rows.append(("out", method, refund, brand, last4, reference, voucher))
+    sale_in.tenders = sale_tenders
+    sale_in.customer_id = ret.customer_id
+    sale_in.cashier = actor.code
+    record_sales(store, [sale_in], "exchange")
+    sale = Sale.get((Sale.receipt_no == number) & (Sale.source == "exchange"))
+    for r in request.replacements:
+        Product.update(stock_on_hand=Product.stock_on_hand - r.quantity).where(Product.id == r.product_id).execute()
+    ex = Exchange.create(
+        number=number, store=store, desk_code=desk_code, ret=ret, sale=sale, clerk=actor.id,
+        customer_name=ret.customer_name, currency=store.currency, returned_value=value,
+        replacement_total=priced.total, difference=difference,
+        reason=request.returned[0].reason if request.returned else "", note=(request.note or "").strip(),
+        created_at=clock.utcnow(),
+    )
+    for seq, (direction, method, amount, brand, last4, reference, voucher) in enumerate(tender_rows, 1):
+        ExchangeTender.create(exchange=ex, seq=seq, direction=direction, method=method, amount=amount, card_brand=brand,
+                              card_last4=last4, reference=reference[:80], voucher=voucher)
+    audit.record("exchange.created", actor, entity="exchange", entity_uuid=ex.uuid, details={
+        "number": number, "return": rv.number, "sale": number, "returned_value": value,
+        "replacement_total": priced.total, "difference": difference,
+        "out": [{"product": r.product_id, "qty": r.quantity} for r in request.replacements],
+        "tenders": [{"direction": d, "method": m, "amount": a, "voucher": v.code if v else ""}
+                    for d, m, a, _b, _l, _r, v in tender_rows],
+    })
+    return ex
 
 
 def _refund_method(request: ExchangeRequest, ret: Return) -> tuple[str, str, str, str]:
@@ -468,6 +500,10 @@ def void_exchange(actor: Staff, number: str, reason: str) -> ExchangeView:
             raise NotFound(f"No exchange has the number {value}.")
         if ex.status == "voided":
             raise NotAllowed(f"Exchange {ex.number} was already voided.")
+        forwarded = ExchangeTender.get_or_none((ExchangeTender.exchange == ex) & (ExchangeTender.method == "special_order"))
+        if forwarded is not None:
+            raise NotAllowed(f"Exchange {ex.number} paid the deposit of special order {forwarded.reference}: it cannot be "
+                             "voided; cancel the order instead (its deposit comes back as store credit).")
         now = clock.utcnow()
         if clock.to_local(ex.created_at).date() != clock.to_local(now).date():
             raise NotAllowed(f"Exchange {ex.number} was not made today; only an exchange made today can be voided.")

@@ -66,10 +66,14 @@ Customers
   ``desk.services.customers`` offers ``register_timeline_source``.
 
 Exchanges
+- ``split_for_order(ExchangeRequest) -> (go out now, to order)``: the replacements split by the
+  stock on hand (only what is missing is ordered).
 - ``order_from_exchange(actor, ExchangeRequest, OrderRequest, approver=None, approval_id=None)
-  -> OrderFromExchange``: the goods come back through ``returns.create_return`` (same policy and
-  approvals) and their value becomes the new order's deposit (tender method ``exchange``); value
-  above the order's total is given as store credit; ``OrderRequest.deposit_tenders`` top up.
+  -> OrderFromExchange``: one transaction: the goods come back through ``returns.create_return``
+  (same policy and approvals); the in-stock replacements (``ExchangeRequest.replacements``) go out
+  as an exchange (``exchanges.write_exchange``); the value left over becomes the new order's
+  deposit (tender method ``exchange``); value above the order's total is given as store credit;
+  ``OrderRequest.deposit_tenders`` top up.
 
 Statuses and transitions (``TRANSITIONS``)::
 
@@ -124,9 +128,9 @@ from desk.models import (
 )
 from desk.models.db import is_postgres
 from desk.money import format_money, round_half_up
-from desk.services import audit, credit, customers, returns, settings
+from desk.services import audit, credit, customers, exchanges, returns, settings
 from desk.services.auth import can, require, verify_approver
-from desk.services.exchanges import ExchangeRequest, SettlementTender
+from desk.services.exchanges import ExchangeRequest, ReplacementLine, SettlementTender
 from desk.services.numbers import next_number
 from desk.services.returns import DeskApproval
 from desk.services.sales import LineInput, SaleInput, TenderInput, price_sale, record_sales
@@ -157,7 +161,7 @@ CONTACT_VIA_LABELS = {"phone": "Phone call", "email": "Email", "sms": "Text mess
 METHOD_LABELS = {"phone": "Phone call", "sms": "Text message", "email": "Email", "in_person": "In person"}
 OUTCOME_LABELS = {"reached": "Reached", "voicemail": "Left a voicemail", "sent": "Email sent", "no_answer": "No answer",
                   "wrong_number": "Wrong number", "failed": "Failed"}
-TENDER_METHODS = ("cash", "card", "gift_card", "store_credit")
+TENDER_METHODS = exchanges.SETTLE_METHODS
 DEPOSIT_CHOICES = ("refund", "store_credit", "keep")
 FLAGS = {
     "overdue_at_supplier": "Overdue at the supplier",
@@ -435,6 +439,7 @@ class OrderFromExchange:
     order: OrderView
     return_number: str
     voucher_code: str  # store credit for value above the order's total, or ""
+    exchange_number: str = ""  # the exchange of the items that were in stock and went out, or ""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -524,22 +529,8 @@ def deposit_for(total: int) -> int:
 
 
 def _check_tenders(tenders: list[SettlementTender], label: str) -> int:
-    """Each tender well formed; their sum."""
-    paid = 0
-    for i, t in enumerate(tenders or [], 1):
-        if t.method not in TENDER_METHODS:
-            raise InvalidInput(f"{label} {i}", f"'{t.method}' is not one of {', '.join(TENDER_METHODS)}")
-        if isinstance(t.amount, bool) or not isinstance(t.amount, int) or t.amount <= 0:
-            raise InvalidInput(f"{label} {i} amount", "must be more than zero")
-        if t.method == "card":
-            if not (len(t.card_last4 or "") == 4 and t.card_last4.isdigit()):
-                raise InvalidInput(f"{label} {i} card last four", "enter the card's last four digits")
-            if not (t.reference or "").strip():
-                raise InvalidInput(f"{label} {i} card reference", "enter the card terminal's reference")
-        if t.method == "store_credit" and not (t.voucher_code or "").strip():
-            raise InvalidInput(f"{label} {i} voucher", "scan the voucher's code")
-        paid += t.amount
-    return paid
+    """Each tender well formed; their sum (the exchanges' rule for split payments)."""
+    return exchanges.check_tenders(tenders, label)
 
 
 def _next_seq(order: SpecialOrder) -> int:
@@ -1414,25 +1405,63 @@ def is_order_number(text: str) -> bool:
 # ----------------------------------------------------------------------------- exchanges
 
 
+def split_for_order(exchange: ExchangeRequest) -> tuple[list[ReplacementLine], list[ReplacementLine]]:
+    """What of ``exchange.replacements`` can go out now (the stock on hand, counted across lines of
+    the same product) and what has to be ordered: 3 wanted with 1 on the shelf gives 1 now and
+    orders 2. Reads only."""
+    ids = {r.product_id for r in exchange.replacements}
+    left = dict(Product.select(Product.id, Product.stock_on_hand).where(Product.id.in_(list(ids))).tuples()) if ids else {}
+    now, later = [], []
+    for r in exchange.replacements:
+        have = max(0, int(left.get(r.product_id, 0)))
+        give = min(have, r.quantity)
+        left[r.product_id] = have - give
+        if give:
+            now.append(ReplacementLine(r.product_id, give))
+        if r.quantity - give:
+            later.append(ReplacementLine(r.product_id, r.quantity - give))
+    return now, later
+
+
 def order_from_exchange(actor: Staff, exchange: ExchangeRequest, order: OrderRequest, approver: DeskApproval | None = None,
                         approval_id: int | None = None) -> OrderFromExchange:
-    """An exchange whose replacement is out of stock, as one step: the goods come back (a return
-    through ``returns.create_return``, same policy and approvals) and their value is the deposit
-    of a special order for the replacement; value above the order's total becomes store credit."""
+    """An exchange part of whose replacements is out of stock, as one step (one transaction): the
+    goods come back (a return through ``returns.create_return``, same policy and approvals); what
+    is in stock (``exchange.replacements``, see ``split_for_order``; may be empty) goes out as an
+    exchange (``exchanges.write_exchange``, paid by ``exchange.tenders`` when it costs more than
+    what came back); what is missing (``order.lines``) is ordered, with the value left over as its
+    deposit (tender method ``exchange``); value above the order's total too is given as store
+    credit; ``OrderRequest.deposit_tenders`` top up."""
     require(actor, "exchanges.create")
     require(actor, "orders.take")
-    voucher_code = ""
+    voucher_code = exchange_number = ""
+    desk_code = (exchange.desk_code or "").strip()
+    if not desk_code:
+        raise InvalidInput("Desk", "the desk's code is required")
+    store = _store()
     with database.atomic():
+        going_out = bool(exchange.replacements)
+        out_total = 0
+        if going_out:
+            exchange_number = next_number(store.code, desk_code, "X")
+            products, sale_in, priced_out = exchanges.price_replacements(store, exchange, exchange_number, lock=True)
+            problems = exchanges.stock_problems(exchange, products)
+            if problems:
+                raise NotAllowed("Not enough stock to give now: " + "; ".join(problems) + ". Order it too.")
+            out_total = priced_out.total
         rv = returns.create_return(actor, exchange.return_request(), approver, approval_id, exchange_credit=True)
         ret = Return.get(Return.number == rv.number)
         if rv.total <= 0:
             raise InvalidInput("Returned goods", "they are worth nothing: take the order with a deposit instead")
         if order.customer_id is None and not (order.customer_name or "").strip() and ret.customer_id:
             order.customer_id = ret.customer_id
-        row = _write_order(actor, order, exchange_credit=rv.total, source_return=ret)
-        extra = rv.total - row.total
+        left = rv.total - out_total  # what the goods are still worth once the in-stock items went out
+        row = _write_order(actor, order, exchange_credit=max(0, left), source_return=ret)
+        if going_out:
+            exchanges.write_exchange(actor, store, exchange, exchange_number, sale_in, priced_out, rv,
+                                     forward_to=row.number if left > 0 else "")
+        extra = left - row.total
         if extra > 0:
-            store = Store.get_by_id(row.store_id)
             customer = Customer.get_or_none(Customer.id == row.customer_id) if row.customer_id else None
             voucher = credit.issue_voucher(store, extra, actor, customer=customer, customer_name=row.customer_name,
                                            ret=ret, reference=row.number)
@@ -1440,10 +1469,14 @@ def order_from_exchange(actor: Staff, exchange: ExchangeRequest, order: OrderReq
                                amount=extra, reference=rv.number, voucher=voucher, staff_code=actor.code,
                                created_at=clock.utcnow())
             voucher_code = voucher.code
-        _event(row, actor, "from_exchange", note=f"goods returned on {rv.number}: {format_money(rv.total, row.currency)}")
+        note = f"goods returned on {rv.number}: {format_money(rv.total, row.currency)}"
+        if going_out:
+            note += f"; {format_money(out_total, row.currency)} of it went out in stock on exchange {exchange_number}"
+        _event(row, actor, "from_exchange", note=note)
         audit.record("order.from_exchange", actor, entity="special_order", entity_uuid=row.uuid, details={
-            "number": row.number, "return": rv.number, "value": rv.total, "store_credit": max(0, extra), "voucher": voucher_code})
-    return OrderFromExchange(order_view(row.number), rv.number, voucher_code)
+            "number": row.number, "return": rv.number, "value": rv.total, "exchange": exchange_number,
+            "went_out": out_total, "store_credit": max(0, extra), "voucher": voucher_code})
+    return OrderFromExchange(order_view(row.number), rv.number, voucher_code, exchange_number)
 
 
 @dataclass(frozen=True)

@@ -532,6 +532,61 @@ def test_goods_worth_more_than_the_order_leave_store_credit(shop):
     assert credit.voucher_view(made.voucher_code).balance == 1000
 
 
+def test_only_what_is_missing_is_ordered_and_the_rest_goes_out_in_one_exchange(shop):
+    from desk.models import Exchange, ExchangeTender
+    from desk.services import exchanges
+    from desk.services.exchanges import ReplacementLine
+
+    sale = make_sale(shop["store"], "T-12", [("Stoneware mug", 2, 1000, 0, "Kitchen", shop["mug"])])
+    r = make_request(sale, {1: 2})
+    wanted = ExchangeRequest(returned=r.lines, sale_id=sale.id,
+                             replacements=[ReplacementLine(shop["mug"].id, 1), ReplacementLine(shop["kettle"].id, 1)])
+    now, later = orders.split_for_order(wanted)
+    assert [(x.product_id, x.quantity) for x in now] == [(shop["mug"].id, 1)]
+    assert [(x.product_id, x.quantity) for x in later] == [(shop["kettle"].id, 1)]
+    wanted.replacements = now
+    order = OrderRequest(lines=[OrderLineInput(x.quantity, product_id=x.product_id) for x in later],
+                         customer_name="Ann Lee", customer_phone="07700 900123")
+    made = orders.order_from_exchange(shop["clerk"], wanted, order)
+    v = made.order
+    assert [l.description for l in v.lines] == ["Copper kettle"]
+    # 2 mugs back (20.00), one mug out (10.00): the 10.00 left is the kettle's deposit
+    assert (v.total, v.deposit_paid, v.balance) == (4000, 1000, 3000) and made.voucher_code == ""
+    ex = exchanges.exchange_view(made.exchange_number)
+    assert [(l.description, l.quantity) for l in ex.went_out] == [("Stoneware mug", 1)]
+    assert ex.return_number == made.return_number == v.source_return_number
+    assert (ex.returned_value, ex.replacement_total, ex.difference) == (2000, 1000, -1000)
+    assert [(t.direction, t.method, t.amount, t.reference) for t in ex.tenders] == [("out", "special_order", 1000, v.number)]
+    assert stock(shop["mug"]) == 3 + 2 - 1 and stock(shop["kettle"]) == 0
+    assert Sale.get(Sale.receipt_no == made.exchange_number).total == 1000
+    assert audited("exchange.created") == 1 and audited("order.from_exchange") == 1
+    with pytest.raises(NotAllowed, match="cancel the order instead"):
+        exchanges.void_exchange(shop["mgr"], made.exchange_number, "mistake")
+    assert Exchange.select().count() == 1 and ExchangeTender.select().count() == 1
+
+
+def test_three_wanted_with_one_on_the_shelf_gives_one_now_and_orders_two(shop):
+    from desk.services.exchanges import ReplacementLine
+
+    Product.update(stock_on_hand=1).where(Product.id == shop["kettle"].id).execute()
+    ex = ExchangeRequest(returned=[], replacements=[ReplacementLine(shop["kettle"].id, 2), ReplacementLine(shop["kettle"].id, 1)])
+    now, later = orders.split_for_order(ex)
+    assert [(x.product_id, x.quantity) for x in now] == [(shop["kettle"].id, 1)]
+    assert [(x.product_id, x.quantity) for x in later] == [(shop["kettle"].id, 1), (shop["kettle"].id, 1)]
+
+
+def test_what_goes_out_now_must_still_be_in_stock_when_written(shop):
+    from desk.models import Return
+    from desk.services.exchanges import ReplacementLine
+
+    sale = make_sale(shop["store"], "T-13", [("Stoneware mug", 1, 1000, 0, "Kitchen", shop["mug"])])
+    r = make_request(sale, {1: 1})
+    ex = ExchangeRequest(returned=r.lines, sale_id=sale.id, replacements=[ReplacementLine(shop["mug"].id, 4)])
+    with pytest.raises(NotAllowed, match="Not enough stock to give now"):
+        orders.order_from_exchange(shop["clerk"], ex, req(shop))
+    assert Return.select().count() == 0 and SpecialOrder.select().count() == 0 and stock(shop["mug"]) == 3
+
+
 def test_an_order_from_an_exchange_that_fails_writes_nothing(shop):
     sale = make_sale(shop["store"], "T-11", [("Stoneware mug", 1, 1000, 0, "Kitchen", shop["mug"])])
     r = make_request(sale, {1: 1})

@@ -182,7 +182,7 @@ def test_the_full_life_of_an_order_through_the_screens(qtbot, make_window, ctx, 
 
     # Collect: the balance by cash, then the collection slip
     def pay(d: PayDialog):
-        assert d.tender.amount_edit.text() == "32.00" and d.tender.amount_edit.isReadOnly()
+        assert d.tender.amount_edit.text() == "32.00"  # the balance, editable: a part of it can be paid one way
         d.tender.set_method("cash")
 
     dialogs[PayDialog] = pay
@@ -603,3 +603,77 @@ def test_the_orders_list_model_passes_the_model_tester(qtmodeltester, ctx, shop)
     model.fetchMore()
     assert model.rowCount() == 3
     assert model.data(model.index(0, OrdersTableModel.STATUS)) == "Requested"
+
+
+# ----------------------------------------------------------------------------- split tenders
+
+
+def test_the_balance_is_paid_by_split_tenders_at_collection(qtbot, make_window, ctx, shop, dialogs, printed, messages):
+    v = take_directly(shop)
+    orders.receive(shop["clerk"], v.number, 1)
+    window, screen = orders_window(make_window, ctx, shop["clerk"])
+    screen.open_order(v.number)
+    seen = {}
+
+    def pay(d: PayDialog):
+        assert d.tender.amount_edit.text() == "32.00"
+        d.tender.amount_edit.setText("40.00")  # more than is owed: refused, naming what is left
+        assert not d.split.add_clicked()
+        assert d.error.text() == "Amount: only £32.00 is left to pay"
+        d.tender.amount_edit.setText("10.00")  # cash first...
+        assert d.split.add_clicked()
+        assert d.tender.amount_edit.text() == "22.00"  # ...the fields offer the rest
+        seen["taken"] = d.split.taken_label.text()
+        d.tender.set_method("card")
+        d.tender.last4_edit.setText("4242")
+        d.tender.reference_edit.setText("AUTH-9")
+
+    dialogs[PayDialog] = pay
+    screen.action_buttons["collect"].click()
+    assert messages == []
+    assert seen["taken"] == "Cash: £10.00\nStill to pay: £22.00"
+    view = screen.view
+    assert view.status == "collected"
+    assert [(t.kind, t.method, t.amount) for t in view.tenders] == [
+        ("deposit", "cash", 800), ("balance", "cash", 1000), ("balance", "card", 2200)]
+    from desk.models import Tender
+
+    sale = Sale.get(Sale.receipt_no == v.number)
+    assert [(t.method, t.amount) for t in Tender.select().where(Tender.sale == sale).order_by(Tender.seq)] == [
+        ("cash", 800), ("cash", 1000), ("card", 2200)]
+    assert [d.kind for d in printed] == ["collection"]
+
+
+def test_a_collection_that_does_not_add_up_is_refused_in_the_dialog(qtbot, ctx, shop):
+    v = take_directly(shop)
+    orders.receive(shop["clerk"], v.number, 1)
+    d = PayDialog(None, orders.order_view(v.number), "GBP", "en_GB")
+    qtbot.addWidget(d)
+    d.tender.amount_edit.setText("10.00")
+    assert d.split.add_clicked()
+    d.tender.amount_edit.setText("")  # nothing more typed
+    assert not d.try_accept()
+    assert d.error.text().startswith("Payment: the customer owes £32.00 but the payments add up to £10.00")
+    d.split.clear()
+    assert d.split.payments == [] and d.tender.amount_edit.text() == "32.00"
+
+
+def test_a_deposit_split_between_cash_and_card_when_taking_the_order(qtbot, ctx, shop):
+    ctx.staff = shop["clerk"]
+    d = TakeOrderDialog(ctx)
+    qtbot.addWidget(d)
+    d.name_edit.setText("Ann Lee")
+    d.phone_edit.setText("07700 900123")
+    d.product_search.setText(KETTLE_BARCODE)
+    assert d.search_products() == 1
+    assert d.tender.amount_edit.text() == "8.00"
+    d.tender.amount_edit.setText("5.00")
+    assert d.split.add_clicked()
+    assert d.tender.amount_edit.text() == "3.00"
+    d.tender.set_method("card")
+    d.tender.last4_edit.setText("4242")
+    d.tender.reference_edit.setText("AUTH-1")
+    d.supplier_edit.setText("Kettles Ltd")
+    assert d.try_accept(), d.error.text()
+    assert [(t.method, t.amount) for t in d.result_view.tenders] == [("cash", 500), ("card", 300)]
+    assert d.result_view.deposit_paid == 800

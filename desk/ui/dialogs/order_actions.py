@@ -39,7 +39,7 @@ from desk.services import orders
 from desk.services.exchanges import SettlementTender
 from desk.services.orders import EmailMessageView, OrderView, WaitingLine
 from desk.ui.messages import describe
-from desk.ui.widgets.tender_edit import TenderEdit
+from desk.ui.widgets.tender_edit import SplitTenders
 
 # One wording with the services (and the slips).
 METHOD_LABELS = orders.METHOD_LABELS
@@ -397,7 +397,8 @@ class ContactDialog(_OrderDialog):
 
 # ---------------------------------------------------------------------------------- collect / pay
 class PayDialog(_OrderDialog):
-    """The balance at collection (or more deposit): one tender."""
+    """The balance at collection (or more deposit), split across tenders if the customer wants:
+    cash + card, a voucher + card... (Add payment, Ctrl+P, as on the exchange's settle step)."""
 
     def __init__(self, parent: QWidget | None, view: OrderView, currency: str, locale: str, *, deposit: bool = False):
         money = lambda v: format_money(v, currency, locale)  # noqa: E731
@@ -410,26 +411,33 @@ class PayDialog(_OrderDialog):
         super().__init__(parent, title, heading, ok, "payDialog")
         self.balance = view.balance
         self.deposit = deposit
+        self.money = money
         items = "\n".join(f"{l.quantity} × {l.description}" for l in view.lines)
         facts = QLabel(f"{items}\n\nTotal {money(view.total)} · deposit paid {money(view.deposit_paid)}"
                        + (f" · still to pay {money(view.balance)}" if view.balance else ""))
         facts.setObjectName("payFacts")
         facts.setWordWrap(True)
         self.body.addWidget(facts)
-        self.tender = TenderEdit(currency, locale, fixed_amount=not deposit)
+        self.split = SplitTenders(currency, locale)
+        self.tender = self.split.edit  # the payment being typed
+        self.split.problem.connect(self.show_error)
         if view.balance:
-            self.tender.set_amount(0 if deposit else view.balance)
-            self.body.addWidget(self.tender)
+            self.split.set_due(0 if deposit else view.balance, most=view.balance)
+            self.body.addWidget(self.split)
             self.tender.method_combo.setFocus()
-        self.resize(780, 320)
+        self.resize(820, 360)
 
     def collect(self) -> list[SettlementTender]:
         if not self.balance:
             return []
-        tender = self.tender.tender()
-        if tender is None:
+        tenders = self.split.tenders()
+        if not tenders:
             raise InvalidInput("Amount", "type how much the customer pays")
-        return [tender]
+        paid = sum(t.amount for t in tenders)
+        if not self.deposit and paid != self.balance:
+            raise InvalidInput("Payment", f"the customer owes {self.money(self.balance)} but the payments add up to "
+                                          f"{self.money(paid)}: Add payment (Ctrl+P) takes one part, then the rest")
+        return tenders
 
     @classmethod
     def ask(cls, parent: QWidget | None, view: OrderView, currency: str, locale: str,

@@ -1,7 +1,8 @@
 """Take a special order (Ctrl+N on the Orders board): the customer (found or new, and how they
 want to hear), the items (from the catalogue with their stock on hand, or described with their
 supplier and supplier code), quantity and agreed price, the supplier and the expected date, and
-the deposit (the Settings percentage, or more) paid by any tender. Enter takes the order.
+the deposit (the Settings percentage, or more) paid by any tender, split across several if the
+customer wants (Add payment, Ctrl+P). Enter takes the order.
 
 ``TakeOrderDialog.take(parent, ctx)`` returns the ``OrderView`` written, or None (tests replace
 it or drive the dialog). The service prices the order and checks the deposit again.
@@ -40,7 +41,7 @@ from desk.services.orders_ui_support import OrderProductChoice, find_products_fo
 from desk.services.store import current_store
 from desk.ui.context import AppContext
 from desk.ui.messages import describe
-from desk.ui.widgets.tender_edit import TenderEdit, amount_text
+from desk.ui.widgets.tender_edit import SplitTenders, amount_text
 
 CONTACT_LABELS = {"phone": "Phone them", "email": "Email them", "sms": "Text them (SMS)"}
 
@@ -227,7 +228,9 @@ class TakeOrderDialog(QDialog):
         self.total_label.setProperty("role", "subheading")
         self.deposit_rule = _muted("")
         self.deposit_rule.setObjectName("depositRule")
-        self.tender = TenderEdit(self.currency, self.locale)
+        self.split = SplitTenders(self.currency, self.locale)  # split tenders, as the exchange's settle step
+        self.split.problem.connect(self.show_error)
+        self.tender = self.split.edit  # the payment being typed
         self.tender.amount_edit.textEdited.connect(self._deposit_typed)
 
         self.error = QLabel("")
@@ -258,7 +261,7 @@ class TakeOrderDialog(QDialog):
         money_box.addWidget(self.total_label)
         money_box.addWidget(self.deposit_rule)
         money_row.addLayout(money_box, 2)
-        money_row.addWidget(self.tender, 5)
+        money_row.addWidget(self.split, 5)
 
         def rule() -> QFrame:
             line = QFrame()
@@ -458,8 +461,7 @@ class TakeOrderDialog(QDialog):
 
         tenders = []
         if with_deposit:
-            tender = self.tender.tender()
-            tenders = [tender] if tender is not None else []
+            tenders = self.split.tenders()
         lines = [OrderLineInput(quantity=line.quantity, product_id=line.product_id,
                                 description="" if line.product_id else line.description,
                                 supplier=line.supplier, supplier_code=line.supplier_code, unit_price=line.unit_price)
@@ -496,8 +498,10 @@ class TakeOrderDialog(QDialog):
             rule = (f"Deposit asked: {self.money(p.deposit_required)} ({p.deposit_percent} %)"
                     if p.deposit_percent else "No deposit is asked (Settings: 0 %)")
             self.deposit_rule.setText(rule + ". More may be taken, up to the total.")
-            if not self.deposit_touched:
-                self.tender.set_amount(p.deposit_required)
+            if not self.deposit_touched and not self.split.payments:
+                self.split.set_due(p.deposit_required, most=p.total)
+            else:
+                self.split.due, self.split.most = p.deposit_required, max(p.deposit_required, p.total)
         return self.preview
 
     def _deposit_typed(self, _text: str) -> None:

@@ -1,19 +1,23 @@
 """How the customer pays an amount: cash, card (last four digits and the terminal's reference),
-gift card (its reference) or a store credit voucher (its code). One tender; the fields a method
-needs are the only ones shown. ``tender()`` gives a ``SettlementTender`` or raises InvalidInput
-naming the field that is wrong (the service checks again: a voucher's balance, the amounts).
+gift card (its reference) or a store credit voucher (its code). ``TenderEdit`` is one tender; the
+fields a method needs are the only ones shown. ``tender()`` gives a ``SettlementTender`` or raises
+InvalidInput naming the field that is wrong (the service checks again: a voucher's balance, the
+amounts, with ``exchanges.check_tenders``).
+
+``SplitTenders`` takes several, the way the exchange's settle step does: the fields describe one
+payment, *Add payment* (Ctrl+P) takes it and fills the fields with what is still to pay, and the
+list shows what was taken. ``tenders()`` is the payments taken plus the one still in the fields.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, Signal
-from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
-
-from desk.errors import InvalidInput
 from babel.numbers import format_decimal
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from desk.money import exponent, from_minor, parse_amount
+from desk.errors import DeskError, InvalidInput
+from desk.money import exponent, format_money, from_minor, parse_amount
 from desk.services.exchanges import SettlementTender
 
 def amount_text(minor: int, currency: str, locale: str) -> str:
@@ -144,4 +148,119 @@ class TenderEdit(QWidget):
         return SettlementTender("cash", amount)
 
 
-__all__ = ["TenderEdit", "METHODS", "amount_text"]
+class SplitTenders(QWidget):
+    """Several tenders for one amount (cash + card, voucher + card...): a ``TenderEdit`` for the
+    payment being typed, Add payment (Ctrl+P) and Clear, and the payments taken with what is
+    still to pay. ``problem`` carries a refusal to show (a field named)."""
+
+    changed = Signal()
+    problem = Signal(str)
+
+    def __init__(self, currency: str, locale: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("splitTenders")
+        self.currency, self.locale = currency, locale
+        self.payments: list[SettlementTender] = []
+        self.due = 0
+        self.most: int | None = None
+        self.edit = TenderEdit(currency, locale)
+        self.edit.changed.connect(self.changed.emit)
+        self.add_button = QPushButton("Add payment (Ctrl+P)")
+        self.add_button.setObjectName("addPayment")
+        self.add_button.setToolTip("Split tenders: take this part now, then choose how the rest is paid")
+        self.add_button.clicked.connect(self.add_clicked)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setObjectName("clearPayments")
+        self.clear_button.clicked.connect(self.clear)
+        for b in (self.add_button, self.clear_button):
+            b.setAutoDefault(False)
+            b.setMinimumHeight(38)
+        self.taken_label = QLabel("")
+        self.taken_label.setObjectName("paymentsTaken")
+        self.taken_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.taken_label.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.taken_label, 1)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(6)
+        box.addWidget(self.edit)
+        box.addLayout(buttons)
+        shortcut = QShortcut(QKeySequence("Ctrl+P"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.add_clicked)
+        self._show()
+
+    def money(self, minor: int) -> str:
+        return format_money(minor, self.currency, self.locale)
+
+    def taken(self) -> int:
+        return sum(t.amount for t in self.payments)
+
+    def remaining(self) -> int:
+        return max(0, self.due - self.taken())
+
+    def set_due(self, amount: int, most: int | None = None) -> None:
+        """What is to pay (the fields offer what is left of it); ``most``: what may be paid at most
+        (a deposit: the order's total), when it is more than ``amount``."""
+        self.due = max(0, int(amount))
+        self.most = None if most is None else max(self.due, int(most))
+        self.edit.set_amount(self.remaining())
+        self._show()
+
+    def add_payment(self) -> SettlementTender:
+        """Take the payment the fields describe; the fields then offer the rest (DeskError naming the field)."""
+        tender = self.edit.tender()
+        if tender is None:
+            raise InvalidInput("Amount", "type how much this payment is")
+        limit = (self.most if self.most is not None else self.due) - self.taken()
+        if (self.due or self.most) and tender.amount > limit:
+            raise InvalidInput("Amount", f"only {self.money(max(0, limit))} is left to pay")
+        self.payments.append(tender)
+        self.edit.set_method("cash")
+        for w in (self.edit.last4_edit, self.edit.reference_edit, self.edit.voucher_edit):
+            w.clear()
+        self.edit.set_amount(self.remaining())
+        self._show()
+        self.edit.amount_edit.setFocus()
+        self.changed.emit()
+        return tender
+
+    def add_clicked(self) -> bool:
+        try:
+            self.add_payment()
+        except DeskError as exc:
+            from desk.ui.messages import describe
+
+            self.problem.emit(describe(exc))
+            return False
+        self.problem.emit("")
+        return True
+
+    def clear(self) -> None:
+        self.payments = []
+        self.edit.set_amount(self.remaining())
+        self._show()
+        self.changed.emit()
+
+    def tenders(self) -> list[SettlementTender]:
+        """The payments taken and the one in the fields (when it has an amount)."""
+        pending = self.edit.tender()
+        return list(self.payments) + ([pending] if pending is not None else [])
+
+    def _show(self) -> None:
+        from desk.services.returns import tender_label
+
+        lines = [f"{tender_label(t.method, t.card_brand, t.card_last4)}: {self.money(t.amount)}"
+                 + (f" · {t.voucher_code}" if t.voucher_code else "") for t in self.payments]
+        if self.payments and self.due:
+            left = self.remaining()
+            lines.append(f"Still to pay: {self.money(left)}" if left else "Paid in full.")
+        self.taken_label.setText("\n".join(lines))
+        self.clear_button.setVisible(bool(self.payments))
+
+
+__all__ = ["TenderEdit", "SplitTenders", "METHODS", "amount_text"]
