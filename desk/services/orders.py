@@ -1423,6 +1423,22 @@ def split_for_order(exchange: ExchangeRequest) -> tuple[list[ReplacementLine], l
     return now, later
 
 
+def split_payments(tenders: list[SettlementTender], first: int) -> tuple[list[SettlementTender], list[SettlementTender]]:
+    """Payments taken in one go, split in their order: the first ``first`` (what the exchange of the
+    in-stock items costs above what came back) and the rest (the order's deposit). A tender that
+    straddles the two is cut in two with the same details."""
+    head, tail = [], []
+    need = max(0, int(first))
+    for t in tenders or []:
+        part = min(need, t.amount)
+        if part:
+            head.append(SettlementTender(t.method, part, t.card_brand, t.card_last4, t.reference, t.voucher_code))
+            need -= part
+        if t.amount - part:
+            tail.append(SettlementTender(t.method, t.amount - part, t.card_brand, t.card_last4, t.reference, t.voucher_code))
+    return head, tail
+
+
 def order_from_exchange(actor: Staff, exchange: ExchangeRequest, order: OrderRequest, approver: DeskApproval | None = None,
                         approval_id: int | None = None) -> OrderFromExchange:
     """An exchange part of whose replacements is out of stock, as one step (one transaction): the

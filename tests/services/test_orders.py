@@ -634,3 +634,27 @@ def test_a_manager_erasing_the_customer_clears_their_orders_too(shop):
     after = orders.order_view(v.number)
     assert after.contacts[0].address == "" and after.contacts[0].note == ""
     assert orders.search_orders(OrderQuery(text="wisniewska")) == [] and after.total == 4000
+
+
+def test_payments_taken_at_once_are_split_between_the_exchange_and_the_deposit():
+    card = SettlementTender("card", 1500, "Card", "4242", "AUTH-1")
+    head, tail = orders.split_payments([SettlementTender("cash", 500), card], 1200)
+    assert [(t.method, t.amount) for t in head] == [("cash", 500), ("card", 700)]
+    assert [(t.method, t.amount, t.card_last4, t.reference) for t in tail] == [("card", 800, "4242", "AUTH-1")]
+    assert orders.split_payments([card], 0) == ([], [card])
+
+
+def test_in_stock_items_costing_more_than_what_came_back_are_paid_with_the_deposit(shop):
+    from desk.services import exchanges
+    from desk.services.exchanges import ReplacementLine
+
+    sale = make_sale(shop["store"], "T-14", [("Stoneware mug", 1, 1000, 0, "Kitchen", shop["mug"])])
+    r = make_request(sale, {1: 1})
+    ex = ExchangeRequest(returned=r.lines, sale_id=sale.id, replacements=[ReplacementLine(shop["mug"].id, 2)])
+    # one mug back (10.00); two mugs out (20.00) and a kettle ordered (deposit 8.00): 18.00 to pay now
+    ex.tenders, deposit = orders.split_payments([SettlementTender("cash", 1800)], 1000)
+    made = orders.order_from_exchange(shop["clerk"], ex, req(shop, *deposit))
+    assert [(t.method, t.amount) for t in made.order.tenders] == [("cash", 800)]
+    x = exchanges.exchange_view(made.exchange_number)
+    assert x.difference == 1000 and [(t.direction, t.method, t.amount) for t in x.tenders] == [("in", "cash", 1000)]
+    assert stock(shop["mug"]) == 3 + 1 - 2

@@ -538,3 +538,76 @@ def test_a_voucher_scanned_while_paying_cash_opens_the_vouchers_screen(make_wind
     scan(window, qtbot, code)
     assert window.current_screen_name() == "screen.vouchers"
     assert screen.payments == []
+
+
+def test_only_the_missing_item_is_ordered_and_the_rest_goes_out_now(make_window, ctx, shop, qtbot, printed):
+    from desk.models import OrderTender, SpecialOrder, SpecialOrderLine
+    from desk.ui.dialogs.order_instead import OrderInsteadDialog
+
+    window, screen = open_exchange(make_window, ctx, shop["clerk"])
+    scan(window, qtbot, "T1-0001")
+    choose(screen, qtbot, 0, "W")
+    screen.add_replacement(shop["sock"].id, "SOCK-1", "Wool socks")  # in stock
+    screen.add_replacement(shop["r"].id, "SH-R", "Shirt, Red, M")  # none on the shelf
+    assert screen.problem.text().startswith("Not enough stock: Shirt, Red, M")
+    seen = {}
+
+    def fill(dialog: OrderInsteadDialog):
+        seen["out"] = dialog.out_label.text()
+        seen["items"] = dialog.items_label.text()
+        seen["summary"] = dialog.summary_label.text()
+        seen["pay_now"] = dialog.split.isVisibleTo(dialog)
+        qtbot.keyClicks(dialog.name_edit, "Ann Example")
+        qtbot.keyClicks(dialog.phone_edit, "07700 900123")
+        qtbot.keyClicks(dialog.supplier_edit, "Shirt Co")
+        qtbot.keyClick(dialog.supplier_edit, Qt.Key.Key_Return)
+
+    when_modal(OrderInsteadDialog, fill)
+    qtbot.keyClick(screen.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert seen["out"] == "1 × Wool socks — £5.00"
+    assert seen["items"] == "1 × Shirt, Red, M — £20.00"
+    assert seen["summary"] == ("What comes back, £20.00, pays for what goes out now; the £15.00 left is the order's "
+                               "deposit; £5.00 is paid when the customer collects.")
+    assert seen["pay_now"] is False
+    order = SpecialOrder.get()
+    assert [l.description for l in SpecialOrderLine.select()] == ["Shirt, Red, M"]
+    assert [(t.method, t.amount) for t in OrderTender.select()] == [("exchange", 1500)]
+    ex = Exchange.get()
+    assert (ex.returned_value, ex.replacement_total, ex.difference) == (2000, 500, -1500)
+    assert [(t.method, t.amount, t.reference) for t in ExchangeTender.select()] == [("special_order", 1500, order.number)]
+    assert stock(shop["sock"]) == 9 and stock(shop["r"]) == 0
+    assert "Went out now on exchange " + ex.number in screen.done_items.text()
+    assert [(d.kind, d.number) for d in printed] == [("order", order.number), ("exchange", ex.number)]
+
+
+def test_what_goes_out_now_costing_more_is_paid_in_the_order_dialog_split(make_window, ctx, shop, qtbot, printed):
+    from desk.models import OrderTender, SpecialOrder
+    from desk.ui.dialogs.order_instead import OrderInsteadDialog
+
+    window, screen = open_exchange(make_window, ctx, shop["clerk"])
+    scan(window, qtbot, "T1-0001")
+    choose(screen, qtbot, 0, "W")
+    screen.add_replacement(shop["coat"].id, "COAT-1", "Rain coat")  # 50.00, in stock
+    screen.add_replacement(shop["r"].id, "SH-R", "Shirt, Red, M")  # 20.00, ordered: deposit 4.00
+    seen = {}
+
+    def fill(dialog: OrderInsteadDialog):
+        seen["pay_now"] = dialog.findChild(type(dialog.summary_label), "orderInsteadPayNow").text()
+        assert dialog.split.edit.amount_edit.text() == "34.00"
+        dialog.split.edit.amount_edit.setText("20.00")
+        assert dialog.split.add_clicked()
+        dialog.split.edit.set_method("card")
+        dialog.split.edit.last4_edit.setText("4242")
+        dialog.split.edit.reference_edit.setText("AUTH-5")
+        qtbot.keyClicks(dialog.name_edit, "Ann Example")
+        qtbot.keyClicks(dialog.phone_edit, "07700 900123")
+        qtbot.keyClick(dialog.phone_edit, Qt.Key.Key_Return)
+
+    when_modal(OrderInsteadDialog, fill)
+    qtbot.keyClick(screen.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert seen["pay_now"] == "The customer pays now: £30.00 for what goes out now and a deposit of at least £4.00"
+    assert [(t.method, t.amount) for t in ExchangeTender.select().order_by(ExchangeTender.seq)] == [
+        ("cash", 2000), ("card", 1000)]
+    assert [(t.method, t.amount) for t in OrderTender.select().where(OrderTender.order == SpecialOrder.get())] == [
+        ("card", 400)]
+    assert stock(shop["coat"]) == 0

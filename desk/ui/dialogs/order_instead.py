@@ -1,8 +1,11 @@
 """Order it for the customer (Ctrl+O on the Exchange screen, when what goes out is out of stock).
 
-The exchange becomes a special order in one step (``orders.order_from_exchange``): the goods come
-back as a return, their value is the order's deposit, and value above the order's total becomes
-store credit. The dialog asks only what the desk does not know yet: the customer (name, phone or
+Only what is missing is ordered (``orders.split_for_order``): what is on the shelf goes out now,
+in the same step (``orders.order_from_exchange``, one transaction): the goods come back as a
+return, pay for what goes out now, and the value left is the order's deposit (value above the
+order's total becomes store credit). When what goes out now costs more than what came back, or
+the deposit is short, the customer pays now, split across tenders if they want (Add payment,
+Ctrl+P). The dialog asks only what the desk does not know yet: the customer (name, phone or
 email, how they want to hear) when the sale has none, the expected date and the supplier. Enter
 takes the order; Esc goes back to the exchange.
 
@@ -18,7 +21,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QGridLayout, QHBoxLayout, QLab
 
 from desk.errors import DeskError, InvalidInput
 from desk.money import format_money
-from desk.services import orders
+from desk.services import exchanges, orders
 from desk.services.exchanges import ExchangeRequest
 from desk.services.orders import OrderFromExchange, OrderLineInput, OrderRequest
 from desk.services.returns import DeskApproval
@@ -27,6 +30,7 @@ from desk.ui.context import AppContext
 from desk.ui.desk_identity import desk_code
 from desk.ui.dialogs.take_order import CONTACT_LABELS
 from desk.ui.messages import describe
+from desk.ui.widgets.tender_edit import SplitTenders
 
 
 def _label(text: str, role: str | None = None, name: str = "") -> QLabel:
@@ -62,27 +66,75 @@ class OrderInsteadDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
         layout.addWidget(_label("Order it for the customer", "heading"))
-        self.lines = [OrderLineInput(quantity=r.quantity, product_id=r.product_id) for r in request.replacements]
-        try:
-            preview = orders.preview_order(ctx.staff, OrderRequest(lines=list(self.lines)))
-        except DeskError as exc:
-            preview = None
-            items = describe(exc)
+        going_out, to_order = orders.split_for_order(request)
+        request.replacements = going_out  # what is on the shelf goes out now
+        self.lines = [OrderLineInput(quantity=r.quantity, product_id=r.product_id) for r in to_order]
+        self.out_total = 0
+        out_items = ""
+        if going_out:
+            try:
+                out = exchanges.preview_exchange(ctx.staff, request)
+            except DeskError as exc:
+                out_items = describe(exc)
+            else:
+                self.out_total = out.replacement_total
+                out_items = "\n".join(f"{r.quantity} × {r.description} — {self.money(r.total)}" for r in out.replacements)
+        preview = None
+        if not self.lines:
+            items = "Everything is in stock now: complete the exchange instead (Esc)."
         else:
-            items = "\n".join(f"{l.quantity} × {l.description} — {self.money(l.total)}" for l in preview.lines)
+            try:
+                preview = orders.preview_order(ctx.staff, OrderRequest(lines=list(self.lines)))
+            except DeskError as exc:
+                items = describe(exc)
+            else:
+                items = "\n".join(f"{l.quantity} × {l.description} — {self.money(l.total)}" for l in preview.lines)
+        if going_out:
+            layout.addWidget(_label("Goes out now (in stock)", "subheading"))
+            self.out_label = _label(out_items, None, "orderInsteadOut")
+            self.out_label.setTextFormat(Qt.TextFormat.PlainText)
+            layout.addWidget(self.out_label)
+        else:
+            self.out_label = None
         self.items_label = _label(items, None, "orderInsteadItems")
         self.items_label.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(_label("Ordered", "subheading"))
+        layout.addWidget(_label("Ordered (out of stock)", "subheading"))
         layout.addWidget(self.items_label)
-        summary = f"What comes back, {self.money(returned_value)}, is the deposit"
-        if preview is not None and returned_value > preview.total:
-            summary += f"; {self.money(returned_value - preview.total)} above the order's total becomes store credit"
-        elif preview is not None and returned_value < preview.total:
-            summary += f"; {self.money(preview.total - returned_value)} is paid when the customer collects"
-        elif preview is not None:
+        left = returned_value - self.out_total  # what the goods are still worth for the order
+        self.exchange_due = max(0, -left)
+        if going_out:
+            summary = f"What comes back, {self.money(returned_value)}, pays for what goes out now"
+            if left > 0:
+                summary += f"; the {self.money(left)} left is the order's deposit"
+            elif left < 0:
+                summary += f", less {self.money(-left)} the customer pays now"
+        else:
+            summary = f"What comes back, {self.money(returned_value)}, is the deposit"
+        credit = max(0, left)
+        if preview is not None and credit > preview.total:
+            summary += f"; {self.money(credit - preview.total)} above the order's total becomes store credit"
+        elif preview is not None and credit and credit < preview.total:
+            summary += f"; {self.money(preview.total - credit)} is paid when the customer collects"
+        elif preview is not None and credit:
             summary += ": the order is paid in full"
         self.summary_label = _label(summary + ".", "muted", "orderInsteadSummary")
         layout.addWidget(self.summary_label)
+        self.deposit_short = max(0, preview.deposit_required - credit) if preview is not None else 0
+        self.split = SplitTenders(self.currency, self.locale)
+        self.split.problem.connect(self.show_error)
+        to_pay = self.exchange_due + self.deposit_short
+        if to_pay:
+            most = self.exchange_due + max(0, preview.total - credit) if preview is not None else to_pay
+            self.split.set_due(to_pay, most=most)
+            what = []
+            if self.exchange_due:
+                what.append(f"{self.money(self.exchange_due)} for what goes out now")
+            if self.deposit_short:
+                what.append(f"a deposit of at least {self.money(self.deposit_short)}")
+            layout.addWidget(_label("The customer pays now: " + " and ".join(what), "subheading", "orderInsteadPayNow"))
+            layout.addWidget(self.split)
+        else:
+            self.split.hide()
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
@@ -168,7 +220,10 @@ class OrderInsteadDialog(QDialog):
             expected = parse_day(self.expected_edit.text(), self.locale)
         except ValueError as exc:
             raise InvalidInput("Expected", str(exc)) from None
+        self.request.tenders, deposit = orders.split_payments(self.split.tenders() if self.split.due else [],
+                                                              self.exchange_due)
         common = dict(lines=list(self.lines), contact_via=self.contact_combo.currentData(), expected_date=expected,
+                      deposit_tenders=deposit,
                       supplier=self.supplier_edit.text().strip(), desk_code=desk_code(),
                       note="ordered instead of an exchange")
         if self.known is not None:

@@ -881,8 +881,9 @@ class ExchangeScreen(ReturnScreen):
                 and auth.can(self.ctx.staff, "orders.take"))
 
     def order_instead(self) -> bool:
-        """Ctrl+O: what goes out is out of stock, so order it for the customer in one step; what
-        comes back is the order's deposit (value above the order's total becomes store credit)."""
+        """Ctrl+O: part of what goes out is out of stock, so order only that for the customer, in one
+        step with the exchange of what is in stock; what comes back pays for what goes out now and
+        the rest is the order's deposit (value above the order's total becomes store credit)."""
         if self.page() != EDIT:
             return False
         result = self.refresh_preview()
@@ -919,8 +920,13 @@ class ExchangeScreen(ReturnScreen):
         self.done_view = done
         self.done_heading.setText("Ordered for the customer")
         self.done_number.setText(order.number)
-        items = [f"Came back on return {done.return_number}: {self.money(order.deposit_paid)} is the deposit"]
-        items += ["Ordered:"] + [f"  {l.quantity} × {l.description} — {self.money(l.total)}" for l in order.lines]
+        items = [f"Came back on return {done.return_number}"]
+        if done.exchange_number:
+            went = exchanges.exchange_view(done.exchange_number)
+            items += [f"Went out now on exchange {went.number}:"] + [
+                f"  {l.quantity} × {l.description} — {self.money(l.value)}" for l in went.went_out]
+        items += [f"Ordered (deposit {self.money(order.deposit_paid)}):"] + [
+            f"  {l.quantity} × {l.description} — {self.money(l.total)}" for l in order.lines]
         self.done_items.setText("\n".join(items))
         when = f" · expected {day_text(order.expected_date, self.locale)}" if order.expected_date else ""
         balance = f"To pay on collection: {self.money(order.balance)}" if order.balance else "Paid in full"
@@ -942,6 +948,10 @@ class ExchangeScreen(ReturnScreen):
         if not ok or doc is None:
             return False
         printed = print_document(self.ctx, self, doc)
+        if view.exchange_number:  # what was in stock went out on an exchange: its slip too
+            ok, slip = attempt(self, documents.render, "exchange", view.exchange_number, self.ctx.staff)
+            if ok and slip is not None:
+                print_document(self.ctx, self, slip)
         if vouchers and view.voucher_code:
             ok, voucher = attempt(self, documents.render, "voucher", view.voucher_code, self.ctx.staff)
             if ok and voucher is not None:
