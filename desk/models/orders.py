@@ -38,6 +38,7 @@ class SpecialOrder(Record):
     arrived_at = DateTimeField(null=True)
     contacted_at = DateTimeField(null=True)  # the last time the customer was told (reached, voicemail, email sent)
     collection_deadline = DateField(null=True, index=True)
+    remind_from = DateField(null=True, index=True)  # local day the reminder clock counts from (migration 0013)
     collected_at = DateTimeField(null=True)
     cancelled_at = DateTimeField(null=True)
     cancel_reason = TextField(default="")

@@ -51,8 +51,9 @@ Collecting, cancelling, deadlines
 Lists
 - ``board() -> Board``: counts per status, the open orders grouped by status with their
   "needs doing today" flags (``BoardRow.flags``): ``overdue_at_supplier`` (ordered, expected date
-  passed), ``not_contacted`` (arrived, customer not told yet), ``reminder_due`` (told
-  ``orders.reminder_days`` days ago or more, not collected), ``past_deadline`` (collection
+  passed), ``not_contacted`` (arrived, customer not told yet), ``reminder_due`` (told, not
+  collected, and ``orders.reminder_days`` days or more since it arrived or since the last reminder,
+  see "Reminders" below), ``past_deadline`` (collection
   deadline passed); ``Board.needs_doing`` counts orders with any flag; ``needs_doing_count()`` the
   same in one query (the navigation's badge).
 - ``search_orders(OrderQuery, offset, limit) -> list[OrderRow]`` and ``count_orders(OrderQuery)``
@@ -84,7 +85,13 @@ Statuses and transitions (``TRANSITIONS``)::
 ``receive`` also fills lines of a ``requested`` order (the goods came before the reference was
 written down); ``collect`` takes an ``arrived`` order whose customer walked in before being told.
 Contact attempts are logged in any open status; ``reached``, ``voicemail`` and ``sent`` count as
-telling the customer (``arrived`` -> ``contacted``, and the reminder clock restarts).
+telling the customer (``arrived`` -> ``contacted``).
+
+Reminders (issue 7: "an order that arrived but has not been collected after N days comes back for a
+reminder"; Settings ``orders.reminder_days``): the clock counts from the arrival
+(``SpecialOrder.remind_from`` = the local day it arrived). A reminder falls due on
+``remind_from + reminder_days``. Telling the customer before then (the first call, say) does not
+move it; telling them on or after that day is the reminder, and the next one counts from that day.
 
 Money: the order's total is what ``sales.price_sale`` makes of the agreed prices (tax included);
 ``balance = total - deposit_paid`` where deposit_paid counts the ``deposit`` tenders.
@@ -887,6 +894,7 @@ def receive(actor: Staff, number: str, line_no: int, quantity: int | None = None
                    .where(SpecialOrderLine.order == order).scalar() or 0)
         if left == 0:
             order.arrived_at = now
+            order.remind_from = _today()  # the first reminder falls due reminder_days after the arrival
             order.collection_deadline = _today() + dt.timedelta(days=settings.get("orders.collection_days"))
             _move(order, actor, "arrived", "arrived", f"collect by {order.collection_deadline.isoformat()}")
         order.updated_at = now
@@ -905,6 +913,9 @@ def _log_contact(actor: Staff, order: SpecialOrder, method: str, outcome: str, a
                                 address=(address or "")[:254], note=(note or "").strip(), error=(error or "")[:2000], created_at=now)
     if outcome in TOLD and order.status in ("arrived", "contacted"):
         order.contacted_at = now
+        day = clock.to_local(now).date()
+        if order.remind_from is None or day >= order.remind_from + dt.timedelta(days=settings.get("orders.reminder_days")):
+            order.remind_from = day  # told on or after the reminder fell due: the next one counts from today
         if order.status == "arrived":
             _move(order, actor, "contacted", "contacted", f"{method}: {outcome.replace('_', ' ')}")
     order.updated_at = now
@@ -1247,8 +1258,7 @@ def _flags(order: SpecialOrder, today: dt.date, reminder_days: int) -> tuple[str
         out.append("overdue_at_supplier")
     if s == "arrived":
         out.append("not_contacted")
-    if s == "contacted" and order.contacted_at is not None and \
-            clock.to_local(order.contacted_at).date() + dt.timedelta(days=reminder_days) <= today:
+    if s == "contacted" and order.remind_from is not None and order.remind_from + dt.timedelta(days=reminder_days) <= today:
         out.append("reminder_due")
     if s in ("arrived", "contacted") and order.collection_deadline is not None and order.collection_deadline < today:
         out.append("past_deadline")
@@ -1260,8 +1270,8 @@ def _flag_conditions(today: dt.date, reminder_days: int) -> dict:
     return {
         "overdue_at_supplier": so.status.in_(("requested", "ordered")) & so.expected_date.is_null(False) & (so.expected_date < today),
         "not_contacted": so.status == "arrived",
-        "reminder_due": (so.status == "contacted") & so.contacted_at.is_null(False)
-        & (so.contacted_at < _local_midnight_utc(today - dt.timedelta(days=reminder_days - 1))),
+        "reminder_due": (so.status == "contacted") & so.remind_from.is_null(False)
+        & (so.remind_from <= today - dt.timedelta(days=reminder_days)),
         "past_deadline": so.status.in_(("arrived", "contacted")) & so.collection_deadline.is_null(False)
         & (so.collection_deadline < today),
     }

@@ -451,6 +451,37 @@ def test_reminder_days_come_from_settings(shop):
     assert orders.order_view(v.number).flags == ("reminder_due",)
 
 
+def test_the_reminder_counts_from_the_arrival_not_from_the_last_call(any_shop):
+    """Issue 7 and Settings: an order arrived and not collected after N days comes back for a reminder."""
+    clock, clerk = any_shop["clock"], any_shop["clerk"]
+    v = take(any_shop)
+    arrive(any_shop, v.number)  # arrived on day 0
+    clock(NOW + dt.timedelta(days=2))
+    orders.log_contact(clerk, v.number, "phone", "no_answer")
+    orders.log_contact(clerk, v.number, "phone", "reached")  # told on day 2
+    assert orders.order_view(v.number).flags == ()
+    clock(NOW + dt.timedelta(days=3))  # 3 days (Settings) since it arrived: remind, though the call was yesterday
+    assert orders.order_view(v.number).flags == ("reminder_due",)
+    assert orders.needs_doing_count() == 1 and orders.count_orders(OrderQuery(flagged_only=True)) == 1
+    orders.log_contact(clerk, v.number, "sms", "reached", "reminder")  # the reminder: the next counts from today
+    assert orders.order_view(v.number).flags == () and orders.needs_doing_count() == 0
+    clock(NOW + dt.timedelta(days=5))
+    assert orders.order_view(v.number).flags == ()
+    clock(NOW + dt.timedelta(days=6))
+    assert orders.order_view(v.number).flags == ("reminder_due",) and orders.needs_doing_count() == 1
+
+
+def test_a_customer_first_told_after_the_reminder_day_is_not_reminded_at_once(shop):
+    v = take(shop)
+    arrive(shop, v.number)
+    shop["clock"](NOW + dt.timedelta(days=4))
+    assert orders.order_view(v.number).flags == ("not_contacted",)
+    orders.log_contact(shop["clerk"], v.number, "phone", "voicemail")  # told at last, on day 4
+    assert orders.order_view(v.number).flags == ()
+    shop["clock"](NOW + dt.timedelta(days=7))
+    assert orders.order_view(v.number).flags == ("reminder_due",)
+
+
 def test_who_to_phone_lists_customers_email_will_not_reach(shop):
     phone = take(shop, name="Ann Lee")
     mail = take(shop, name="Bo Chen", customer_email="bo@example.com", contact_via="email")
@@ -658,3 +689,27 @@ def test_in_stock_items_costing_more_than_what_came_back_are_paid_with_the_depos
     x = exchanges.exchange_view(made.exchange_number)
     assert x.difference == 1000 and [(t.direction, t.method, t.amount) for t in x.tenders] == [("in", "cash", 1000)]
     assert stock(shop["mug"]) == 3 + 1 - 2
+
+
+def test_migration_0013_goes_down_and_up_and_waiting_orders_keep_their_clock(any_shop):
+    from desk.models.db import is_postgres, migration_runner
+
+    clock, clerk = any_shop["clock"], any_shop["clerk"]
+    told = take(any_shop)
+    arrive(any_shop, told.number)
+    clock(NOW + dt.timedelta(days=2))
+    orders.log_contact(clerk, told.number, "phone", "reached")
+    waiting = take(any_shop)
+    arrive(any_shop, waiting.number)
+    conn = SpecialOrder._meta.database.obj
+    runner = migration_runner(conn)
+    reverted = runner.down("0013_order_reminders")
+    assert reverted[-1] == "0013_order_reminders"
+    assert "remind_from" not in {c.name for c in conn.get_columns("special_order")}
+    assert runner.up() == list(reversed(reverted))
+    days = dict(SpecialOrder.select(SpecialOrder.number, SpecialOrder.remind_from).tuples())
+    assert days == {told.number: NOW.date() + dt.timedelta(days=2), waiting.number: NOW.date() + dt.timedelta(days=2)}
+    if not is_postgres():  # the column was added, not the table rebuilt: the change-log triggers are still there
+        triggers = {r[0] for r in conn.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                                   "AND tbl_name = 'special_order'")}
+        assert triggers == {"desk_chg_special_order_ins", "desk_chg_special_order_upd"}
