@@ -107,7 +107,7 @@ class ShortcutsDialog(QDialog):
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for i, row in enumerate(rows):
-            self.table.setItem(i, 0, QTableWidgetItem(shortcut_text(row.name)))
+            self.table.setItem(i, 0, QTableWidgetItem(QKeySequence(row.shortcut).toString(QKeySequence.SequenceFormat.NativeText)))
             self.table.setItem(i, 1, QTableWidgetItem(row.label))
             self.table.setItem(i, 2, QTableWidgetItem(row.tip))
         header = self.table.horizontalHeader()
@@ -122,5 +122,5 @@ class ShortcutsDialog(QDialog):
         self.resize(720, 480)
 
     @classmethod
-    def show_for(cls, parent: QWidget | None) -> None:
-        cls(parent).exec()
+    def show_for(cls, parent: QWidget | None, table: tuple[ActionSpec, ...] = ACTIONS) -> None:
+        cls(parent, table).exec()

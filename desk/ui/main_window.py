@@ -31,7 +31,7 @@ from desk.models.db import describe_url, sqlite_version
 from desk.money import format_money
 from desk.services import auth, credit
 from desk.services.store import current_store
-from desk.ui.actions import ShortcutsDialog, create_actions, shortcut_text
+from desk.ui.actions import ACTIONS, ShortcutsDialog, create_actions, shortcut_text
 from desk.ui.context import AppContext
 from desk.ui.desk_identity import desk_code
 from desk.ui.dialogs.sign_in import LOCK, START, SWITCH, SignInDialog
@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
         a["session.sign_out"].triggered.connect(self.sign_out)
         a["session.change_pin"].triggered.connect(self.change_pin)
         a["app.quit"].triggered.connect(self.close)
-        a["help.shortcuts"].triggered.connect(lambda: ShortcutsDialog.show_for(self))
+        a["help.shortcuts"].triggered.connect(self.show_shortcuts)
         for cls in SCREEN_CLASSES:
             if cls.action_name in a:
                 a[cls.action_name].triggered.connect(lambda _checked=False, name=cls.action_name: self.show_screen(name))
@@ -387,6 +387,12 @@ class MainWindow(QMainWindow):
     def current_screen_name(self) -> str | None:
         widget = self.stack.currentWidget()
         return widget.action_name if isinstance(widget, Screen) else None
+
+    def show_shortcuts(self) -> None:
+        """F1: the app's keys, and the shown screen's own keys when it lists them (``shortcut_specs``)."""
+        screen = self.current_screen()
+        extra = tuple(screen.shortcut_specs()) if screen is not None and hasattr(screen, "shortcut_specs") else ()
+        ShortcutsDialog.show_for(self, ACTIONS + extra)
 
     def current_screen(self) -> Screen | None:
         widget = self.stack.currentWidget()

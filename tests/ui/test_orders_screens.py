@@ -485,7 +485,7 @@ def test_who_to_phone_lists_the_customers_to_call_and_opens_the_order(make_windo
     v = take_directly(shop, name="Ann Lee")
     orders.receive(shop["clerk"], v.number, 1)
     window, screen = orders_window(make_window, ctx, shop["clerk"])
-    assert screen.phone_button.text() == "Who to phone · 1"
+    assert screen.phone_button.text() == "Who to phone · 1  (Ctrl+Shift+T)"
     seen = []
 
     def fake_exec(self):
@@ -677,3 +677,37 @@ def test_a_deposit_split_between_cash_and_card_when_taking_the_order(qtbot, ctx,
     assert d.try_accept(), d.error.text()
     assert [(t.method, t.amount) for t in d.result_view.tenders] == [("cash", 500), ("card", 300)]
     assert d.result_view.deposit_paid == 800
+
+
+# ----------------------------------------------------------------------------- keys
+
+
+def test_f1_lists_the_orders_keys_while_the_screen_is_shown(qtbot, make_window, ctx, shop, monkeypatch):
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    from desk.ui.actions import ShortcutsDialog
+    from desk.ui.screens.orders import KEYS
+
+    shown = []
+    monkeypatch.setattr(ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
+    window, screen = orders_window(make_window, ctx, shop["clerk"])
+    window.action["help.shortcuts"].trigger()  # F1
+
+    def rows():
+        t = shown[-1].table
+        return {t.item(r, 1).text(): t.item(r, 0).text() for r in range(t.rowCount())}
+
+    listed = rows()
+    native = lambda k: QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)  # noqa: E731
+    orders_rows = {label: key for label, key in listed.items() if label.startswith("Orders:")}
+    assert sorted(orders_rows.values()) == sorted([native(k) for k in KEYS.values()] + ["Enter", "Esc"])
+    assert orders_rows["Orders: Collect"] == "Ctrl+K" and orders_rows["Orders: Who to phone"] == "Ctrl+Shift+T"
+    assert listed["Orders"] == "F6" and listed["Keyboard shortcuts"] == "F1"  # the app's own keys stay
+    # every key listed is wired on the screen (board or order page)
+    wired = {sc.key().toString() for sc in screen.findChildren(QShortcut)}
+    assert {QKeySequence(k).toString() for k in KEYS.values()} <= wired
+    assert "Ctrl+Shift+T" in screen.phone_button.text()
+
+    window.show_screen("screen.home")
+    window.action["help.shortcuts"].trigger()
+    assert not any(label.startswith("Orders:") for label in rows())

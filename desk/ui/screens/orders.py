@@ -83,6 +83,21 @@ ACTION_LABELS = {"taken": "Order taken", "deposit": "Deposit taken", "ordered": 
 KEYS = {"take": "Ctrl+N", "ordered": "Ctrl+O", "receive": "Ctrl+R", "contact": "Ctrl+T", "collect": "Ctrl+K",
         "cancel": "Ctrl+Del", "decide": "Ctrl+E", "print": "Ctrl+P", "find": "Ctrl+F", "todo": "Ctrl+D",
         "phone": "Ctrl+Shift+T", "deposit": "Ctrl+M"}
+# What each key does, for the F1 list while the Orders screen is shown (``OrdersScreen.shortcut_specs``).
+KEY_HELP = (
+    ("take", "Take an order", "On the board: customer, items, deposit (split tenders: Add payment, Ctrl+P)"),
+    ("find", "Find an order", "On the board: number, customer, phone, product or supplier; Down goes to the board"),
+    ("todo", "Only what needs doing", "On the board: overdue, not told, to remind, past the deadline"),
+    ("phone", "Who to phone", "On the board: today's calls to customers email will not reach"),
+    ("ordered", "Mark ordered / new date", "An order: the supplier's reference; on an ordered one, its new date"),
+    ("receive", "Receive", "An order: its goods arrived (or scan the item on the board)"),
+    ("contact", "Contact the customer", "An order: log a call, a text, a word in person, or send the email"),
+    ("collect", "Collect", "An order: the balance, split across tenders if wanted; the collection slip"),
+    ("cancel", "Cancel the order", "An order: the deposit refunded, as store credit, or kept (a manager)"),
+    ("decide", "Decide (manager)", "An order past its collection deadline: extend, or cancel"),
+    ("print", "Print the slip", "An order: the order slip, or the collection slip once collected"),
+    ("deposit", "Take more deposit", "An open order: more deposit, split across tenders if wanted"),
+)
 
 
 def _label(text: str = "", role: str | None = None, name: str | None = None, wrap: bool = False) -> QLabel:
@@ -189,6 +204,16 @@ class OrdersScreen(Screen):
         if ctx.staff is not None:
             self.refresh_board()
 
+    def shortcut_specs(self) -> tuple:
+        """This screen's own keys as rows of the F1 list (``desk.ui.actions.ActionSpec``), Enter and Esc first."""
+        from desk.ui.actions import ActionSpec
+
+        rows = [ActionSpec("orders.enter", "Orders: open / next step", "Enter",
+                           "On the board: open the order; on an order: what its status calls for next"),
+                ActionSpec("orders.escape", "Orders: back", "Esc", "On an order: back to the board; on the board: clear Find")]
+        rows += [ActionSpec(f"orders.{name}", f"Orders: {label}", KEYS[name], tip) for name, label, tip in KEY_HELP]
+        return tuple(rows)
+
     def _shortcut(self, page: QWidget, key: str, slot) -> None:
         shortcut = QShortcut(QKeySequence(key), page)
         shortcut.setContext(Qt.ShortcutContext.WindowShortcut)  # only while the page is shown
@@ -208,9 +233,9 @@ class OrdersScreen(Screen):
         self.take_button.setAutoDefault(False)
         self.take_button.clicked.connect(self.take_order)
         self.take_button.setVisible(auth.can(self.ctx.staff, "orders.take"))  # head office only looks
-        self.phone_button = QPushButton("Who to phone")
+        self.phone_button = QPushButton(f"Who to phone  ({KEYS['phone']})")
         self.phone_button.setObjectName("whoToPhoneButton")
-        self.phone_button.setMinimumSize(170, 50)
+        self.phone_button.setMinimumSize(230, 50)
         self.phone_button.setAutoDefault(False)
         self.phone_button.setToolTip(f"Customers to call today who cannot be emailed ({KEYS['phone']})")
         self.phone_button.clicked.connect(self.who_to_phone)
@@ -225,7 +250,7 @@ class OrdersScreen(Screen):
 
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("orderSearch")
-        self.search_edit.setPlaceholderText("Find: number, customer, phone, product or supplier")
+        self.search_edit.setPlaceholderText(f"Find ({KEYS['find']}): number, customer, phone, product or supplier")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumHeight(40)
         self.search_edit.returnPressed.connect(self.search)
@@ -483,7 +508,7 @@ class OrdersScreen(Screen):
             calls = len(orders.who_to_phone())
         except DeskError:
             calls = 0
-        self.phone_button.setText(f"Who to phone · {calls}" if calls else "Who to phone")
+        self.phone_button.setText((f"Who to phone · {calls}" if calls else "Who to phone") + f"  ({KEYS['phone']})")
         for i, (label, value) in enumerate(STATUS_FILTERS):
             if value in ("collected", "cancelled"):
                 self.status_combo.setItemText(i, f"{label} · {data.counts.get(value, 0)}")
