@@ -48,6 +48,7 @@ class ExchangeSlipData:
     returned_value: int = 0
     replacement_total: int = 0
     difference: int = 0
+    to_order: str = ""  # a special order's number: the value left over went to it as its deposit
     tenders: tuple[ExchangeSlipTender, ...] = ()
     voided: bool = False
     void_detail: str = ""
@@ -81,12 +82,17 @@ def exchange_slip_document(data: ExchangeSlipData) -> SlipDocument:
     doc.items(_rows(data.went_out, money), headings=("Item", "Qty", "Price", "Amount"))
     if data.difference > 0:
         last = TotalRow("To pay", money(data.difference), strong=True)
+    elif data.difference < 0 and data.to_order:
+        last = TotalRow("To the order", money(-data.difference), strong=True)
     elif data.difference < 0:
         last = TotalRow("To refund", money(-data.difference), strong=True)
     else:
         last = TotalRow("Even exchange", money(0), strong=True)
     doc.totals([TotalRow("Came back", money(data.returned_value)), TotalRow("Went out", money(data.replacement_total)), last])
-    if data.tenders:
+    if data.to_order:
+        doc.text(f"What is left, {money(max(0, -data.difference))}, is the deposit of special order {data.to_order}: "
+                 "keep its order slip.")
+    if data.tenders and not (data.to_order and data.difference < 0):
         doc.table(["Paid by" if data.difference > 0 else "Refunded to", "Amount"],
                   [[t.label + (f" (ref. {t.reference})" if t.reference and not t.voucher_code else "")
                     + (f" {t.voucher_code}" if t.voucher_code and t.paid_in else ""), money(t.amount)]

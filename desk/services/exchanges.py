@@ -706,6 +706,7 @@ def slip_data(number: str):
         returned_value=v.returned_value, replacement_total=v.replacement_total, difference=v.difference,
         tenders=tuple(ExchangeSlipTender(t.label, t.amount, t.direction == "in", t.reference, t.voucher_code) for t in v.tenders),
         voided=v.status == "voided", void_detail=f"by {v.voided_by_name}: {v.void_reason}" if v.status == "voided" else "",
+        to_order=next((t.reference for t in v.tenders if t.method == "special_order"), ""),
         returns_policy=settings.get("returns_policy_text"),
     )
 

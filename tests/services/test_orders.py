@@ -591,6 +591,12 @@ def test_only_what_is_missing_is_ordered_and_the_rest_goes_out_in_one_exchange(s
     assert stock(shop["mug"]) == 3 + 2 - 1 and stock(shop["kettle"]) == 0
     assert Sale.get(Sale.receipt_no == made.exchange_number).total == 1000
     assert audited("exchange.created") == 1 and audited("order.from_exchange") == 1
+    from desk.services import documents
+    from tests.printing.pdfcheck import text_of
+
+    slip = " ".join(text_of(documents.render("exchange", made.exchange_number, shop["clerk"]).pdf).split())
+    assert "To the order £10.00" in slip and f"is the deposit of special order {v.number}" in slip
+    assert "To refund" not in slip and "Refunded to" not in slip
     with pytest.raises(NotAllowed, match="cancel the order instead"):
         exchanges.void_exchange(shop["mgr"], made.exchange_number, "mistake")
     assert Exchange.select().count() == 1 and ExchangeTender.select().count() == 1

@@ -566,8 +566,8 @@ def test_only_the_missing_item_is_ordered_and_the_rest_goes_out_now(make_window,
     qtbot.keyClick(screen.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     assert seen["out"] == "1 × Wool socks — £5.00"
     assert seen["items"] == "1 × Shirt, Red, M — £20.00"
-    assert seen["summary"] == ("What comes back, £20.00, pays for what goes out now; the £15.00 left is the order's "
-                               "deposit; £5.00 is paid when the customer collects.")
+    assert seen["summary"] == ("What comes back, £20.00, pays for what goes out now (£5.00); the £15.00 left is the "
+                               "order's deposit; £5.00 is paid when the customer collects.")
     assert seen["pay_now"] is False
     order = SpecialOrder.get()
     assert [l.description for l in SpecialOrderLine.select()] == ["Shirt, Red, M"]

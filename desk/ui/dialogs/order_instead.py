@@ -55,7 +55,7 @@ class OrderInsteadDialog(QDialog):
         self.setObjectName("orderInsteadDialog")
         self.setWindowTitle("Order it for the customer")
         self.setModal(True)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)
         store = current_store()
         self.currency = store.currency if store else "GBP"
         self.locale = store.locale if store else "en_GB"
@@ -103,11 +103,13 @@ class OrderInsteadDialog(QDialog):
         left = returned_value - self.out_total  # what the goods are still worth for the order
         self.exchange_due = max(0, -left)
         if going_out:
-            summary = f"What comes back, {self.money(returned_value)}, pays for what goes out now"
-            if left > 0:
-                summary += f"; the {self.money(left)} left is the order's deposit"
-            elif left < 0:
-                summary += f", less {self.money(-left)} the customer pays now"
+            if left >= 0:
+                summary = f"What comes back, {self.money(returned_value)}, pays for what goes out now ({self.money(self.out_total)})"
+                if left > 0:
+                    summary += f"; the {self.money(left)} left is the order's deposit"
+            else:
+                summary = (f"What comes back, {self.money(returned_value)}, pays part of what goes out now "
+                           f"({self.money(self.out_total)}); the customer pays the other {self.money(-left)} now")
         else:
             summary = f"What comes back, {self.money(returned_value)}, is the deposit"
         credit = max(0, left)
