@@ -41,7 +41,7 @@ class ExchangeTender(Record):
     exchange = ForeignKeyField(Exchange, backref="tenders", on_delete="CASCADE")
     seq = IntegerField()
     direction = CharField(max_length=4)  # in | out
-    method = CharField(max_length=16)  # cash | card | gift_card | store_credit | other
+    method = CharField(max_length=16)  # cash | card | gift_card | store_credit | other | special_order (value to an order)
     amount = MoneyField()
     card_brand = CharField(max_length=20, default="")
     card_last4 = CharField(max_length=4, default="")
