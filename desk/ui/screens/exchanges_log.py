@@ -8,16 +8,12 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThread, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -25,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.errors import DeskError, InvalidInput
+from desk.errors import DeskError
 from desk.services import auth
 from desk.services import exchanges as exchanges_service
 from desk.services.exchanges import ExchangeQuery
@@ -34,8 +30,7 @@ from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.exporting import ExportWorker, finish_export, start_export
 from desk.ui.screens.base import Screen
-from desk.ui.widgets.filters import fill_clerk_combo, fill_reason_combo, repolish
-from desk.ui.screens.sales import parse_day
+from desk.ui.widgets.filters import FilterBar, clerk_code, fill_clerk_combo, fill_reason_combo, repolish
 from desk.ui.tables.exchanges_log_table import ExchangesLogTableModel
 
 STATUS_CHOICES = (("Any", ""), ("Done", "completed"), ("Voided", "voided"))
@@ -60,48 +55,21 @@ class ExchangesLogScreen(Screen):
         intro.setWordWrap(True)
 
         # -- filters ----------------------------------------------------------------------------
-        self.from_edit = self._edit("dd/mm/yyyy", "fromEdit")
-        self.to_edit = self._edit("dd/mm/yyyy", "toEdit")
-        self.clerk_combo = self._combo("clerkCombo")
-        self.clerk_combo.setEditable(True)
-        self.clerk_combo.lineEdit().setPlaceholderText("Any clerk")
-        self.clerk_combo.lineEdit().returnPressed.connect(self.search)
-        self.product_edit = self._edit("SKU or name, in or out", "productEdit")
-        self.reason_combo = self._combo("reasonCombo")
-        self.status_combo = self._combo("statusCombo")
-        for label, value in STATUS_CHOICES:
-            self.status_combo.addItem(label, value)
-        self.search_button = QPushButton("Search")
-        self.search_button.setObjectName("searchButton")
-        self.search_button.setProperty("primary", True)
-        self.search_button.setToolTip("Show the exchanges that match (Enter)")
-        self.search_button.clicked.connect(self.search)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setMinimumHeight(40)
-        self.clear_button.setToolTip("Empty the filters (Esc)")
-        self.clear_button.clicked.connect(self.clear_filters)
-
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(4)
-        fields = (("From", self.from_edit, 110), ("To", self.to_edit, 110), ("Clerk", self.clerk_combo, 140),
-                  ("Product", self.product_edit, 150), ("Reason", self.reason_combo, 140),
-                  ("Status", self.status_combo, 100))
-        for col, (title, widget, width) in enumerate(fields):
-            widget.setMinimumWidth(width)
-            label = QLabel(title)
-            label.setProperty("role", "muted")
-            label.setBuddy(widget)
-            grid.addWidget(label, 0, col)
-            grid.addWidget(widget, 1, col)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(10)
-        buttons.addStretch(1)
-        buttons.addWidget(self.clear_button)
-        buttons.addWidget(self.search_button)
-        grid.addLayout(buttons, 2, 4, 1, 2)
+        self.filters = FilterBar(self, self.search, search_tip="Show the exchanges that match (Enter)")
+        f = self.filters
+        self.from_edit = f.edit("fromEdit", "dd/mm/yyyy")
+        self.to_edit = f.edit("toEdit", "dd/mm/yyyy")
+        self.clerk_combo = f.clerk_combo()
+        self.product_edit = f.edit("productEdit", "SKU or name, in or out")
+        self.reason_combo = f.combo("reasonCombo", compact=True)
+        self.status_combo = f.combo("statusCombo", STATUS_CHOICES, compact=True)
+        self.search_button, self.clear_button = f.search_button, f.clear_button
+        f.add_row(0, (("From", self.from_edit, 110), ("To", self.to_edit, 110), ("Clerk", self.clerk_combo, 140),
+                      ("Product", self.product_edit, 150), ("Reason", self.reason_combo, 140),
+                      ("Status", self.status_combo, 100)))
+        f.add_buttons(2, 4)
         for col in range(6):
-            grid.setColumnStretch(col, 1)
+            f.grid.setColumnStretch(col, 1)
 
         self.message = QLabel()
         self.message.setObjectName("logMessage")
@@ -165,14 +133,10 @@ class ExchangesLogScreen(Screen):
         layout.setSpacing(10)
         layout.addWidget(heading)
         layout.addWidget(intro)
-        layout.addLayout(grid)
+        layout.addWidget(self.filters)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
-
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.clear_filters)
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(self._on_session_changed)
@@ -181,24 +145,6 @@ class ExchangesLogScreen(Screen):
         self._export: tuple[QThread, ExportWorker, str] | None = None
         if ctx.staff is not None:
             self.search()
-
-    def _edit(self, placeholder: str, name: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setObjectName(name)
-        edit.setPlaceholderText(placeholder)
-        edit.setClearButtonEnabled(True)
-        edit.setMinimumHeight(40)
-        edit.returnPressed.connect(self.search)
-        return edit
-
-    def _combo(self, name: str) -> QComboBox:
-        combo = QComboBox()
-        combo.setObjectName(name)
-        combo.setMinimumHeight(40)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(6)
-        combo.activated.connect(lambda _i: self.search())
-        return combo
 
     def _fill_choices(self) -> None:
         """The reasons (from the policy) and the staff (when this person may see the list)."""
@@ -228,36 +174,14 @@ class ExchangesLogScreen(Screen):
         repolish(self.message)
         self.message.setVisible(bool(text))
 
-    def _mark(self, widget: QWidget, bad: bool) -> None:
-        widget.setProperty("invalid", bad)
-        repolish(widget)
-
     def _update_buttons(self) -> None:
         self.open_button.setEnabled(self.current_row() >= 0)
 
     # -- searching -----------------------------------------------------------------------------------
-    def clerk_code(self) -> str:
-        text = self.clerk_combo.currentText().strip()
-        index = self.clerk_combo.findText(text)
-        if text and index >= 0:
-            return self.clerk_combo.itemData(index) or ""
-        return text.split("—")[0].strip()
-
     def build_query(self) -> ExchangeQuery:
         """The filters as an ExchangeQuery; raises InvalidInput naming the field that is wrong."""
-        for w in (self.from_edit, self.to_edit):
-            self._mark(w, False)
-        days: list[dt.date | None] = []
-        for name, edit in (("From", self.from_edit), ("To", self.to_edit)):
-            try:
-                days.append(parse_day(edit.text(), self.locale))
-            except ValueError as err:
-                self._mark(edit, True)
-                raise InvalidInput(name, str(err)) from None
-        if days[0] and days[1] and days[0] > days[1]:
-            self._mark(self.to_edit, True)
-            raise InvalidInput("To", "is before From")
-        return ExchangeQuery(date_from=days[0], date_to=days[1], clerk_code=self.clerk_code(),
+        days = self.filters.date_range(self.from_edit, self.to_edit, self.locale)
+        return ExchangeQuery(date_from=days[0], date_to=days[1], clerk_code=clerk_code(self.clerk_combo),
                              product=self.product_edit.text().strip(), reason=self.reason_combo.currentData() or "",
                              status=self.status_combo.currentData() or "")
 
@@ -298,13 +222,8 @@ class ExchangesLogScreen(Screen):
         self._update_buttons()
 
     def clear_filters(self) -> None:
-        for edit in (self.from_edit, self.to_edit, self.product_edit):
-            edit.clear()
-        self.clerk_combo.setEditText("")
-        for combo in (self.reason_combo, self.status_combo):
-            combo.setCurrentIndex(0)
-        self.search()
-        self.from_edit.setFocus()
+        """Empty the filters and search again (Esc)."""
+        self.filters.clear()
 
     def select_row(self, row: int) -> None:
         index = self.model.index(row, 0)

@@ -7,16 +7,12 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThread, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -34,8 +30,8 @@ from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.exporting import ExportWorker, finish_export, start_export
 from desk.ui.screens.base import Screen
-from desk.ui.widgets.filters import fill_clerk_combo, fill_reason_combo, repolish
-from desk.ui.screens.sales import parse_amount_filter, parse_day
+from desk.ui.widgets.filters import FilterBar, clerk_code, fill_clerk_combo, fill_reason_combo, mark_invalid, repolish
+from desk.ui.screens.sales import parse_amount_filter
 from desk.ui.tables.returns_log_table import ReturnsLogTableModel
 
 APPROVAL_CHOICES = (("Any", ""), ("Approved (any)", "approved"), ("Through the queue", "queue"),
@@ -64,61 +60,28 @@ class ReturnsLogScreen(Screen):
         intro.setWordWrap(True)
 
         # -- filters ------------------------------------------------------------------------
-        self.from_edit = self._edit("dd/mm/yyyy", "fromEdit")
-        self.to_edit = self._edit("dd/mm/yyyy", "toEdit")
-        self.clerk_combo = self._combo("clerkCombo")
-        self.clerk_combo.setEditable(True)
-        self.clerk_combo.lineEdit().setPlaceholderText("Any clerk")
-        self.clerk_combo.lineEdit().returnPressed.connect(self.search)
-        self.reason_combo = self._combo("reasonCombo")
-        self.tender_combo = self._combo("tenderCombo")
-        self.tender_combo.addItem("Any", "")
-        for method in TENDER_ORDER:
-            self.tender_combo.addItem(METHOD_LABELS.get(method, method), method)
-        self.customer_edit = self._edit("Name, phone, email", "customerEdit")
-        self.amount_edit = self._edit("12.50, 10-20", "amountEdit")
-        self.approval_combo = self._combo("approvalCombo")
-        for label, value in APPROVAL_CHOICES:
-            self.approval_combo.addItem(label, value)
-        self.status_combo = self._combo("statusCombo")
-        for label, value in STATUS_CHOICES:
-            self.status_combo.addItem(label, value)
-        self.number_edit = self._edit("R-… or receipt", "numberEdit")
-
-        self.search_button = QPushButton("Search")
-        self.search_button.setObjectName("searchButton")
-        self.search_button.setProperty("primary", True)
-        self.search_button.setToolTip("Show the returns that match (Enter)")
-        self.search_button.clicked.connect(self.search)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setMinimumHeight(40)
-        self.clear_button.setToolTip("Empty the filters (Esc)")
-        self.clear_button.clicked.connect(self.clear_filters)
-
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(4)
-        first = (("From", self.from_edit, 110), ("To", self.to_edit, 110), ("Clerk", self.clerk_combo, 140),
-                 ("Reason", self.reason_combo, 140), ("Refunded to", self.tender_combo, 130),
-                 ("Number", self.number_edit, 140))
-        second = (("Customer", self.customer_edit, 140), ("Amount", self.amount_edit, 110),
-                  ("Approval", self.approval_combo, 140), ("Status", self.status_combo, 130))
-        for row, fields in ((0, first), (2, second)):
-            for col, (title, widget, width) in enumerate(fields):
-                widget.setMinimumWidth(width)
-                label = QLabel(title)
-                label.setProperty("role", "muted")
-                label.setBuddy(widget)
-                grid.addWidget(label, row, col)
-                grid.addWidget(widget, row + 1, col)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(10)
-        buttons.addStretch(1)
-        buttons.addWidget(self.clear_button)
-        buttons.addWidget(self.search_button)
-        grid.addLayout(buttons, 3, 4, 1, 2)
+        self.filters = FilterBar(self, self.search, search_tip="Show the returns that match (Enter)")
+        f = self.filters
+        self.from_edit = f.edit("fromEdit", "dd/mm/yyyy")
+        self.to_edit = f.edit("toEdit", "dd/mm/yyyy")
+        self.clerk_combo = f.clerk_combo()
+        self.reason_combo = f.combo("reasonCombo", compact=True)
+        self.tender_combo = f.combo("tenderCombo", [("Any", "")] + [(METHOD_LABELS.get(m, m), m) for m in TENDER_ORDER],
+                                    compact=True)
+        self.customer_edit = f.edit("customerEdit", "Name, phone, email")
+        self.amount_edit = f.edit("amountEdit", "12.50, 10-20")
+        self.approval_combo = f.combo("approvalCombo", APPROVAL_CHOICES, compact=True)
+        self.status_combo = f.combo("statusCombo", STATUS_CHOICES, compact=True)
+        self.number_edit = f.edit("numberEdit", "R-… or receipt")
+        self.search_button, self.clear_button = f.search_button, f.clear_button
+        f.add_row(0, (("From", self.from_edit, 110), ("To", self.to_edit, 110), ("Clerk", self.clerk_combo, 140),
+                      ("Reason", self.reason_combo, 140), ("Refunded to", self.tender_combo, 130),
+                      ("Number", self.number_edit, 140)))
+        f.add_row(2, (("Customer", self.customer_edit, 140), ("Amount", self.amount_edit, 110),
+                      ("Approval", self.approval_combo, 140), ("Status", self.status_combo, 130)))
+        f.add_buttons(3, 4)
         for col in range(6):
-            grid.setColumnStretch(col, 1)
+            f.grid.setColumnStretch(col, 1)
 
         self.message = QLabel()
         self.message.setObjectName("logMessage")
@@ -184,14 +147,10 @@ class ReturnsLogScreen(Screen):
         layout.setSpacing(10)
         layout.addWidget(heading)
         layout.addWidget(intro)
-        layout.addLayout(grid)
+        layout.addWidget(self.filters)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
-
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.clear_filters)
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(self._on_session_changed)
@@ -201,25 +160,6 @@ class ReturnsLogScreen(Screen):
         self._export: tuple[QThread, ExportWorker, str] | None = None
         if ctx.staff is not None:
             self.search()
-
-    def _edit(self, placeholder: str, name: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setObjectName(name)
-        edit.setPlaceholderText(placeholder)
-        edit.setClearButtonEnabled(True)
-        edit.setMinimumHeight(40)
-        edit.returnPressed.connect(self.search)
-        return edit
-
-    def _combo(self, name: str) -> QComboBox:
-        combo = QComboBox()
-        combo.setObjectName(name)
-        combo.setMinimumHeight(40)
-        # sized by the grid, not by its longest entry (the filters fit beside the navigation)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(6)
-        combo.activated.connect(lambda _i: self.search())
-        return combo
 
     def _fill_choices(self) -> None:
         """The reasons (from the policy) and the staff (when this person may see the list)."""
@@ -248,10 +188,6 @@ class ReturnsLogScreen(Screen):
         repolish(self.message)
         self.message.setVisible(bool(text))
 
-    def _mark(self, widget: QWidget, bad: bool) -> None:
-        widget.setProperty("invalid", bad)
-        repolish(widget)
-
     def _update_buttons(self) -> None:
         self.open_button.setEnabled(self.current_row() >= 0)
 
@@ -275,35 +211,18 @@ class ReturnsLogScreen(Screen):
         return text
 
     # -- searching -------------------------------------------------------------------------------
-    def clerk_code(self) -> str:
-        text = self.clerk_combo.currentText().strip()
-        index = self.clerk_combo.findText(text)
-        if text and index >= 0:
-            return self.clerk_combo.itemData(index) or ""
-        return text.split("—")[0].strip()
-
     def build_query(self) -> ReturnQuery:
         """The filters as a ReturnQuery; raises InvalidInput naming the field that is wrong."""
-        for w in (self.from_edit, self.to_edit, self.amount_edit):
-            self._mark(w, False)
-        days: list[dt.date | None] = []
-        for name, edit in (("From", self.from_edit), ("To", self.to_edit)):
-            try:
-                days.append(parse_day(edit.text(), self.locale))
-            except ValueError as err:
-                self._mark(edit, True)
-                raise InvalidInput(name, str(err)) from None
-        if days[0] and days[1] and days[0] > days[1]:
-            self._mark(self.to_edit, True)
-            raise InvalidInput("To", "is before From")
+        mark_invalid(self.amount_edit, False)
+        days = self.filters.date_range(self.from_edit, self.to_edit, self.locale)
         try:
             exact, low, high = parse_amount_filter(self.amount_edit.text(), self.currency, self.locale)
         except ValueError as err:
-            self._mark(self.amount_edit, True)
+            mark_invalid(self.amount_edit, True)
             raise InvalidInput("Amount", str(err)) from None
         if exact is not None:
             low = high = exact
-        return ReturnQuery(date_from=days[0], date_to=days[1], clerk_code=self.clerk_code(),
+        return ReturnQuery(date_from=days[0], date_to=days[1], clerk_code=clerk_code(self.clerk_combo),
                            reason=self.reason_combo.currentData() or "", tender=self.tender_combo.currentData() or "",
                            customer=self.customer_edit.text().strip(), amount_min=low, amount_max=high,
                            approval=self.approval_combo.currentData() or "", status=self.status_combo.currentData() or "",
@@ -346,13 +265,8 @@ class ReturnsLogScreen(Screen):
         self._update_buttons()
 
     def clear_filters(self) -> None:
-        for edit in (self.from_edit, self.to_edit, self.customer_edit, self.amount_edit, self.number_edit):
-            edit.clear()
-        self.clerk_combo.setEditText("")
-        for combo in (self.reason_combo, self.tender_combo, self.approval_combo, self.status_combo):
-            combo.setCurrentIndex(0)
-        self.search()
-        self.from_edit.setFocus()
+        """Empty the filters and search again (Esc)."""
+        self.filters.clear()
 
     def select_row(self, row: int) -> None:
         index = self.model.index(row, 0)
