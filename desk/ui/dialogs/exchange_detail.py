@@ -21,7 +21,8 @@ from desk.services.exchanges import ExchangeView
 from desk.services.store import current_store
 from desk.ui import messages
 from desk.ui.context import AppContext
-from desk.ui.dialogs.return_detail import _cell, _label, _repolish, _table
+from desk.ui.dialogs.return_detail import _cell, _label, _table
+from desk.ui.widgets.style import repolish
 from desk.ui.tables.sales_table import local_time_text
 
 
@@ -129,7 +130,7 @@ class ExchangeDetailDialog(QDialog):
         voided = v.status == "voided"
         self.status_label.setText("VOIDED" if voided else "Done")
         self.status_label.setProperty("role", "error" if voided else "allowed")
-        _repolish(self.status_label)
+        repolish(self.status_label)
         parts = [local_time_text(v.created_at, self.locale, "medium"), f"desk {v.desk_code}",
                  f"{v.clerk_name} ({v.clerk_code})"]
         if v.reason:
@@ -194,7 +195,7 @@ class ExchangeDetailDialog(QDialog):
     def set_message(self, text: str, role: str = "error") -> None:
         self.message.setText(text)
         self.message.setProperty("role", role)
-        _repolish(self.message)
+        repolish(self.message)
 
     # -- actions ---------------------------------------------------------------------------------
     def open_return(self) -> bool:

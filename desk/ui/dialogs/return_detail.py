@@ -34,6 +34,7 @@ from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.dialogs.void_return import VoidReturnDialog
 from desk.ui.tables.sales_table import local_time_text
+from desk.ui.widgets.style import repolish
 
 CONDITION_LABELS = {"unopened": "Unopened", "opened": "Opened", "damaged": "Damaged", "defective": "Defective"}
 DECISION_ROLES = {"allowed": "allowed", "needs_approval": "approval", "refused": "error"}
@@ -48,11 +49,6 @@ def _label(text: str = "", role: str | None = None, name: str | None = None, wra
     label.setWordWrap(wrap)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
@@ -182,7 +178,7 @@ class ReturnDetailDialog(QDialog):
         widget.setText(text)
         if role is not None:
             widget.setProperty("role", role)
-            _repolish(widget)
+            repolish(widget)
         widget.setVisible(bool(text))
         self._heads[widget].setVisible(bool(text))
 
@@ -193,7 +189,7 @@ class ReturnDetailDialog(QDialog):
         voided = v.status == "voided"
         self.status_label.setText("VOIDED" if voided else "Done")
         self.status_label.setProperty("role", "error" if voided else "allowed")
-        _repolish(self.status_label)
+        repolish(self.status_label)
         parts = [local_time_text(v.created_at, self.locale, "medium"), f"desk {v.desk_code}",
                  f"{v.clerk_name} ({v.clerk_code})", KIND_LABELS.get(v.kind, v.kind)]
         if v.receipt_no:
@@ -269,7 +265,7 @@ class ReturnDetailDialog(QDialog):
     def set_message(self, text: str, role: str = "error") -> None:
         self.message.setText(text)
         self.message.setProperty("role", role)
-        _repolish(self.message)
+        repolish(self.message)
 
     # -- actions ------------------------------------------------------------------------------
     def reprint(self) -> bool:
