@@ -23,7 +23,7 @@ from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.widgets.filters import FilterBar
-from desk.ui.widgets.style import set_role
+from desk.ui.widgets.style import show_message
 from desk.ui.tables.archive_table import ArchiveFilter, ArchiveTableModel
 
 
@@ -141,9 +141,7 @@ class ArchiveScreen(Screen):
             self.refresh()
 
     def _set_message(self, text: str, error: bool = False) -> None:
-        self.message.setText(text)
-        set_role(self.message, "error" if error else "muted")
-        self.message.setVisible(bool(text))
+        show_message(self.message, text, error, ok_role="muted")
 
     def _update_buttons(self) -> None:
         self.open_button.setEnabled(self.current_row() >= 0)

@@ -30,7 +30,8 @@ from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.exporting import ExportWorker, finish_export, start_export
 from desk.ui.screens.base import Screen
-from desk.ui.widgets.filters import FilterBar, clerk_code, fill_clerk_combo, fill_reason_combo, repolish
+from desk.ui.widgets.filters import FilterBar, clerk_code, fill_clerk_combo, fill_reason_combo
+from desk.ui.widgets.style import show_message
 from desk.ui.tables.exchanges_log_table import ExchangesLogTableModel
 
 STATUS_CHOICES = (("Any", ""), ("Done", "completed"), ("Voided", "voided"))
@@ -169,10 +170,7 @@ class ExchangesLogScreen(Screen):
             self._fill_choices()
 
     def _set_message(self, text: str, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("role", "error" if error else "allowed")
-        repolish(self.message)
-        self.message.setVisible(bool(text))
+        show_message(self.message, text, error)
 
     def _update_buttons(self) -> None:
         self.open_button.setEnabled(self.current_row() >= 0)

@@ -30,7 +30,8 @@ from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.exporting import ExportWorker, finish_export, start_export
 from desk.ui.screens.base import Screen
-from desk.ui.widgets.filters import FilterBar, clerk_code, fill_clerk_combo, fill_reason_combo, mark_invalid, repolish
+from desk.ui.widgets.filters import FilterBar, clerk_code, fill_clerk_combo, fill_reason_combo, mark_invalid
+from desk.ui.widgets.style import show_message
 from desk.ui.screens.sales import parse_amount_filter
 from desk.ui.tables.returns_log_table import ReturnsLogTableModel
 
@@ -183,10 +184,7 @@ class ReturnsLogScreen(Screen):
             self._fill_choices()
 
     def _set_message(self, text: str, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("role", "error" if error else "allowed")
-        repolish(self.message)
-        self.message.setVisible(bool(text))
+        show_message(self.message, text, error)
 
     def _update_buttons(self) -> None:
         self.open_button.setEnabled(self.current_row() >= 0)

@@ -35,7 +35,7 @@ from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.widgets.filters import FilterBar
-from desk.ui.widgets.style import repolish
+from desk.ui.widgets.style import repolish, show_message
 from desk.ui.tables.sales_table import local_time_text
 from desk.ui.tables.vouchers_table import SOURCE_LABELS, STATUS_LABELS, VouchersTableModel, day_text
 
@@ -266,10 +266,7 @@ class VouchersScreen(Screen):
             self.refresh()
 
     def _set_message(self, text: str, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("role", "error" if error else "allowed")
-        repolish(self.message)
-        self.message.setVisible(bool(text))
+        show_message(self.message, text, error)
 
     def money(self, minor: int, currency: str) -> str:
         return format_money(minor, currency, self.locale)

@@ -22,3 +22,11 @@ def mark_invalid(widget: QWidget, bad: bool) -> None:
     """Draw ``widget`` as holding a wrong value (red frame) or as normal again."""
     widget.setProperty("invalid", bad)
     repolish(widget)
+
+
+def show_message(label: QWidget, text: str, error: bool = False, ok_role: str = "allowed") -> None:
+    """A screen's message line: ``text`` in red when ``error``, else in ``ok_role``; an empty
+    text hides the line."""
+    label.setText(text)
+    set_role(label, "error" if error else ok_role)
+    label.setVisible(bool(text))
