@@ -4,6 +4,8 @@ rows, and the reprint through the archive's renderer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -194,3 +196,19 @@ class DetailDialog(QDialog):
 
     def void(self) -> bool:
         raise NotImplementedError
+
+    def void_with(self, call: Callable[[], object], changed: tuple[str, ...]) -> bool:
+        """Void through ``call`` (the service, returning the voided view): a refusal is said here
+        and in a message box; done, the dialog shows the voided document and ``changed`` is
+        broadcast."""
+        try:
+            done = call()
+        except DeskError as exc:
+            self.set_message("Not voided. " + messages.describe(exc))
+            messages.show_error(self, exc)
+            return False
+        self.voided = True
+        self.show_view(done)
+        self.set_message(f"{self.noun} {done.number} voided.", "allowed")
+        self.ctx.events.emit_changed(*changed)
+        return True

@@ -148,20 +148,13 @@ class ExchangeDetailDialog(DetailDialog):
                                          placeholder="e.g. the customer changed their mind at the desk")
         if answer is None:
             return False
-        try:
+
+        def call():
             if answer.approver is not None:
-                done = exchanges_service.void_exchange_at_desk(self.ctx.staff, v.number, answer.reason, answer.approver)
-            else:
-                done = exchanges_service.void_exchange(self.ctx.staff, v.number, answer.reason)
-        except DeskError as exc:
-            self.set_message("Not voided. " + messages.describe(exc))
-            messages.show_error(self, exc)
-            return False
-        self.voided = True
-        self.show_view(done)
-        self.set_message(f"Exchange {done.number} voided.", "allowed")
-        self.ctx.events.emit_changed("exchanges", "returns", "sales", "vouchers")
-        return True
+                return exchanges_service.void_exchange_at_desk(self.ctx.staff, v.number, answer.reason, answer.approver)
+            return exchanges_service.void_exchange(self.ctx.staff, v.number, answer.reason)
+
+        return self.void_with(call, ("exchanges", "returns", "sales", "vouchers"))
 
     @classmethod
     def show_exchange(cls, ctx: AppContext, parent: QWidget | None, number: str) -> "ExchangeDetailDialog | None":

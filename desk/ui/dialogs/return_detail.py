@@ -151,17 +151,8 @@ class ReturnDetailDialog(DetailDialog):
         reason = VoidReturnDialog.ask_reason(self, self.view, self.locale)
         if reason is None:
             return False
-        try:
-            done = returns_service.void_return(self.ctx.staff, self.view.number, reason)
-        except DeskError as exc:
-            self.set_message("Not voided. " + messages.describe(exc))
-            messages.show_error(self, exc)
-            return False
-        self.voided = True
-        self.show_view(done)
-        self.set_message(f"Return {done.number} voided.", "allowed")
-        self.ctx.events.emit_changed("returns", "sales", "vouchers")
-        return True
+        return self.void_with(lambda: returns_service.void_return(self.ctx.staff, self.view.number, reason),
+                              ("returns", "sales", "vouchers"))
 
     @classmethod
     def show_return(cls, ctx: AppContext, parent: QWidget | None, number: str) -> bool:
