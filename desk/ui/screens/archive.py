@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMessageBox,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from desk.errors import DeskError
 from desk.services import archive, documents
@@ -23,6 +13,7 @@ from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.widgets.filters import FilterBar
+from desk.ui.widgets.list_detail import current_row, list_table, select_row, size_columns
 from desk.ui.widgets.style import show_message
 from desk.ui.tables.archive_table import ArchiveFilter, ArchiveTableModel
 
@@ -75,26 +66,10 @@ class ArchiveScreen(Screen):
 
         # -- the list -------------------------------------------------------------------
         self.model = ArchiveTableModel(self, locale=self.locale, kind_labels=documents.kinds(), who=_staff_name)
-        self.table = QTableView()
-        self.table.setObjectName("archiveTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(34)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        # Fixed widths: never measure thousands of rows to size a column.
-        for col, width in ((ArchiveTableModel.DATE, 160), (ArchiveTableModel.KIND, 130),
-                           (ArchiveTableModel.NUMBER, 200), (ArchiveTableModel.PAPER, 80),
-                           (ArchiveTableModel.WHO, 190)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(ArchiveTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(60)
+        self.table = list_table("archiveTable", self.model, row_height=34)
+        m = ArchiveTableModel
+        size_columns(self.table, {m.DATE: 160, m.KIND: 130, m.NUMBER: 200, m.PAPER: 80, m.WHO: 190}, (m.TITLE,),
+                     minimum=60)
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
 
@@ -199,15 +174,10 @@ class ArchiveScreen(Screen):
         self.filters.clear()
 
     def select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.table.scrollTo(index)
+        select_row(self.table, row)
 
     def current_row(self) -> int:
-        index = self.table.selectionModel().currentIndex()
-        return index.row() if index.isValid() else -1
+        return current_row(self.table)
 
     # -- opening ----------------------------------------------------------------------------
     def _on_activated(self, index: QModelIndex) -> None:

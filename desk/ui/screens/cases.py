@@ -139,16 +139,12 @@ class CasesScreen(Screen):
         for col in (m.OPENED, m.TYPE, m.PRIORITY, m.OWNER, m.STATUS, m.CUSTOMER):
             self.table.setColumnHidden(col, True)  # on the case's page; the list stays readable beside it
         header.setSectionResizeMode(m.SUMMARY, QHeaderView.ResizeMode.Stretch)
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_row(cur.row()))
         self.table.activated.connect(lambda _i: self._focus_actions())
-        self.splitter = ListDetail(self.table, "casesCount", spacing=6)
+        self.splitter = ListDetail(self.table, "casesCount", "caseTitle", spacing=6, on_row=self._show_row)
         self.count_label = self.splitter.count_label
 
         # -- a case's page ---------------------------------------------------------------------
-        self.case_title = QLabel("")
-        self.case_title.setObjectName("caseTitle")
-        self.case_title.setProperty("role", "heading")
-        self.case_title.setWordWrap(True)
+        self.case_title = self.splitter.title
         self.due_label = QLabel("")
         self.due_label.setObjectName("caseDue")
         self.due_label.setWordWrap(True)
@@ -168,7 +164,6 @@ class CasesScreen(Screen):
         for col in range(4):
             grid.setColumnStretch(col, 1)
         right_box = self.splitter.detail
-        right_box.addWidget(self.case_title)
         right_box.addWidget(self.due_label)
         right_box.addWidget(self.page, 1)
         right_box.addLayout(grid)

@@ -115,16 +115,12 @@ class CustomersScreen(Screen):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(1, 115)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_row(cur.row()))
         self.table.activated.connect(lambda _i: self._focus_timeline())
-        self.splitter = ListDetail(self.table, "customersCount", spacing=8)
+        self.splitter = ListDetail(self.table, "customersCount", "customerTitle", spacing=8, on_row=self._show_row)
         self.count_label = self.splitter.count_label
 
         # -- the record and its timeline -------------------------------------------------
-        self.name_label = QLabel("")
-        self.name_label.setObjectName("customerTitle")
-        self.name_label.setProperty("role", "heading")
-        self.name_label.setWordWrap(True)
+        self.name_label = self.splitter.title
         self.record_label = QLabel("")
         self.record_label.setObjectName("customerRecord")
         self.record_label.setWordWrap(True)
@@ -150,7 +146,6 @@ class CustomersScreen(Screen):
         timeline_title = QLabel("Timeline — newest first")
         timeline_title.setProperty("role", "muted")
         right_box = self.splitter.detail
-        right_box.addWidget(self.name_label)
         right_box.addWidget(self.record_label)
         right_box.addLayout(actions)
         right_box.addWidget(timeline_title)

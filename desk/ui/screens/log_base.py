@@ -8,12 +8,10 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThread, Slot
+from PySide6.QtCore import QModelIndex, Qt, QThread, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -28,6 +26,7 @@ from desk.ui import messages
 from desk.ui.exporting import ExportWorker, finish_export, start_export
 from desk.ui.screens.base import Screen
 from desk.ui.widgets.filters import FilterBar
+from desk.ui.widgets.list_detail import current_row, list_table, select_row, size_columns
 from desk.ui.widgets.style import show_message
 
 
@@ -45,24 +44,8 @@ class LogScreen(Screen):
         """The table: whole rows, one at a time; fixed column widths (never measure thousands of
         rows to size a column), the ``stretch`` columns taking the rest."""
         self.model = model
-        self.table = QTableView()
-        self.table.setObjectName(name)
-        self.table.setModel(model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(34)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        for col, width in widths.items():
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        for col in stretch:
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(50)
+        self.table = list_table(name, model, row_height=34)
+        size_columns(self.table, widths, stretch, minimum=50)
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         return self.table
@@ -177,14 +160,10 @@ class LogScreen(Screen):
         self.filters.clear()
 
     def select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.scrollTo(index)
+        select_row(self.table, row)
 
     def current_row(self) -> int:
-        index = self.table.selectionModel().currentIndex()
-        return index.row() if index.isValid() else -1
+        return current_row(self.table)
 
     # -- opening ---------------------------------------------------------------------------------
     def _on_activated(self, index: QModelIndex) -> None:

@@ -9,7 +9,7 @@ its ledger (the list and the scan field already call it expired from the day it 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.widgets.filters import FilterBar
+from desk.ui.widgets.list_detail import current_row, list_table, select_row, size_columns
 from desk.ui.widgets.style import repolish, show_message
 from desk.ui.tables.sales_table import local_time_text
 from desk.ui.tables.vouchers_table import SOURCE_LABELS, STATUS_LABELS, VouchersTableModel, day_text
@@ -97,25 +97,10 @@ class VouchersScreen(Screen):
 
         # -- the list ---------------------------------------------------------------------------
         self.model = VouchersTableModel(self, locale=self.locale)
-        self.table = QTableView()
-        self.table.setObjectName("vouchersTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(34)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
+        self.table = list_table("vouchersTable", self.model, row_height=34)
         m = VouchersTableModel
-        for col, width in ((m.CODE, 170), (m.ISSUED, 155), (m.SOURCE, 105), (m.AMOUNT, 95), (m.BALANCE, 95),
-                           (m.EXPIRES, 105), (m.STATUS, 100)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(m.CUSTOMER, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(50)
+        size_columns(self.table, {m.CODE: 170, m.ISSUED: 155, m.SOURCE: 105, m.AMOUNT: 95, m.BALANCE: 95, m.EXPIRES: 105,
+                                  m.STATUS: 100}, (m.CUSTOMER,), minimum=50)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.table.activated.connect(self._on_activated)
         self.count_label = QLabel()
@@ -321,15 +306,11 @@ class VouchersScreen(Screen):
         self.filters.clear()
 
     def select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.scrollTo(index)
+        select_row(self.table, row)
         self.open_row(row)
 
     def current_row(self) -> int:
-        index = self.table.selectionModel().currentIndex()
-        return index.row() if index.isValid() else -1
+        return current_row(self.table)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

@@ -9,11 +9,20 @@ from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 
-def list_table(name: str, model) -> QTableView:
+def list_table(name: str, model, row_height: int = 32) -> QTableView:
     """A read-only table of whole rows, one chosen at a time."""
     table = QTableView()
     table.setObjectName(name)
@@ -24,9 +33,22 @@ def list_table(name: str, model) -> QTableView:
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
     table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(32)
+    table.verticalHeader().setDefaultSectionSize(row_height)
     table.horizontalHeader().setHighlightSections(False)
     return table
+
+
+def size_columns(table: QTableView, widths: dict[int, int], stretch: Iterable[int], minimum: int | None = None) -> None:
+    """Fixed column widths (never measure thousands of rows to size a column), the ``stretch``
+    columns taking the rest; no column narrower than ``minimum``."""
+    header = table.horizontalHeader()
+    for col, width in widths.items():
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(col, width)
+    for col in stretch:
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+    if minimum is not None:
+        header.setMinimumSectionSize(minimum)
 
 
 def select_row(table: QTableView, row: int) -> None:
@@ -68,13 +90,16 @@ def message_label(name: str) -> QLabel:
 
 
 class ListDetail(QSplitter):
-    """``table`` over ``count_label`` on the left; ``detail`` (a column 12 px from the list) on
-    the right, for the screen to fill; then ``setSizes``."""
+    """``table`` over ``count_label`` on the left; on the right ``detail``, a column 12 px from the
+    list that starts with ``title`` (the chosen record's heading) for the screen to fill; choosing
+    a row calls ``on_row(row)``. The screen then calls ``setSizes``."""
 
-    def __init__(self, table: QTableView, count_name: str, *, spacing: int):
+    def __init__(self, table: QTableView, count_name: str, title_name: str, *, spacing: int,
+                 on_row: Callable[[int], object]):
         super().__init__(Qt.Orientation.Horizontal)
         self.setChildrenCollapsible(False)
         self.table = table
+        table.selectionModel().currentRowChanged.connect(lambda cur, _prev: on_row(cur.row()))
         self.count_label = QLabel("")
         self.count_label.setObjectName(count_name)
         self.count_label.setProperty("role", "muted")
@@ -83,9 +108,14 @@ class ListDetail(QSplitter):
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.addWidget(table, 1)
         left_box.addWidget(self.count_label)
+        self.title = QLabel("")
+        self.title.setObjectName(title_name)
+        self.title.setProperty("role", "heading")
+        self.title.setWordWrap(True)
         right = QWidget()
         self.detail = QVBoxLayout(right)
         self.detail.setContentsMargins(12, 0, 0, 0)
         self.detail.setSpacing(spacing)
+        self.detail.addWidget(self.title)
         self.addWidget(left)
         self.addWidget(right)
