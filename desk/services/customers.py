@@ -15,6 +15,9 @@ Customer records (permissions ``customers.view``, ``customers.edit``, ``customer
 - ``create_customer(actor, CustomerInput) -> CustomerView``; ``update_customer(actor, customer_id,
   CustomerInput) -> CustomerView``: the name is required, the email and phone must look like
   one (``InvalidInput`` names the field), ``preferred_contact`` one of ``PREFERRED_CONTACT``.
+- ``find_or_add_customer(actor, CustomerInput, ...) -> (CustomerView, added)``: the customer a
+  form elsewhere (a special order) describes: a live one with the same name and the same email
+  or phone (``same_customer``), else a new record, checked and audited as ``create_customer``.
 - ``fetch_customers(text, offset, limit) -> list[CustomerRow]`` and ``count_customers(text)``: the
   paged Customers list (the same matching as ``search_customers``).
 - ``possible_duplicates(customer_id) -> list[CustomerRow]``: same phone, same email or same name.
@@ -334,34 +337,75 @@ def validate_phone(phone: str, field: str = "Phone") -> str:
     return phone
 
 
-def _clean(data: CustomerInput) -> dict:
+def _clean(data: CustomerInput, prefix: str = "") -> dict:
+    """The record's values from ``data``; InvalidInput names the field, after ``prefix`` when one
+    is given ("Customer" -> "Customer phone")."""
+
+    def field(name: str) -> str:
+        return f"{prefix} {name.lower()}" if prefix else name
+
     name = " ".join((data.name or "").split())
     if not name:
-        raise InvalidInput("Name", "is required")
+        raise InvalidInput(field("Name"), "is required")
     if len(name) > 160:
-        raise InvalidInput("Name", "is longer than 160 characters")
-    phone = validate_phone(data.phone)
-    email = validate_email(data.email)
+        raise InvalidInput(field("Name"), "is longer than 160 characters")
+    phone = validate_phone(data.phone, field("Phone"))
+    email = validate_email(data.email, field("Email"))
     preferred = (data.preferred_contact or "").strip().lower()
     if preferred not in PREFERRED_CONTACT:
-        raise InvalidInput("Preferred contact", f"'{preferred}' is not one of: {', '.join(k for k in PREFERRED_CONTACT if k)}")
+        raise InvalidInput(field("Preferred contact"),
+                           f"'{preferred}' is not one of: {', '.join(k for k in PREFERRED_CONTACT if k)}")
     if preferred in ("phone", "sms") and not phone:
-        raise InvalidInput("Phone", f"is needed when the preferred contact is {PREFERRED_CONTACT[preferred].lower()}")
+        raise InvalidInput(field("Phone"), f"is needed when the preferred contact is {PREFERRED_CONTACT[preferred].lower()}")
     if preferred == "email" and not email:
-        raise InvalidInput("Email", "is needed when the preferred contact is email")
+        raise InvalidInput(field("Email"), "is needed when the preferred contact is email")
     return {"name": name, "phone": phone or None, "email": email or None, "preferred_contact": preferred,
             "contact_consent": bool(data.contact_consent), "notes": (data.notes or "").strip(), **search_keys(name, phone)}
 
 
-def create_customer(actor: Staff, data: CustomerInput) -> CustomerView:
-    require(actor, "customers.edit")
-    values = _clean(data)
+def _add(actor: Staff, values: dict, **context) -> Customer:
+    """Write a new customer and its audit event (``context`` joins the event's details)."""
     with database.atomic():
         customer = Customer.create(**values, updated_at=clock.utcnow())
         audit.record("customer.added", actor, entity="customer", entity_uuid=customer.uuid,
                      details={"id": customer.id, "fields": sorted(k for k in ("phone", "email", "notes") if values[k]),
-                              "consent": values["contact_consent"], "preferred_contact": values["preferred_contact"]})
-    return _view(customer)
+                              "consent": values["contact_consent"], "preferred_contact": values["preferred_contact"],
+                              **context})
+    return customer
+
+
+def create_customer(actor: Staff, data: CustomerInput) -> CustomerView:
+    require(actor, "customers.edit")
+    return _view(_add(actor, _clean(data)))
+
+
+def same_customer(name: str, phone: str = "", email: str = "") -> CustomerView | None:
+    """The live customer a new record for ``name`` with ``phone`` or ``email`` would repeat: the
+    same name (accents, case and spaces ignored) and the same email (any case) or, failing that,
+    the same phone number (however written). None when there is none."""
+    keys = search_keys(name, phone)
+    if not keys["search_name"]:
+        return None
+    same = Customer.select().where((Customer.search_name == keys["search_name"]) & _live())
+    match = None
+    if email:
+        match = same.where(fn.LOWER(Customer.email) == email.lower()).first()
+    if match is None and phone and keys["search_phone"]:
+        match = same.where(Customer.search_phone == keys["search_phone"]).first()
+    return _view(match) if match is not None else None
+
+
+def find_or_add_customer(actor: Staff, data: CustomerInput, *, prefix: str = "", context: str = "") -> tuple[CustomerView, bool]:
+    """The customer ``data`` describes: one already on file (``same_customer``), else a new record
+    checked and audited as ``create_customer`` does (``context`` says, in the audit event, what
+    the clerk was doing). ``prefix`` goes before the field a refusal names. Returns (customer,
+    whether it was added); joins the caller's transaction."""
+    require(actor, "customers.edit")
+    values = _clean(data, prefix)
+    found = same_customer(values["name"], values["phone"] or "", values["email"] or "")
+    if found is not None:
+        return found, False
+    return _view(_add(actor, values, **({"while": context} if context else {}))), True
 
 
 def update_customer(actor: Staff, customer_id: int, data: CustomerInput) -> CustomerView:

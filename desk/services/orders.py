@@ -641,14 +641,11 @@ def preview_order(actor: Staff, request: OrderRequest) -> OrderPreview:
 
 
 def _customer(actor: Staff, request: OrderRequest) -> tuple[Customer | None, str, str, str]:
-    """(customer, name, phone, email) of the order: an existing customer, or a new one."""
+    """(customer, name, phone, email) of the order: an existing customer, or one found or added by
+    ``customers.find_or_add_customer`` (its checks, duplicate match and audit event)."""
     name = (request.customer_name or "").strip()
-    phone = (request.customer_phone or "").strip()
-    email = (request.customer_email or "").strip()
-    if email and not _EMAIL_RE.match(email):
-        raise InvalidInput("Customer email", f"'{email}' is not an email address")
-    if phone and len(customers.phone_key(phone)) < 6:
-        raise InvalidInput("Customer phone", f"'{phone}' is not a phone number")
+    phone = customers.validate_phone(request.customer_phone, "Customer phone")
+    email = customers.validate_email(request.customer_email, "Customer email")
     if request.customer_id is not None:
         customer = Customer.get_or_none(Customer.id == request.customer_id)
         if customer is None:
@@ -658,24 +655,9 @@ def _customer(actor: Staff, request: OrderRequest) -> tuple[Customer | None, str
         raise InvalidInput("Customer name", "is required: find the customer or type their name")
     if not phone and not email:
         raise InvalidInput("Customer contact", "give a phone number or an email address to tell the customer when it arrives")
-    keys = customers.search_keys(name, phone)
-    same = Customer.select().where(Customer.search_name == keys["search_name"])
-    match = None
-    if email:
-        match = same.where(fn.LOWER(Customer.email) == email.lower()).first()
-    if match is None and phone:
-        match = same.where(Customer.search_phone == keys["search_phone"]).first()
-    if match is not None:
-        return match, name[:160], phone[:40], email[:254]
-    customer = Customer.create(name=name[:160], phone=phone[:40] or None, email=email[:254] or None, **keys,
-                               created_at=clock.utcnow())
-    audit.record("customer.added", actor, entity="customer", entity_uuid=customer.uuid,
-                 details={"id": customer.id, "fields": [k for k, v in (("phone", phone), ("email", email)) if v],
-                          "while": "taking a special order"})
-    return customer, name[:160], phone[:40], email[:254]
-
-
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    found, _added = customers.find_or_add_customer(actor, customers.CustomerInput(name, phone, email), prefix="Customer",
+                                                   context="taking a special order")
+    return Customer.get_by_id(found.id), name[:160], phone, email
 
 
 def _search_text(order: SpecialOrder, lines: list[OrderLinePreview] | list[SpecialOrderLine]) -> str:

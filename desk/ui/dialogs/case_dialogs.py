@@ -40,11 +40,7 @@ from desk.services.cases import CHANNELS, PRIORITIES, TYPES, CaseFigures, CaseIn
 from desk.ui.context import AppContext
 from desk.ui.desk_identity import desk_code
 from desk.ui.messages import describe
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
+from desk.ui.widgets.style import repolish
 
 
 def combo(choices: dict[str, str], name: str, current: str = "") -> QComboBox:
@@ -170,11 +166,11 @@ class FormDialog(QDialog):
     def show_problem(self, err: DeskError) -> None:
         for w in self.fields.values():
             w.setProperty("invalid", False)
-            _repolish(w)
+            repolish(w)
         if isinstance(err, InvalidInput) and err.field in self.fields:
             w = self.fields[err.field]
             w.setProperty("invalid", True)
-            _repolish(w)
+            repolish(w)
             w.setFocus()
         self.error.setText(describe(err))
         self.error.show()
@@ -411,14 +407,14 @@ class NewCaseDialog(QDialog):
     def try_accept(self) -> bool:
         for w in set(self.fields.values()):
             w.setProperty("invalid", False)
-            _repolish(w)
+            repolish(w)
         try:
             self.result_value = cases_service.open_case(self.ctx.staff, self.data())
         except DeskError as err:
             if isinstance(err, InvalidInput) and err.field in self.fields:
                 w = self.fields[err.field]
                 w.setProperty("invalid", True)
-                _repolish(w)
+                repolish(w)
                 w.setFocus()
             self.error.setText("Not opened. " + describe(err))
             self.error.show()

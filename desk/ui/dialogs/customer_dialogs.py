@@ -28,11 +28,7 @@ from desk.services.cases_ui_support import merge_preview
 from desk.services.customers import ERASED_NAME, PREFERRED_CONTACT, CustomerInput, CustomerView
 from desk.ui.context import AppContext
 from desk.ui.messages import describe
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
+from desk.ui.widgets.style import repolish
 
 
 def _buttons(dialog: QDialog, ok_text: str, ok) -> tuple[QHBoxLayout, QPushButton]:
@@ -144,7 +140,7 @@ class CustomerEditDialog(QDialog):
         for label, error in self.errors.items():
             error.hide()
             self.editors[label].setProperty("invalid", False)
-            _repolish(self.editors[label])
+            repolish(self.editors[label])
         self.message.hide()
 
     def try_accept(self) -> bool:
@@ -161,7 +157,7 @@ class CustomerEditDialog(QDialog):
                 self.errors[label].show()
                 editor = self.editors[label]
                 editor.setProperty("invalid", True)
-                _repolish(editor)
+                repolish(editor)
                 editor.setFocus()
             self.message.setText("Not saved. " + describe(err))
             self.message.show()

@@ -35,13 +35,9 @@ from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.tables.approvals_table import ApprovalsTableModel
 from desk.ui.tables.sales_table import local_time_text
+from desk.ui.widgets.style import repolish
 
 POLL_MS = 4000
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class DecisionDialog(QDialog):
@@ -262,7 +258,7 @@ class ApprovalsScreen(Screen):
     def _set_status(self, text: str, role: str = "muted") -> None:
         self.status_label.setText(text)
         self.status_label.setProperty("role", role)
-        _repolish(self.status_label)
+        repolish(self.status_label)
         self.status_label.setVisible(bool(text))
 
     # -- the queue -------------------------------------------------------------------------
@@ -338,7 +334,7 @@ class ApprovalsScreen(Screen):
         self.card_summary.setText(v.summary)
         self.card_reasons.setText("\n".join(f"• {r}" for r in v.reasons) or "• no reason given")
         self.card_reasons.setProperty("role", "error" if v.is_override else "approval")
-        _repolish(self.card_reasons)
+        repolish(self.card_reasons)
         self.approve_button.setText(("Override…" if v.is_override else "Approve…") + "  (Enter)")
 
     # -- deciding ----------------------------------------------------------------------------

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QGridLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from desk.errors import DeskError, InvalidInput
+from desk.errors import DeskError
 from desk.services import archive, documents
 from desk.services.documents import RenderedDocument
 from desk.services.store import current_store
 from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
-from desk.ui.screens.sales import parse_day
+from desk.ui.widgets.filters import FilterBar
+from desk.ui.widgets.list_detail import current_row, list_table, select_row, size_columns
+from desk.ui.widgets.style import show_message
 from desk.ui.tables.archive_table import ArchiveFilter, ArchiveTableModel
 
 
@@ -55,44 +43,22 @@ class ArchiveScreen(Screen):
         intro.setWordWrap(True)
 
         # -- filters ------------------------------------------------------------------
-        self.kind_combo = QComboBox()
-        self.kind_combo.setObjectName("kindCombo")
-        self.kind_combo.setMinimumHeight(40)
-        self.kind_combo.addItem("All kinds", None)
-        for kind, label in documents.kinds().items():
-            self.kind_combo.addItem(label, kind)
-        self.kind_combo.activated.connect(lambda _i: self.search())
-        self.number_edit = self._field("Receipt or document number, or part of it", "numberEdit")
-        self.from_edit = self._field("dd/mm/yyyy", "fromEdit")
-        self.to_edit = self._field("dd/mm/yyyy", "toEdit")
-        self.search_button = QPushButton("Search")
-        self.search_button.setObjectName("searchButton")
-        self.search_button.setProperty("primary", True)
-        self.search_button.setToolTip("Find the documents that match (Enter)")
-        self.search_button.clicked.connect(self.search)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setMinimumHeight(40)
-        self.clear_button.setToolTip("Empty the filters and show the latest documents (Esc)")
-        self.clear_button.clicked.connect(self.clear_filters)
-
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(4)
-        for col, (title, widget, stretch, width) in enumerate((
-            ("Kind", self.kind_combo, 0, 170),
-            ("Number", self.number_edit, 3, 200),
-            ("From", self.from_edit, 0, 130),
-            ("To", self.to_edit, 0, 130),
-        )):
-            widget.setMinimumWidth(width)
-            label = QLabel(title)
-            label.setProperty("role", "muted")
-            label.setBuddy(widget)
-            grid.addWidget(label, 0, col)
-            grid.addWidget(widget, 1, col)
-            grid.setColumnStretch(col, stretch)
-        grid.addWidget(self.search_button, 1, 4)
-        grid.addWidget(self.clear_button, 1, 5)
+        self.filters = FilterBar(self, self.search, search_tip="Find the documents that match (Enter)",
+                                 clear_tip="Empty the filters and show the latest documents (Esc)")
+        f = self.filters
+        self.kind_combo = f.combo("kindCombo", [("All kinds", None)] + [(label, kind) for kind, label in
+                                                                         documents.kinds().items()])
+        self.number_edit = f.edit("numberEdit", "Receipt or document number, or part of it")
+        self.from_edit = f.edit("fromEdit", "dd/mm/yyyy")
+        self.to_edit = f.edit("toEdit", "dd/mm/yyyy")
+        f.focus = self.number_edit
+        self.search_button, self.clear_button = f.search_button, f.clear_button
+        f.add_row(0, (("Kind", self.kind_combo, 170), ("Number", self.number_edit, 200), ("From", self.from_edit, 130),
+                      ("To", self.to_edit, 130)))
+        for col, stretch in enumerate((0, 3, 0, 0)):
+            f.grid.setColumnStretch(col, stretch)
+        f.grid.addWidget(self.search_button, 1, 4)
+        f.grid.addWidget(self.clear_button, 1, 5)
 
         self.message = QLabel()
         self.message.setObjectName("archiveMessage")
@@ -100,26 +66,10 @@ class ArchiveScreen(Screen):
 
         # -- the list -------------------------------------------------------------------
         self.model = ArchiveTableModel(self, locale=self.locale, kind_labels=documents.kinds(), who=_staff_name)
-        self.table = QTableView()
-        self.table.setObjectName("archiveTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(34)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        # Fixed widths: never measure thousands of rows to size a column.
-        for col, width in ((ArchiveTableModel.DATE, 160), (ArchiveTableModel.KIND, 130),
-                           (ArchiveTableModel.NUMBER, 200), (ArchiveTableModel.PAPER, 80),
-                           (ArchiveTableModel.WHO, 190)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(ArchiveTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(60)
+        self.table = list_table("archiveTable", self.model, row_height=34)
+        m = ArchiveTableModel
+        size_columns(self.table, {m.DATE: 160, m.KIND: 130, m.NUMBER: 200, m.PAPER: 80, m.WHO: 190}, (m.TITLE,),
+                     minimum=60)
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
 
@@ -147,27 +97,14 @@ class ArchiveScreen(Screen):
         layout.setSpacing(10)
         layout.addLayout(top)
         layout.addWidget(intro)
-        layout.addLayout(grid)
+        layout.addWidget(self.filters)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.clear_filters)
-
         ctx.events.changed.connect(self._on_changed)
         self._set_message("")
         self.search()
-
-    def _field(self, placeholder: str, name: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setObjectName(name)
-        edit.setPlaceholderText(placeholder)
-        edit.setClearButtonEnabled(True)
-        edit.setMinimumHeight(40)
-        edit.returnPressed.connect(self.search)
-        return edit
 
     # -- state ---------------------------------------------------------------------------
     def activated(self) -> None:
@@ -179,16 +116,7 @@ class ArchiveScreen(Screen):
             self.refresh()
 
     def _set_message(self, text: str, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("role", "error" if error else "muted")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setVisible(bool(text))
-
-    def _mark(self, edit: QLineEdit, bad: bool) -> None:
-        edit.setProperty("invalid", bad)
-        edit.style().unpolish(edit)
-        edit.style().polish(edit)
+        show_message(self.message, text, error, ok_role="muted")
 
     def _update_buttons(self) -> None:
         self.open_button.setEnabled(self.current_row() >= 0)
@@ -204,21 +132,7 @@ class ArchiveScreen(Screen):
     # -- searching -------------------------------------------------------------------------
     def build_filter(self) -> ArchiveFilter:
         """The filters as an ArchiveFilter; raises InvalidInput naming the field that is wrong."""
-        for edit in (self.from_edit, self.to_edit):
-            self._mark(edit, False)
-        try:
-            date_from = parse_day(self.from_edit.text(), self.locale)
-        except ValueError as err:
-            self._mark(self.from_edit, True)
-            raise InvalidInput("From", str(err)) from None
-        try:
-            date_to = parse_day(self.to_edit.text(), self.locale)
-        except ValueError as err:
-            self._mark(self.to_edit, True)
-            raise InvalidInput("To", str(err)) from None
-        if date_from and date_to and date_from > date_to:
-            self._mark(self.to_edit, True)
-            raise InvalidInput("To", "is before From")
+        date_from, date_to = self.filters.date_range(self.from_edit, self.to_edit, self.locale)
         return ArchiveFilter(kind=self.kind_combo.currentData(), number=self.number_edit.text().strip(),
                              date_from=date_from, date_to=date_to)
 
@@ -256,22 +170,14 @@ class ArchiveScreen(Screen):
         self._update_buttons()
 
     def clear_filters(self) -> None:
-        self.kind_combo.setCurrentIndex(0)
-        for edit in (self.number_edit, self.from_edit, self.to_edit):
-            edit.clear()
-        self.search()
-        self.number_edit.setFocus()
+        """Empty the filters and show the latest documents (Esc)."""
+        self.filters.clear()
 
     def select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.table.scrollTo(index)
+        select_row(self.table, row)
 
     def current_row(self) -> int:
-        index = self.table.selectionModel().currentIndex()
-        return index.row() if index.isValid() else -1
+        return current_row(self.table)
 
     # -- opening ----------------------------------------------------------------------------
     def _on_activated(self, index: QModelIndex) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QSplitter,
     QTabBar,
     QTextBrowser,
     QVBoxLayout,
@@ -48,9 +47,17 @@ from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.dialogs.case_dialogs import CategoriesDialog, FiguresDialog, FormDialog, NewCaseDialog, combo, line, text_box
 from desk.ui.screens.base import Screen
-from desk.ui.screens.customers import current_row, select_row, _table
 from desk.ui.tables.cases_table import CasesTableModel
 from desk.ui.tables.sales_table import local_time_text
+from desk.ui.widgets.list_detail import (
+    ListDetail,
+    action_button,
+    add_shortcuts,
+    list_table,
+    message_label,
+    select_row,
+)
+from desk.ui.widgets.style import show_message
 
 BOARD_VIEWS = ("mine", "unassigned", "overdue", "due_today", "open", "all")
 # (label, shortcut, method, permission): the case's actions, in the order of their buttons.
@@ -91,10 +98,10 @@ class CasesScreen(Screen):
 
         heading = QLabel("Cases")
         heading.setProperty("role", "heading")
-        self.new_button = self._button("New case  (Ctrl+N)", "newCaseButton", self.new_case)
+        self.new_button = action_button("New case  (Ctrl+N)", "newCaseButton", self.new_case)
         self.new_button.setProperty("primary", True)
-        self.figures_button = self._button("Figures…  (Ctrl+G)", "figuresButton", self.show_figures)
-        self.categories_button = self._button("Categories…", "categoriesButton", self.edit_categories)
+        self.figures_button = action_button("Figures…  (Ctrl+G)", "figuresButton", self.show_figures)
+        self.categories_button = action_button("Categories…", "categoriesButton", self.edit_categories)
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addStretch(1)
@@ -123,7 +130,7 @@ class CasesScreen(Screen):
 
         self.model = CasesTableModel(self, locale=self.locale)
         self.model.set_source(cases_service.search_cases, cases_service.count_cases)
-        self.table = _table("casesTable", self.model)
+        self.table = list_table("casesTable", self.model)
         m = CasesTableModel
         header = self.table.horizontalHeader()
         for col, width in ((m.NUMBER, 172), (m.DUE, 150)):
@@ -132,22 +139,12 @@ class CasesScreen(Screen):
         for col in (m.OPENED, m.TYPE, m.PRIORITY, m.OWNER, m.STATUS, m.CUSTOMER):
             self.table.setColumnHidden(col, True)  # on the case's page; the list stays readable beside it
         header.setSectionResizeMode(m.SUMMARY, QHeaderView.ResizeMode.Stretch)
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_row(cur.row()))
         self.table.activated.connect(lambda _i: self._focus_actions())
-        self.count_label = QLabel("")
-        self.count_label.setObjectName("casesCount")
-        self.count_label.setProperty("role", "muted")
-        left = QWidget()
-        left_box = QVBoxLayout(left)
-        left_box.setContentsMargins(0, 0, 0, 0)
-        left_box.addWidget(self.table, 1)
-        left_box.addWidget(self.count_label)
+        self.splitter = ListDetail(self.table, "casesCount", "caseTitle", spacing=6, on_row=self._show_row)
+        self.count_label = self.splitter.count_label
 
         # -- a case's page ---------------------------------------------------------------------
-        self.case_title = QLabel("")
-        self.case_title.setObjectName("caseTitle")
-        self.case_title.setProperty("role", "heading")
-        self.case_title.setWordWrap(True)
+        self.case_title = self.splitter.title
         self.due_label = QLabel("")
         self.due_label.setObjectName("caseDue")
         self.due_label.setWordWrap(True)
@@ -159,32 +156,21 @@ class CasesScreen(Screen):
         grid = QGridLayout()
         grid.setSpacing(6)
         for i, (label, keys, method, _perm) in enumerate(CASE_ACTIONS):
-            button = self._button(f"{label}\n{keys}", f"case_{method}", getattr(self, method))
+            button = action_button(f"{label}\n{keys}", f"case_{method}", getattr(self, method))
             button.setMinimumHeight(50)
             button.setToolTip(f"{label} ({keys})")
             self.action_buttons[method] = button
             grid.addWidget(button, i // 4, i % 4)
         for col in range(4):
             grid.setColumnStretch(col, 1)
-        right = QWidget()
-        right_box = QVBoxLayout(right)
-        right_box.setContentsMargins(12, 0, 0, 0)
-        right_box.setSpacing(6)
-        right_box.addWidget(self.case_title)
+        right_box = self.splitter.detail
         right_box.addWidget(self.due_label)
         right_box.addWidget(self.page, 1)
         right_box.addLayout(grid)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
         self.splitter.setSizes([480, 560])
 
-        self.message = QLabel("")
-        self.message.setObjectName("casesMessage")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = message_label("casesMessage")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
@@ -196,17 +182,8 @@ class CasesScreen(Screen):
 
         keys = [("Ctrl+N", self.new_case), ("Ctrl+G", self.show_figures)]
         keys += [(k, getattr(self, method)) for _label, k, method, _p in CASE_ACTIONS]
-        for seq, slot in keys:
-            shortcut = QShortcut(QKeySequence(seq), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-        for i in range(len(BOARD_VIEWS)):
-            shortcut = QShortcut(QKeySequence(f"Alt+{i + 1}"), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda i=i: self.tabs.setCurrentIndex(i))
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self._escape)
+        keys += [(f"Alt+{i + 1}", lambda i=i: self.tabs.setCurrentIndex(i)) for i in range(len(BOARD_VIEWS))]
+        add_shortcuts(self, keys + [(QKeySequence(Qt.Key.Key_Escape), self._escape)])
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(lambda *_: self._update_buttons())
@@ -224,13 +201,6 @@ class CasesScreen(Screen):
         self.tabs.blockSignals(True)
         self.set_view("mine" if mine else "open")
         self.tabs.blockSignals(False)
-
-    def _button(self, text: str, name: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setMinimumHeight(40)
-        button.clicked.connect(lambda _checked=False: slot())
-        return button
 
     # -- state -------------------------------------------------------------------------------
     def activated(self) -> None:
@@ -260,11 +230,7 @@ class CasesScreen(Screen):
             self._set_message(f"{doc} linked to case {number}: resolve the case with it (Ctrl+D).")
 
     def _set_message(self, text: str, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("role", "error" if error else "allowed")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setVisible(bool(text))
+        show_message(self.message, text, error)
 
     def _escape(self) -> None:
         if self.search_edit.text():

@@ -4,21 +4,9 @@ exchanges, orders, cases, vouchers and contacts, newest first; Enter opens an en
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QGridLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desk.errors import DeskError
 from desk.services import auth
@@ -31,33 +19,16 @@ from desk.ui.dialogs.customer_dialogs import CustomerEditDialog, EraseDialog, Me
 from desk.ui.screens.base import Screen
 from desk.ui.tables.cases_table import CustomersTableModel, TimelineModel
 from desk.ui.tables.sales_table import local_time_text
-
-
-def _table(name: str, model) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(32)
-    table.horizontalHeader().setHighlightSections(False)
-    return table
-
-
-def select_row(table: QTableView, row: int) -> None:
-    index = table.model().index(row, 0)
-    table.selectionModel().setCurrentIndex(
-        index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-    table.scrollTo(index)
-
-
-def current_row(table: QTableView) -> int:
-    index = table.selectionModel().currentIndex()
-    return index.row() if index.isValid() else -1
+from desk.ui.widgets.list_detail import (
+    ListDetail,
+    action_button,
+    add_shortcuts,
+    current_row,
+    list_table,
+    message_label,
+    select_row,
+)
+from desk.ui.widgets.style import show_message
 
 
 def open_timeline_entry(screen: Screen, entry: TimelineEntry) -> bool:
@@ -130,52 +101,42 @@ class CustomersScreen(Screen):
         self.search_edit.setMinimumHeight(40)
         self.search_edit.textEdited.connect(lambda _t: self.search())
         self.search_edit.returnPressed.connect(self._focus_results)
-        self.new_button = self._button("New customer  (Ctrl+N)", "newCustomerButton", self.new_customer)
+        self.new_button = action_button("New customer  (Ctrl+N)", "newCustomerButton", self.new_customer)
         top = QHBoxLayout()
         top.addWidget(self.search_edit, 1)
         top.addWidget(self.new_button)
 
         self.model = CustomersTableModel(self, locale=self.locale)
         self.model.set_source(customers_service.fetch_customers, customers_service.count_customers)
-        self.table = _table("customersTable", self.model)
+        self.table = list_table("customersTable", self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 160)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(1, 115)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_row(cur.row()))
         self.table.activated.connect(lambda _i: self._focus_timeline())
-        self.count_label = QLabel("")
-        self.count_label.setObjectName("customersCount")
-        self.count_label.setProperty("role", "muted")
-        left = QWidget()
-        left_box = QVBoxLayout(left)
-        left_box.setContentsMargins(0, 0, 0, 0)
-        left_box.addWidget(self.table, 1)
-        left_box.addWidget(self.count_label)
+        self.splitter = ListDetail(self.table, "customersCount", "customerTitle", spacing=8, on_row=self._show_row)
+        self.count_label = self.splitter.count_label
 
         # -- the record and its timeline -------------------------------------------------
-        self.name_label = QLabel("")
-        self.name_label.setObjectName("customerTitle")
-        self.name_label.setProperty("role", "heading")
-        self.name_label.setWordWrap(True)
+        self.name_label = self.splitter.title
         self.record_label = QLabel("")
         self.record_label.setObjectName("customerRecord")
         self.record_label.setWordWrap(True)
         self.record_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.edit_button = self._button("Edit  (Ctrl+E)", "editCustomerButton", self.edit_customer)
-        self.merge_button = self._button("Merge…  (Ctrl+M)", "mergeButton", self.merge_duplicate)
-        self.erase_button = self._button("Erase…", "eraseButton", self.erase_customer)
-        self.case_button = self._button("New case  (Ctrl+K)", "customerCaseButton", self.new_case)
-        self.contact_button = self._button("Contact…  (Ctrl+J)", "contactButton", self.log_contact)
+        self.edit_button = action_button("Edit  (Ctrl+E)", "editCustomerButton", self.edit_customer)
+        self.merge_button = action_button("Merge…  (Ctrl+M)", "mergeButton", self.merge_duplicate)
+        self.erase_button = action_button("Erase…", "eraseButton", self.erase_customer)
+        self.case_button = action_button("New case  (Ctrl+K)", "customerCaseButton", self.new_case)
+        self.contact_button = action_button("Contact…  (Ctrl+J)", "contactButton", self.log_contact)
         actions = QGridLayout()
         actions.setSpacing(6)
         for i, b in enumerate((self.edit_button, self.merge_button, self.case_button, self.contact_button,
                                self.erase_button)):
             actions.addWidget(b, i // 3, i % 3)
         self.timeline_model = TimelineModel(self, locale=self.locale)
-        self.timeline = _table("timelineTable", self.timeline_model)
+        self.timeline = list_table("timelineTable", self.timeline_model)
         th = self.timeline.horizontalHeader()
         for col, width in ((0, 152), (2, 152), (3, 85)):
             th.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
@@ -184,26 +145,15 @@ class CustomersScreen(Screen):
         self.timeline.activated.connect(self._timeline_activated)
         timeline_title = QLabel("Timeline — newest first")
         timeline_title.setProperty("role", "muted")
-        right = QWidget()
-        right_box = QVBoxLayout(right)
-        right_box.setContentsMargins(12, 0, 0, 0)
-        right_box.setSpacing(8)
-        right_box.addWidget(self.name_label)
+        right_box = self.splitter.detail
         right_box.addWidget(self.record_label)
         right_box.addLayout(actions)
         right_box.addWidget(timeline_title)
         right_box.addWidget(self.timeline, 1)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
         self.splitter.setSizes([420, 610])
 
-        self.message = QLabel("")
-        self.message.setObjectName("customersMessage")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = message_label("customersMessage")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
@@ -214,27 +164,15 @@ class CustomersScreen(Screen):
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)
 
-        for keys, slot in (("Ctrl+N", self.new_customer), ("Ctrl+E", self.edit_customer),
-                           ("Ctrl+M", self.merge_duplicate), ("Ctrl+K", self.new_case), ("Ctrl+J", self.log_contact)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self._escape)
+        add_shortcuts(self, (("Ctrl+N", self.new_customer), ("Ctrl+E", self.edit_customer),
+                             ("Ctrl+M", self.merge_duplicate), ("Ctrl+K", self.new_case), ("Ctrl+J", self.log_contact),
+                             (QKeySequence(Qt.Key.Key_Escape), self._escape)))
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(lambda *_: self._update_buttons())
         self._show(None)
         if ctx.staff is not None:
             self.search()
-
-    def _button(self, text: str, name: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setMinimumHeight(40)
-        button.clicked.connect(slot)
-        return button
 
     # -- state --------------------------------------------------------------------------------
     def activated(self) -> None:
@@ -259,11 +197,7 @@ class CustomersScreen(Screen):
         self.contact_button.setEnabled(live and auth.can(staff, "customers.edit"))
 
     def _set_message(self, text: str, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("role", "error" if error else "allowed")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-        self.message.setVisible(bool(text))
+        show_message(self.message, text, error)
 
     def _escape(self) -> None:
         if self.search_edit.text():

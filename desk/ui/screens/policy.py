@@ -50,6 +50,7 @@ from desk.services.policy import (
 )
 from desk.services.store import current_store
 from desk.ui.context import AppContext
+from desk.ui.widgets.style import repolish
 
 METHOD_NAMES = {"cash": "Cash", "card": "Card", "gift_card": "Gift card", "other": "Other", "store_credit": "Store credit"}
 OPENED_CHOICES = ((ALLOWED, "Allowed"), (NEEDS_APPROVAL, "Needs approval"), (REFUSED, "Refused"))
@@ -64,11 +65,6 @@ class FormProblem(InvalidInput):
     def __init__(self, field: str, why: str, tab: int, widget: QWidget | None = None, row: int = -1):
         super().__init__(field, why)
         self.tab, self.widget, self.row = tab, widget, row
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 def _names(text: str) -> list[str]:
@@ -684,7 +680,7 @@ class PolicyEditor(QWidget):
             label.hide()
         for w in self._marked:
             w.setProperty("invalid", False)
-            _repolish(w)
+            repolish(w)
         self._marked.clear()
         self.message.clear()
 
@@ -702,7 +698,7 @@ class PolicyEditor(QWidget):
         elif w is not None:
             w.setProperty("invalid", True)
             self._marked.append(w)
-            _repolish(w)
+            repolish(w)
             w.setFocus()
             if isinstance(w, QLineEdit):
                 w.selectAll()
@@ -711,7 +707,7 @@ class PolicyEditor(QWidget):
     def show_message(self, text: str, ok: bool) -> None:
         self.message.setText(text)
         self.message.setProperty("role", "allowed" if ok else "error")
-        _repolish(self.message)
+        repolish(self.message)
 
     def error_text(self) -> str:
         """The inline error on the tab shown ('' when none)."""

@@ -9,20 +9,16 @@ its ledger (the list and the scan field already call it expired from the day it 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -37,6 +33,9 @@ from desk.services.store import current_store
 from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
+from desk.ui.widgets.filters import FilterBar
+from desk.ui.widgets.list_detail import current_row, list_table, select_row, size_columns
+from desk.ui.widgets.style import repolish, show_message
 from desk.ui.tables.sales_table import local_time_text
 from desk.ui.tables.vouchers_table import SOURCE_LABELS, STATUS_LABELS, VouchersTableModel, day_text
 
@@ -46,11 +45,6 @@ SOURCE_CHOICES = (("Any", ""), ("Return", "return"), ("Exchange", "exchange"), (
 ENTRY_LABELS = {"issue": "Issued", "redeem": "Redeemed", "reverse": "Redemption given back", "expire": "Expired",
                 "cancel": "Cancelled"}
 STATUS_ROLES = {"active": "allowed", "spent": "muted", "expired": "approval", "cancelled": "error"}
-
-
-def _repolish(widget: QWidget) -> None:
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 def _cell(text: str, right: bool = False) -> QTableWidgetItem:
@@ -83,38 +77,19 @@ class VouchersScreen(Screen):
         intro.setWordWrap(True)
 
         # -- filters --------------------------------------------------------------------------
-        self.text_edit = QLineEdit()
-        self.text_edit.setObjectName("voucherTextEdit")
-        self.text_edit.setPlaceholderText("Code or customer")
-        self.text_edit.setClearButtonEnabled(True)
-        self.text_edit.setMinimumHeight(40)
-        self.text_edit.returnPressed.connect(self.search)
-        self.status_combo = self._combo("statusCombo", STATUS_CHOICES)
-        self.source_combo = self._combo("sourceCombo", SOURCE_CHOICES)
-        self.search_button = QPushButton("Search")
-        self.search_button.setObjectName("searchButton")
-        self.search_button.setProperty("primary", True)
-        self.search_button.setToolTip("Show the vouchers that match (Enter)")
-        self.search_button.clicked.connect(self.search)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setMinimumHeight(40)
-        self.clear_button.setToolTip("Empty the filters (Esc)")
-        self.clear_button.clicked.connect(self.clear_filters)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(4)
-        for col, (title, widget) in enumerate((("Code or customer", self.text_edit), ("Status", self.status_combo),
-                                               ("Source", self.source_combo))):
-            label = QLabel(title)
-            label.setProperty("role", "muted")
-            label.setBuddy(widget)
-            grid.addWidget(label, 0, col)
-            grid.addWidget(widget, 1, col)
-        grid.addWidget(self.clear_button, 1, 3)
-        grid.addWidget(self.search_button, 1, 4)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(2, 1)
+        self.filters = FilterBar(self, self.search, search_tip="Show the vouchers that match (Enter)")
+        f = self.filters
+        self.text_edit = f.edit("voucherTextEdit", "Code or customer")
+        self.status_combo = f.combo("statusCombo", STATUS_CHOICES)
+        self.source_combo = f.combo("sourceCombo", SOURCE_CHOICES)
+        self.search_button, self.clear_button = f.search_button, f.clear_button
+        f.add_row(0, (("Code or customer", self.text_edit, 0), ("Status", self.status_combo, 0),
+                      ("Source", self.source_combo, 0)))
+        f.grid.addWidget(self.clear_button, 1, 3)
+        f.grid.addWidget(self.search_button, 1, 4)
+        f.grid.setColumnStretch(0, 3)
+        f.grid.setColumnStretch(1, 1)
+        f.grid.setColumnStretch(2, 1)
 
         self.message = QLabel()
         self.message.setObjectName("vouchersMessage")
@@ -122,25 +97,10 @@ class VouchersScreen(Screen):
 
         # -- the list ---------------------------------------------------------------------------
         self.model = VouchersTableModel(self, locale=self.locale)
-        self.table = QTableView()
-        self.table.setObjectName("vouchersTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(34)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
+        self.table = list_table("vouchersTable", self.model, row_height=34)
         m = VouchersTableModel
-        for col, width in ((m.CODE, 170), (m.ISSUED, 155), (m.SOURCE, 105), (m.AMOUNT, 95), (m.BALANCE, 95),
-                           (m.EXPIRES, 105), (m.STATUS, 100)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(m.CUSTOMER, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(50)
+        size_columns(self.table, {m.CODE: 170, m.ISSUED: 155, m.SOURCE: 105, m.AMOUNT: 95, m.BALANCE: 95, m.EXPIRES: 105,
+                                  m.STATUS: 100}, (m.CUSTOMER,), minimum=50)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.table.activated.connect(self._on_activated)
         self.count_label = QLabel()
@@ -253,14 +213,10 @@ class VouchersScreen(Screen):
         layout.setSpacing(10)
         layout.addWidget(heading)
         layout.addWidget(intro)
-        layout.addLayout(grid)
+        layout.addWidget(self.filters)
         layout.addWidget(self.message)
         layout.addWidget(splitter, 1)
 
-        for key, slot in ((Qt.Key.Key_Escape, self.clear_filters),):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
         for seq, slot in (("Ctrl+R", self.redeem), ("Ctrl+P", self.print_voucher)):
             shortcut = QShortcut(QKeySequence(seq), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -271,15 +227,6 @@ class VouchersScreen(Screen):
         self.show_voucher(None)
         if ctx.staff is not None:
             self.search()
-
-    def _combo(self, name: str, choices) -> QComboBox:
-        combo = QComboBox()
-        combo.setObjectName(name)
-        combo.setMinimumHeight(40)
-        for label, value in choices:
-            combo.addItem(label, value)
-        combo.activated.connect(lambda _i: self.search())
-        return combo
 
     # -- state -------------------------------------------------------------------------------
     def activated(self) -> None:
@@ -304,10 +251,7 @@ class VouchersScreen(Screen):
             self.refresh()
 
     def _set_message(self, text: str, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setProperty("role", "error" if error else "allowed")
-        _repolish(self.message)
-        self.message.setVisible(bool(text))
+        show_message(self.message, text, error)
 
     def money(self, minor: int, currency: str) -> str:
         return format_money(minor, currency, self.locale)
@@ -358,22 +302,15 @@ class VouchersScreen(Screen):
             self.select_row(0)
 
     def clear_filters(self) -> None:
-        self.text_edit.clear()
-        self.status_combo.setCurrentIndex(0)
-        self.source_combo.setCurrentIndex(0)
-        self.search()
-        self.text_edit.setFocus()
+        """Empty the filters and search again (Esc)."""
+        self.filters.clear()
 
     def select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.scrollTo(index)
+        select_row(self.table, row)
         self.open_row(row)
 
     def current_row(self) -> int:
-        index = self.table.selectionModel().currentIndex()
-        return index.row() if index.isValid() else -1
+        return current_row(self.table)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
@@ -429,7 +366,7 @@ class VouchersScreen(Screen):
         self.code_label.setText(view.code)
         self.status_label.setText(STATUS_LABELS.get(view.status, view.status))
         self.status_label.setProperty("role", STATUS_ROLES.get(view.status, "muted"))
-        _repolish(self.status_label)
+        repolish(self.status_label)
         self.balance_label.setText(self.money(view.balance, view.currency))
         self.left_label.setText(f"left of {self.money(view.amount, view.currency)} issued")
         source = SOURCE_LABELS.get(view.source, view.source)
