@@ -19,7 +19,7 @@ from peewee import fn
 from desk import clock
 from desk.models import HoRecord, HoStore
 from desk.services.exporters_orders_cases import WAITING_ON_CUSTOMER, WAITING_ON_SUPPLIER
-from desk.services.ho_reports import Report, register_report
+from desk.services.ho_reports import ChartSpec, Report, register_report
 
 ORDER_STATUSES = ("requested", "ordered", "arrived", "contacted")  # open: not collected, not cancelled
 
@@ -121,10 +121,18 @@ def satisfaction_by_store(start: dt.datetime, end: dt.datetime) -> Report:
                   rows)
 
 
-for _name, _title, _run in (
-    ("orders_overdue", "Special orders overdue", orders_overdue),
-    ("open_orders_by_status", "Open special orders by status", open_orders_by_status),
-    ("cases_by_category", "Cases by category", cases_by_category),
-    ("satisfaction_by_store", "Customer satisfaction by store", satisfaction_by_store),
+for _name, _title, _run, _chart in (
+    ("orders_overdue", "Special orders overdue", orders_overdue,
+     ChartSpec(("Store",), ("Late from supplier", "Not collected by deadline"), "Overdue special orders by store",
+               unit="Orders")),
+    ("open_orders_by_status", "Open special orders by status", open_orders_by_status,
+     ChartSpec(("Status",), ("Orders",), "Open special orders by status, all stores",
+               unit="Orders")),
+    ("cases_by_category", "Cases by category", cases_by_category,
+     ChartSpec(("Category",), ("Cases", "Open", "Overdue"), "Cases by category, all stores", largest_first=True,
+               unit="Cases")),
+    ("satisfaction_by_store", "Customer satisfaction by store", satisfaction_by_store,
+     ChartSpec(("Store",), ("Average (1-5)",), "Average satisfaction (1-5) by store",
+               unit="Score")),
 ):
-    register_report(_name, _title, _run)
+    register_report(_name, _title, _run, _chart)

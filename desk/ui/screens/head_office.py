@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -37,6 +38,7 @@ from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.dialogs.import_sales import _Worker as Worker  # one worker-thread helper for imports
 from desk.ui.screens.base import Screen
+from desk.ui.widgets.bar_chart import BarChart
 
 # the decision colours of resources/styles/desk.qss, as cell backgrounds
 COVERAGE_COLOURS = {"arrived": "#d7ecd9", "missing": "#f6e3c4", "refused": "#f4d3d0", "none": "#f1f1f1"}
@@ -315,22 +317,61 @@ class HeadOfficeScreen(Screen):
         self.csv_button = _button("Export CSV…", "hoReportCsv")
         self.csv_button.clicked.connect(self.export_csv)
         self.csv_button.setEnabled(False)
+        self.chart_button = _button("Chart  (Ctrl+G)", "hoReportChartToggle")
+        self.chart_button.setCheckable(True)
+        self.chart_button.setChecked(True)
+        self.chart_button.toggled.connect(self._chart_toggled)
+        QShortcut(QKeySequence("Ctrl+G"), page, activated=self.chart_button.toggle)
         row = QHBoxLayout()
         for w in (self.report_combo, QLabel("From"), self.rep_from, QLabel("to"), self.rep_to, self.run_button,
-                  self.csv_button):
+                  self.csv_button, self.chart_button):
             row.addWidget(w)
         row.addStretch(1)
+        # the filters re-run the report, so table and chart always show the days picked
+        self.report_combo.currentIndexChanged.connect(lambda _i: self._rerun())
+        self.rep_from.dateChanged.connect(lambda _d: self._rerun())
+        self.rep_to.dateChanged.connect(lambda _d: self._rerun())
         self.report_table = _table([])
         self.report_table.setObjectName("hoReportTable")
+        self.report_chart = BarChart("hoReportChart", min_height=240)
+        self.report_chart.setVisible(False)
+        self.report_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.report_splitter.setChildrenCollapsible(False)
+        self.report_splitter.addWidget(self.report_chart)
+        self.report_splitter.addWidget(self.report_table)
+        self.report_splitter.setSizes([330, 300])
         self.report_note = QLabel()
         self.report_note.setProperty("role", "muted")
+        self.report_note.setWordWrap(True)
         self.report: ho_reports.Report | None = None
         box = QVBoxLayout(page)
         box.setContentsMargins(8, 12, 8, 8)
         box.addLayout(row)
-        box.addWidget(self.report_table, 1)
+        box.addWidget(self.report_splitter, 1)
         box.addWidget(self.report_note)
         return page
+
+    def _rerun(self) -> None:
+        # once a report has been run, the filters update it (quietly skipping a half-typed range)
+        if self.report is not None and self.rep_from.date() <= self.rep_to.date():
+            self.run_report()
+
+    def _chart_toggled(self, on: bool) -> None:
+        self.report_chart.setVisible(on and self.report is not None
+                                     and ho_reports.chart_data(self.report) is not None)
+
+    def chart_shown(self) -> bool:
+        return not self.report_chart.isHidden()
+
+    def _show_chart(self, report: ho_reports.Report) -> str:
+        data = ho_reports.chart_data(report)
+        if data is None:
+            self.report_chart.setVisible(False)
+            return ""
+        self.report_chart.show_bars(data.title, data.categories, data.series, axis_title=data.axis,
+                                    empty="(no records)")
+        self.report_chart.setVisible(self.chart_button.isChecked())
+        return data.note
 
     def run_report(self) -> None:
         ok, report = messages.attempt(self, ho_reports.run_report, self.ctx.staff, self.report_combo.currentData(),
@@ -345,8 +386,11 @@ class HeadOfficeScreen(Screen):
                  or any(isinstance(r[i], (int, Decimal)) for r in report.rows)}
         _fill(self.report_table, [[report.as_text(r, c) for c in report.columns] for r in report.rows], right)
         self.report_table.resizeColumnsToContents()
-        self.report_note.setText(f"{len(report.rows)} rows. Amounts in each row's currency."
-                                 if report.rows else "No records in these days.")
+        note = self._show_chart(report)
+        text = f"{len(report.rows)} rows." if report.rows else "No records in these days."
+        if report.rows and report.money:
+            text += " Amounts in each row's currency."
+        self.report_note.setText(text + (f" Chart: {note}" if note else ""))
         self.csv_button.setEnabled(bool(report.rows))
 
     def export_csv(self) -> None:
