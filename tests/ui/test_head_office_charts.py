@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication
 
 from desk.services import head_office, ho_reports
 from desk.services.export import export_bundle
@@ -56,6 +57,7 @@ def test_every_report_has_its_chart_and_ctrl_g_toggles_it(qtbot, store_ctx, sqli
     assert seen["satisfaction_by_store"][1] == {"Average (1-5)": [3.0]}
 
     # Ctrl+G hides the chart and shows it again
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen)  # shortcuts need the window active
     screen.report_table.setFocus()
     qtbot.keyClick(screen.report_table, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     assert not screen.chart_shown() and not screen.chart_button.isChecked()
