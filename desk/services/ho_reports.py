@@ -62,6 +62,7 @@ class ChartSpec:
     largest_first: bool = False
     top: int = 12
     unit: str = ""  # the value axis' title when it is not money (the currency) or a percentage
+    axis_max: int | None = None  # a fixed top for the value axis (a 1-5 score: 5)
 
 
 @dataclass
@@ -76,6 +77,7 @@ class ChartData:
     money: bool = False
     currency: str = ""
     note: str = ""
+    axis_max: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def chart_data(report: Report) -> ChartData | None:
         series.append((name, values))
     axis = f"Amount ({currency})" if money else ("%" if any(v in report.percent for v in spec.values) else spec.unit)
     return ChartData(spec.title, axis, keys, series, money=money, currency=currency,
-                     note="; ".join(note).capitalize() + ("." if note else ""))
+                     note="; ".join(note).capitalize() + ("." if note else ""), axis_max=spec.axis_max)
 
 
 def run_report(actor: Staff, name: str, date_from: dt.date, date_to: dt.date) -> Report:

@@ -145,6 +145,6 @@ for _name, _title, _run, _chart in (
                unit="Cases")),
     ("satisfaction_by_store", "Customer satisfaction by store", satisfaction_by_store,
      ChartSpec(("Store",), ("Average (1-5)",), "Average satisfaction (1-5) by store",
-               unit="Score")),
+               unit="Score", axis_max=5)),
 ):
     register_report(_name, _title, _run, _chart)

@@ -92,3 +92,9 @@ def test_every_report_has_a_chart_on_its_own_columns(shop, tmp_path):
 
 # the shop fixture of the head office tests
 from tests.services.test_head_office import shop  # noqa: E402,F401
+
+
+def test_the_satisfaction_chart_has_a_fixed_one_to_five_axis():
+    report = _report("satisfaction_by_store", ["Store", "Scores", "Average (1-5)"], [["A", 2, Decimal("3.00")]])
+    data = chart_data(report)
+    assert data.axis_max == 5 and data.axis == "Score" and data.series == [("Average (1-5)", [Decimal("3.00")])]

@@ -55,6 +55,8 @@ def test_every_report_has_its_chart_and_ctrl_g_toggles_it(qtbot, store_ctx, sqli
     assert categories == ["Product quality", "(no category)"] and bars["Cases"] == [2.0, 1.0]
     assert seen["orders_overdue"][1] == {"Late from supplier": [1.0], "Not collected by deadline": [1.0]}
     assert seen["satisfaction_by_store"][1] == {"Average (1-5)": [3.0]}
+    screen.report_combo.setCurrentIndex(screen.report_combo.findData("satisfaction_by_store"))
+    assert screen.report_chart.axis_range() == (0.0, 5.0)  # a score's axis runs to 5
 
     # Ctrl+G hides the chart and shows it again
     qtbot.waitUntil(lambda: QApplication.activeWindow() is screen)  # shortcuts need the window active

@@ -372,7 +372,7 @@ class HeadOfficeScreen(Screen):
             self.report_chart.setVisible(False)
             return ""
         self.report_chart.show_bars(data.title, data.categories, data.series, axis_title=data.axis,
-                                    empty="(no records)")
+                                    empty="(no records)", axis_max=data.axis_max)
         self.report_chart.setVisible(self.chart_button.isChecked())
         return data.note
 
@@ -390,7 +390,8 @@ class HeadOfficeScreen(Screen):
         _fill(self.report_table, [[report.as_text(r, c) for c in report.columns] for r in report.rows], right)
         self.report_table.resizeColumnsToContents()
         note = self._show_chart(report)
-        text = f"{len(report.rows)} rows." if report.rows else "No records in these days."
+        n = len(report.rows)
+        text = f"{n} row{'' if n == 1 else 's'}." if n else "No records in these days."
         if report.rows and report.money:
             text += " Amounts in each row's currency."
         self.report_note.setText(text + (f" Chart: {note}" if note else ""))

@@ -31,9 +31,9 @@ class BarChart(QChartView):
         self.setMinimumHeight(min_height)
 
     def show_bars(self, title: str, categories: list[str], sets: list[tuple[str, list]], axis_title: str = "",
-                  empty: str = "(nothing)", colours: tuple[str, ...] = COLOURS) -> None:
+                  empty: str = "(nothing)", colours: tuple[str, ...] = COLOURS, axis_max: int | None = None) -> None:
         """Draw ``sets`` (name, one value per category) as grouped bars; no categories draws
-        one empty group labelled ``empty``."""
+        one empty group labelled ``empty``. ``axis_max`` fixes the value axis' top."""
         chart = self._chart
         chart.removeAllSeries()
         for axis in list(chart.axes()):
@@ -57,7 +57,11 @@ class BarChart(QChartView):
         chart.addAxis(labels, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(labels)
         values = QValueAxis()
-        if whole:
+        if axis_max is not None:
+            values.setRange(0, axis_max)
+            values.setTickCount(axis_max + 1 if axis_max <= 10 else 6)
+            values.setLabelFormat("%d")
+        elif whole:
             top_int = max(int(top + 0.999), 1)
             values.setRange(0, top_int)
             if top_int <= 10:
@@ -67,7 +71,7 @@ class BarChart(QChartView):
                 values.applyNiceNumbers()
             values.setLabelFormat("%d")
         else:
-            values.setRange(0, top or 1)
+            values.setRange(0, top * 1.1 or 1)  # a little room above the tallest bar
             values.setTickCount(6)
             values.applyNiceNumbers()
             values.setLabelFormat("%.2f" if top < 10 else "%.0f")
@@ -87,6 +91,10 @@ class BarChart(QChartView):
             for bar in series.barSets():
                 out[bar.label()] = [bar.at(i) for i in range(bar.count())]
         return out
+
+    def axis_range(self) -> tuple[float, float]:
+        axes = [a for a in self._chart.axes() if isinstance(a, QValueAxis)]
+        return (axes[0].min(), axes[0].max()) if axes else (0.0, 0.0)
 
     def axis_title(self) -> str:
         axes = [a for a in self._chart.axes() if isinstance(a, QValueAxis)]
