@@ -11,6 +11,8 @@
     desk ho-register-store CODE NAME     (head office) register a store, print its key
     desk ho-import BUNDLE...             (head office) check and import bundles
     desk ho-coverage --from D --to D     (head office) which bundles arrived, day by day
+    desk ho-store-days CODE [--closed-weekdays sun] [--closed D,D] [--open D,D]
+                                         (head office) the days a store trades
     desk ho-report NAME --from D --to D  (head office) a report across stores [--csv FILE]
 
 Every refusal is one message on stderr that says what is wrong and what to do, with a
@@ -142,6 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("ho-coverage", "(head office) which bundles arrived, are missing or were refused, store by day", cmd_ho_coverage)
     p.add_argument("--from", dest="date_from", type=_date, required=True, metavar="DATE", help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", type=_date, required=True, metavar="DATE", help="last day (YYYY-MM-DD)")
+
+    p = command("ho-store-days", "(head office) the days a store trades: coverage expects no bundle on the others",
+                cmd_ho_store_days)
+    p.add_argument("code", metavar="CODE", help="the registered store's code")
+    p.add_argument("--closed-weekdays", metavar="DAYS",
+                   help="the weekdays it does not trade, e.g. sun or sat,sun; none: it trades every day")
+    p.add_argument("--closed", metavar="DATES", default="", help="add closed dates, e.g. 2026-12-25,2026-12-26")
+    p.add_argument("--open", dest="reopen", metavar="DATES", default="",
+                   help="take dates off the closed list (it trades after all)")
 
     p = command("ho-report", "(head office) a report across stores", cmd_ho_report)
     p.add_argument("name", metavar="NAME", help="refunds_by_store, refunds_by_reason, refunds_by_tender, refunds_by_clerk, "
@@ -510,17 +521,31 @@ def cmd_ho_coverage(args: argparse.Namespace) -> int:
 
     require(command_line_actor(), "ho.reports")
     cov = coverage(args.date_from, args.date_to)
-    marks = {"arrived": "+", "missing": "!", "refused": "x", "none": "."}
+    marks = {"arrived": "+", "missing": "!", "refused": "x", "closed": "-", "none": "."}
     width = max([5] + [len(code) for code, _ in cov.stores])
     _say(" " * width + "  " + "".join(d.strftime("%d")[-2:] + " " for d in cov.days))
     for code, _ in cov.stores:
         _say(f"{code:<{width}}  " + "".join(f" {marks[cov.cell(code, d).status]} " for d in cov.days))
-    _say("+ arrived   ! missing   x refused   . not due")
+    _say("+ arrived   ! missing   x refused   - closed   . not due")
     for code, _ in cov.stores:
         for d in cov.days:
             cell = cov.cell(code, d)
             if cell.status in ("missing", "refused"):
                 _say(f"  {code} {d.isoformat()}: {cell.note}")
+    return EXIT_OK
+
+
+def cmd_ho_store_days(args: argparse.Namespace) -> int:
+    from desk.services import head_office as ho
+    from desk.services.auth import command_line_actor
+
+    _open(args)
+    calendar = ho.trading_calendar(args.code)
+    if args.closed_weekdays is not None or args.closed or args.reopen:
+        weekdays = calendar.closed_weekdays if args.closed_weekdays is None else ho.parse_weekdays(args.closed_weekdays)
+        dates = (set(calendar.closed_dates) | set(ho.parse_dates(args.closed))) - set(ho.parse_dates(args.reopen))
+        calendar = ho.set_trading_calendar(command_line_actor(), args.code, weekdays, dates)
+    _say(calendar.describe())
     return EXIT_OK
 
 

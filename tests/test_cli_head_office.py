@@ -84,3 +84,27 @@ def test_bad_dates_are_usage_errors(tmp_path, capsys):
     code, out, err = run(capsys, "--db", "sqlite:///" + str(tmp_path / "s.db"), "export", "--day", "23/11/2026",
                          "--out", tmp_path)
     assert code == 2 and "is not a date: write it as YYYY-MM-DD" in err
+
+
+def test_ho_store_days_sets_the_calendar_and_coverage_shows_closed_days(tmp_path, capsys):
+    hq = "sqlite:///" + str(tmp_path / "hq.db")
+    assert run(capsys, "--db", hq, *HQ)[0] == 0
+    assert run(capsys, "--db", hq, "ho-register-store", "cs01", "Corner Shop")[0] == 0
+    code, out, err = run(capsys, "--db", hq, "ho-store-days", "cs01")
+    assert code == 0 and out.strip() == "CS01: closed on none; closed dates none"
+    code, out, err = run(capsys, "--db", hq, "ho-store-days", "cs01", "--closed-weekdays", "sat,sun",
+                         "--closed", "2026-12-25,2026-12-26")
+    assert code == 0, err
+    assert out.strip() == "CS01: closed on sat, sun; closed dates 2026-12-25, 2026-12-26"
+    code, out, err = run(capsys, "--db", hq, "ho-store-days", "cs01", "--closed", "2027-01-01", "--open", "2026-12-26")
+    assert out.strip() == "CS01: closed on sat, sun; closed dates 2026-12-25, 2027-01-01"  # weekdays kept
+    code, out, err = run(capsys, "--db", hq, "ho-store-days", "cs01", "--closed-weekdays", "sunny")
+    assert code == 1 and "Closed weekdays: 'sunny' is not a weekday" in err
+    code, out, err = run(capsys, "--db", hq, "ho-store-days", "zz01", "--closed-weekdays", "sun")
+    assert code == 1 and "no store 'zz01' is registered" in err
+
+    today = dt.date.today()
+    saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7)
+    code, out, err = run(capsys, "--db", hq, "ho-coverage", "--from", saturday, "--to", saturday + dt.timedelta(days=1))
+    assert code == 0, err
+    assert re.search(r"^CS01\s+ -  - $", out, re.M) and "- closed" in out

@@ -6,7 +6,7 @@ from desk.models.catalogue import Category, Customer, Product
 from desk.models.cases import Case, CaseCategory, CaseEvent, CaseNote, CasePause, ContactLog, FollowUp
 from desk.models.exchanges import Exchange, ExchangeTender
 from desk.models.exports import ChangeLog, ExportBundle
-from desk.models.head_office import HoBundle, HoConflict, HoRecord, HoStore
+from desk.models.head_office import HoBundle, HoClosedDay, HoConflict, HoRecord, HoStore
 from desk.models.imports import SaleImport, TillRefund
 from desk.models.orders import ContactAttempt, OrderEvent, OrderTender, SpecialOrder, SpecialOrderLine
 from desk.models.printing import ArchivedDocument, GiftReceipt
@@ -59,6 +59,7 @@ ALL_MODELS = [
     HoBundle,
     HoRecord,
     HoConflict,
+    HoClosedDay,
 ]
 
 __all__ = ["database", "BaseModel", "ALL_MODELS"] + [m.__name__ for m in ALL_MODELS]

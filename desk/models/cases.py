@@ -18,6 +18,8 @@ class CaseCategory(Record):
     """A category of case (product quality, service, delivery ...): the list a manager keeps."""
 
     name = CharField(max_length=80, unique=True)
+    # a stable key (from the first name, kept on a rename): head office groups cases by it
+    code = CharField(max_length=40, unique=True)
     active = BooleanField(default=True)
     position = IntegerField(default=0)
 

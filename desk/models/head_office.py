@@ -6,7 +6,16 @@ projection in desk.services.exporters. One table keeps the import a single batch
 kind and lets a new kind (special orders, cases) arrive without a migration.
 """
 
-from peewee import BigIntegerField, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from desk.clock import utcnow
 from desk.models.base import BaseModel
@@ -17,9 +26,22 @@ class HoStore(BaseModel):
     name = CharField(max_length=120)
     key = CharField(max_length=64)  # HMAC-SHA256 key, hex: the store signs its bundles with it
     registered_at = DateTimeField(default=utcnow)
+    # the weekdays the store does not trade, e.g. "sun" or "sat,sun" (coverage expects no bundle)
+    closed_weekdays = CharField(max_length=32, default="")
 
     class Meta:
         table_name = "ho_store"
+
+
+class HoClosedDay(BaseModel):
+    """A date a registered store does not trade (a holiday): coverage shows it closed."""
+
+    store = ForeignKeyField(HoStore, backref="closed_days", on_delete="CASCADE")
+    day = DateField()
+
+    class Meta:
+        table_name = "ho_closed_day"
+        indexes = ((("store", "day"), True),)
 
 
 class HoBundle(BaseModel):

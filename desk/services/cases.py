@@ -507,13 +507,30 @@ def _category_name(name: str, exclude_id: int | None = None) -> str:
     return name
 
 
+def category_code(name: str) -> str:
+    """The stable key of a category, made from its first name: "Product quality" -> "product_quality".
+    Every store's default categories get the same codes, so head office adds them up across stores."""
+    code = re.sub(r"[^0-9a-z]+", "_", (name or "").lower()).strip("_")[:36].strip("_")
+    return code or "category"
+
+
+def _new_category_code(name: str) -> str:
+    base, n = category_code(name), 1
+    code = base
+    while CaseCategory.select().where(CaseCategory.code == code).exists():  # a retired name's code stays taken
+        n += 1
+        code = f"{base}_{n}"
+    return code
+
+
 def add_category(actor: Staff, name: str) -> CategoryRow:
     require(actor, "cases.categories")
     with database.atomic():
         name = _category_name(name)
         position = (CaseCategory.select(fn.MAX(CaseCategory.position)).scalar() or 0) + 1
-        c = CaseCategory.create(name=name, position=position, created_at=_now())
-        audit.record("case.category_added", actor, entity="case_category", entity_uuid=c.uuid, details={"name": name})
+        c = CaseCategory.create(name=name, code=_new_category_code(name), position=position, created_at=_now())
+        audit.record("case.category_added", actor, entity="case_category", entity_uuid=c.uuid,
+                     details={"name": name, "code": c.code})
     return _category_row(c)
 
 

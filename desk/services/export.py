@@ -77,6 +77,7 @@ class ExportResult:
     period_from: dt.datetime
     period_to: dt.datetime
     counts: dict[str, int] = field(default_factory=dict)
+    pruned: int = 0  # change-log rows of old bundles deleted with this export
 
     @property
     def records(self) -> int:
@@ -101,6 +102,28 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
         return dt.datetime.combine(d, dt.time.min).astimezone().astimezone(dt.timezone.utc).replace(tzinfo=None)
 
     return midnight(day), midnight(day + dt.timedelta(days=1))
+
+
+# The change log keeps what recent bundles carried (a day bundle re-reads a day's changes from
+# it); rows marked by a bundle older than the last KEEP_BUNDLES *and* older than KEEP_DAYS go.
+CHANGE_LOG_KEEP_BUNDLES = 30
+CHANGE_LOG_KEEP_DAYS = 90
+
+
+def prune_change_log(latest: int, now: dt.datetime, keep_bundles: int | None = None,
+                     keep_days: int | None = None) -> int:
+    """Delete the change-log rows marked by bundles before the last ``keep_bundles`` (up to and
+    including bundle ``latest``) and written more than ``keep_days`` ago; rows no bundle has
+    carried yet are never touched. Runs inside the export's transaction; returns the rows deleted."""
+    keep_bundles = CHANGE_LOG_KEEP_BUNDLES if keep_bundles is None else keep_bundles
+    keep_days = CHANGE_LOG_KEEP_DAYS if keep_days is None else keep_days
+    oldest_kept = latest - keep_bundles + 1
+    if oldest_kept <= 1:
+        return 0
+    return (ChangeLog.delete()
+            .where(ChangeLog.bundle_no.is_null(False) & (ChangeLog.bundle_no < oldest_kept)
+                   & (ChangeLog.at < now - dt.timedelta(days=keep_days)))
+            .execute())
 
 
 def _chunks(items: list, size: int = BATCH):
@@ -179,9 +202,10 @@ def export_bundle(actor: Staff, out_dir: str | os.PathLike, *, day: dt.date | No
             ExportBundle.create(number=number, mode=mode, period_from=period_from, period_to=period_to, created_at=now,
                                 staff_code=actor.code if actor else "", audit_seq_to=head_seq,
                                 counts=json.dumps(counts), file_name=name, manifest_sha256=manifest_sha)
+            pruned = prune_change_log(number, now)
             audit.record("export.bundle", actor, entity="export_bundle",
                          details={"number": number, "mode": mode, "file": name, "manifest_sha256": manifest_sha,
-                                  "counts": counts, "automatic": automatic})
+                                  "counts": counts, "automatic": automatic, "change_log_pruned": pruned})
         os.replace(part, final)
         part = None
     finally:
@@ -190,7 +214,7 @@ def export_bundle(actor: Staff, out_dir: str | os.PathLike, *, day: dt.date | No
                 part.unlink()
             except OSError:
                 pass
-    return ExportResult(number, final, mode, period_from, period_to, counts)
+    return ExportResult(number, final, mode, period_from, period_to, counts, pruned)
 
 
 def _collect(number: int, by_day: bool, period_from: dt.datetime, period_to: dt.datetime,

@@ -165,6 +165,7 @@ def _case_rows(where) -> Iterable[dict]:
         Case.select(
             Case.uuid, Case.version, Case.number, Store.code.alias("store"), Store.currency,
             Case.desk_code.alias("desk"), Case.type, Case.channel, CaseCategory.name.alias("category"),
+            CaseCategory.code.alias("category_code"),
             Case.priority, Case.summary, Customer.uuid.alias("customer_uuid"), Sale.receipt_no.alias("sale_receipt"),
             Return.uuid.alias("return_uuid"), Exchange.uuid.alias("exchange_uuid"), Case.order_number,
             owner.code.alias("owner"), opener.code.alias("opened_by"), Case.status, Case.first_response_due,
@@ -185,6 +186,7 @@ def _case_rows(where) -> Iterable[dict]:
     )
     for row in _clean(query.dicts()):
         row["category"] = row["category"] or ""
+        row["category_code"] = row["category_code"] or ""
         yield row
 
 

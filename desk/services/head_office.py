@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 from desk import clock
 from desk.errors import DeskError, InvalidInput
 from desk.io.bundles import BundleRefused, key_fingerprint, open_bundle
-from desk.models import HoBundle, HoConflict, HoRecord, HoStore, Staff, database
+from desk.models import HoBundle, HoClosedDay, HoConflict, HoRecord, HoStore, Staff, database
 from desk.models.db import is_postgres
 from desk.services import audit
 from desk.services.auth import require
@@ -64,6 +64,102 @@ def register_store(actor: Staff, code: str, name: str) -> tuple[HoStore, str]:
 
 def list_stores() -> list[HoStore]:
     return list(HoStore.select().order_by(HoStore.code))
+
+
+# --------------------------------------------------------------------------- trading days
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass
+class TradingCalendar:
+    """The days a store trades: every day but ``closed_weekdays`` (0 = Monday) and ``closed_dates``."""
+
+    code: str
+    closed_weekdays: tuple[int, ...] = ()
+    closed_dates: tuple[dt.date, ...] = ()
+
+    def is_closed(self, day: dt.date) -> bool:
+        return day.weekday() in self.closed_weekdays or day in self.closed_dates
+
+    def describe(self) -> str:
+        weekdays = ", ".join(WEEKDAYS[d] for d in self.closed_weekdays) or "none"
+        dates = ", ".join(d.isoformat() for d in self.closed_dates) or "none"
+        return f"{self.code}: closed on {weekdays}; closed dates {dates}"
+
+
+def parse_weekdays(text: str) -> tuple[int, ...]:
+    """'sat,sun' (or 'none', or blank) to weekday numbers; a bad name is refused by name."""
+    days = set()
+    for part in (text or "").replace(" ", ",").split(","):
+        part = part.strip().lower()
+        if not part or part == "none":
+            continue
+        if part not in WEEKDAYS and part not in _WEEKDAY_NAMES:
+            raise InvalidInput("Closed weekdays", f"'{part}' is not a weekday: write mon, tue, wed, thu, fri, sat "
+                                                  "or sun")
+        days.add(WEEKDAYS.index(part[:3]))
+    if len(days) == 7:
+        raise InvalidInput("Closed weekdays", "a store closed every day of the week sends no bundles at all")
+    return tuple(sorted(days))
+
+
+def parse_dates(text: str) -> tuple[dt.date, ...]:
+    """'2026-12-25, 2026-12-26' (commas, spaces or new lines) to dates; a bad one is refused by name."""
+    days = set()
+    for part in (text or "").replace("\n", ",").replace(" ", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            days.add(dt.date.fromisoformat(part))
+        except ValueError:
+            raise InvalidInput("Closed dates", f"'{part}' is not a date: write it as YYYY-MM-DD") from None
+    return tuple(sorted(days))
+
+
+def _store(code: str) -> HoStore:
+    store = HoStore.get_or_none(HoStore.code == (code or "").strip().upper())
+    if store is None:
+        raise InvalidInput("Store code", f"no store {code!r} is registered")
+    return store
+
+
+def _calendar(store: HoStore, closed: Iterable[dt.date] | None = None) -> TradingCalendar:
+    weekdays = tuple(sorted(WEEKDAYS.index(d) for d in store.closed_weekdays.split(",") if d in WEEKDAYS))
+    if closed is None:
+        closed = [c.day for c in HoClosedDay.select(HoClosedDay.day).where(HoClosedDay.store == store)]
+    return TradingCalendar(store.code, weekdays, tuple(sorted(closed)))
+
+
+def trading_calendar(code: str) -> TradingCalendar:
+    return _calendar(_store(code))
+
+
+def set_trading_calendar(actor: Staff, code: str, closed_weekdays: Iterable[int],
+                         closed_dates: Iterable[dt.date]) -> TradingCalendar:
+    """Replace a store's trading calendar (the weekdays it is closed and its closed dates) in one
+    transaction with its audit event."""
+    require(actor, "ho.stores")
+    weekdays = tuple(sorted(set(closed_weekdays)))
+    if any(d not in range(7) for d in weekdays):
+        raise InvalidInput("Closed weekdays", "a weekday is 0 (Monday) to 6 (Sunday)")
+    if len(weekdays) == 7:
+        raise InvalidInput("Closed weekdays", "a store closed every day of the week sends no bundles at all")
+    dates = tuple(sorted(set(closed_dates)))
+    with database.atomic():
+        store = _store(code)
+        before = _calendar(store)
+        store.closed_weekdays = ",".join(WEEKDAYS[d] for d in weekdays)
+        store.save(only=[HoStore.closed_weekdays])
+        HoClosedDay.delete().where(HoClosedDay.store == store).execute()
+        if dates:
+            HoClosedDay.insert_many([{"store": store.id, "day": d} for d in dates]).execute()
+        after = _calendar(store, dates)
+        audit.record("ho.store_calendar", actor, entity="ho_store",
+                     details={"code": store.code, "before": before.describe(), "after": after.describe()})
+    return after
 
 
 # --------------------------------------------------------------------------- import
@@ -316,7 +412,8 @@ def recent_bundles(limit: int = 200) -> list[HoBundle]:
 
 @dataclass
 class CoverageCell:
-    status: str  # arrived | missing | refused | none (before the store was registered, or not yet)
+    status: str  # arrived | missing | refused | closed (not a trading day) | none (before the store
+    # was registered, or not yet)
     bundles: list[int] = field(default_factory=list)
     note: str = ""
 
@@ -338,8 +435,9 @@ def _overlaps(a_from, a_to, b_from, b_to) -> bool:
 def coverage(date_from: dt.date, date_to: dt.date, now: dt.datetime | None = None) -> Coverage:
     """Stores x local days from ``date_from`` to ``date_to`` (inclusive): which bundles arrived,
     which are missing (a gap in the store's numbering, or no bundle for the day) and which
-    were refused. Every day is a trading day: a store closed for a day still sends its (empty)
-    end-of-day bundle."""
+    were refused. A day the store does not trade (its trading calendar) is "closed" rather than
+    missing when no bundle covers it; a gap in the numbering is missing whatever the day, and a
+    bundle that arrived for a closed day shows as arrived."""
     if date_to < date_from:
         raise InvalidInput("Dates", "the last day is before the first")
     if (date_to - date_from).days > 366:
@@ -348,8 +446,12 @@ def coverage(date_from: dt.date, date_to: dt.date, now: dt.datetime | None = Non
     today = clock.to_local(now).date()
     days = [date_from + dt.timedelta(days=i) for i in range((date_to - date_from).days + 1)]
     stores = list_stores()
+    closed_days: dict[int, list[dt.date]] = {}
+    for c in HoClosedDay.select().where((HoClosedDay.day >= date_from) & (HoClosedDay.day <= date_to)):
+        closed_days.setdefault(c.store_id, []).append(c.day)
     cells: dict[tuple[str, dt.date], CoverageCell] = {}
     for store in stores:
+        calendar = _calendar(store, closed_days.get(store.id, []))
         bundles = list(HoBundle.select().where(HoBundle.store == store).order_by(HoBundle.number, HoBundle.id))
         imported = {b.number: b for b in bundles if b.status == "imported"}
         refused = [b for b in bundles if b.status == "refused" and b.number not in imported]
@@ -379,7 +481,11 @@ def coverage(date_from: dt.date, date_to: dt.date, now: dt.datetime | None = Non
                 cell = CoverageCell("refused", refused_here, "bundle " + ", ".join(map(str, refused_here)) + " refused")
             elif arrived:
                 cell = CoverageCell("arrived", arrived)
-            elif day >= today or day < first_day:  # today is not over yet
+            elif day < first_day:
+                cell = CoverageCell("none")
+            elif calendar.is_closed(day):  # closed days ahead show too: a holiday planned
+                cell = CoverageCell("closed", [], "closed: not a trading day")
+            elif day >= today:  # today is not over yet
                 cell = CoverageCell("none")
             else:
                 cell = CoverageCell("missing", [], "no bundle for this day")

@@ -48,17 +48,104 @@ class Report:
 
 
 @dataclass(frozen=True)
+class ChartSpec:
+    """How a report is drawn: one bar group per distinct value of ``by`` (columns joined with
+    " · "), one bar set per column of ``values`` (all in one unit: counts, money or percent).
+    Rows sharing a group are added up, so ``by`` may leave out the store (reasons across the
+    chain); a column that cannot be added up (a percentage, an average, a median) needs ``by``
+    to name one row. ``largest_first`` sorts the groups by the first value; at most ``top``
+    groups are drawn (the table has them all)."""
+
+    by: tuple[str, ...]
+    values: tuple[str, ...]
+    title: str
+    largest_first: bool = False
+    top: int = 12
+    unit: str = ""  # the value axis' title when it is not money (the currency) or a percentage
+    axis_max: int | None = None  # a fixed top for the value axis (a 1-5 score: 5)
+
+
+@dataclass
+class ChartData:
+    """What a chart draws. ``series`` values are plain numbers in the unit of ``axis``: counts
+    (int), money in major units of ``currency`` (Decimal) or a Decimal (percent, hours, score)."""
+
+    title: str
+    axis: str
+    categories: list[str]
+    series: list[tuple[str, list]]
+    money: bool = False
+    currency: str = ""
+    note: str = ""
+    axis_max: int | None = None
+
+
+@dataclass(frozen=True)
 class ReportSpec:
     name: str
     title: str
     run: Callable[[dt.datetime, dt.datetime], Report]
+    chart: ChartSpec | None = None
 
 
 REPORTS: dict[str, ReportSpec] = {}
 
 
-def register_report(name: str, title: str, run: Callable[[dt.datetime, dt.datetime], Report]) -> None:
-    REPORTS[name] = ReportSpec(name, title, run)
+def register_report(name: str, title: str, run: Callable[[dt.datetime, dt.datetime], Report],
+                    chart: ChartSpec | None = None) -> None:
+    REPORTS[name] = ReportSpec(name, title, run, chart)
+
+
+def chart_data(report: Report) -> ChartData | None:
+    """The chart of a report, as its registered ChartSpec says; None when it has none.
+
+    Money columns are added up in minor units and only then turned into major units (Decimal).
+    A chart shows one currency: the one with the most rows; rows in other currencies are left
+    out and the note says so."""
+    spec = REPORTS[report.name].chart if report.name in REPORTS else None
+    if spec is None:
+        return None
+    col = {c: i for i, c in enumerate(report.columns)}
+    money = any(v in report.money for v in spec.values)
+    rows = report.rows
+    currency, note = "", []
+    if money and "Currency" in col:
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r[col["Currency"]]] = counts.get(r[col["Currency"]], 0) + 1
+        if counts:
+            currency = max(sorted(counts), key=lambda c: counts[c])
+            left_out = len(rows) - counts[currency]
+            rows = [r for r in rows if r[col["Currency"]] == currency]
+            if left_out:
+                note.append(f"{left_out} rows in other currencies are in the table only")
+    groups: dict[str, list] = {}
+    for r in rows:
+        key = " · ".join(str(r[col[b]]) if r[col[b]] not in (None, "") else "(none)" for b in spec.by)
+        values = [r[col[v]] for v in spec.values]
+        if key not in groups:
+            groups[key] = [v if v is not None else 0 for v in values]
+            continue
+        for i, v in enumerate(values):
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise ValueError(f"report {report.name}: {spec.values[i]} cannot be added up by {spec.by}")
+            groups[key][i] += v
+    keys = list(groups)
+    if spec.largest_first:
+        keys.sort(key=lambda k: groups[k][0], reverse=True)
+    if len(keys) > spec.top:
+        note.append(f"the {spec.top} largest of {len(keys)} shown" if spec.largest_first
+                    else f"the first {spec.top} of {len(keys)} shown")
+        keys = keys[:spec.top]
+    series = []
+    for i, name in enumerate(spec.values):
+        values = [groups[k][i] for k in keys]
+        if name in report.money:
+            values = [from_minor(int(v), currency) for v in values]
+        series.append((name, values))
+    axis = f"Amount ({currency})" if money else ("%" if any(v in report.percent for v in spec.values) else spec.unit)
+    return ChartData(spec.title, axis, keys, series, money=money, currency=currency,
+                     note="; ".join(note).capitalize() + ("." if note else ""), axis_max=spec.axis_max)
 
 
 def run_report(actor: Staff, name: str, date_from: dt.date, date_to: dt.date) -> Report:
@@ -193,16 +280,23 @@ def vouchers_outstanding(start, end) -> Report:
                   [list(r) for r in q], money={"Outstanding"})
 
 
-for _name, _title, _run in (
-    ("refunds_by_store", "Refunds by store", refunds_by_store),
-    ("refunds_by_reason", "Refunds by reason", refunds_by_reason),
-    ("refunds_by_tender", "Refunds by tender", refunds_by_tender),
-    ("refunds_by_clerk", "Refunds by clerk", refunds_by_clerk),
-    ("approval_rates", "Approval and override rates", approval_rates),
-    ("no_receipt_returns", "Returns without a receipt", no_receipt_returns),
-    ("vouchers_outstanding", "Vouchers outstanding", vouchers_outstanding),
+for _name, _title, _run, _chart in (
+    ("refunds_by_store", "Refunds by store", refunds_by_store,
+     ChartSpec(("Store",), ("Refunded",), "Refunded by store")),
+    ("refunds_by_reason", "Refunds by reason", refunds_by_reason,
+     ChartSpec(("Reason",), ("Refunded",), "Refunded by reason, all stores", largest_first=True)),
+    ("refunds_by_tender", "Refunds by tender", refunds_by_tender,
+     ChartSpec(("Tender",), ("Refunded",), "Refunded by tender, all stores", largest_first=True)),
+    ("refunds_by_clerk", "Refunds by clerk", refunds_by_clerk,
+     ChartSpec(("Store", "Clerk"), ("Refunded",), "Refunded by clerk", largest_first=True)),
+    ("approval_rates", "Approval and override rates", approval_rates,
+     ChartSpec(("Store",), ("Approval %", "Override %"), "Approval and override rates by store")),
+    ("no_receipt_returns", "Returns without a receipt", no_receipt_returns,
+     ChartSpec(("Store",), ("Refunded without receipt",), "Refunded without a receipt by store")),
+    ("vouchers_outstanding", "Vouchers outstanding", vouchers_outstanding,
+     ChartSpec(("Store",), ("Outstanding",), "Store credit outstanding by store")),
 ):
-    register_report(_name, _title, _run)
+    register_report(_name, _title, _run, _chart)
 
 # Special orders and cases register theirs.
 from desk.services import ho_reports_orders_cases  # noqa: E402,F401

@@ -18,8 +18,9 @@ from peewee import fn
 
 from desk import clock
 from desk.models import HoRecord, HoStore
+from desk.services.cases import category_code
 from desk.services.exporters_orders_cases import WAITING_ON_CUSTOMER, WAITING_ON_SUPPLIER
-from desk.services.ho_reports import Report, register_report
+from desk.services.ho_reports import ChartSpec, Report, register_report
 
 ORDER_STATUSES = ("requested", "ordered", "arrived", "contacted")  # open: not collected, not cancelled
 
@@ -87,26 +88,37 @@ def _median(values: list[float]) -> Decimal | None:
 def cases_by_category(start: dt.datetime, end: dt.datetime) -> Report:
     """Cases opened in the range by store and category: how many, still open, overdue as of the
     end of the range, and the median hours to the first response and to resolution (leaving out
-    the time a case waited on the customer)."""
+    the time a case waited on the customer).
+
+    Cases group by their category's code, so a category renamed at the store, or the same
+    default category at every store, is one row; it shows the newest name head office has
+    seen for that code. Bundles from before categories had codes carry only the name: its
+    code is made from the name the way the store makes it (desk.services.cases.category_code)."""
     as_of = _as_of(end)
     R = HoRecord
-    q = (R.select(R.store, R.label, R.data)
-         .where((R.kind == "cases") & (R.at >= start) & (R.at < end)).tuples())
-    codes = _stores()
+    q = (R.select(R.store, R.label, R.data, R.at)
+         .where((R.kind == "cases") & (R.at >= start) & (R.at < end)).order_by(R.at, R.id).tuples())
+    stores = _stores()
     groups: dict[tuple[str, str], list[dict]] = {}
-    for store_id, category, data in q:
-        groups.setdefault((codes[store_id], category or "(no category)"), []).append(json.loads(data))
+    names: dict[str, str] = {}  # code -> the newest name (rows come oldest first)
+    for store_id, category, data, _at in q:
+        record = json.loads(data)
+        key = record.get("category_code") or (category_code(category) if category else "")
+        if key:
+            names[key] = category or names.get(key, key)
+        groups.setdefault((stores[store_id], key), []).append(record)
     rows = []
-    for (code, category), cases in sorted(groups.items()):
+    for (code, key), cases in sorted(groups.items(), key=lambda g: (g[0][0], names.get(g[0][1], "(no category)"))):
+        category = names.get(key, "(no category)")
         first = [h for c in cases if (h := _hours(c.get("first_response_at"), c.get("created_at"))) is not None]
         resolved = [h for c in cases if (h := _hours(c.get("resolved_at"), c.get("created_at"),
                                                      c.get("paused_seconds") or 0)) is not None]
         overdue = sum(1 for c in cases if c.get("next_due_at")
                       and dt.datetime.fromisoformat(c["next_due_at"]) < as_of)
         still_open = sum(1 for c in cases if not c.get("resolved_at") and not c.get("closed_at"))
-        rows.append([code, category, len(cases), still_open, overdue, _median(first), _median(resolved)])
+        rows.append([code, category, key, len(cases), still_open, overdue, _median(first), _median(resolved)])
     return Report("cases_by_category", "Cases by category",
-                  ["Store", "Category", "Cases", "Open", "Overdue", "First response (median h)",
+                  ["Store", "Category", "Code", "Cases", "Open", "Overdue", "First response (median h)",
                    "Resolution (median h)"], rows)
 
 
@@ -121,10 +133,18 @@ def satisfaction_by_store(start: dt.datetime, end: dt.datetime) -> Report:
                   rows)
 
 
-for _name, _title, _run in (
-    ("orders_overdue", "Special orders overdue", orders_overdue),
-    ("open_orders_by_status", "Open special orders by status", open_orders_by_status),
-    ("cases_by_category", "Cases by category", cases_by_category),
-    ("satisfaction_by_store", "Customer satisfaction by store", satisfaction_by_store),
+for _name, _title, _run, _chart in (
+    ("orders_overdue", "Special orders overdue", orders_overdue,
+     ChartSpec(("Store",), ("Late from supplier", "Not collected by deadline"), "Overdue special orders by store",
+               unit="Orders")),
+    ("open_orders_by_status", "Open special orders by status", open_orders_by_status,
+     ChartSpec(("Status",), ("Orders",), "Open special orders by status, all stores",
+               unit="Orders")),
+    ("cases_by_category", "Cases by category", cases_by_category,
+     ChartSpec(("Category",), ("Cases", "Open", "Overdue"), "Cases by category, all stores", largest_first=True,
+               unit="Cases")),
+    ("satisfaction_by_store", "Customer satisfaction by store", satisfaction_by_store,
+     ChartSpec(("Store",), ("Average (1-5)",), "Average satisfaction (1-5) by store",
+               unit="Score", axis_max=5)),
 ):
-    register_report(_name, _title, _run)
+    register_report(_name, _title, _run, _chart)

@@ -120,6 +120,7 @@ def test_orders_and_cases_round_trip_to_head_office(shop, tmp_path):
     assert not {"customer_name", "customer_phone", "customer_email", "note"} & set(order)
     assert order["customer_uuid"] and order["expected_date"] == (T0.date() + 2 * D).isoformat()
     assert case["category"] == "Product quality" and "customer_words" not in case
+    assert case["category_code"] == "product_quality"
 
     imported = ho.import_bundle(admin, result.path)
     assert imported.status == "imported", imported.reason
@@ -173,9 +174,9 @@ def test_orders_and_cases_reports_on_a_known_data_set(shop, tmp_path):
 
     by_category = _report(admin, "cases_by_category", first, first + 5 * D)
     assert by_category == [
-        {"Store": "TST01", "Category": "(no category)", "Cases": 1, "Open": 1, "Overdue": 1,
+        {"Store": "TST01", "Category": "(no category)", "Code": "", "Cases": 1, "Open": 1, "Overdue": 1,
          "First response (median h)": None, "Resolution (median h)": None},
-        {"Store": "TST01", "Category": "Product quality", "Cases": 2, "Open": 0, "Overdue": 0,
+        {"Store": "TST01", "Category": "Product quality", "Code": "product_quality", "Cases": 2, "Open": 0, "Overdue": 0,
          "First response (median h)": Decimal("4.0"), "Resolution (median h)": Decimal("7.0")},
     ]
     # as of the end of the day the cases were opened, the unanswered one was not yet late

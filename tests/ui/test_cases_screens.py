@@ -245,6 +245,11 @@ def test_figures_for_a_manager_with_a_chart_by_category(shop, qtbot):
     dialog = FiguresDialog(shop["ctx"])
     qtbot.addWidget(dialog)
     assert "Product quality" in dialog.chart_categories()
+    assert dialog.chart_view.bar_sets()["Opened"][dialog.chart_categories().index("Product quality")] == 2
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.wait(20)  # the chart's scene lays out on the event loop
+    dialog.grab().save("/tmp/x/case-figures.png")
     assert dialog.table.item(0, 0).text() == "All cases" and dialog.table.item(0, 1).text() == "2"
     assert "2 cases opened" in dialog.summary.text()
     dialog.by_combo.setCurrentIndex(dialog.by_combo.findData("product"))

@@ -33,9 +33,9 @@ def test_the_reports_tab_shows_orders_and_cases_reports(qtbot, store_ctx, sqlite
     screen.rep_to.setDate(QDate(2026, 3, 7))
     screen.run_report()
     table = screen.report_table
-    assert table.rowCount() == 2 and table.horizontalHeaderItem(5).text() == "First response (median h)"
+    assert table.rowCount() == 2 and table.horizontalHeaderItem(6).text() == "First response (median h)"
     assert [table.item(1, c).text() for c in range(table.columnCount())] == [
-        "TST01", "Product quality", "2", "0", "0", "4.0", "7.0"]
+        "TST01", "Product quality", "product_quality", "2", "0", "0", "4.0", "7.0"]
     screen.grab().save("/tmp/x/ho-cases-report.png")
 
     screen.report_combo.setCurrentIndex(names.index("orders_overdue"))

@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -41,6 +39,7 @@ from desk.ui.context import AppContext
 from desk.ui.desk_identity import desk_code
 from desk.ui.messages import describe
 from desk.ui.widgets.style import repolish
+from desk.ui.widgets.bar_chart import BarChart
 
 
 def combo(choices: dict[str, str], name: str, current: str = "") -> QComboBox:
@@ -495,14 +494,8 @@ class FiguresDialog(QDialog):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setToolTip("Times are medians (p90: nine in ten cases within); resolution leaves out the time "
                               "a case waited on the customer")
-        self.chart = QChart()
-        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-        self.chart.legend().setVisible(True)
-        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        self.chart_view = QChartView(self.chart)
-        self.chart_view.setObjectName("figuresChart")
-        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(260)
+        self.chart_view = BarChart("figuresChart")
+        self.chart = self.chart_view.chart()
         close = QPushButton("Close (Esc)")
         close.setMinimumHeight(40)
         close.clicked.connect(self.accept)
@@ -556,40 +549,13 @@ class FiguresDialog(QDialog):
         self._chart(self.rows()[:10])
 
     def _chart(self, rows: list[FigureRow]) -> None:
-        chart = self.chart
-        chart.removeAllSeries()
-        for axis in list(chart.axes()):
-            chart.removeAxis(axis)
         by = "category" if self.by_combo.currentData() != "product" else "linked product"
-        chart.setTitle(f"Cases by {by}")
-        opened, resolved, overdue = QBarSet("Opened"), QBarSet("Resolved"), QBarSet("Overdue now")
-        opened.setColor(Qt.GlobalColor.darkBlue)
-        resolved.setColor(Qt.GlobalColor.darkGreen)
-        overdue.setColor(Qt.GlobalColor.darkRed)
-        for r in rows:
-            opened.append(r.cases)
-            resolved.append(r.resolved)
-            overdue.append(r.overdue)
-        series = QBarSeries()
-        for s in (opened, resolved, overdue):
-            series.append(s)
-        chart.addSeries(series)
-        labels = QBarCategoryAxis()
-        labels.append([r.label if len(r.label) <= 18 else r.label[:17] + "…" for r in rows] or ["(no cases)"])
-        chart.addAxis(labels, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(labels)
-        values = QValueAxis()
-        top = max([r.cases for r in rows] + [1])
-        values.setRange(0, top)
-        values.setTickCount(min(top, 10) + 1 if top <= 10 else 6)
-        values.applyNiceNumbers() if top > 10 else None
-        values.setLabelFormat("%d")
-        chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(values)
+        self.chart_view.show_bars(f"Cases by {by}", [r.label for r in rows],
+                                  [("Opened", [r.cases for r in rows]), ("Resolved", [r.resolved for r in rows]),
+                                   ("Overdue now", [r.overdue for r in rows])], empty="(no cases)")
 
     def chart_categories(self) -> list[str]:
-        axes = [a for a in self.chart.axes() if isinstance(a, QBarCategoryAxis)]
-        return list(axes[0].categories()) if axes else []
+        return self.chart_view.categories()
 
     @classmethod
     def show_for(cls, ctx: AppContext, parent: QWidget | None) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, QThread, Qt, Slot
+from PySide6.QtCore import QDate, QItemSelectionModel, QThread, Qt, Slot
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -37,10 +39,12 @@ from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.dialogs.import_sales import _Worker as Worker  # one worker-thread helper for imports
 from desk.ui.screens.base import Screen
+from desk.ui.widgets.bar_chart import BarChart
 
 # the decision colours of resources/styles/desk.qss, as cell backgrounds
-COVERAGE_COLOURS = {"arrived": "#d7ecd9", "missing": "#f6e3c4", "refused": "#f4d3d0", "none": "#f1f1f1"}
-COVERAGE_MARKS = {"arrived": "✓", "missing": "!", "refused": "✗", "none": ""}
+COVERAGE_COLOURS = {"arrived": "#d7ecd9", "missing": "#f6e3c4", "refused": "#f4d3d0", "closed": "#d6dde9",
+                    "none": "#f1f1f1"}
+COVERAGE_MARKS = {"arrived": "✓", "missing": "!", "refused": "✗", "closed": "–", "none": ""}
 
 
 def _table(columns: list[str]) -> QTableWidget:
@@ -267,7 +271,8 @@ class HeadOfficeScreen(Screen):
         self.coverage_table.setObjectName("hoCoverageTable")
         self.coverage_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         legend = QLabel("✓ arrived    ! missing (a gap in the numbering, or no bundle)    ✗ refused    "
-                        "blank: before the store started, or the day is not over. Point at a cell for the detail.")
+                        "– closed (not a trading day: Stores tab)    blank: before the store started, or the day "
+                        "is not over. Point at a cell for the detail.")
         legend.setProperty("role", "muted")
         legend.setWordWrap(True)
         box = QVBoxLayout(page)
@@ -315,22 +320,61 @@ class HeadOfficeScreen(Screen):
         self.csv_button = _button("Export CSV…", "hoReportCsv")
         self.csv_button.clicked.connect(self.export_csv)
         self.csv_button.setEnabled(False)
+        self.chart_button = _button("Chart  (Ctrl+G)", "hoReportChartToggle")
+        self.chart_button.setCheckable(True)
+        self.chart_button.setChecked(True)
+        self.chart_button.toggled.connect(self._chart_toggled)
+        QShortcut(QKeySequence("Ctrl+G"), page, activated=self.chart_button.toggle)
         row = QHBoxLayout()
         for w in (self.report_combo, QLabel("From"), self.rep_from, QLabel("to"), self.rep_to, self.run_button,
-                  self.csv_button):
+                  self.csv_button, self.chart_button):
             row.addWidget(w)
         row.addStretch(1)
+        # the filters re-run the report, so table and chart always show the days picked
+        self.report_combo.currentIndexChanged.connect(lambda _i: self._rerun())
+        self.rep_from.dateChanged.connect(lambda _d: self._rerun())
+        self.rep_to.dateChanged.connect(lambda _d: self._rerun())
         self.report_table = _table([])
         self.report_table.setObjectName("hoReportTable")
+        self.report_chart = BarChart("hoReportChart", min_height=240)
+        self.report_chart.setVisible(False)
+        self.report_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.report_splitter.setChildrenCollapsible(False)
+        self.report_splitter.addWidget(self.report_chart)
+        self.report_splitter.addWidget(self.report_table)
+        self.report_splitter.setSizes([330, 300])
         self.report_note = QLabel()
         self.report_note.setProperty("role", "muted")
+        self.report_note.setWordWrap(True)
         self.report: ho_reports.Report | None = None
         box = QVBoxLayout(page)
         box.setContentsMargins(8, 12, 8, 8)
         box.addLayout(row)
-        box.addWidget(self.report_table, 1)
+        box.addWidget(self.report_splitter, 1)
         box.addWidget(self.report_note)
         return page
+
+    def _rerun(self) -> None:
+        # once a report has been run, the filters update it (quietly skipping a half-typed range)
+        if self.report is not None and self.rep_from.date() <= self.rep_to.date():
+            self.run_report()
+
+    def _chart_toggled(self, on: bool) -> None:
+        self.report_chart.setVisible(on and self.report is not None
+                                     and ho_reports.chart_data(self.report) is not None)
+
+    def chart_shown(self) -> bool:
+        return not self.report_chart.isHidden()
+
+    def _show_chart(self, report: ho_reports.Report) -> str:
+        data = ho_reports.chart_data(report)
+        if data is None:
+            self.report_chart.setVisible(False)
+            return ""
+        self.report_chart.show_bars(data.title, data.categories, data.series, axis_title=data.axis,
+                                    empty="(no records)", axis_max=data.axis_max)
+        self.report_chart.setVisible(self.chart_button.isChecked())
+        return data.note
 
     def run_report(self) -> None:
         ok, report = messages.attempt(self, ho_reports.run_report, self.ctx.staff, self.report_combo.currentData(),
@@ -345,8 +389,12 @@ class HeadOfficeScreen(Screen):
                  or any(isinstance(r[i], (int, Decimal)) for r in report.rows)}
         _fill(self.report_table, [[report.as_text(r, c) for c in report.columns] for r in report.rows], right)
         self.report_table.resizeColumnsToContents()
-        self.report_note.setText(f"{len(report.rows)} rows. Amounts in each row's currency."
-                                 if report.rows else "No records in these days.")
+        note = self._show_chart(report)
+        n = len(report.rows)
+        text = f"{n} row{'' if n == 1 else 's'}." if n else "No records in these days."
+        if report.rows and report.money:
+            text += " Amounts in each row's currency."
+        self.report_note.setText(text + (f" Chart: {note}" if note else ""))
         self.csv_button.setEnabled(bool(report.rows))
 
     def export_csv(self) -> None:
@@ -361,8 +409,9 @@ class HeadOfficeScreen(Screen):
     # -- stores ---------------------------------------------------------------------------------
     def _stores_page(self) -> QWidget:
         page = QWidget()
-        self.stores_table = _table(["Code", "Name", "Registered", "Key fingerprint"])
+        self.stores_table = _table(["Code", "Name", "Registered", "Key fingerprint", "Closed on"])
         self.stores_table.setObjectName("hoStoresTable")
+        self.stores_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("hoStoreCode")
         self.code_edit.setMaxLength(8)
@@ -400,9 +449,85 @@ class HeadOfficeScreen(Screen):
         box = QVBoxLayout(page)
         box.setContentsMargins(8, 12, 8, 8)
         box.addWidget(self.stores_table, 1)
+        box.addWidget(self._trading_days_box())
         box.addLayout(form)
         box.addWidget(note)
         return page
+
+    def _trading_days_box(self) -> QWidget:
+        """The selected store's trading calendar: the weekdays it is closed and its closed dates."""
+        box = QWidget()
+        box.setObjectName("hoTradingDays")
+        self.days_title = QLabel("Trading days: pick a store above")
+        self.days_title.setProperty("role", "subheading")
+        self.weekday_boxes: list[QCheckBox] = []
+        days_row = QHBoxLayout()
+        days_row.addWidget(QLabel("Closed on"))
+        for name in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"):
+            check = QCheckBox(name)
+            check.setObjectName(f"hoClosed{name}")
+            check.setMinimumHeight(30)
+            self.weekday_boxes.append(check)
+            days_row.addWidget(check)
+        days_row.addStretch(1)
+        self.closed_dates_edit = QLineEdit()
+        self.closed_dates_edit.setObjectName("hoClosedDates")
+        self.closed_dates_edit.setMinimumHeight(34)
+        self.closed_dates_edit.setPlaceholderText("Closed dates (holidays), e.g. 2026-12-25, 2026-12-26")
+        self.closed_dates_edit.returnPressed.connect(self.save_trading_days)
+        self.days_button = _button("Save trading days  (Ctrl+S)", "hoSaveTradingDays")
+        self.days_button.clicked.connect(self.save_trading_days)
+        QShortcut(QKeySequence("Ctrl+S"), box, activated=self.save_trading_days)
+        dates_row = QHBoxLayout()
+        dates_row.addWidget(self.closed_dates_edit, 1)
+        dates_row.addWidget(self.days_button)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 4, 0, 4)
+        layout.addWidget(self.days_title)
+        layout.addLayout(days_row)
+        layout.addLayout(dates_row)
+        self.stores_table.itemSelectionChanged.connect(self.show_trading_days)
+        self._enable_trading_days(False)
+        return box
+
+    def _enable_trading_days(self, on: bool) -> None:
+        for w in [*self.weekday_boxes, self.closed_dates_edit, self.days_button]:
+            w.setEnabled(on)
+
+    def selected_store(self) -> str | None:
+        rows = self.stores_table.selectionModel().selectedRows() if self.stores_table.selectionModel() else []
+        item = self.stores_table.item(rows[0].row(), 0) if rows else None
+        return item.text() if item else None
+
+    def show_trading_days(self) -> None:
+        code = self.selected_store()
+        self._enable_trading_days(code is not None)
+        if code is None:
+            self.days_title.setText("Trading days: pick a store above")
+            return
+        ok, calendar = messages.attempt(self, ho.trading_calendar, code)
+        if not ok:
+            return
+        self.days_title.setText(f"Trading days of {code}: coverage expects no bundle on the days it is closed")
+        for i, check in enumerate(self.weekday_boxes):
+            check.setChecked(i in calendar.closed_weekdays)
+        self.closed_dates_edit.setText(", ".join(d.isoformat() for d in calendar.closed_dates))
+
+    def save_trading_days(self) -> None:
+        code = self.selected_store()
+        if code is None:
+            return
+
+        def save():
+            dates = ho.parse_dates(self.closed_dates_edit.text())
+            weekdays = [i for i, check in enumerate(self.weekday_boxes) if check.isChecked()]
+            return ho.set_trading_calendar(self.ctx.staff, code, weekdays, dates)
+
+        ok, calendar = messages.attempt(self, save)
+        if ok:
+            self.refresh_stores()
+            self.show_trading_days()
+            self.days_title.setText(f"Trading days of {code} saved: {calendar.describe().split(': ', 1)[1]}")
 
     def register_store(self) -> None:
         ok, result = messages.attempt(self, ho.register_store, self.ctx.staff, self.code_edit.text(),
@@ -415,9 +540,15 @@ class HeadOfficeScreen(Screen):
             self.refresh_stores()
 
     def refresh_stores(self) -> None:
-        _fill(self.stores_table, [[s.code, s.name, _local(s.registered_at), key_fingerprint(s.key)]
-                                  for s in ho.list_stores()])
+        selected = self.selected_store()
+        stores = ho.list_stores()
+        _fill(self.stores_table, [[s.code, s.name, _local(s.registered_at), key_fingerprint(s.key),
+                                   s.closed_weekdays.replace(",", ", ") or "—"] for s in stores])
         self.stores_table.resizeColumnsToContents()
+        codes = [s.code for s in stores]
+        if selected in codes:  # not selectRow: with Ctrl held (Ctrl+S) it would toggle the row off
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.stores_table.selectionModel().select(self.stores_table.model().index(codes.index(selected), 0), flags)
 
     # -- refresh --------------------------------------------------------------------------------
     def activated(self) -> None:
