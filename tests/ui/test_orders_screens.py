@@ -711,3 +711,31 @@ def test_f1_lists_the_orders_keys_while_the_screen_is_shown(qtbot, make_window, 
     window.show_screen("screen.home")
     window.action["help.shortcuts"].trigger()
     assert not any(label.startswith("Orders:") for label in rows())
+
+
+def test_a_voucher_pays_what_it_can_of_the_deposit_and_card_the_rest(qtbot, ctx, shop):
+    from desk.services import credit
+
+    with database.atomic():
+        code = credit.issue_voucher(shop["store"], 500, shop["clerk"], reference="goodwill").code
+    ctx.staff = shop["clerk"]
+    d = TakeOrderDialog(ctx)
+    qtbot.addWidget(d)
+    d.name_edit.setText("Ann Lee")
+    d.phone_edit.setText("07700 900123")
+    d.product_search.setText(KETTLE_BARCODE)
+    assert d.search_products() == 1
+    d.tender.set_method("store_credit")
+    d.tender.voucher_edit.setText(code)
+    assert d.split.voucher_hint.text() == "Balance £5.00: £5.00 can be taken now."
+    assert d.tender.amount_edit.text() == "5.00"  # what the voucher can pay of the 8.00 asked
+    assert d.split.add_clicked()
+    assert d.tender.amount_edit.text() == "3.00" and d.tender.method() == "cash"
+    d.tender.set_method("card")
+    d.tender.last4_edit.setText("4242")
+    d.tender.reference_edit.setText("AUTH-2")
+    d.supplier_edit.setText("Kettles Ltd")
+    assert d.try_accept(), d.error.text()
+    assert [(t.method, t.amount, t.voucher_code) for t in d.result_view.tenders] == [
+        ("store_credit", 500, code), ("card", 300, "")]
+    assert credit.voucher_view(code).balance == 0

@@ -187,7 +187,15 @@ class SplitTenders(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(6)
+        self.voucher_hint = QLabel("")
+        self.voucher_hint.setObjectName("voucherBalance")
+        self.voucher_hint.setProperty("role", "muted")
+        self.voucher_hint.setWordWrap(True)
+        self.voucher_hint.hide()
+        self.edit.voucher_edit.textChanged.connect(lambda _t: self._voucher_changed())
+        self.edit.method_combo.currentIndexChanged.connect(lambda _i: self._voucher_changed())
         box.addWidget(self.edit)
+        box.addWidget(self.voucher_hint)
         box.addLayout(buttons)
         shortcut = QShortcut(QKeySequence("Ctrl+P"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -228,6 +236,32 @@ class SplitTenders(QWidget):
         self.edit.amount_edit.setFocus()
         self.changed.emit()
         return tender
+
+    def _voucher_changed(self) -> None:
+        """A voucher's balance as its code is scanned (as on the exchange's settle step); the amount
+        offered is what it can pay of what is left."""
+        from desk.errors import NotFound
+        from desk.services import credit
+
+        code = self.edit.voucher_edit.text().strip().upper()
+        text = ""
+        if self.edit.method() == "store_credit" and code:
+            if not credit.is_voucher_code(code):
+                text = "Scan or type the voucher's code (V- and 12 letters and digits)."
+            else:
+                try:
+                    view = credit.voucher_view(code)
+                except NotFound as exc:
+                    text = str(exc)
+                else:
+                    if view.status != "active":
+                        text = f"Voucher {view.code} is {view.status}: nothing can be taken from it."
+                    else:
+                        take = min(view.balance, self.remaining()) if self.remaining() else view.balance
+                        text = f"Balance {self.money(view.balance)}: {self.money(take)} can be taken now."
+                        self.edit.set_amount(take)
+        self.voucher_hint.setText(text)
+        self.voucher_hint.setVisible(bool(text))
 
     def add_clicked(self) -> bool:
         try:
