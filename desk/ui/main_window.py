@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
         a["session.sign_out"].triggered.connect(self.sign_out)
         a["session.change_pin"].triggered.connect(self.change_pin)
         a["app.quit"].triggered.connect(self.close)
-        a["help.shortcuts"].triggered.connect(lambda: ShortcutsDialog.show_for(self))
+        a["help.shortcuts"].triggered.connect(lambda: ShortcutsDialog.show_for(self, self.screen_keys()))
         for cls in SCREEN_CLASSES:
             if cls.action_name in a:
                 a[cls.action_name].triggered.connect(lambda _checked=False, name=cls.action_name: self.show_screen(name))
@@ -383,6 +383,10 @@ class MainWindow(QMainWindow):
     def screen_names(self) -> list[str]:
         """The action names of the screens in the navigation, in order."""
         return [cls.action_name for cls in self._classes]
+
+    def screen_keys(self) -> tuple:
+        """Each screen's own keys, for F1: (title, keys) of the screens this person may see."""
+        return tuple((cls.title, cls.keys) for cls in self._classes if cls.keys)
 
     def current_screen_name(self) -> str | None:
         widget = self.stack.currentWidget()

@@ -384,3 +384,32 @@ def test_every_navigation_entry_fits_at_1280x800(make_window, store_ctx, qtbot):
     assert last.text() == "Settings"
     rect = window.nav.visualItemRect(last)
     assert rect.bottom() <= window.nav.viewport().height()
+
+
+def test_f1_lists_every_screens_own_keys(qtbot, window, store_ctx, monkeypatch):
+    """Each key a screen makes (a QShortcut, a button's shortcut) is declared in its ``keys``, so
+    that F1 lists it under the screen; the Orders screen's keys are there."""
+    from PySide6.QtGui import QKeySequence, QShortcut
+    from PySide6.QtWidgets import QAbstractButton
+
+    shown: list = []
+    monkeypatch.setattr(ShortcutsDialog, "exec", lambda self: shown.append(self.rows()))
+    window.action["help.shortcuts"].trigger()
+    rows = shown[0]
+    orders = {(key, does) for key, does, where, _tip in rows if where == "Orders"}
+    assert {("Ctrl+O", "Mark ordered (the order shown)"), ("Ctrl+R", "Receive (the order shown)"),
+            ("Ctrl+T", "Customer told (the order shown)"), ("Ctrl+K", "Collect (the order shown)"),
+            ("Ctrl+N", "Take an order")} <= orders
+    wheres = {where for _k, _d, where, _t in rows}
+    assert {"Anywhere", "Orders", "Cases", "Customers", "Vouchers", "Exchange log", "Settings", "Sales"} <= wheres
+    assert ("Alt+1…6", "Board views: mine, unassigned, overdue, due today, open, all", "Cases", "") in rows
+
+    def text(seq: QKeySequence) -> str:
+        return seq.toString(QKeySequence.SequenceFormat.PortableText)
+
+    for name in window.screen_names():
+        screen = window.screen(name)
+        declared = {text(seq) for key in screen.keys for seq in key.sequences()}
+        made = {text(s.key()) for s in screen.findChildren(QShortcut) if not s.key().isEmpty()}
+        made |= {text(b.shortcut()) for b in screen.findChildren(QAbstractButton) if not b.shortcut().isEmpty()}
+        assert made <= declared, f"{screen.title}: {sorted(made - declared)} not in its keys (F1)"

@@ -24,6 +24,7 @@ from desk.services import archive, documents
 from desk.services.documents import RenderedDocument
 from desk.services.store import current_store
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.screens.sales import parse_day
@@ -41,6 +42,7 @@ class ArchiveScreen(Screen):
     title = "Archive"
     action_name = "screen.archive"
     permission = "sales.view"
+    keys = (ScreenKey("Esc", "Clear the filters", "clear_filters"),)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -152,9 +154,7 @@ class ArchiveScreen(Screen):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.clear_filters)
+        self.install_keys()
 
         ctx.events.changed.connect(self._on_changed)
         self._set_message("")

@@ -26,6 +26,7 @@ from desk.services import customers as customers_service
 from desk.services.customers import PREFERRED_CONTACT, CustomerView, TimelineEntry
 from desk.services.store import current_store
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.dialogs.customer_dialogs import CustomerEditDialog, EraseDialog, MergeDialog
 from desk.ui.screens.base import Screen
@@ -109,6 +110,14 @@ class CustomersScreen(Screen):
     title = "Customers"
     action_name = "screen.customers"
     permission = "customers.view"
+    keys = (
+        ScreenKey("Ctrl+N", "New customer", "new_customer"),
+        ScreenKey("Ctrl+E", "Edit the customer", "edit_customer"),
+        ScreenKey("Ctrl+M", "Merge a duplicate into the customer", "merge_duplicate"),
+        ScreenKey("Ctrl+K", "New case for the customer", "new_case"),
+        ScreenKey("Ctrl+J", "Log a contact (call, email, visit)", "log_contact"),
+        ScreenKey("Esc", "Clear the search", "_escape"),
+    )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -214,14 +223,7 @@ class CustomersScreen(Screen):
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)
 
-        for keys, slot in (("Ctrl+N", self.new_customer), ("Ctrl+E", self.edit_customer),
-                           ("Ctrl+M", self.merge_duplicate), ("Ctrl+K", self.new_case), ("Ctrl+J", self.log_contact)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self._escape)
+        self.install_keys()
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(lambda *_: self._update_buttons())

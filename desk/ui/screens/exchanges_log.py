@@ -31,6 +31,7 @@ from desk.services import exchanges as exchanges_service
 from desk.services.exchanges import ExchangeQuery
 from desk.services.store import current_store
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.exporting import ExportWorker, finish_export, start_export
 from desk.ui.screens.base import Screen
@@ -45,6 +46,7 @@ class ExchangesLogScreen(Screen):
     title = "Exchange log"
     action_name = "screen.exchanges_log"
     permission = "returns.log"  # who reads the returns log reads the exchanges (each holds a return)
+    keys = (ScreenKey("Esc", "Clear the filters", "clear_filters"),)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -170,9 +172,7 @@ class ExchangesLogScreen(Screen):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.clear_filters)
+        self.install_keys()
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(self._on_session_changed)

@@ -49,6 +49,7 @@ from desk.services import auth, documents, orders
 from desk.services import settings as settings_service
 from desk.services.orders import FLAGS, OPEN_STATUSES, STATUS_LABELS, Board, BoardRow, OrderQuery, OrderView
 from desk.services.store import current_store
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.dialogs.approve_at_desk import ApproveAtDeskDialog
 from desk.ui.dialogs.order_actions import (
@@ -83,6 +84,13 @@ ACTION_LABELS = {"taken": "Order taken", "deposit": "Deposit taken", "ordered": 
 KEYS = {"take": "Ctrl+N", "ordered": "Ctrl+O", "receive": "Ctrl+R", "contact": "Ctrl+T", "collect": "Ctrl+K",
         "cancel": "Ctrl+Del", "decide": "Ctrl+E", "print": "Ctrl+P", "find": "Ctrl+F", "todo": "Ctrl+D",
         "phone": "Ctrl+Shift+T", "deposit": "Ctrl+M"}
+
+KEY_LABELS = {"take": "Take an order", "find": "Find an order", "todo": "Only what needs doing",
+              "phone": "Customers to call today", "ordered": "Mark ordered (the order shown)",
+              "receive": "Receive (the order shown)", "contact": "Customer told (the order shown)",
+              "collect": "Collect (the order shown)", "cancel": "Cancel the order shown",
+              "decide": "Decide a cancelled order's deposit", "print": "Print the order slip",
+              "deposit": "Take more deposit"}
 
 
 def _label(text: str = "", role: str | None = None, name: str | None = None, wrap: bool = False) -> QLabel:
@@ -143,6 +151,7 @@ class OrdersScreen(Screen):
     title = "Orders"
     action_name = "screen.orders"
     permission = "orders.view"
+    keys = tuple(ScreenKey(k, KEY_LABELS[name]) for name, k in KEYS.items())
     badge_kinds = ("orders", "settings", "sales")
 
     @classmethod

@@ -31,6 +31,7 @@ from desk.services import returns as returns_service
 from desk.services.returns import METHOD_LABELS, ReturnQuery
 from desk.services.store import current_store
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.exporting import ExportWorker, finish_export, start_export
 from desk.ui.screens.base import Screen
@@ -48,6 +49,7 @@ class ReturnsLogScreen(Screen):
     title = "Returns log"
     action_name = "screen.returns_log"
     permission = "returns.log"
+    keys = (ScreenKey("Esc", "Clear the filters", "clear_filters"),)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -189,9 +191,7 @@ class ReturnsLogScreen(Screen):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.clear_filters)
+        self.install_keys()
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(self._on_session_changed)

@@ -37,6 +37,7 @@ from desk.services.settings import SECTIONS
 from desk.services import store as store_service
 from desk.services.store import StoreDetails
 from desk.services.numbers import clean_desk_code
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.desk_identity import desk_code, set_desk_code
 from desk.ui.screens.base import Screen
@@ -177,6 +178,13 @@ class SettingsScreen(Screen):
     title = "Settings"
     action_name = "screen.settings"
     permission = "settings.view"
+    keys = (
+        ScreenKey("Ctrl+PgDown", "Next section", "next_section"),
+        ScreenKey("Ctrl+PgUp", "Previous section", "previous_section"),
+        ScreenKey("Ctrl+F", "Find a setting", "focus_filter"),
+        ScreenKey("Ctrl+S", "Save (the return policy and the export have their own Save)"),
+        ScreenKey("Ctrl+E", "Export now (Head office export)"),
+    )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -417,11 +425,7 @@ class SettingsScreen(Screen):
         body.setSpacing(20)
         body.addLayout(side)
         body.addLayout(right, 1)
-        for keys, slot in (("Ctrl+PgDown", lambda: self.step_section(1)), ("Ctrl+PgUp", lambda: self.step_section(-1)),
-                           ("Ctrl+F", self.focus_filter)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        self.install_keys()
         self.section_list.setCurrentRow(0)
 
         layout = QVBoxLayout(self)
@@ -576,6 +580,12 @@ class SettingsScreen(Screen):
         here = self.current_section()
         i = shown.index(here) if here in shown else -step
         self.show_section(shown[(i + step) % len(shown)])
+
+    def next_section(self) -> None:
+        self.step_section(1)
+
+    def previous_section(self) -> None:
+        self.step_section(-1)
 
     def _section_changed(self, row: int) -> None:
         if row < 0:

@@ -35,6 +35,7 @@ from desk.services import auth, credit
 from desk.services.credit import VoucherQuery, VoucherView
 from desk.services.store import current_store
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.tables.sales_table import local_time_text
@@ -65,6 +66,11 @@ class VouchersScreen(Screen):
     title = "Vouchers"
     action_name = "screen.vouchers"
     permission = "vouchers.view"
+    keys = (
+        ScreenKey("Ctrl+R", "Redeem store credit from the voucher", "redeem"),
+        ScreenKey("Ctrl+P", "Print the voucher", "print_voucher"),
+        ScreenKey("Esc", "Clear the filters", "clear_filters"),
+    )
 
     LEDGER_COLUMNS = ("Date", "Entry", "Amount", "Reference", "Who")
 
@@ -257,14 +263,7 @@ class VouchersScreen(Screen):
         layout.addWidget(self.message)
         layout.addWidget(splitter, 1)
 
-        for key, slot in ((Qt.Key.Key_Escape, self.clear_filters),):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-        for seq, slot in (("Ctrl+R", self.redeem), ("Ctrl+P", self.print_voucher)):
-            shortcut = QShortcut(QKeySequence(seq), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        self.install_keys()
 
         ctx.events.changed.connect(self._on_changed)
         self._set_message("")
