@@ -45,11 +45,13 @@ from desk.services.cases import (
 from desk.services.cases_ui_support import case_owners
 from desk.services.store import current_store
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.dialogs.case_dialogs import CategoriesDialog, FiguresDialog, FormDialog, NewCaseDialog, combo, line, text_box
 from desk.ui.screens.base import Screen
 from desk.ui.screens.customers import current_row, select_row, _table
 from desk.ui.tables.cases_table import CasesTableModel
+from desk.ui.tables.paged import fit_columns, number_sample
 from desk.ui.tables.sales_table import local_time_text
 
 BOARD_VIEWS = ("mine", "unassigned", "overdue", "due_today", "open", "all")
@@ -68,10 +70,20 @@ CASE_ACTIONS = (
 )
 
 
+# Keys of the board: (keys, label, method).
+BOARD_KEYS = (("Ctrl+N", "New case", "new_case"), ("Ctrl+G", "Figures: cases by reason, time to resolve", "show_figures"))
+
+
 class CasesScreen(Screen):
     title = "Cases"
     action_name = "screen.cases"
     permission = "cases.view"
+    keys = tuple(ScreenKey(k, label, method) for k, label, method in BOARD_KEYS) + tuple(
+        ScreenKey(k, f"{label} (the case shown)") for label, k, _method, _p in CASE_ACTIONS) + (
+        ScreenKey("Alt+1", "Board views: mine, unassigned, overdue, due today, open, all",
+                  shown=f"Alt+1…{len(BOARD_VIEWS)}", more=tuple(f"Alt+{i}" for i in range(2, len(BOARD_VIEWS) + 1))),
+        ScreenKey("Esc", "Clear the search"),
+    )
     badge_kinds = ("cases",)
 
     @classmethod
@@ -125,13 +137,10 @@ class CasesScreen(Screen):
         self.model.set_source(cases_service.search_cases, cases_service.count_cases)
         self.table = _table("casesTable", self.model)
         m = CasesTableModel
-        header = self.table.horizontalHeader()
-        for col, width in ((m.NUMBER, 172), (m.DUE, 150)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
         for col in (m.OPENED, m.TYPE, m.PRIORITY, m.OWNER, m.STATUS, m.CUSTOMER):
             self.table.setColumnHidden(col, True)  # on the case's page; the list stays readable beside it
-        header.setSectionResizeMode(m.SUMMARY, QHeaderView.ResizeMode.Stretch)
+        self.model.number_sample = number_sample(store.code if store else "")
+        fit_columns(self.table)  # Number and Due fit their text; Summary takes the rest
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_row(cur.row()))
         self.table.activated.connect(lambda _i: self._focus_actions())
         self.count_label = QLabel("")
@@ -194,7 +203,7 @@ class CasesScreen(Screen):
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)
 
-        keys = [("Ctrl+N", self.new_case), ("Ctrl+G", self.show_figures)]
+        keys = [(k, getattr(self, method)) for k, _label, method in BOARD_KEYS]
         keys += [(k, getattr(self, method)) for _label, k, method, _p in CASE_ACTIONS]
         for seq, slot in keys:
             shortcut = QShortcut(QKeySequence(seq), self)
