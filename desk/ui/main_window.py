@@ -38,6 +38,7 @@ from desk.ui.dialogs.sign_in import LOCK, START, SWITCH, SignInDialog
 from desk.ui.idle import IdleWatcher
 from desk.ui.screens import SCAN_OPENERS, SCREEN_CLASSES
 from desk.ui.screens.base import Screen
+from desk.ui.widgets.elided_label import ElidedLabel
 from desk.ui.widgets.scan_edit import ScanEdit
 
 GEOMETRY_KEY = "main_window/geometry"
@@ -165,7 +166,8 @@ class MainWindow(QMainWindow):
         row.setSpacing(12)
         names = QVBoxLayout()
         names.setSpacing(0)
-        self.store_name_label = QLabel("", bar)
+        # A long name gives way to the scan field and the buttons: "…", the whole name in its tooltip.
+        self.store_name_label = ElidedLabel("", bar)
         self.store_name_label.setObjectName("storeName")
         self.store_code_label = QLabel("", bar)
         self.store_code_label.setObjectName("storeCode")
@@ -230,7 +232,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
-        self.status_store = QLabel("", bar)
+        self.status_store = ElidedLabel("", bar)
         self.status_store.setObjectName("statusStore")
         self.status_staff = QLabel("", bar)
         self.status_staff.setObjectName("statusStaff")
