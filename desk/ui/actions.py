@@ -45,7 +45,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("screen.cases", "Cases", "F7", "Complaints and enquiries: the board, deadlines, resolution, follow-up"),
     ActionSpec("screen.customers", "Customers", "F8", "Find, edit, merge or erase a customer; their timeline"),
     ActionSpec("screen.staff", "Staff", "F9", "Add staff, deactivate, reset PINs"),
-    ActionSpec("screen.settings", "Settings", "F10", "The store's details, the idle lock, printing and the return policy"),
+    ActionSpec("screen.settings", "Settings", "F10", "Store, this desk, printing, return policy, vouchers, orders, email, cases, export"),
     ActionSpec("screen.head_office", "Head office", "Shift+F11", "Import the stores' bundles, coverage, reports across stores"),
     ActionSpec("session.lock", "Lock the desk", "Ctrl+L", "Hide the screen until someone signs in"),
     ActionSpec("session.switch_user", "Switch user", "Ctrl+U", "Let someone else sign in"),
