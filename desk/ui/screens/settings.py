@@ -77,7 +77,7 @@ SETTING_HINTS = {
     "orders.keep_deposit": "When a cancelled order's deposit may be kept; a manager approves each time.",
     "smtp.password": "Kept in the store's database: use an account made for sending only.",
     "smtp.tls": "STARTTLS or SSL/TLS, as your email provider says; None only on a trusted network.",
-    "voucher_expiry_days": "Store credit expires after this many days (0 = never). Printed on each voucher.",
+    "voucher_expiry_days": "Days from issue to a voucher's last day (0 = never); a change applies to vouchers already issued too.",
 }
 EMAIL_SETTINGS = (
     ("smtp.server", "SMTP server", ""),
