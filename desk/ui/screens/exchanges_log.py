@@ -38,6 +38,7 @@ from desk.ui.screens.base import Screen
 from desk.ui.widgets.filters import fill_clerk_combo, fill_reason_combo, repolish
 from desk.ui.screens.sales import parse_day
 from desk.ui.tables.exchanges_log_table import ExchangesLogTableModel
+from desk.ui.tables.paged import fit_columns, number_sample
 
 STATUS_CHOICES = (("Any", ""), ("Done", "completed"), ("Voided", "voided"))
 
@@ -123,15 +124,8 @@ class ExchangesLogScreen(Screen):
         self.table.verticalHeader().setDefaultSectionSize(34)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        m = ExchangesLogTableModel
-        # Fixed widths: never measure thousands of rows to size a column.
-        for col, width in ((m.DATE, 152), (m.NUMBER, 162), (m.DIFFERENCE, 104), (m.CLERK, 56), (m.REASON, 112),
-                           (m.CUSTOMER, 112), (m.STATUS, 72)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        for col in (m.ITEMS_IN, m.ITEMS_OUT):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(50)
+        self.model.number_sample = number_sample(store.code if store else "")
+        fit_columns(self.table)  # from the model's samples: never measure thousands of rows
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
 

@@ -37,6 +37,7 @@ from desk.ui.exporting import ExportWorker, finish_export, start_export
 from desk.ui.screens.base import Screen
 from desk.ui.widgets.filters import fill_clerk_combo, fill_reason_combo, repolish
 from desk.ui.screens.sales import parse_amount_filter, parse_day
+from desk.ui.tables.paged import fit_columns, number_sample
 from desk.ui.tables.returns_log_table import ReturnsLogTableModel
 
 APPROVAL_CHOICES = (("Any", ""), ("Approved (any)", "approved"), ("Through the queue", "queue"),
@@ -142,15 +143,8 @@ class ReturnsLogScreen(Screen):
         self.table.verticalHeader().setDefaultSectionSize(34)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        m = ReturnsLogTableModel
-        # Fixed widths: never measure thousands of rows to size a column.
-        for col, width in ((m.DATE, 150), (m.NUMBER, 165), (m.PROOF, 125), (m.CLERK, 58), (m.TOTAL, 88),
-                           (m.APPROVED, 110)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        for col in (m.CUSTOMER, m.REASONS, m.TENDERS):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(50)
+        self.model.number_sample = number_sample(store.code if store else "")
+        fit_columns(self.table)  # from the model's samples: never measure thousands of rows
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtGui import QColor, QFont
 
 from desk.money import format_money
 from desk.services.cases import PRIORITIES, TYPES, CaseQuery, CaseRow
 from desk.services.customers import CustomerRow, TimelineEntry
-from desk.ui.tables.paged import SAMPLE_NAME, SAMPLE_WHEN, PagedTableModel
+from desk.ui.tables.paged import SAMPLE_NAME, PagedTableModel
 from desk.ui.tables.sales_table import local_time_text
 
 OVERDUE = QColor("#b3261e")
@@ -30,15 +28,10 @@ class CasesTableModel(PagedTableModel[CaseQuery, CaseRow]):
     COLUMNS = ("Number", "Opened", "Type", "Priority", "Summary", "Customer", "Owner", "Status", "Due")
     NUMBER, OPENED, TYPE, PRIORITY, SUMMARY, CUSTOMER, OWNER, STATUS, DUE = range(9)
     NUMBER_COLUMNS = (NUMBER,)
-    COLUMN_SAMPLES = {OPENED: SAMPLE_WHEN, SUMMARY: "Sofa cushions missing",
-                      CUSTOMER: SAMPLE_NAME, OWNER: SAMPLE_NAME, DUE: SAMPLE_WHEN}
+    DATE_COLUMNS = (OPENED, DUE)
+    COLUMN_SAMPLES = {SUMMARY: "Sofa cushions missing", CUSTOMER: SAMPLE_NAME, OWNER: SAMPLE_NAME}
     STRETCH = (SUMMARY,)
     BOLD_ROWS = True  # overdue cases
-
-    def column_sample(self, column: int) -> str:
-        if column in (self.OPENED, self.DUE):  # as this locale writes a wide date and time
-            return local_time_text(dt.datetime(2026, 12, 28, 22, 58, tzinfo=dt.timezone.utc), self.locale)
-        return super().column_sample(column)
 
     def display(self, row: CaseRow, column: int) -> str:
         if column == self.NUMBER:

@@ -10,11 +10,12 @@ Subclasses say what their columns are and how a row reads (``display``, and opti
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 PAGE = 200
@@ -27,7 +28,6 @@ def number_sample(store_code: str) -> str:
     """A wide document number of this store, for a number column's sample."""
     return f"R-{store_code}-01-000000" if store_code else SAMPLE_NUMBER
 
-SAMPLE_WHEN = "00/00/0000, 00:00"
 SAMPLE_MONEY = "£0,000.00"
 SAMPLE_NAME = "Harriet Davies-Smith"
 
@@ -54,6 +54,7 @@ class PagedTableModel(QAbstractTableModel, Generic[Q, R]):
     STRETCH: tuple[int, ...] = ()
     OPTIONAL: tuple[int, ...] = ()
     NUMBER_COLUMNS: tuple[int, ...] = ()  # columns of document numbers: sampled by number_sample
+    DATE_COLUMNS: tuple[int, ...] = ()  # columns of local dates and times: sampled in the locale
     number_sample = SAMPLE_NUMBER  # a screen sets its store's (desk.ui.tables.paged.number_sample)
     BOLD_ROWS = False
     RowRole = Qt.ItemDataRole.UserRole + 100
@@ -129,6 +130,12 @@ class PagedTableModel(QAbstractTableModel, Generic[Q, R]):
         """A typical widest value of the column, which fit_columns sizes it for."""
         if column in self.NUMBER_COLUMNS:
             return self.number_sample
+        if column in self.DATE_COLUMNS:  # as this locale writes a wide date and time
+            import datetime as dt
+
+            from desk.ui.tables.sales_table import local_time_text  # (it imports this module)
+
+            return local_time_text(dt.datetime(2026, 12, 28, 22, 58, tzinfo=dt.timezone.utc), self.locale)
         return self.COLUMN_SAMPLES.get(column, "")
 
     def display(self, row: R, column: int) -> str:
@@ -217,7 +224,7 @@ class ColumnFit(QObject):
     while not every column fits its sample, and come back when there is room. A column the user has dragged keeps its width.
     """
 
-    PADDING = 10
+    PADDING = 8  # a cell's text margins (the sample is measured rounded up)
 
     def __init__(self, view: QTableView):
         super().__init__(view)
@@ -246,11 +253,13 @@ class ColumnFit(QObject):
         model = self._model()
         font = QFont(self.view.font())
         font.setBold(bool(getattr(model, "BOLD_ROWS", False)))
-        metrics = QFontMetrics(font)
+        metrics = QFontMetricsF(font)
         title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
         sample = model.column_sample(column) if hasattr(model, "column_sample") and not header_only else ""
-        title_width = self.view.horizontalHeader().fontMetrics().horizontalAdvance(title) + 8  # its margins
-        return max(title_width, metrics.horizontalAdvance(sample)) + self.PADDING
+        title_font = QFont(self.view.horizontalHeader().font())
+        title_font.setWeight(QFont.Weight.DemiBold)  # as the stylesheet writes headers, 8 px each side
+        title_width = QFontMetrics(title_font).horizontalAdvance(title) + 2 * 8 + 2
+        return max(title_width, math.ceil(metrics.horizontalAdvance(sample)) + self.PADDING)
 
     def apply(self) -> None:
         model = self._model()

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QFont
 from desk.money import format_money
 from desk.services.sale_lookup import SaleQuery, SaleRow, count_sales, search_sales
 from desk.ui import theme
-from desk.ui.tables.paged import PAGE, SAMPLE_MONEY, SAMPLE_WHEN, PagedTableModel
+from desk.ui.tables.paged import PAGE, SAMPLE_MONEY, PagedTableModel
 
 RED = QColor(theme.REFUSED)
 
@@ -46,15 +46,11 @@ class SalesTableModel(PagedTableModel[SaleQuery, SaleRow]):
     RECEIPT, DATE, TOTAL, CUSTOMER, TENDERS = range(5)
     RIGHT_ALIGNED = frozenset({TOTAL})
     NUMBER_COLUMNS = (RECEIPT,)
-    COLUMN_SAMPLES = {DATE: SAMPLE_WHEN, TOTAL: SAMPLE_MONEY, CUSTOMER: "Harry Davies",
+    DATE_COLUMNS = (DATE,)
+    COLUMN_SAMPLES = {TOTAL: SAMPLE_MONEY, CUSTOMER: "Harry Davies",
                       TENDERS: "Card ••0000"}
     STRETCH = (CUSTOMER, TENDERS)
     OPTIONAL = (TENDERS,)  # the sale's detail beside the list shows how it was paid
-
-    def column_sample(self, column: int) -> str:
-        if column == self.DATE:  # as this locale writes a wide date and time
-            return local_time_text(dt.datetime(2026, 12, 28, 22, 58, tzinfo=dt.timezone.utc), self.locale)
-        return super().column_sample(column)
     SaleIdRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent=None, *, locale: str = "en_GB", page_size: int = PAGE,
