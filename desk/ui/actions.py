@@ -137,17 +137,21 @@ class ShortcutsDialog(QDialog):
         self.table.setWordWrap(False)
         for i, row in enumerate(rows):
             for col, text in enumerate(row):
-                self.table.setItem(i, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(i, col, item)
         header = self.table.horizontalHeader()
-        for col in range(3):
+        for col in (0, 2):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 320)  # a long "does" is shortened (its tooltip has it all), not "what for"
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
-        self.resize(960, 640)
+        self.resize(1000, 640)
 
     def rows(self) -> list[tuple[str, ...]]:
         """What the list shows: (key, does, where, what for) per row."""

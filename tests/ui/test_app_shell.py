@@ -402,7 +402,7 @@ def test_f1_lists_every_screens_own_keys(qtbot, window, store_ctx, monkeypatch):
             ("Ctrl+N", "Take an order")} <= orders
     wheres = {where for _k, _d, where, _t in rows}
     assert {"Anywhere", "Orders", "Cases", "Customers", "Vouchers", "Exchange log", "Settings", "Sales"} <= wheres
-    assert ("Alt+1…6", "Board views: mine, unassigned, overdue, due today, open, all", "Cases", "") in rows
+    assert ("Alt+1…6", "The board's views, Mine to All", "Cases", "") in rows
 
     def text(seq: QKeySequence) -> str:
         return seq.toString(QKeySequence.SequenceFormat.PortableText)

@@ -80,7 +80,7 @@ class CasesScreen(Screen):
     permission = "cases.view"
     keys = tuple(ScreenKey(k, label, method) for k, label, method in BOARD_KEYS) + tuple(
         ScreenKey(k, f"{label} (the case shown)") for label, k, _method, _p in CASE_ACTIONS) + (
-        ScreenKey("Alt+1", "Board views: mine, unassigned, overdue, due today, open, all",
+        ScreenKey("Alt+1", "The board's views, Mine to All",
                   shown=f"Alt+1…{len(BOARD_VIEWS)}", more=tuple(f"Alt+{i}" for i in range(2, len(BOARD_VIEWS) + 1))),
         ScreenKey("Esc", "Clear the search"),
     )

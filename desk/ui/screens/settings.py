@@ -182,7 +182,7 @@ class SettingsScreen(Screen):
         ScreenKey("Ctrl+PgDown", "Next section", "next_section"),
         ScreenKey("Ctrl+PgUp", "Previous section", "previous_section"),
         ScreenKey("Ctrl+F", "Find a setting", "focus_filter"),
-        ScreenKey("Ctrl+S", "Save (the return policy and the export have their own Save)"),
+        ScreenKey("Ctrl+S", "Save the changes of every section"),
         ScreenKey("Ctrl+E", "Export now (Head office export)"),
     )
 
