@@ -22,7 +22,22 @@ class SettingSpec:
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple[str, ...] = ()  # allowed values of a str setting
+    section: str = ""  # where the Settings screen shows it: a key of SECTIONS
 
+
+# The Settings screen's sections, in order: key -> title. Each spec names its section; "store"
+# (the store's details), "policy" (the return policy) have editors of their own and no spec.
+SECTIONS: dict[str, str] = {
+    "store": "Store",
+    "desk": "This desk",
+    "printing": "Receipts and printing",
+    "policy": "Return policy",
+    "vouchers": "Vouchers",
+    "orders": "Special orders",
+    "email": "Email to customers",
+    "cases": "Service cases",
+    "export": "Head office export",
+}
 
 PAPER_CHOICES = ("roll", "a4", "letter")
 RETURNS_POLICY = (
@@ -46,42 +61,42 @@ ORDER_EMAIL_BODY = (
 SPECS: dict[str, SettingSpec] = {
     s.key: s
     for s in (
-        SettingSpec("idle_lock_minutes", "Lock the desk after this many idle minutes (0 = never)", int, 5, 0, 240),
-        SettingSpec("paper.receipt", "Paper for receipts (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
-        SettingSpec("paper.gift", "Paper for gift receipts (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
-        SettingSpec("paper.refund", "Paper for refund slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
-        SettingSpec("paper.voucher", "Paper for store-credit vouchers (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
-        SettingSpec("returns_policy_text", "Returns policy printed at the foot of every document", str, RETURNS_POLICY),
-        SettingSpec("paper.exchange", "Paper for exchange slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
-        SettingSpec("voucher_expiry_days", "Store credit expires after this many days (0 = never)", int, 0, 0, 3650),
-        SettingSpec("logo_path", "Logo printed at the top of documents (a PNG or JPEG file; empty for none)", str, ""),
-        SettingSpec("export.auto", "Export the day's bundle for head office automatically after closing time", bool, False),
-        SettingSpec("export.closing_time", "Closing time (HH:MM): the automatic export runs at the first sign-out or close after it", str, "18:00"),
-        SettingSpec("export.folder", "Folder the automatic export writes bundles to", str, ""),
-        SettingSpec("orders.deposit_percent", "Special orders: deposit asked, as a percentage of the price (0 = none)", int, 20, 0, 100),
-        SettingSpec("orders.reminder_days", "Special orders: remind a customer who has not collected after this many days", int, 3, 1, 60),
-        SettingSpec("orders.collection_days", "Special orders: days a customer has to collect after arrival", int, 14, 1, 365),
+        SettingSpec("idle_lock_minutes", "Lock the desk after this many idle minutes (0 = never)", int, 5, 0, 240, section="desk"),
+        SettingSpec("paper.receipt", "Paper for receipts (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES, section="printing"),
+        SettingSpec("paper.gift", "Paper for gift receipts (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES, section="printing"),
+        SettingSpec("paper.refund", "Paper for refund slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES, section="printing"),
+        SettingSpec("paper.voucher", "Paper for store-credit vouchers (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES, section="printing"),
+        SettingSpec("returns_policy_text", "Returns policy printed at the foot of every document", str, RETURNS_POLICY, section="printing"),
+        SettingSpec("paper.exchange", "Paper for exchange slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES, section="printing"),
+        SettingSpec("voucher_expiry_days", "Store credit expires after this many days (0 = never)", int, 0, 0, 3650, section="vouchers"),
+        SettingSpec("logo_path", "Logo printed at the top of documents (a PNG or JPEG file; empty for none)", str, "", section="printing"),
+        SettingSpec("export.auto", "Export the day's bundle for head office automatically after closing time", bool, False, section="export"),
+        SettingSpec("export.closing_time", "Closing time (HH:MM): the automatic export runs at the first sign-out or close after it", str, "18:00", section="export"),
+        SettingSpec("export.folder", "Folder the automatic export writes bundles to", str, "", section="export"),
+        SettingSpec("orders.deposit_percent", "Special orders: deposit asked, as a percentage of the price (0 = none)", int, 20, 0, 100, section="orders"),
+        SettingSpec("orders.reminder_days", "Special orders: remind a customer who has not collected after this many days", int, 3, 1, 60, section="orders"),
+        SettingSpec("orders.collection_days", "Special orders: days a customer has to collect after arrival", int, 14, 1, 365, section="orders"),
         SettingSpec("orders.keep_deposit", "Special orders: a cancelled order's deposit may be kept (never, after_deadline or always; a manager approves)",
-                    str, "after_deadline", choices=KEEP_DEPOSIT_CHOICES),
-        SettingSpec("paper.order", "Paper for order slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
-        SettingSpec("paper.collection", "Paper for collection slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES),
-        SettingSpec("smtp.server", "Email: SMTP server (empty: email not used; the desk lists whom to phone)", str, ""),
-        SettingSpec("smtp.port", "Email: SMTP port", int, 587, 1, 65535),
-        SettingSpec("smtp.tls", "Email: encryption (starttls, ssl or none)", str, "starttls", choices=SMTP_TLS_CHOICES),
-        SettingSpec("smtp.user", "Email: SMTP user name (empty: no sign-in)", str, ""),
-        SettingSpec("smtp.password", "Email: SMTP password", str, ""),
-        SettingSpec("smtp.sender", "Email: sender address (From)", str, ""),
-        SettingSpec("orders.email_subject", "Email to a customer whose order arrived: subject", str, ORDER_EMAIL_SUBJECT),
-        SettingSpec("orders.email_body", "Email to a customer whose order arrived: text", str, ORDER_EMAIL_BODY),
-        SettingSpec("cases.first_response_hours", "Cases: first response due within this many hours", int, 24, 1, 720),
-        SettingSpec("cases.resolve_hours.urgent", "Cases: an urgent case resolved within this many hours", int, 24, 1, 2160),
-        SettingSpec("cases.resolve_hours.high", "Cases: a high-priority case resolved within this many hours", int, 72, 1, 2160),
-        SettingSpec("cases.resolve_hours.normal", "Cases: a normal case resolved within this many hours", int, 168, 1, 2160),
-        SettingSpec("cases.resolve_hours.low", "Cases: a low-priority case resolved within this many hours", int, 336, 1, 2160),
-        SettingSpec("cases.follow_up_days", "Cases: follow up this many days after the resolution", int, 3, 0, 60),
-        SettingSpec("cases.follow_up_attempts", "Cases: close as unreachable after this many failed follow-up calls", int, 3, 1, 10),
-        SettingSpec("cases.goodwill_limit", "Cases: goodwill store credit above this amount (minor units: pence, cents) needs a manager", int, 2000, 0, 10_000_000),
-        SettingSpec("paper.case", "Paper for case summaries and letters (a4 or letter)", str, "a4", choices=("a4", "letter")),
+                    str, "after_deadline", choices=KEEP_DEPOSIT_CHOICES, section="orders"),
+        SettingSpec("paper.order", "Paper for order slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES, section="printing"),
+        SettingSpec("paper.collection", "Paper for collection slips (roll, a4 or letter)", str, "roll", choices=PAPER_CHOICES, section="printing"),
+        SettingSpec("smtp.server", "Email: SMTP server (empty: email not used; the desk lists whom to phone)", str, "", section="email"),
+        SettingSpec("smtp.port", "Email: SMTP port", int, 587, 1, 65535, section="email"),
+        SettingSpec("smtp.tls", "Email: encryption (starttls, ssl or none)", str, "starttls", choices=SMTP_TLS_CHOICES, section="email"),
+        SettingSpec("smtp.user", "Email: SMTP user name (empty: no sign-in)", str, "", section="email"),
+        SettingSpec("smtp.password", "Email: SMTP password", str, "", section="email"),
+        SettingSpec("smtp.sender", "Email: sender address (From)", str, "", section="email"),
+        SettingSpec("orders.email_subject", "Email to a customer whose order arrived: subject", str, ORDER_EMAIL_SUBJECT, section="email"),
+        SettingSpec("orders.email_body", "Email to a customer whose order arrived: text", str, ORDER_EMAIL_BODY, section="email"),
+        SettingSpec("cases.first_response_hours", "Cases: first response due within this many hours", int, 24, 1, 720, section="cases"),
+        SettingSpec("cases.resolve_hours.urgent", "Cases: an urgent case resolved within this many hours", int, 24, 1, 2160, section="cases"),
+        SettingSpec("cases.resolve_hours.high", "Cases: a high-priority case resolved within this many hours", int, 72, 1, 2160, section="cases"),
+        SettingSpec("cases.resolve_hours.normal", "Cases: a normal case resolved within this many hours", int, 168, 1, 2160, section="cases"),
+        SettingSpec("cases.resolve_hours.low", "Cases: a low-priority case resolved within this many hours", int, 336, 1, 2160, section="cases"),
+        SettingSpec("cases.follow_up_days", "Cases: follow up this many days after the resolution", int, 3, 0, 60, section="cases"),
+        SettingSpec("cases.follow_up_attempts", "Cases: close as unreachable after this many failed follow-up calls", int, 3, 1, 10, section="cases"),
+        SettingSpec("cases.goodwill_limit", "Cases: goodwill store credit above this amount (minor units: pence, cents) needs a manager", int, 2000, 0, 10_000_000, section="cases"),
+        SettingSpec("paper.case", "Paper for case summaries and letters (a4 or letter)", str, "a4", choices=("a4", "letter"), section="printing"),
     )
 }
 

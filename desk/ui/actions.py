@@ -45,7 +45,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("screen.cases", "Cases", "F7", "Complaints and enquiries: the board, deadlines, resolution, follow-up"),
     ActionSpec("screen.customers", "Customers", "F8", "Find, edit, merge or erase a customer; their timeline"),
     ActionSpec("screen.staff", "Staff", "F9", "Add staff, deactivate, reset PINs"),
-    ActionSpec("screen.settings", "Settings", "F10", "The store's details, the idle lock, printing and the return policy"),
+    ActionSpec("screen.settings", "Settings", "F10", "Store, this desk, printing, return policy, vouchers, orders, email, cases, export"),
     ActionSpec("screen.head_office", "Head office", "Shift+F11", "Import the stores' bundles, coverage, reports across stores"),
     ActionSpec("session.lock", "Lock the desk", "Ctrl+L", "Hide the screen until someone signs in"),
     ActionSpec("session.switch_user", "Switch user", "Ctrl+U", "Let someone else sign in"),
@@ -56,6 +56,32 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 BY_NAME: dict[str, ActionSpec] = {spec.name: spec for spec in ACTIONS}
+
+
+@dataclass(frozen=True)
+class ScreenKey:
+    """A key that works on one screen only (listed under that screen in F1).
+
+    ``method``: the screen's method the key calls, when Screen.install_keys makes the shortcut;
+    empty when the screen wires the key itself (a button's shortcut, a key on one page only).
+    ``shown``: how F1 writes the key when it is a family of keys (e.g. "Alt+1…6"), whose other
+    members are ``more``. ``tip``: F1's "what for".
+    """
+
+    keys: str
+    label: str
+    method: str = ""
+    shown: str = ""
+    more: tuple[str, ...] = ()
+    tip: str = ""
+
+    def sequences(self) -> list[QKeySequence]:
+        return [QKeySequence(k) for k in (self.keys, *self.more)]
+
+    def text(self) -> str:
+        if self.shown:
+            return self.shown
+        return QKeySequence(self.keys).toString(QKeySequence.SequenceFormat.NativeText)
 
 
 def spec(name: str) -> ActionSpec:
@@ -89,9 +115,10 @@ def create_actions(window: QWidget, table: tuple[ActionSpec, ...] = ACTIONS) -> 
 
 
 class ShortcutsDialog(QDialog):
-    """F1: every shortcut from the table, in one list."""
+    """F1: every shortcut in one list: the app's (anywhere), then each screen's own keys."""
 
-    def __init__(self, parent: QWidget | None = None, table: tuple[ActionSpec, ...] = ACTIONS):
+    def __init__(self, parent: QWidget | None = None, table: tuple[ActionSpec, ...] = ACTIONS,
+                 screens: tuple[tuple[str, tuple[ScreenKey, ...]], ...] = ()):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         self.setObjectName("shortcutsDialog")
@@ -99,28 +126,38 @@ class ShortcutsDialog(QDialog):
         heading = QLabel("Keyboard shortcuts")
         heading.setProperty("role", "heading")
         layout.addWidget(heading)
-        rows = [r for r in table if r.shortcut]
-        self.table = QTableWidget(len(rows), 3, self)
-        self.table.setHorizontalHeaderLabels(["Key", "Does", "What for"])
+        # (key, does, where, what for)
+        rows = [(shortcut_text(r.name), r.label, "Anywhere", r.tip) for r in table if r.shortcut]
+        for title, keys in screens:
+            rows += [(key.text(), key.label, title, key.tip) for key in keys]
+        self.table = QTableWidget(len(rows), 4, self)
+        self.table.setHorizontalHeaderLabels(["Key", "Does", "Where", "What for"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setWordWrap(False)
         for i, row in enumerate(rows):
-            self.table.setItem(i, 0, QTableWidgetItem(QKeySequence(row.shortcut).toString(QKeySequence.SequenceFormat.NativeText)))
-            self.table.setItem(i, 1, QTableWidgetItem(row.label))
-            self.table.setItem(i, 2, QTableWidgetItem(row.tip))
+            for col, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(i, col, item)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for col in (0, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 320)  # a long "does" is shortened (its tooltip has it all), not "what for"
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
-        self.resize(720, 480)
+        self.resize(1000, 640)
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """What the list shows: (key, does, where, what for) per row."""
+        return [tuple(self.table.item(r, c).text() for c in range(4)) for r in range(self.table.rowCount())]
 
     @classmethod
-    def show_for(cls, parent: QWidget | None, table: tuple[ActionSpec, ...] = ACTIONS) -> None:
-        cls(parent, table).exec()
+    def show_for(cls, parent: QWidget | None, screens: tuple[tuple[str, tuple[ScreenKey, ...]], ...] = ()) -> None:
+        cls(parent, screens=screens).exec()

@@ -31,13 +31,14 @@ from desk.models.db import describe_url, sqlite_version
 from desk.money import format_money
 from desk.services import auth, credit
 from desk.services.store import current_store
-from desk.ui.actions import ACTIONS, ShortcutsDialog, create_actions, shortcut_text
+from desk.ui.actions import ShortcutsDialog, create_actions, shortcut_text
 from desk.ui.context import AppContext
 from desk.ui.desk_identity import desk_code
 from desk.ui.dialogs.sign_in import LOCK, START, SWITCH, SignInDialog
 from desk.ui.idle import IdleWatcher
 from desk.ui.screens import SCAN_OPENERS, SCREEN_CLASSES
 from desk.ui.screens.base import Screen
+from desk.ui.widgets.elided_label import ElidedLabel
 from desk.ui.widgets.scan_edit import ScanEdit
 
 GEOMETRY_KEY = "main_window/geometry"
@@ -165,7 +166,8 @@ class MainWindow(QMainWindow):
         row.setSpacing(12)
         names = QVBoxLayout()
         names.setSpacing(0)
-        self.store_name_label = QLabel("", bar)
+        # A long name gives way to the scan field and the buttons: "…", the whole name in its tooltip.
+        self.store_name_label = ElidedLabel("", bar)
         self.store_name_label.setObjectName("storeName")
         self.store_code_label = QLabel("", bar)
         self.store_code_label.setObjectName("storeCode")
@@ -230,7 +232,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
-        self.status_store = QLabel("", bar)
+        self.status_store = ElidedLabel("", bar)
         self.status_store.setObjectName("statusStore")
         self.status_staff = QLabel("", bar)
         self.status_staff.setObjectName("statusStaff")
@@ -251,7 +253,7 @@ class MainWindow(QMainWindow):
         a["session.sign_out"].triggered.connect(self.sign_out)
         a["session.change_pin"].triggered.connect(self.change_pin)
         a["app.quit"].triggered.connect(self.close)
-        a["help.shortcuts"].triggered.connect(self.show_shortcuts)
+        a["help.shortcuts"].triggered.connect(lambda: ShortcutsDialog.show_for(self, self.screen_keys()))
         for cls in SCREEN_CLASSES:
             if cls.action_name in a:
                 a[cls.action_name].triggered.connect(lambda _checked=False, name=cls.action_name: self.show_screen(name))
@@ -384,15 +386,13 @@ class MainWindow(QMainWindow):
         """The action names of the screens in the navigation, in order."""
         return [cls.action_name for cls in self._classes]
 
+    def screen_keys(self) -> tuple:
+        """Each screen's own keys, for F1: (title, keys) of the screens this person may see."""
+        return tuple((cls.title, cls.keys) for cls in self._classes if cls.keys)
+
     def current_screen_name(self) -> str | None:
         widget = self.stack.currentWidget()
         return widget.action_name if isinstance(widget, Screen) else None
-
-    def show_shortcuts(self) -> None:
-        """F1: the app's keys, and the shown screen's own keys when it lists them (``shortcut_specs``)."""
-        screen = self.current_screen()
-        extra = tuple(screen.shortcut_specs()) if screen is not None and hasattr(screen, "shortcut_specs") else ()
-        ShortcutsDialog.show_for(self, ACTIONS + extra)
 
     def current_screen(self) -> Screen | None:
         widget = self.stack.currentWidget()

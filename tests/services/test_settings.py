@@ -112,3 +112,10 @@ def test_a_yes_no_setting_reads_no_as_no(sqlite_store, monkeypatch):
     with pytest.raises(InvalidInput) as info:
         settings.update(admin, {"print_twice": "maybe"})
     assert info.value.field == "Print two copies"
+
+
+def test_every_setting_names_a_section_of_the_settings_screen():
+    assert {spec.section for spec in settings.SPECS.values()} <= set(settings.SECTIONS)
+    assert all(spec.section for spec in settings.SPECS.values())
+    assert settings.SPECS["smtp.port"].section == "email"
+    assert settings.SPECS["paper.case"].section == "printing"

@@ -384,3 +384,64 @@ def test_every_navigation_entry_fits_at_1280x800(make_window, store_ctx, qtbot):
     assert last.text() == "Settings"
     rect = window.nav.visualItemRect(last)
     assert rect.bottom() <= window.nav.viewport().height()
+
+
+def test_f1_lists_every_screens_own_keys(qtbot, window, store_ctx, monkeypatch):
+    """Each key a screen makes (a QShortcut, a button's shortcut) is declared in its ``keys``, so
+    that F1 lists it under the screen; the Orders screen's keys are there."""
+    from PySide6.QtGui import QKeySequence, QShortcut
+    from PySide6.QtWidgets import QAbstractButton
+
+    shown: list = []
+    monkeypatch.setattr(ShortcutsDialog, "exec", lambda self: shown.append(self.rows()))
+    window.action["help.shortcuts"].trigger()
+    rows = shown[0]
+    orders = {(key, does) for key, does, where, _tip in rows if where == "Orders"}
+    assert {("Ctrl+O", "Mark ordered (the order shown)"), ("Ctrl+R", "Receive (the order shown)"),
+            ("Ctrl+T", "Customer told (the order shown)"), ("Ctrl+K", "Collect (the order shown)"),
+            ("Ctrl+N", "Take an order")} <= orders
+    wheres = {where for _k, _d, where, _t in rows}
+    assert {"Anywhere", "Orders", "Cases", "Customers", "Vouchers", "Exchange log", "Settings", "Sales"} <= wheres
+    assert ("Alt+1…6", "The board's views, Mine to All", "Cases", "") in rows
+
+    def text(seq: QKeySequence) -> str:
+        return seq.toString(QKeySequence.SequenceFormat.PortableText)
+
+    for name in window.screen_names():
+        screen = window.screen(name)
+        declared = {text(seq) for key in screen.keys for seq in key.sequences()}
+        made = {text(s.key()) for s in screen.findChildren(QShortcut) if not s.key().isEmpty()}
+        made |= {text(b.shortcut()) for b in screen.findChildren(QAbstractButton) if not b.shortcut().isEmpty()}
+        assert made <= declared, f"{screen.title}: {sorted(made - declared)} not in its keys (F1)"
+
+
+def test_a_long_store_name_is_shortened_in_the_top_bar_with_the_whole_name_in_its_tooltip(make_window, store_ctx,
+                                                                                          add_staff, qtbot):
+    from PySide6.QtCore import QPoint
+
+    from desk.app import application
+    from desk.services import store as store_service
+
+    application()
+    details = store_service.details_of(store_service.current_store())
+    details.name = "Harbour Street Home & Style — Head Office, Northern Region Distribution Centre"
+    admin = store_ctx.staff
+    store_service.update_store(admin, details)
+    store_ctx.staff = add_staff("800", "Hana Office", "head_office")
+    window = make_window(store_ctx)
+    qtbot.waitUntil(lambda: window.store_name_label.width() > 0)
+    label = window.store_name_label
+    assert label.text() == details.name
+    assert label.is_elided() and label.elided_text().endswith("…")
+    assert label.fontMetrics().horizontalAdvance(label.elided_text()) <= label.contentsRect().width()
+    assert label.toolTip() == details.name
+    # the rest of the bar keeps its room
+    assert window.scan_edit.width() >= 240
+    right = window.sign_out_button.mapTo(window, QPoint(window.sign_out_button.width(), 0)).x()
+    assert right <= window.width()
+    # a short name is shown whole, with no tooltip
+    details.name = "Quay Street"
+    store_service.update_store(admin, details)
+    window.rebuild()
+    qtbot.waitUntil(lambda: not label.is_elided())
+    assert label.elided_text() == "Quay Street" and label.toolTip() == ""

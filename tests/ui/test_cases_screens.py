@@ -349,3 +349,33 @@ def test_an_unknown_case_number_scanned_is_named(shop, make_window):
     window.scan_edit.setText("C-TST01-01-000999")
     assert not window.scan_edit.submit()
     assert window.scan_message.text() == "No case has the number C-TST01-01-000999."
+
+
+def test_the_case_list_fits_a_whole_number_and_a_bold_due_time(shop, make_window, qtbot):
+    """Overdue cases are written bold: the Due column fits such a time, the Number column a whole
+    case number; Summary takes the rest and stays on screen."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from desk.ui.tables.cases_table import CasesTableModel as M
+
+    from desk.app import application
+
+    application()  # the app's palette, font and stylesheet, as the user sees them
+    cases_service.open_case(shop["clerk"], CaseInput(summary="Sofa cushions missing", customer_id=shop["ann"].id))
+    window = make_window(shop["ctx"])
+    screen = window.open_screen("screen.cases")
+    table = screen.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 0)
+    bold = QFont(table.font())
+    bold.setBold(True)
+    metrics = QFontMetrics(bold)
+    import datetime as _dt
+
+    from desk.ui.tables.sales_table import local_time_text
+
+    wide_time = local_time_text(_dt.datetime(2026, 12, 28, 22, 58, tzinfo=_dt.timezone.utc), "en_GB")
+    assert table.columnWidth(M.DUE) >= metrics.horizontalAdvance(wide_time)
+    assert table.columnWidth(M.NUMBER) >= metrics.horizontalAdvance("C-TST01-01-000123")
+    right_edge = table.columnViewportPosition(M.DUE) + table.columnWidth(M.DUE)
+    assert right_edge <= table.viewport().width() + 1
+    assert table.columnWidth(M.SUMMARY) >= table.horizontalHeader().fontMetrics().horizontalAdvance("Summary")

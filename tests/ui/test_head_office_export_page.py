@@ -19,7 +19,7 @@ def test_key_auto_export_and_export_now(qtbot, store_ctx, messages, tmp_path):
     qtbot.addWidget(screen)
     screen.resize(1280, 800)
     page = screen.head_office_page
-    screen.tabs.setCurrentWidget(page)
+    screen.show_section("export")
     assert "Not set" in page.key_status.text()
 
     page.key_edit.setText("12345")

@@ -682,35 +682,30 @@ def test_a_deposit_split_between_cash_and_card_when_taking_the_order(qtbot, ctx,
 # ----------------------------------------------------------------------------- keys
 
 
-def test_f1_lists_the_orders_keys_while_the_screen_is_shown(qtbot, make_window, ctx, shop, monkeypatch):
+def test_f1_lists_every_orders_key_with_what_it_is_for(qtbot, make_window, ctx, shop, monkeypatch):
     from PySide6.QtGui import QKeySequence, QShortcut
 
     from desk.ui.actions import ShortcutsDialog
     from desk.ui.screens.orders import KEYS
 
     shown = []
-    monkeypatch.setattr(ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
+    monkeypatch.setattr(ShortcutsDialog, "exec", lambda self: shown.append(self.rows()) or 0)
     window, screen = orders_window(make_window, ctx, shop["clerk"])
     window.action["help.shortcuts"].trigger()  # F1
 
-    def rows():
-        t = shown[-1].table
-        return {t.item(r, 1).text(): t.item(r, 0).text() for r in range(t.rowCount())}
-
-    listed = rows()
+    rows = shown[-1]
+    orders_rows = {does: (key, tip) for key, does, where, tip in rows if where == "Orders"}
     native = lambda k: QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)  # noqa: E731
-    orders_rows = {label: key for label, key in listed.items() if label.startswith("Orders:")}
-    assert sorted(orders_rows.values()) == sorted([native(k) for k in KEYS.values()] + ["Enter", "Esc"])
-    assert orders_rows["Orders: Collect"] == "Ctrl+K" and orders_rows["Orders: Who to phone"] == "Ctrl+Shift+T"
-    assert listed["Orders"] == "F6" and listed["Keyboard shortcuts"] == "F1"  # the app's own keys stay
+    assert sorted(key for key, _tip in orders_rows.values()) == sorted([native(k) for k in KEYS.values()] + ["Enter", "Esc"])
+    assert orders_rows["Collect (the order shown)"][0] == "Ctrl+K"
+    assert orders_rows["Customers to call today"][0] == "Ctrl+Shift+T"
+    assert all(tip for _key, tip in orders_rows.values())  # each says what it is for
+    anywhere = {does: key for key, does, where, _tip in rows if where == "Anywhere"}
+    assert anywhere["Orders"] == "F6" and anywhere["Keyboard shortcuts"] == "F1"  # the app's own keys stay
     # every key listed is wired on the screen (board or order page)
     wired = {sc.key().toString() for sc in screen.findChildren(QShortcut)}
     assert {QKeySequence(k).toString() for k in KEYS.values()} <= wired
     assert "Ctrl+Shift+T" in screen.phone_button.text()
-
-    window.show_screen("screen.home")
-    window.action["help.shortcuts"].trigger()
-    assert not any(label.startswith("Orders:") for label in rows())
 
 
 def test_a_voucher_pays_what_it_can_of_the_deposit_and_card_the_rest(qtbot, ctx, shop):

@@ -56,3 +56,70 @@ def test_set_rows_shows_a_short_list_without_paging(qapp):
     model.set_rows([7, 8])
     assert model.rowCount() == 2 and not model.canFetchMore(QModelIndex()) and calls == []
     assert model.find_row(lambda r: r == 8) == 1 and model.find_row(lambda r: r == 9) == -1
+
+
+# -- column sizing shared by every paged list ------------------------------------------------
+
+
+class Documents(PagedTableModel[int, int]):
+    COLUMNS = ("Number", "When", "Customer", "Paid by")
+    NUMBER_COLUMNS = (0,)
+    COLUMN_SAMPLES = {1: "28/12/2026, 22:58", 2: "Harriet Davies", 3: "Card ••0000"}
+    STRETCH = (2, 3)
+    OPTIONAL = (3,)
+
+    def display(self, row: int, col: int) -> str:
+        return ("X-LDN01-01-%06d" % row, "01/01/2026, 10:00", "Jo", "Cash")[col]
+
+
+def fitted_view(qtbot, width: int):
+    from PySide6.QtWidgets import QTableView
+
+    from desk.ui.tables.paged import fit_columns, number_sample
+
+    model = Documents(fetch=lambda q, offset, limit: list(range(offset, min(q, offset + limit))), count=lambda q: q)
+    model.number_sample = number_sample("LDN01")
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.verticalHeader().hide()
+    fit = fit_columns(view)
+    model.set_query(5)
+    view.resize(width, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    return view, model, fit
+
+
+def test_columns_fit_their_samples_and_the_stretch_columns_share_the_rest(qtbot):
+    view, model, _fit = fitted_view(qtbot, 900)
+    metrics = view.fontMetrics()
+    assert view.columnWidth(0) >= metrics.horizontalAdvance("R-LDN01-01-000000")
+    assert view.columnWidth(1) >= metrics.horizontalAdvance("28/12/2026, 22:58")
+    assert not view.isColumnHidden(3)
+    total = sum(view.columnWidth(c) for c in range(4))
+    assert abs(total - view.viewport().width()) <= 2  # no gap, no sideways scrolling
+    assert view.columnWidth(2) >= metrics.horizontalAdvance("Harriet Davies")
+
+
+def test_a_narrow_list_leaves_out_optional_columns_before_squeezing_a_number(qtbot):
+    view, model, fit = fitted_view(qtbot, 900)
+    metrics = view.fontMetrics()
+    frame = view.width() - view.viewport().width()
+    # room for the number, the date and the customer, not for "Paid by" as well
+    view.resize(frame + fit.minimum(0) + fit.minimum(1) + fit.minimum(2) + 10, 300)
+    qtbot.waitUntil(lambda: view.isColumnHidden(3))
+    assert view.isColumnHidden(3)  # "Paid by" gives way first
+    assert view.columnWidth(0) >= metrics.horizontalAdvance("R-LDN01-01-000000")
+    right_edge = view.columnViewportPosition(2) + view.columnWidth(2)
+    assert right_edge <= view.viewport().width() + 1  # the customer column is on screen
+    view.resize(900, 300)
+    qtbot.waitUntil(lambda: not view.isColumnHidden(3))  # room again: it comes back
+
+
+def test_a_column_the_user_dragged_keeps_its_width(qtbot):
+    view, model, fit = fitted_view(qtbot, 900)
+    view.horizontalHeader().resizeSection(1, 260)
+    view.resize(1000, 300)
+    qtbot.waitUntil(lambda: view.viewport().width() > 900)
+    assert view.columnWidth(1) == 260

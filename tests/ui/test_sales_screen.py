@@ -251,3 +251,23 @@ def test_escape_clears_the_search(screen, qtbot):
     qtbot.keyClick(screen.customer_edit, Qt.Key.Key_Escape)
     assert screen.customer_edit.text() == ""
     assert screen.model.rowCount() == 47
+
+
+def test_at_1280_by_800_the_list_shows_whole_receipt_numbers_and_the_customer(make_window, ledger, qtbot):
+    """The window at 1280x800 (the Sales pane beside the sale's detail): a document number of this
+    store is not cut short, and the Customer column is on screen, not scrolled off to the right."""
+    from desk.app import application
+
+    application()  # the app's palette, font and stylesheet, as the user sees them
+    window = make_window(ledger)
+    screen = window.open_screen("screen.sales")
+    qtbot.waitUntil(lambda: screen.table.viewport().width() > 0)
+    m = SalesTableModel
+    table = screen.table
+    metrics = table.fontMetrics()
+    assert table.columnWidth(m.RECEIPT) >= metrics.horizontalAdvance("X-TST01-01-000123")
+    assert table.columnWidth(m.DATE) >= metrics.horizontalAdvance(table.model().display(table.model().row_at(0), m.DATE))
+    right_edge = table.columnViewportPosition(m.CUSTOMER) + table.columnWidth(m.CUSTOMER)
+    assert right_edge <= table.viewport().width() + 1
+    assert table.columnWidth(m.CUSTOMER) >= table.horizontalHeader().fontMetrics().horizontalAdvance("Customer")
+    assert not table.horizontalScrollBar().isVisible()

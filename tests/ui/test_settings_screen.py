@@ -180,3 +180,149 @@ def test_a_bad_desk_number_is_named_and_nothing_is_saved(admin_screen, qtbot):
     assert not admin_screen.save()
     assert admin_screen.error_of("Desk number").startswith("Desk number:") and "01-A" in admin_screen.error_of("Desk number")
     assert desk_code() == "01" and stored_name() == "Test Store"
+
+
+# -- sections ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shown_screen(admin_screen, qtbot):
+    admin_screen.resize(1280, 800)
+    with qtbot.waitActive(admin_screen):
+        admin_screen.show()
+        admin_screen.activateWindow()
+    return admin_screen
+
+
+def section_titles(screen) -> list[str]:
+    return [screen.section_list.item(i).text() for i in range(screen.section_list.count())]
+
+
+def test_settings_come_in_sections_each_setting_in_the_section_its_spec_names(shown_screen):
+    assert section_titles(shown_screen) == list(settings_service.SECTIONS.values())
+    assert section_titles(shown_screen)[:3] == ["Store", "This desk", "Receipts and printing"]
+    for key, spec in settings_service.SPECS.items():
+        if spec.section == "export":
+            continue  # on the head office export page, which has its own Save
+        assert shown_screen.section_of(key) == spec.section, key
+        field = shown_screen.fields[key]
+        page = shown_screen._section_pages[spec.section]
+        assert page.isAncestorOf(field), key
+    assert shown_screen.section_of("Store name") == "store"
+    assert shown_screen.section_of("Desk number") == "desk"
+    # only the section chosen is shown, and the first one at the start
+    assert shown_screen.current_section() == "store"
+    assert shown_screen.name_edit.isVisible()
+    assert not shown_screen.fields["smtp.port"].isVisible()
+
+
+def test_ctrl_page_down_and_up_move_through_the_sections(shown_screen, qtbot):
+    shown_screen.name_edit.setFocus()
+    qtbot.keyClick(shown_screen.name_edit, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert shown_screen.current_section() == "desk"
+    assert shown_screen.desk_edit.isVisible()
+    qtbot.keyClick(shown_screen.desk_edit, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(shown_screen.name_edit, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert shown_screen.current_section() == "export"  # round from the first to the last
+    assert shown_screen.save_bar.isHidden()  # the export page has its own Save
+    shown_screen.step_section(1)
+    assert shown_screen.current_section() == "store" and shown_screen.save_bar.isVisible()
+
+
+def test_the_filter_keeps_the_sections_with_a_matching_setting(shown_screen, qtbot):
+    qtbot.keyClick(shown_screen.name_edit, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert shown_screen.filter_edit.hasFocus()
+    qtbot.keyClicks(shown_screen.filter_edit, "smtp port")
+    assert shown_screen.visible_sections() == ["email"]
+    assert shown_screen.current_section() == "email"
+    qtbot.keyClick(shown_screen.filter_edit, Qt.Key.Key_Return)
+    assert shown_screen.spec_editors["smtp.port"].hasFocus()
+    shown_screen.filter_edit.setText("paper")
+    assert shown_screen.visible_sections() == ["printing"]
+    shown_screen.filter_edit.clear()
+    assert len(shown_screen.visible_sections()) == len(settings_service.SECTIONS)
+
+
+def test_an_error_brings_its_section_to_the_front_and_marks_it(shown_screen):
+    shown_screen.show_section("store")
+    shown_screen.goodwill_edit.setText("lots")
+    shown_screen.spec_editors["smtp.port"].setValue(25)
+
+    assert not shown_screen.save()
+
+    assert shown_screen.current_section() == "cases"
+    assert shown_screen.goodwill_edit.isVisible() and shown_screen.goodwill_edit.hasFocus()
+    assert "Goodwill approval above" in shown_screen.error_of("Goodwill approval above")
+    assert "Not saved. Goodwill approval above" in shown_screen.message_text()
+    cases_row = shown_screen.section_keys.index("cases")
+    assert "⚠" in shown_screen.section_list.item(cases_row).text()
+    assert settings_service.get("smtp.port") == 587  # nothing half-written
+    # the wrong currency is on another section: the screen goes there
+    shown_screen.goodwill_edit.setText("20.00")
+    shown_screen.currency_edit.setText("POUNDS")
+    assert not shown_screen.save()
+    assert shown_screen.current_section() == "store"
+    assert "⚠" not in shown_screen.section_list.item(cases_row).text()
+    shown_screen.currency_edit.setText("GBP")
+    assert shown_screen.save()
+    assert settings_service.get("smtp.port") == 25
+    assert all("⚠" not in title for title in section_titles(shown_screen))
+
+
+def test_the_voucher_expiry_is_set_in_the_vouchers_section(shown_screen):
+    shown_screen.show_section("vouchers")
+    editor = shown_screen.spec_editors["voucher_expiry_days"]
+    assert editor.isVisible()
+    editor.setValue(365)
+    assert shown_screen.save()
+    assert settings_service.get("voucher_expiry_days") == 365
+
+
+def test_an_unsaved_change_in_one_section_survives_going_to_another(shown_screen, qtbot):
+    shown_screen.name_edit.clear()
+    qtbot.keyClicks(shown_screen.name_edit, "Quay Street")
+    shown_screen.show_section("cases")
+    shown_screen.activated()  # e.g. coming back to the screen: unsaved edits are not reloaded over
+    assert shown_screen.dirty and shown_screen.name_edit.text() == "Quay Street"
+    assert shown_screen.save()
+    assert stored_name() == "Quay Street"
+
+
+def _rect_in(widget, ancestor):
+    from PySide6.QtCore import QRect
+
+    return QRect(widget.mapTo(ancestor, widget.rect().topLeft()), widget.size())
+
+
+def test_no_two_rows_of_any_section_overlap(shown_screen, qtbot):
+    """Every label, editor, hint and error of a section lies clear of the others (a hint under a
+    narrow field once ran over the next row)."""
+    from PySide6.QtWidgets import QLabel
+
+    for section in settings_service.SECTIONS:
+        if section in ("policy", "export"):
+            continue
+        shown_screen.show_section(section)
+        for field in {id(f): f for f in shown_screen.fields.values()}.values():
+            field.set_error("A long error message to show under the field, long enough to wrap at least once here" * 2)
+        qtbot.wait(1)
+        page = shown_screen._section_pages[section].widget()
+        form = shown_screen._forms[section]
+        boxes = []
+        for row in range(form.rowCount()):
+            from PySide6.QtWidgets import QFormLayout
+
+            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field = form.itemAt(row, QFormLayout.ItemRole.FieldRole).widget()
+            if label is not None and isinstance(label.widget(), QLabel):
+                boxes.append((f"{section} label {label.widget().text()}", _rect_in(label.widget(), page)))
+            for part in (field.editor, field.hint, field.error):
+                if part.isVisible():
+                    boxes.append((f"{section} {field.editor.objectName() or type(field.editor).__name__} {type(part).__name__}",
+                                  _rect_in(part, page)))
+        assert len(boxes) > 2
+        for i, (name_a, a) in enumerate(boxes):
+            assert page.rect().contains(a), name_a
+            for name_b, b in boxes[i + 1:]:
+                assert not a.intersects(b), f"{name_a} overlaps {name_b}"
+    shown_screen.clear_errors()

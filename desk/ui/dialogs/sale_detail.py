@@ -99,6 +99,7 @@ class SaleDetailPanel(QWidget):
         self.customer_label = _label(name="saleCustomer")
         self.customer_label.setWordWrap(True)
         self.source_label = _label(name="saleSource")
+        self.source_label.setWordWrap(True)  # a long source wraps rather than widen the panel
         for col, (title, value) in enumerate((("Till", self.till_label), ("Cashier", self.cashier_label))):
             facts.addWidget(_label(title, "muted"), 0, col * 2)
             facts.addWidget(value, 0, col * 2 + 1)
@@ -135,7 +136,7 @@ class SaleDetailPanel(QWidget):
         body.addWidget(self.lines, 1)
 
         bottom = QHBoxLayout()
-        bottom.setSpacing(24)
+        bottom.setSpacing(12)  # the panel's narrowest is what leaves room for the Sales list's columns
         tenders_box = QVBoxLayout()
         tenders_box.setSpacing(4)
         tenders_box.addWidget(_label("Paid by", "subheading"))

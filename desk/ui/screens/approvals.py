@@ -9,8 +9,7 @@ request, and that refusal is shown.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -31,6 +30,7 @@ from desk.services import approvals as approvals_service
 from desk.services.approvals import ApprovalView
 from desk.services.store import current_store
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.tables.approvals_table import ApprovalsTableModel
@@ -119,6 +119,7 @@ class ApprovalsScreen(Screen):
     title = "Approvals"
     action_name = "screen.approvals"
     permission = "returns.approve"
+    keys = (ScreenKey("Del", "Refuse the selected request", "refuse_selected"),)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -220,9 +221,7 @@ class ApprovalsScreen(Screen):
         layout.addWidget(card, 0)
         layout.addLayout(bottom)
 
-        refuse = QShortcut(QKeySequence(Qt.Key.Key_Delete), self)
-        refuse.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        refuse.activated.connect(self.refuse_selected)
+        self.install_keys()
 
         self.timer = QTimer(self)
         self.timer.setObjectName("approvalsPoll")

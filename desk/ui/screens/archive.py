@@ -10,6 +10,7 @@ from desk.services import archive, documents
 from desk.services.documents import RenderedDocument
 from desk.services.store import current_store
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.widgets.filters import FilterBar
@@ -29,6 +30,7 @@ class ArchiveScreen(Screen):
     title = "Archive"
     action_name = "screen.archive"
     permission = "sales.view"
+    keys = (ScreenKey("Esc", "Clear the filters"),)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -101,6 +103,8 @@ class ArchiveScreen(Screen):
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
+
+        self.install_keys()
 
         ctx.events.changed.connect(self._on_changed)
         self._set_message("")

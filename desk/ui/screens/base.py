@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 
 
@@ -22,10 +25,20 @@ class Screen(QWidget):
     permission: str | None = None
     # Kinds of ctx.events.changed after which the navigation asks ``nav_badge`` again.
     badge_kinds: tuple[str, ...] = ()
+    # The screen's own keys, listed under its title in F1 (desk.ui.actions.ShortcutsDialog).
+    keys: tuple[ScreenKey, ...] = ()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+
+    def install_keys(self) -> None:
+        """A shortcut, while this screen is shown, for each of ``keys`` that names a method."""
+        for key in self.keys:
+            if key.method:
+                shortcut = QShortcut(QKeySequence(key.keys), self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(getattr(self, key.method))
 
     @classmethod
     def nav_badge(cls, ctx: AppContext) -> tuple[int, str]:

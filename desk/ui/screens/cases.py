@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -44,10 +43,12 @@ from desk.services.cases import (
 from desk.services.cases_ui_support import case_owners
 from desk.services.store import current_store
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.dialogs.case_dialogs import CategoriesDialog, FiguresDialog, FormDialog, NewCaseDialog, combo, line, text_box
 from desk.ui.screens.base import Screen
 from desk.ui.tables.cases_table import CasesTableModel
+from desk.ui.tables.paged import fit_columns, number_sample
 from desk.ui.tables.sales_table import local_time_text
 from desk.ui.widgets.list_detail import (
     ListDetail,
@@ -75,10 +76,20 @@ CASE_ACTIONS = (
 )
 
 
+# Keys of the board: (keys, label, method).
+BOARD_KEYS = (("Ctrl+N", "New case", "new_case"), ("Ctrl+G", "Figures: cases by reason, time to resolve", "show_figures"))
+
+
 class CasesScreen(Screen):
     title = "Cases"
     action_name = "screen.cases"
     permission = "cases.view"
+    keys = tuple(ScreenKey(k, label, method) for k, label, method in BOARD_KEYS) + tuple(
+        ScreenKey(k, f"{label} (the case shown)") for label, k, _method, _p in CASE_ACTIONS) + (
+        ScreenKey("Alt+1", "The board's views, Mine to All",
+                  shown=f"Alt+1…{len(BOARD_VIEWS)}", more=tuple(f"Alt+{i}" for i in range(2, len(BOARD_VIEWS) + 1))),
+        ScreenKey("Esc", "Clear the search"),
+    )
     badge_kinds = ("cases",)
 
     @classmethod
@@ -132,13 +143,10 @@ class CasesScreen(Screen):
         self.model.set_source(cases_service.search_cases, cases_service.count_cases)
         self.table = list_table("casesTable", self.model)
         m = CasesTableModel
-        header = self.table.horizontalHeader()
-        for col, width in ((m.NUMBER, 172), (m.DUE, 150)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
         for col in (m.OPENED, m.TYPE, m.PRIORITY, m.OWNER, m.STATUS, m.CUSTOMER):
             self.table.setColumnHidden(col, True)  # on the case's page; the list stays readable beside it
-        header.setSectionResizeMode(m.SUMMARY, QHeaderView.ResizeMode.Stretch)
+        self.model.number_sample = number_sample(store.code if store else "")
+        fit_columns(self.table)  # Number and Due fit their text; Summary takes the rest
         self.table.activated.connect(lambda _i: self._focus_actions())
         self.splitter = ListDetail(self.table, "casesCount", "caseTitle", spacing=6, on_row=self._show_row)
         self.count_label = self.splitter.count_label
@@ -180,7 +188,7 @@ class CasesScreen(Screen):
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)
 
-        keys = [("Ctrl+N", self.new_case), ("Ctrl+G", self.show_figures)]
+        keys = [(k, getattr(self, method)) for k, _label, method in BOARD_KEYS]
         keys += [(k, getattr(self, method)) for _label, k, method, _p in CASE_ACTIONS]
         keys += [(f"Alt+{i + 1}", lambda i=i: self.tabs.setCurrentIndex(i)) for i in range(len(BOARD_VIEWS))]
         add_shortcuts(self, keys + [(QKeySequence(Qt.Key.Key_Escape), self._escape)])

@@ -5,7 +5,6 @@ exchanges, orders, cases, vouchers and contacts, newest first; Enter opens an en
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desk.errors import DeskError
@@ -14,6 +13,7 @@ from desk.services import customers as customers_service
 from desk.services.customers import PREFERRED_CONTACT, CustomerView, TimelineEntry
 from desk.services.store import current_store
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.dialogs.customer_dialogs import CustomerEditDialog, EraseDialog, MergeDialog
 from desk.ui.screens.base import Screen
@@ -22,7 +22,6 @@ from desk.ui.tables.sales_table import local_time_text
 from desk.ui.widgets.list_detail import (
     ListDetail,
     action_button,
-    add_shortcuts,
     current_row,
     list_table,
     message_label,
@@ -80,6 +79,14 @@ class CustomersScreen(Screen):
     title = "Customers"
     action_name = "screen.customers"
     permission = "customers.view"
+    keys = (
+        ScreenKey("Ctrl+N", "New customer", "new_customer"),
+        ScreenKey("Ctrl+E", "Edit the customer", "edit_customer"),
+        ScreenKey("Ctrl+M", "Merge a duplicate into the customer", "merge_duplicate"),
+        ScreenKey("Ctrl+K", "New case for the customer", "new_case"),
+        ScreenKey("Ctrl+J", "Log a contact (call, email, visit)", "log_contact"),
+        ScreenKey("Esc", "Clear the search", "_escape"),
+    )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -164,9 +171,7 @@ class CustomersScreen(Screen):
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)
 
-        add_shortcuts(self, (("Ctrl+N", self.new_customer), ("Ctrl+E", self.edit_customer),
-                             ("Ctrl+M", self.merge_duplicate), ("Ctrl+K", self.new_case), ("Ctrl+J", self.log_contact),
-                             (QKeySequence(Qt.Key.Key_Escape), self._escape)))
+        self.install_keys()
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(lambda *_: self._update_buttons())

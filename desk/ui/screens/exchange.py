@@ -15,7 +15,7 @@ its slip (and any voucher) prints.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,6 +41,7 @@ from desk.services.orders import OrderFromExchange
 from desk.services.policy import ALLOWED, REFUSED
 from desk.services.returns import ReturnLineRequest
 from desk.services.returns_ui_support import find_products
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.dialogs.approve_at_desk import ApproveAtDeskDialog
 from desk.ui.messages import attempt, describe
@@ -92,17 +93,19 @@ class ExchangeScreen(ReturnScreen):
     title = "Exchange"
     action_name = "screen.exchange"
     permission = "exchanges.create"
+    keys = ReturnScreen.keys + (
+        ScreenKey("Ctrl+S", "The same item goes out again", "same_item_again"),
+        ScreenKey("Ctrl+F", "Find what goes out", "focus_find"),
+        ScreenKey("Ctrl+P", "Take a payment for the difference", "add_payment"),
+        ScreenKey("Ctrl+O", "Order it instead (out of stock)", "order_instead"),
+    )
     gift_note = "valued at the price paid; money due back becomes store credit"
     slip_kind = "exchange"  # print_slips (the Return screen's) prints the exchange slip, then its vouchers
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.setObjectName("exchangeScreen")
-        for keys, slot in (("Ctrl+S", self.same_item_again), ("Ctrl+F", self.focus_find),
-                           ("Ctrl+P", self.add_payment), ("Ctrl+O", self.order_instead)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        self.install_keys()
 
     # ================================================================== building
     def start_steps(self) -> tuple[tuple[str, str, str], ...]:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from desk.services import exchanges as exchanges_service
 from desk.services.exchanges import ExchangeQuery
 from desk.services.store import current_store
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.screens.log_base import LogScreen
 from desk.ui.widgets.filters import FilterBar, clerk_code, fill_clerk_combo, fill_reason_combo
@@ -24,6 +25,7 @@ class ExchangesLogScreen(LogScreen):
     noun = "exchange"
     export_title = "Export the exchange log"
     refresh_kinds = ("exchanges", "returns")
+    keys = (ScreenKey("Esc", "Clear the filters"),)  # FilterBar makes the shortcut
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -56,16 +58,13 @@ class ExchangesLogScreen(LogScreen):
             f.grid.setColumnStretch(col, 1)
 
         # -- the list ------------------------------------------------------------------------------
-        m = ExchangesLogTableModel
-        self._log_table("exchangesLogTable", ExchangesLogTableModel(self, locale=self.locale),
-                        {m.DATE: 152, m.NUMBER: 162, m.DIFFERENCE: 104, m.CLERK: 56, m.REASON: 112, m.CUSTOMER: 112,
-                         m.STATUS: 72},
-                        (m.ITEMS_IN, m.ITEMS_OUT))
+        self._log_table("exchangesLogTable", ExchangesLogTableModel(self, locale=self.locale))
         self.count_label = QLabel()
         self.count_label.setObjectName("logCount")
         self._lay_out(heading, intro, self.filters, self.count_label,
                       export_tip="Write the exchanges that match to a CSV file",
                       open_tip="See the selected exchange: both halves and the settlement; reprint or void it")
+        self.install_keys()
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(self._on_session_changed)

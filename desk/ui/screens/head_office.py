@@ -36,6 +36,7 @@ from desk.io.bundles import key_fingerprint
 from desk.services import head_office as ho
 from desk.services import ho_reports
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.dialogs.import_sales import _Worker as Worker  # one worker-thread helper for imports
 from desk.ui.screens.base import Screen
@@ -84,6 +85,10 @@ class HeadOfficeScreen(Screen):
     title = "Head office"
     action_name = "screen.head_office"
     permission = "ho.window"  # head office staff only (a store's admin has the commands)
+    keys = (
+        ScreenKey("Ctrl+O", "Import bundles"),
+        ScreenKey("Esc", "Stop the import"),
+    )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)

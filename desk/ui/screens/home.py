@@ -54,6 +54,7 @@ class HomeScreen(Screen):
         self.store_name = QLabel("", self)
         self.store_name.setObjectName("homeStoreName")
         self.store_name.setProperty("role", "heading")
+        self.store_name.setWordWrap(True)  # a long name goes on to a second line, not off the screen
         self.store_address = QLabel("", self)
         self.store_address.setObjectName("homeStoreAddress")
         self.store_address.setProperty("role", "muted")

@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
 
 from desk.errors import DeskError
 from desk.services import auth
+from desk.services.store import current_store
 from desk.ui import messages
 from desk.ui.exporting import ExportWorker, finish_export, start_export
 from desk.ui.screens.base import Screen
 from desk.ui.widgets.filters import FilterBar
-from desk.ui.widgets.list_detail import current_row, list_table, select_row, size_columns
+from desk.ui.tables.paged import fit_columns, number_sample
+from desk.ui.widgets.list_detail import current_row, list_table, select_row
 from desk.ui.widgets.style import show_message
 
 
@@ -40,12 +42,14 @@ class LogScreen(Screen):
     export_title = ""
     refresh_kinds: tuple[str, ...] = ()  # changes (ctx.events) after which a shown log runs its query again
 
-    def _log_table(self, name: str, model, widths: dict[int, int], stretch: tuple[int, ...]) -> QTableView:
-        """The table: whole rows, one at a time; fixed column widths (never measure thousands of
-        rows to size a column), the ``stretch`` columns taking the rest."""
+    def _log_table(self, name: str, model) -> QTableView:
+        """The table: whole rows, one at a time; columns sized from the model's samples (never
+        measure thousands of rows to size a column), its stretch columns taking the rest."""
         self.model = model
         self.table = list_table(name, model, row_height=34)
-        size_columns(self.table, widths, stretch, minimum=50)
+        store = current_store()
+        model.number_sample = number_sample(store.code if store else "")
+        fit_columns(self.table)
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         return self.table

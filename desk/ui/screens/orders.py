@@ -49,6 +49,7 @@ from desk.services import auth, documents, orders
 from desk.services import settings as settings_service
 from desk.services.orders import FLAGS, OPEN_STATUSES, STATUS_LABELS, Board, BoardRow, OrderQuery, OrderView
 from desk.services.store import current_store
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.dialogs.approve_at_desk import ApproveAtDeskDialog
 from desk.ui.dialogs.order_actions import (
@@ -83,19 +84,19 @@ ACTION_LABELS = {"taken": "Order taken", "deposit": "Deposit taken", "ordered": 
 KEYS = {"take": "Ctrl+N", "ordered": "Ctrl+O", "receive": "Ctrl+R", "contact": "Ctrl+T", "collect": "Ctrl+K",
         "cancel": "Ctrl+Del", "decide": "Ctrl+E", "print": "Ctrl+P", "find": "Ctrl+F", "todo": "Ctrl+D",
         "phone": "Ctrl+Shift+T", "deposit": "Ctrl+M"}
-# What each key does, for the F1 list while the Orders screen is shown (``OrdersScreen.shortcut_specs``).
+# What each key does and what for, for F1 (``OrdersScreen.keys``).
 KEY_HELP = (
     ("take", "Take an order", "On the board: customer, items, deposit (split tenders: Add payment, Ctrl+P)"),
     ("find", "Find an order", "On the board: number, customer, phone, product or supplier; Down goes to the board"),
     ("todo", "Only what needs doing", "On the board: overdue, not told, to remind, past the deadline"),
-    ("phone", "Who to phone", "On the board: today's calls to customers email will not reach"),
-    ("ordered", "Mark ordered / new date", "An order: the supplier's reference; on an ordered one, its new date"),
-    ("receive", "Receive", "An order: its goods arrived (or scan the item on the board)"),
-    ("contact", "Contact the customer", "An order: log a call, a text, a word in person, or send the email"),
-    ("collect", "Collect", "An order: the balance, split across tenders if wanted; the collection slip"),
-    ("cancel", "Cancel the order", "An order: the deposit refunded, as store credit, or kept (a manager)"),
-    ("decide", "Decide (manager)", "An order past its collection deadline: extend, or cancel"),
-    ("print", "Print the slip", "An order: the order slip, or the collection slip once collected"),
+    ("phone", "Customers to call today", "On the board: today's calls to customers email will not reach"),
+    ("ordered", "Mark ordered (the order shown)", "The supplier's reference; on an ordered one, its new date"),
+    ("receive", "Receive (the order shown)", "Its goods arrived (or scan the item on the board)"),
+    ("contact", "Customer told (the order shown)", "Log a call, a text, a word in person, or send the email"),
+    ("collect", "Collect (the order shown)", "The balance, split across tenders if wanted; the collection slip"),
+    ("cancel", "Cancel the order shown", "The deposit refunded, as store credit, or kept (a manager)"),
+    ("decide", "Decide a cancelled order's deposit", "An order past its collection deadline: extend, or cancel"),
+    ("print", "Print the order slip", "The order slip, or the collection slip once collected"),
     ("deposit", "Take more deposit", "An open order: more deposit, split across tenders if wanted"),
 )
 
@@ -158,6 +159,11 @@ class OrdersScreen(Screen):
     title = "Orders"
     action_name = "screen.orders"
     permission = "orders.view"
+    keys = (ScreenKey("Enter", "Open the order / its next step",
+                      tip="On the board: open the order; on an order: what its status calls for next"),
+            ScreenKey("Esc", "Back to the board / clear Find",
+                      tip="On an order: back to the board; on the board: clear Find"),
+            *(ScreenKey(KEYS[name], label, tip=tip) for name, label, tip in KEY_HELP))
     badge_kinds = ("orders", "settings", "sales")
 
     @classmethod
@@ -203,16 +209,6 @@ class OrdersScreen(Screen):
         ctx.events.session_changed.connect(self._on_session_changed)
         if ctx.staff is not None:
             self.refresh_board()
-
-    def shortcut_specs(self) -> tuple:
-        """This screen's own keys as rows of the F1 list (``desk.ui.actions.ActionSpec``), Enter and Esc first."""
-        from desk.ui.actions import ActionSpec
-
-        rows = [ActionSpec("orders.enter", "Orders: open / next step", "Enter",
-                           "On the board: open the order; on an order: what its status calls for next"),
-                ActionSpec("orders.escape", "Orders: back", "Esc", "On an order: back to the board; on the board: clear Find")]
-        rows += [ActionSpec(f"orders.{name}", f"Orders: {label}", KEYS[name], tip) for name, label, tip in KEY_HELP]
-        return tuple(rows)
 
     def _shortcut(self, page: QWidget, key: str, slot) -> None:
         shortcut = QShortcut(QKeySequence(key), page)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QTableView,
     QTableWidget,
@@ -36,11 +35,12 @@ from PySide6.QtWidgets import (
 
 from desk.errors import DeskError, NotFound
 from desk.money import format_money
-from desk.services import approvals, credit, documents, returns, sale_lookup
+from desk.services import approvals, documents, returns, sale_lookup
 from desk.services import policy as policy_service
 from desk.services.policy import ALLOWED, CONDITIONS, DISPOSITION_LABELS, DISPOSITIONS, KIND_LABELS, NEEDS_APPROVAL, REFUSED
 from desk.services.returns import METHOD_LABELS, ReturnLineRequest, ReturnPreview, ReturnRequest, ReturnView
 from desk.services.store import current_store
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.desk_identity import desk_code
 from desk.ui.dialogs.approve_at_desk import ApproveAtDeskDialog
@@ -156,6 +156,7 @@ class ReturnScreen(Screen):
     title = "Return"
     action_name = "screen.returns"
     permission = "returns.create"
+    keys = (ScreenKey("Ctrl+N", "No receipt: a return without a receipt"),)
     # How a gift receipt's heading explains the money (the Exchange screen says it its way).
     gift_note = "refunded as store credit at the price paid"
     slip_kind = "refund"  # the document printed when it is written (documents.render)

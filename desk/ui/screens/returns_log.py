@@ -14,6 +14,7 @@ from desk.ui.context import AppContext
 from desk.ui.screens.log_base import LogScreen
 from desk.ui.widgets.filters import FilterBar, clerk_code, fill_clerk_combo, fill_reason_combo, mark_invalid
 from desk.ui.screens.sales import parse_amount_filter
+from desk.ui.actions import ScreenKey
 from desk.ui.tables.returns_log_table import ReturnsLogTableModel
 
 APPROVAL_CHOICES = (("Any", ""), ("Approved (any)", "approved"), ("Through the queue", "queue"),
@@ -29,6 +30,7 @@ class ReturnsLogScreen(LogScreen):
     noun = "return"
     export_title = "Export the returns log"
     refresh_kinds = ("returns", "approvals")
+    keys = (ScreenKey("Esc", "Clear the filters"),)  # FilterBar makes the shortcut
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -69,10 +71,7 @@ class ReturnsLogScreen(LogScreen):
             f.grid.setColumnStretch(col, 1)
 
         # -- the list -------------------------------------------------------------------------
-        m = ReturnsLogTableModel
-        self._log_table("returnsLogTable", ReturnsLogTableModel(self, locale=self.locale),
-                        {m.DATE: 150, m.NUMBER: 165, m.PROOF: 125, m.CLERK: 58, m.TOTAL: 88, m.APPROVED: 110},
-                        (m.CUSTOMER, m.REASONS, m.TENDERS))
+        self._log_table("returnsLogTable", ReturnsLogTableModel(self, locale=self.locale))
         self.model.set_source(lambda q, offset, limit: returns_service.search_returns(self.ctx.staff, q, offset, limit),
                               lambda q: returns_service.count_returns(self.ctx.staff, q))
         self.totals_label = QLabel()
@@ -80,6 +79,7 @@ class ReturnsLogScreen(LogScreen):
         self._lay_out(heading, intro, self.filters, self.totals_label,
                       export_tip="Write the returns that match to a CSV file",
                       open_tip="See the selected return: lines, refunds, approval; reprint or void it")
+        self.install_keys()
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(self._on_session_changed)

@@ -7,12 +7,11 @@ import re
 
 from babel.dates import parse_date
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -27,9 +26,11 @@ from desk.money import parse_amount
 from desk.services import auth, documents, sale_lookup
 from desk.services.sale_lookup import SaleQuery
 from desk.services.store import current_store
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.dialogs.sale_detail import SaleDetailPanel
 from desk.ui.screens.base import Screen
+from desk.ui.tables.paged import fit_columns, number_sample
 from desk.ui.tables.sales_table import SalesTableModel
 
 _RANGE_SPLIT = re.compile(r"\s*(?:–|—|\bto\b|(?<=\d)\s*-\s*(?=\d))\s*")
@@ -69,6 +70,14 @@ class SalesScreen(Screen):
     title = "Sales"
     action_name = "screen.sales"
     permission = "sales.view"
+    keys = (
+        ScreenKey("Ctrl+P", "Reprint the sale's receipt", "reprint_receipt"),
+        ScreenKey("Ctrl+G", "Print a gift receipt", "print_gift_receipt"),
+        ScreenKey("Ctrl+R", "Return items from the sale", "start_return"),
+        ScreenKey("Ctrl+E", "Exchange items from the sale", "start_exchange"),
+        ScreenKey("Ctrl+I", "Import sales from a till file"),
+        ScreenKey("Esc", "Clear the search", "clear_search"),
+    )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -186,12 +195,8 @@ class SalesScreen(Screen):
         self.table.verticalHeader().setDefaultSectionSize(34)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        # Fixed widths: never measure thousands of rows to size a column.
-        for col, width in ((SalesTableModel.RECEIPT, 150), (SalesTableModel.DATE, 154),
-                           (SalesTableModel.CUSTOMER, 150), (SalesTableModel.TOTAL, 82), (SalesTableModel.TENDERS, 170)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        header.setStretchLastSection(True)
+        self.model.number_sample = number_sample(store.code if store else "")
+        fit_columns(self.table)  # from the model's samples: never measure thousands of rows
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
 
         self.count_label = QLabel()
@@ -214,7 +219,7 @@ class SalesScreen(Screen):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([450, 570])
+        self.splitter.setSizes([600, 420])  # the list shows a whole receipt number and the customer
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
@@ -225,15 +230,7 @@ class SalesScreen(Screen):
         layout.addWidget(self.splitter, 1)
 
         # QShortcut, not QPushButton.setShortcut: a button's shortcut clicks it a moment later (animateClick).
-        for keys, slot in (("Ctrl+P", self.reprint_receipt), ("Ctrl+G", self.print_gift_receipt),
-                           ("Ctrl+R", self.start_return), ("Ctrl+E", self.start_exchange)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-
-        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        escape.activated.connect(self.clear_search)
+        self.install_keys()
 
         ctx.events.changed.connect(self._on_changed)
         ctx.events.session_changed.connect(lambda *_: self._update_permissions())

@@ -1,12 +1,14 @@
-"""Settings screen: the store's details, the idle lock, and printing (paper per document, policy, logo)
-on its first tab; the return policy (desk.ui.screens.policy.PolicyEditor) on the second."""
+"""Settings screen: one section at a time, chosen from a list on the left (Ctrl+PgDown/PgUp, or a
+filter that finds a setting by its words). The sections are desk.services.settings.SECTIONS; each
+setting's spec says which section shows it. One Save writes every section but two: the return
+policy (desk.ui.screens.policy.PolicyEditor) and the head office export have their own."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImageReader, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QImageReader, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,13 +18,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QSpacerItem,
     QSpinBox,
-    QTabWidget,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,14 +33,17 @@ from PySide6.QtWidgets import (
 from desk.errors import DeskError, InvalidInput
 from desk.services import auth, documents
 from desk.services import settings as settings_service
+from desk.services.settings import SECTIONS
 from desk.services import store as store_service
 from desk.services.store import StoreDetails
 from desk.services.numbers import clean_desk_code
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.desk_identity import desk_code, set_desk_code
 from desk.ui.screens.base import Screen
 from desk.ui.screens.head_office_export import HeadOfficeExportPage
 from desk.ui.screens.policy import PolicyEditor
+from desk.ui.widgets.style import repolish
 
 FIELD_ERROR_STYLE = "border: 2px solid #b3261e;"
 
@@ -71,6 +77,8 @@ SETTING_HINTS = {
     "smtp.port": "587 for STARTTLS, 465 for SSL/TLS.",
     "orders.keep_deposit": "When a cancelled order's deposit may be kept; a manager approves each time.",
     "smtp.password": "Kept in the store's database: use an account made for sending only.",
+    "smtp.tls": "STARTTLS or SSL/TLS, as your email provider says; None only on a trusted network.",
+    "voucher_expiry_days": "Days from issue to a voucher's last day (0 = never); a change applies to vouchers already issued too.",
 }
 EMAIL_SETTINGS = (
     ("smtp.server", "SMTP server", ""),
@@ -82,6 +90,12 @@ EMAIL_SETTINGS = (
     ("orders.email_subject", "Subject", ""),
     ("orders.email_body", "Message", ""),
 )
+
+VOUCHER_SETTINGS = (("voucher_expiry_days", "Vouchers expire after", " days"),)
+# Every setting edited through _spec_editor; each goes to the section its spec names.
+SPEC_ROWS = VOUCHER_SETTINGS + ORDER_SETTINGS + EMAIL_SETTINGS
+# Sections whose page has its own Save (the screen's Save bar is hidden there).
+OWN_SAVE_SECTIONS = ("policy", "export")
 
 
 def paper_kinds() -> dict[str, str]:
@@ -110,13 +124,6 @@ def _section(text: str) -> QLabel:
     return label
 
 
-def _repolish(widget: QWidget) -> None:
-    """Re-apply the stylesheet after a dynamic property (role, invalid) changed."""
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-    widget.update()
-
-
 class _Field(QWidget):
     """An input with its inline error line underneath."""
 
@@ -126,7 +133,14 @@ class _Field(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(4)
-        box.addWidget(editor)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(editor)
+        if editor.maximumWidth() < 16777215:
+            # An editor narrower than the column stays at the left; the hint under it still gets
+            # the column's whole width (a hint wrapped in a narrow field overlapped the next row).
+            row.addStretch(1)
+        box.addLayout(row)
         self.hint = QLabel(hint)
         self.hint.setObjectName("fieldHint")
         self.hint.setProperty("role", "muted")
@@ -151,13 +165,20 @@ class _Field(QWidget):
             if base is None:
                 base = self._base_style = self.editor.styleSheet()
             self.editor.setStyleSheet(base + (type(self.editor).__name__ + " { " + FIELD_ERROR_STYLE + " }" if text else ""))
-        _repolish(self.editor)
+        repolish(self.editor)
 
 
 class SettingsScreen(Screen):
     title = "Settings"
     action_name = "screen.settings"
     permission = "settings.view"
+    keys = (
+        ScreenKey("Ctrl+PgDown", "Next section", "next_section"),
+        ScreenKey("Ctrl+PgUp", "Previous section", "previous_section"),
+        ScreenKey("Ctrl+F", "Find a setting", "focus_filter"),
+        ScreenKey("Ctrl+S", "Save the changes of every section"),
+        ScreenKey("Ctrl+E", "Export now (Head office export)"),
+    )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -217,6 +238,7 @@ class SettingsScreen(Screen):
             for value in settings_service.SPECS[f"paper.{kind}"].choices:
                 combo.addItem(PAPER_NAMES.get(value, value), value)
             combo.setMinimumHeight(34)
+            combo.setMinimumWidth(220)
             combo.setMaximumWidth(260)
             self.paper_combos[kind] = combo
         self.policy_edit = QPlainTextEdit()
@@ -253,58 +275,43 @@ class SettingsScreen(Screen):
         for w in (self.code_edit, self.currency_edit, self.locale_edit, self.idle_spin, self.desk_edit):
             w.setMaximumWidth(200)
 
-        # field name (as services name it in InvalidInput) -> _Field
+        # field name (as services name it in InvalidInput) -> _Field; each field's section
         self.fields: dict[str, _Field] = {}
-        store_form = self._form()
-        self._add(store_form, "Store name", self.name_edit)
-        self._add(store_form, "Store code", self.code_edit, "Fixed once the store has sales.")
-        self._add(store_form, "Address", self.address_edit)
-        self._add(store_form, "Tax number", self.tax_edit)
-        self._add(store_form, "Currency", self.currency_edit, "ISO 4217 code. Fixed once the store has sales.")
-        self._add(store_form, "Locale", self.locale_edit, "How dates and amounts are written, e.g. en_GB or de_DE.")
-        self._add(store_form, "Prices include tax", self.tax_check)
-        idle_spec = settings_service.SPECS[IDLE_KEY]
-        desk_form = self._form()
-        self._add(desk_form, "Desk number", self.desk_edit,
+        self._forms: dict[str, QFormLayout] = {}
+        self._section_pages: dict[str, QWidget] = {}
+        self._section_words: dict[str, list[str]] = {key: [title] for key, title in SECTIONS.items()}
+        self._field_section: dict[int, str] = {}
+        self._add("store", "Store name", self.name_edit)
+        self._add("store", "Store code", self.code_edit, "Fixed once the store has sales.")
+        self._add("store", "Address", self.address_edit)
+        self._add("store", "Tax number", self.tax_edit)
+        self._add("store", "Currency", self.currency_edit, "ISO 4217 code. Fixed once the store has sales.")
+        self._add("store", "Locale", self.locale_edit, "How dates and amounts are written, e.g. en_GB or de_DE.")
+        self._add("store", "Prices include tax", self.tax_check)
+        self._add("desk", "Desk number", self.desk_edit,
                   "Part of every document number made on this computer. "
                   "Each desk sharing the store's database needs its own.")
-        self._add(desk_form, "Idle lock", self.idle_spin,
-                  "Lock the desk after this many minutes without a key press or click (0 = never).",
-                  aliases=(idle_spec.label, IDLE_KEY))
-        # One form for the whole column, so that its labels and fields line up.
-        print_form = desk_form
-        print_form.addItem(QSpacerItem(0, 8, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed))
-        print_form.addRow(_section("Printing"))
+        self._add_spec(IDLE_KEY, "Idle lock", self.idle_spin,
+                       "Lock the desk after this many minutes without a key press or click (0 = never).")
         for kind, label in paper_kinds().items():
-            key = f"paper.{kind}"
-            self._add(print_form, f"{label} paper", self.paper_combos[kind],
-                      aliases=(settings_service.SPECS[key].label, key))
-        policy_spec = settings_service.SPECS[POLICY_KEY]
-        self._add(print_form, "Returns policy", self.policy_edit,
-                  "Printed at the foot of every document.", aliases=(policy_spec.label, POLICY_KEY))
-        logo_spec = settings_service.SPECS[LOGO_KEY]
-        self._add(print_form, "Logo", logo_row, "A PNG or JPEG picture printed above the store's name.",
-                  aliases=(logo_spec.label, LOGO_KEY))
+            self._add_spec(f"paper.{kind}", f"{label} paper", self.paper_combos[kind])
+        self._add_spec(POLICY_KEY, "Returns policy", self.policy_edit, "Printed at the foot of every document.")
+        self._add_spec(LOGO_KEY, "Logo", logo_row, "A PNG or JPEG picture printed above the store's name.")
         # The row holds the path and its buttons; the path is what is marked when it is wrong.
         self.fields["Logo"].editor = self.logo_edit
-        # Special orders and email: one editor per setting, built from its spec.
+        # The other settings: one editor per setting, built from its spec, in its spec's section.
         self.spec_editors: dict[str, QWidget] = {}
-        # Under the store's details (the left column), whose form is short.
-        for title, rows in (("Special orders", ORDER_SETTINGS), ("Email to customers", EMAIL_SETTINGS)):
-            store_form.addItem(QSpacerItem(0, 8, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed))
-            store_form.addRow(_section(title))
-            for key, label, extra in rows:
-                if key not in settings_service.SPECS:
-                    continue
-                spec = settings_service.SPECS[key]
-                editor = self._spec_editor(key, extra)
-                self.spec_editors[key] = editor
-                hint = SETTING_HINTS.get(key) or spec.label.split(": ", 1)[-1]
-                self._add(store_form, label, editor, hint[:1].upper() + hint[1:], aliases=(spec.label, key))
+        for key, label, extra in SPEC_ROWS:
+            if key not in settings_service.SPECS:
+                continue
+            spec = settings_service.SPECS[key]
+            editor = self._spec_editor(key, extra)
+            self.spec_editors[key] = editor
+            hint = SETTING_HINTS.get(key) or spec.label.split(": ", 1)[-1]
+            self._add_spec(key, label, editor, hint[:1].upper() + hint[1:])
 
         # -- service cases ----------------------------------------------------------------
         self.case_spins: dict[str, QSpinBox] = {}
-        cases_form = self._form()
         for key, label, suffix in CASE_SPINS:
             spec = settings_service.SPECS[key]
             spin = QSpinBox()
@@ -315,14 +322,13 @@ class SettingsScreen(Screen):
             spin.setFixedWidth(200)
             spin.setStyleSheet(self.idle_spin.styleSheet())
             self.case_spins[key] = spin
-            self._add(cases_form, label, spin, aliases=(spec.label, key))
+            self._add_spec(key, label, spin)
         self.goodwill_edit = QLineEdit()
         self.goodwill_edit.setObjectName("goodwillLimitEdit")
         self.goodwill_edit.setMinimumHeight(34)
         self.goodwill_edit.setFixedWidth(200)
-        self._add(cases_form, "Goodwill approval above", self.goodwill_edit,
-                  "Goodwill store credit above this amount needs a manager.",
-                  aliases=(settings_service.SPECS[GOODWILL_KEY].label, GOODWILL_KEY))
+        self._add_spec(GOODWILL_KEY, "Goodwill approval above", self.goodwill_edit,
+                       "Goodwill store credit above this amount needs a manager.")
 
         # -- buttons and messages ----------------------------------------------------
         self.save_button = QPushButton("Save  (Ctrl+S)")
@@ -352,59 +358,76 @@ class SettingsScreen(Screen):
         for b in (self.save_button, self.revert_button):
             b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
-        store_column = QVBoxLayout()
-        store_column.setSpacing(10)
-        store_column.addWidget(_section("Store"))
-        store_column.addLayout(store_form)
-        store_column.addSpacing(8)
-        store_column.addWidget(_section("Service cases"))
-        store_column.addLayout(cases_form)
-        store_column.addStretch(1)
-        desk_column = QVBoxLayout()
-        desk_column.setSpacing(10)
-        desk_column.addWidget(_section("This desk"))
-        desk_column.addLayout(desk_form)
-        desk_column.addStretch(1)
-        columns = QHBoxLayout()
-        columns.setSpacing(40)
-        columns.setContentsMargins(0, 0, 0, 0)
-        columns.addLayout(store_column, 1)
-        columns.addLayout(desk_column, 1)
-        inner = QWidget()
-        inner.setObjectName("settingsForm")
-        inner.setLayout(columns)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(inner)
-
-        store_page = QWidget()
-        store_page.setObjectName("storeSettingsPage")
-        store_box = QVBoxLayout(store_page)
-        store_box.setContentsMargins(8, 12, 8, 8)
-        store_box.setSpacing(12)
-        store_box.addWidget(self.subtitle)
-        store_box.addWidget(scroll, 1)
-        store_box.addLayout(buttons)
-        # The return policy has its own Save (it is a separate, audited change).
-        self.policy_editor = PolicyEditor(ctx, save_shortcut=False)  # Ctrl+S is routed by the tab shown
+        # The return policy and the head office export have their own Save (separate, audited changes).
+        self.policy_editor = PolicyEditor(ctx, save_shortcut=False)  # Ctrl+S is routed by the section shown
         policy_page = QWidget()
         policy_page.setObjectName("returnPolicyPage")
         policy_box = QVBoxLayout(policy_page)
-        policy_box.setContentsMargins(8, 12, 8, 8)
-        policy_box.addWidget(self.policy_editor)
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("settingsTabs")
-        self.tabs.addTab(store_page, "Store and desk")
-        self.tabs.addTab(policy_page, "Return policy")
+        policy_box.setContentsMargins(0, 0, 0, 0)
+        policy_box.addWidget(_section(SECTIONS["policy"]))
+        policy_box.addWidget(self.policy_editor, 1)
         self.head_office_page = HeadOfficeExportPage(ctx)
-        self.tabs.addTab(self.head_office_page, "Head office")
+        export_page = QWidget()
+        export_page.setObjectName("headOfficeExportSection")
+        export_box = QVBoxLayout(export_page)
+        export_box.setContentsMargins(0, 0, 0, 0)
+        export_box.addWidget(_section(SECTIONS["export"]))
+        export_box.addWidget(self.head_office_page, 1)
+        self._section_pages["policy"] = policy_page
+        self._section_pages["export"] = export_page
+        self._section_words["policy"] += ["return window", "receipt", "refund", "fees", "reasons", "tenders"]
+        self._section_words["export"] += [spec.label for spec in settings_service.SPECS.values()
+                                          if spec.section == "export"]
+
+        # -- the sections: a list on the left, the section shown on the right ----------------
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("settingsFilter")
+        self.filter_edit.setPlaceholderText("Find a setting  (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMinimumHeight(34)
+        self.filter_edit.textChanged.connect(self.filter_sections)
+        self.filter_edit.returnPressed.connect(self._focus_first_match)
+        self.section_list = QListWidget()
+        self.section_list.setObjectName("settingsSections")
+        self.section_list.setStyleSheet("QListWidget#settingsSections::item { padding-left: 10px; }")
+        self.section_list.setToolTip("Ctrl+PgDown / Ctrl+PgUp: next / previous section")
+        self.section_keys = list(SECTIONS)
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("settingsPages")
+        for key in self.section_keys:
+            item = QListWidgetItem(SECTIONS[key])
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setSizeHint(QSize(0, 40))
+            self.section_list.addItem(item)
+            self.pages.addWidget(self._section_pages[key])
+        self.section_list.setFixedWidth(max(200, self.section_list.sizeHintForColumn(0) + 32))
+        self.section_list.currentRowChanged.connect(self._section_changed)
+        side = QVBoxLayout()
+        side.setSpacing(8)
+        side.addWidget(self.filter_edit)
+        side.addWidget(self.section_list, 1)
+        self.filter_edit.setFixedWidth(self.section_list.width())
+        self.save_bar = QWidget()
+        self.save_bar.setObjectName("settingsSaveBar")
+        self.save_bar.setLayout(buttons)
+        buttons.setContentsMargins(0, 0, 0, 0)
+        right = QVBoxLayout()
+        right.setSpacing(12)
+        right.addWidget(self.pages, 1)
+        right.addWidget(self.save_bar)
+        body = QHBoxLayout()
+        body.setSpacing(20)
+        body.addLayout(side)
+        body.addLayout(right, 1)
+        self.install_keys()
+        self.section_list.setCurrentRow(0)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(12)
         layout.addWidget(heading)
-        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.subtitle)
+        layout.addLayout(body, 1)
 
         for edit in (self.name_edit, self.code_edit, self.tax_edit, self.currency_edit, self.locale_edit, self.desk_edit):
             edit.textEdited.connect(self._edited)
@@ -490,12 +513,113 @@ class SettingsScreen(Screen):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         return form
 
-    def _add(self, form: QFormLayout, label: str, editor: QWidget, hint: str = "", aliases: tuple[str, ...] = ()) -> None:
+    def _section_form(self, section: str) -> QFormLayout:
+        """The form of a section's page (made on first use): its title, then its rows."""
+        if section not in self._forms:
+            form = self._form()
+            inner = QWidget()
+            inner.setObjectName(f"settingsForm_{section}")
+            box = QVBoxLayout(inner)
+            box.setContentsMargins(0, 0, 16, 0)
+            box.setSpacing(12)
+            box.addWidget(_section(SECTIONS[section]))
+            box.addLayout(form)
+            box.addStretch(1)
+            scroll = QScrollArea()
+            scroll.setObjectName(f"settingsSection_{section}")
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(inner)
+            self._forms[section] = form
+            self._section_pages[section] = scroll
+        return self._forms[section]
+
+    def _add(self, section: str, label: str, editor: QWidget, hint: str = "", aliases: tuple[str, ...] = ()) -> None:
         field = _Field(editor, hint)
-        form.addRow(label, field)
+        self._section_form(section).addRow(label, field)
+        self._field_section[id(field)] = section
+        self._section_words[section] += [label, hint, *aliases]
         self.fields[label] = field
         for alias in aliases:
             self.fields[alias] = field
+
+    def _add_spec(self, key: str, label: str, editor: QWidget, hint: str = "") -> None:
+        """A setting's row, in the section its spec names; its errors may name it by label, spec label or key."""
+        spec = settings_service.SPECS[key]
+        self._add(spec.section, label, editor, hint, aliases=(spec.label, key))
+
+    # -- sections ------------------------------------------------------------------
+    def current_section(self) -> str:
+        return self.section_keys[max(0, self.pages.currentIndex())]
+
+    def section_of(self, label: str) -> str:
+        """The section showing the field ``label`` (a label, spec label or key)."""
+        return self._field_section[id(self.fields[label])]
+
+    def show_section(self, section: str) -> None:
+        """Bring a section to the front (clearing a filter that hides it)."""
+        row = self.section_keys.index(section)
+        if self.section_list.item(row).isHidden():
+            self.filter_edit.clear()
+        self.section_list.setCurrentRow(row)
+
+    def visible_sections(self) -> list[str]:
+        return [key for i, key in enumerate(self.section_keys) if not self.section_list.item(i).isHidden()]
+
+    def step_section(self, step: int) -> None:
+        """Ctrl+PgDown / Ctrl+PgUp: the next / previous section in the list (wrapping round)."""
+        shown = self.visible_sections()
+        if not shown:
+            return
+        here = self.current_section()
+        i = shown.index(here) if here in shown else -step
+        self.show_section(shown[(i + step) % len(shown)])
+
+    def next_section(self) -> None:
+        self.step_section(1)
+
+    def previous_section(self) -> None:
+        self.step_section(-1)
+
+    def _section_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        self.pages.setCurrentIndex(row)
+        self.save_bar.setVisible(self.section_keys[row] not in OWN_SAVE_SECTIONS)
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def filter_sections(self, text: str) -> None:
+        """Show only the sections with a setting whose label or hint holds every word typed."""
+        words = text.lower().split()
+        for i, key in enumerate(self.section_keys):
+            haystack = " ".join(self._section_words[key]).lower()
+            self.section_list.item(i).setHidden(not all(w in haystack for w in words))
+        shown = self.visible_sections()
+        if shown and self.current_section() not in shown:
+            self.show_section(shown[0])
+
+    def _focus_first_match(self) -> None:
+        """Enter in the filter: the first field of the section shown whose label or hint matches."""
+        words = self.filter_edit.text().lower().split()
+        section = self.current_section()
+        for label, field in self.fields.items():
+            if self._field_section[id(field)] != section:
+                continue
+            if all(w in (label + " " + field.hint.text()).lower() for w in words):
+                field.editor.setFocus()
+                return
+        self.pages.currentWidget().setFocus()
+
+    def _mark_sections(self) -> None:
+        """A section with a field in error is written in red in the list."""
+        bad = {self._field_section[id(f)] for f in set(self.fields.values()) if f.error.text()}
+        for i, key in enumerate(self.section_keys):
+            item = self.section_list.item(i)
+            item.setText(SECTIONS[key] + ("  ⚠" if key in bad else ""))
+            item.setForeground(QColor("#b3261e") if key in bad else QBrush())
 
     # -- permission ----------------------------------------------------------------
     def can_edit(self) -> bool:
@@ -511,7 +635,8 @@ class SettingsScreen(Screen):
         self.revert_button.setVisible(editable)
         self.save_shortcut.setEnabled(editable)
         if editable:
-            self.subtitle.setText("The store's details print on every slip. Save applies them at once.")
+            self.subtitle.setText("Ctrl+PgDown / Ctrl+PgUp: next or previous section. "
+                                  "Save (Ctrl+S) applies the changes made in every section.")
         else:
             self.subtitle.setText("Read only: only a manager or admin can change these settings.")
 
@@ -575,17 +700,24 @@ class SettingsScreen(Screen):
         for field in set(self.fields.values()):
             field.set_error("")
         self.message.clear()
+        self._mark_sections()
 
     def show_message(self, text: str, ok: bool) -> None:
         self.message.setText(text)
         self.message.setProperty("role", "allowed" if ok else "error")
-        _repolish(self.message)
+        repolish(self.message)
 
     def show_error(self, err: DeskError) -> None:
         field = self.fields.get(err.field) if isinstance(err, InvalidInput) else None
         if field is not None:
             label = next(name for name, f in self.fields.items() if f is field)
             field.set_error(f"{label}: {err.why}")
+            section = self._field_section[id(field)]
+            self.show_section(section)
+            self._mark_sections()
+            page = self._section_pages[section]
+            if isinstance(page, QScrollArea):
+                page.ensureWidgetVisible(field)
             field.editor.setFocus()
             if isinstance(field.editor, QLineEdit):
                 field.editor.selectAll()
@@ -667,13 +799,13 @@ class SettingsScreen(Screen):
         self.fields["Logo"].set_error("")
 
     def show_return_policy(self) -> None:
-        """Bring the Return policy tab to the front."""
-        self.tabs.setCurrentIndex(1)
+        """Bring the Return policy section to the front."""
+        self.show_section("policy")
 
     def _save_shortcut(self) -> None:
-        if self.tabs.currentIndex() == 1:
+        if self.current_section() == "policy":
             self.policy_editor.save()
-        elif self.tabs.currentWidget() is self.head_office_page:
+        elif self.current_section() == "export":
             self.head_office_page.save_settings()
         else:
             self.save()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from desk.services import auth
 from desk.services import staff as staff_service
 from desk.services.staff import StaffRow
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.dialogs.staff_edit import AddStaffDialog, ChangeRoleDialog, ResetPinDialog
 from desk.ui.screens.base import Screen
@@ -41,6 +42,12 @@ class StaffScreen(Screen):
     title = "Staff"
     action_name = "screen.staff"
     permission = "staff.view"
+    keys = (
+        ScreenKey("Ctrl+N", "Add a staff member"),
+        ScreenKey("Ctrl+D", "Deactivate or reactivate the staff member"),
+        ScreenKey("Ctrl+R", "Reset the staff member's PIN"),
+        ScreenKey("Ctrl+E", "Change the staff member's role"),
+    )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)

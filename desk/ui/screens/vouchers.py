@@ -10,7 +10,6 @@ its ledger (the list and the scan field already call it expired from the day it 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -31,6 +30,7 @@ from desk.services import auth, credit
 from desk.services.credit import VoucherQuery, VoucherView
 from desk.services.store import current_store
 from desk.ui import messages
+from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.widgets.filters import FilterBar
@@ -59,6 +59,11 @@ class VouchersScreen(Screen):
     title = "Vouchers"
     action_name = "screen.vouchers"
     permission = "vouchers.view"
+    keys = (
+        ScreenKey("Ctrl+R", "Redeem store credit from the voucher", "redeem"),
+        ScreenKey("Ctrl+P", "Print the voucher", "print_voucher"),
+        ScreenKey("Esc", "Clear the filters"),
+    )
 
     LEDGER_COLUMNS = ("Date", "Entry", "Amount", "Reference", "Who")
 
@@ -217,10 +222,7 @@ class VouchersScreen(Screen):
         layout.addWidget(self.message)
         layout.addWidget(splitter, 1)
 
-        for seq, slot in (("Ctrl+R", self.redeem), ("Ctrl+P", self.print_voucher)):
-            shortcut = QShortcut(QKeySequence(seq), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        self.install_keys()
 
         ctx.events.changed.connect(self._on_changed)
         self._set_message("")

@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QFont
 from desk.money import format_money
 from desk.services.cases import PRIORITIES, TYPES, CaseQuery, CaseRow
 from desk.services.customers import CustomerRow, TimelineEntry
-from desk.ui.tables.paged import PagedTableModel
+from desk.ui.tables.paged import SAMPLE_NAME, PagedTableModel
 from desk.ui.tables.sales_table import local_time_text
 
 OVERDUE = QColor("#b3261e")
@@ -27,6 +27,11 @@ def due_text(row, locale: str) -> str:
 class CasesTableModel(PagedTableModel[CaseQuery, CaseRow]):
     COLUMNS = ("Number", "Opened", "Type", "Priority", "Summary", "Customer", "Owner", "Status", "Due")
     NUMBER, OPENED, TYPE, PRIORITY, SUMMARY, CUSTOMER, OWNER, STATUS, DUE = range(9)
+    NUMBER_COLUMNS = (NUMBER,)
+    DATE_COLUMNS = (OPENED, DUE)
+    COLUMN_SAMPLES = {SUMMARY: "Sofa cushions missing", CUSTOMER: SAMPLE_NAME, OWNER: SAMPLE_NAME}
+    STRETCH = (SUMMARY,)
+    BOLD_ROWS = True  # overdue cases
 
     def display(self, row: CaseRow, column: int) -> str:
         if column == self.NUMBER:

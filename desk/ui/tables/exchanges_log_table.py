@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor, QFont
 
 from desk.money import format_money
 from desk.services.exchanges import ExchangeQuery, ExchangeRow, count_exchanges, search_exchanges
-from desk.ui.tables.paged import PAGE, PagedTableModel
+from desk.ui.tables.paged import PAGE, SAMPLE_MONEY, PagedTableModel
 from desk.ui.tables.sales_table import local_time_text
 
 RED = QColor("#b3261e")
@@ -26,6 +26,11 @@ class ExchangesLogTableModel(PagedTableModel[ExchangeQuery, ExchangeRow]):
     COLUMNS = ("Date", "Exchange", "Came back", "Went out", "Difference", "Clerk", "Reason", "Customer", "Status")
     DATE, NUMBER, ITEMS_IN, ITEMS_OUT, DIFFERENCE, CLERK, REASON, CUSTOMER, STATUS = range(9)
     RIGHT_ALIGNED = frozenset({DIFFERENCE})
+    NUMBER_COLUMNS = (NUMBER,)
+    DATE_COLUMNS = (DATE,)
+    COLUMN_SAMPLES = {DIFFERENCE: "+" + SAMPLE_MONEY, CLERK: "000", REASON: "Changed mind", CUSTOMER: "Harry Davies",
+                      STATUS: "Voided"}
+    STRETCH = (ITEMS_IN, ITEMS_OUT)
 
     def __init__(self, parent=None, *, locale: str = "en_GB", page_size: int = PAGE, reasons: dict[str, str] | None = None):
         super().__init__(parent, locale=locale, page_size=page_size,

@@ -10,11 +10,26 @@ Subclasses say what their columns are and how a row reads (``display``, and opti
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+import shiboken6
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 PAGE = 200
+# Typical widest values, for COLUMN_SAMPLES: a document number (R-<store>-<desk>-<seq>), a local
+# date and time, an amount, a person's name.
+SAMPLE_NUMBER = "R-LDN01-01-000000"
+
+
+def number_sample(store_code: str) -> str:
+    """A wide document number of this store, for a number column's sample."""
+    return f"R-{store_code}-01-000000" if store_code else SAMPLE_NUMBER
+
+SAMPLE_MONEY = "£0,000.00"
+SAMPLE_NAME = "Harriet Davies-Smith"
 
 Q = TypeVar("Q")
 R = TypeVar("R")
@@ -27,11 +42,21 @@ class PagedTableModel(QAbstractTableModel, Generic[Q, R]):
     """Rows of type R found by a query of type Q, ``page_size`` at a time.
 
     Class attributes: ``COLUMNS`` (header labels), ``RIGHT_ALIGNED`` (column numbers written
-    right-aligned, e.g. money). ``RowRole`` gives the row object itself for any index.
+    right-aligned, e.g. money), ``COLUMN_SAMPLES`` (column -> a typical widest value, which
+    fit_columns sizes the column for), ``STRETCH`` (the columns that take the room left) and
+    ``OPTIONAL`` (columns left out of a narrow view).
+    ``RowRole`` gives the row object itself for any index.
     """
 
     COLUMNS: tuple[str, ...] = ()
     RIGHT_ALIGNED: frozenset[int] = frozenset()
+    COLUMN_SAMPLES: dict[int, str] = {}
+    STRETCH: tuple[int, ...] = ()
+    OPTIONAL: tuple[int, ...] = ()
+    NUMBER_COLUMNS: tuple[int, ...] = ()  # columns of document numbers: sampled by number_sample
+    DATE_COLUMNS: tuple[int, ...] = ()  # columns of local dates and times: sampled in the locale
+    number_sample = SAMPLE_NUMBER  # a screen sets its store's (desk.ui.tables.paged.number_sample)
+    BOLD_ROWS = False
     RowRole = Qt.ItemDataRole.UserRole + 100
 
     def __init__(self, parent=None, *, locale: str = "en_GB", page_size: int = PAGE,
@@ -101,6 +126,18 @@ class PagedTableModel(QAbstractTableModel, Generic[Q, R]):
         return next((i for i, r in enumerate(self._rows) if predicate(r)), -1)
 
     # -- what a row shows (subclasses) -----------------------------------------------------
+    def column_sample(self, column: int) -> str:
+        """A typical widest value of the column, which fit_columns sizes it for."""
+        if column in self.NUMBER_COLUMNS:
+            return self.number_sample
+        if column in self.DATE_COLUMNS:  # as this locale writes a wide date and time
+            import datetime as dt
+
+            from desk.ui.tables.sales_table import local_time_text  # (it imports this module)
+
+            return local_time_text(dt.datetime(2026, 12, 28, 22, 58, tzinfo=dt.timezone.utc), self.locale)
+        return self.COLUMN_SAMPLES.get(column, "")
+
     def display(self, row: R, column: int) -> str:
         raise NotImplementedError
 
@@ -173,3 +210,105 @@ class PagedTableModel(QAbstractTableModel, Generic[Q, R]):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class ColumnFit(QObject):
+    """Column widths for a view of a PagedTableModel, worked out without reading its rows.
+
+    Each column is as wide as the wider of its header and its model's ``COLUMN_SAMPLES`` text
+    (a typical widest value, measured in the view's font, made bold when the model's ``BOLD_ROWS``
+    says some rows are written bold, as overdue cases are). The model's ``STRETCH`` columns (the last one when it names none) share whatever room
+    is left: the other columns are never squeezed ("X-DEMO…"); a stretch column gives way first,
+    down to its header's width, then the list scrolls sideways. Before that, the model's
+    ``OPTIONAL`` columns (what the pane beside the list shows anyway) are left out, in that order,
+    while not every column fits its sample, and come back when there is room. A column the user has dragged keeps its width.
+    """
+
+    PADDING = 8  # a cell's text margins (the sample is measured rounded up)
+
+    def __init__(self, view: QTableView):
+        super().__init__(view)
+        self.view = view
+        self._applying = False
+        self._dragged: set[int] = set()
+        self._dropped: set[int] = set()  # OPTIONAL columns hidden for want of room
+        header = view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(40)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.sectionResized.connect(self._resized)
+        view.viewport().installEventFilter(self)
+        self.apply()
+
+    def _model(self):
+        return self.view.model()
+
+    def stretch(self) -> tuple[int, ...]:
+        model = self._model()
+        given = tuple(getattr(model, "STRETCH", ()))
+        return given or (model.columnCount() - 1,)
+
+    def minimum(self, column: int, header_only: bool = False) -> int:
+        """The width a column needs for its header and its sample (or its header alone)."""
+        model = self._model()
+        font = QFont(self.view.font())
+        font.setBold(bool(getattr(model, "BOLD_ROWS", False)))
+        metrics = QFontMetricsF(font)
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        sample = model.column_sample(column) if hasattr(model, "column_sample") and not header_only else ""
+        title_font = QFont(self.view.horizontalHeader().font())
+        title_font.setWeight(QFont.Weight.DemiBold)  # as the stylesheet writes headers, 8 px each side
+        title_width = QFontMetrics(title_font).horizontalAdvance(title) + 2 * 8 + 2
+        return max(title_width, math.ceil(metrics.horizontalAdvance(sample)) + self.PADDING)
+
+    def apply(self) -> None:
+        model = self._model()
+        header = self.view.horizontalHeader()
+        self._applying = True
+        try:
+            for column in self._dropped:
+                self.view.setColumnHidden(column, False)
+            self._dropped.clear()
+            columns = [c for c in range(model.columnCount()) if not self.view.isColumnHidden(c)]
+            room = self.view.viewport().width()
+            for column in getattr(model, "OPTIONAL", ()):
+                needed = sum(header.sectionSize(c) if c in self._dragged else self.minimum(c) for c in columns)
+                if needed <= room or column not in columns:
+                    break
+                self.view.setColumnHidden(column, True)
+                self._dropped.add(column)
+                columns.remove(column)
+        finally:
+            self._applying = False
+        stretch = [c for c in self.stretch() if c in columns and c not in self._dragged]
+        self._applying = True
+        try:
+            used = 0
+            for column in columns:
+                if column in self._dragged:
+                    used += header.sectionSize(column)
+                elif column not in stretch:
+                    width = self.minimum(column)
+                    header.resizeSection(column, width)
+                    used += width
+            room = max(0, self.view.viewport().width() - used)
+            for i, column in enumerate(stretch):
+                share = room // len(stretch) + (1 if i < room % len(stretch) else 0)
+                header.resizeSection(column, max(self.minimum(column, header_only=True), share))
+        finally:
+            self._applying = False
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._applying:
+            self._dragged.add(column)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        # The view may be going away (its viewport still sends events while it is deleted).
+        if event.type() == QEvent.Type.Resize and shiboken6.isValid(self.view) and self.view.model() is not None:
+            self.apply()
+        return False
+
+
+def fit_columns(view: QTableView) -> ColumnFit:
+    """Size the columns of ``view`` (a view of a PagedTableModel) from its model's samples: see ColumnFit."""
+    return ColumnFit(view)  # the view owns it

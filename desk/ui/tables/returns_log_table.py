@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont
 from desk.money import format_money
 from desk.services.policy import KIND_LABELS
 from desk.services.returns import ReturnQuery, ReturnRow
-from desk.ui.tables.paged import PAGE, PagedTableModel
+from desk.ui.tables.paged import PAGE, SAMPLE_MONEY, PagedTableModel
 from desk.ui.tables.sales_table import local_time_text
 
 RED = QColor("#b3261e")
@@ -27,6 +27,10 @@ class ReturnsLogTableModel(PagedTableModel[ReturnQuery, ReturnRow]):
     COLUMNS = ("Date", "Return", "Proof", "Clerk", "Customer", "Reasons", "Tender", "Refund", "Approver")
     DATE, NUMBER, PROOF, CLERK, CUSTOMER, REASONS, TENDERS, TOTAL, APPROVED = range(9)
     RIGHT_ALIGNED = frozenset({TOTAL})
+    NUMBER_COLUMNS = (NUMBER,)
+    DATE_COLUMNS = (DATE,)
+    COLUMN_SAMPLES = {PROOF: "Gift T3-0000166", CLERK: "000", TOTAL: SAMPLE_MONEY, APPROVED: "Sam Supervisor"}
+    STRETCH = (CUSTOMER, REASONS, TENDERS)
     NumberRole = Qt.ItemDataRole.UserRole + 1
     StatusRole = Qt.ItemDataRole.UserRole + 2
 

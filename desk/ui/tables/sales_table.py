@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QFont
 from desk.money import format_money
 from desk.services.sale_lookup import SaleQuery, SaleRow, count_sales, search_sales
 from desk.ui import theme
-from desk.ui.tables.paged import PAGE, PagedTableModel
+from desk.ui.tables.paged import PAGE, SAMPLE_MONEY, PagedTableModel
 
 RED = QColor(theme.REFUSED)
 
@@ -45,6 +45,12 @@ class SalesTableModel(PagedTableModel[SaleQuery, SaleRow]):
     COLUMNS = ("Receipt", "Date", "Total", "Customer", "Paid by")
     RECEIPT, DATE, TOTAL, CUSTOMER, TENDERS = range(5)
     RIGHT_ALIGNED = frozenset({TOTAL})
+    NUMBER_COLUMNS = (RECEIPT,)
+    DATE_COLUMNS = (DATE,)
+    COLUMN_SAMPLES = {TOTAL: SAMPLE_MONEY, CUSTOMER: "Harry Davies",
+                      TENDERS: "Card ••0000"}
+    STRETCH = (CUSTOMER, TENDERS)
+    OPTIONAL = (TENDERS,)  # the sale's detail beside the list shows how it was paid
     SaleIdRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent=None, *, locale: str = "en_GB", page_size: int = PAGE,
