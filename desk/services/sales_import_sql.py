@@ -298,11 +298,13 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
             SELECT a.*, CASE WHEN od = 0 THEN 0 ELSE (od * gross) / sale_gross END AS q,
                    CASE WHEN od = 0 THEN 0 ELSE (od * gross) % sale_gross END AS r FROM a),
         c AS (
-            SELECT ord, line_no, src, qty, unit_price, line_discount, th,
-                   q + (row_number() OVER (PARTITION BY ord ORDER BY r DESC, line_no) <= od - sum(q) OVER (PARTITION BY ord)) AS share,
-                   gross - q - (row_number() OVER (PARTITION BY ord ORDER BY r DESC, line_no) <= od - sum(q) OVER (PARTITION BY ord)) AS net
-            FROM b)
-        SELECT c.*, {paid_tax} FROM c ORDER BY ord, line_no""")
+            SELECT b.*, row_number() OVER (PARTITION BY ord ORDER BY r DESC, line_no) AS place, sum(q) OVER (PARTITION BY ord) AS floors
+            FROM b),
+        d AS (
+            SELECT ord, line_no, src, qty, unit_price, line_discount, th, q + (place <= od - floors) AS share,
+                   gross - q - (place <= od - floors) AS net
+            FROM c)
+        SELECT d.*, {paid_tax} FROM d ORDER BY ord, line_no""")
     if _one(cur, """SELECT count(*) FROM _imp_priced WHERE net < 0 OR typeof(share) <> 'integer' OR typeof(paid) <> 'integer'
                     OR typeof(tax) <> 'integer'"""):
         raise _GiveUp
@@ -311,7 +313,8 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
 
     # tenders in file order, each after its sale's first line row; they add up to what the lines paid
     cur.execute(f"""CREATE TEMP TABLE _imp_tender AS
-        SELECT s.ord AS ord, st.rowid AS src, {money(st('amount'))} AS amount, s.first AS first
+        SELECT s.ord AS ord, row_number() OVER (PARTITION BY s.ord ORDER BY st.rowid) AS seq, st.rowid AS src,
+               {money(st('amount'))} AS amount, s.first AS first
         FROM _imp_stage st LEFT JOIN _imp_sale s ON s.receipt = {st('receipt')}
         WHERE {st_tender}
         ORDER BY s.ord, st.rowid""")
@@ -376,7 +379,9 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
     n_lines = _one(cur, "SELECT count(*) FROM _imp_priced p JOIN _imp_sale s ON s.ord = p.ord WHERE s.k IS NOT NULL")
     n_tenders = _one(cur, "SELECT count(*) FROM _imp_tender t JOIN _imp_sale s ON s.ord = t.ord WHERE s.k IS NOT NULL")
     now = sales_service.stored_time(clock.utcnow())
-    runs = {name: sales_service.uuid7_run(n) for name, n in (("sale", new), ("line", n_lines), ("tender", n_tenders))}
+    # uuids counted up by the row's place in its temp table (ascending; gaps where a sale was skipped)
+    runs = {name: sales_service.uuid7_run(_one(cur, f"SELECT count(*) FROM {table}"))
+            for name, table in (("sale", "_imp_sale"), ("line", "_imp_priced"), ("tender", "_imp_tender"))}
 
     def uuid(run: str, k: str) -> str:
         prefix, start = runs[run]
@@ -387,7 +392,7 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
     # in the order they are written (sale by sale, line by line).
     sale_sql = f"""INSERT INTO main.sale (id, uuid, created_at, store_id, till_id, receipt_no, sold_at, customer_id, cashier, currency,
                        subtotal, discount_total, tax_total, total, source, source_ref)
-        SELECT {sale_base} + s.k, {uuid('sale', 's.k - 1')}, :now, :store, t.id, s.receipt, datetime(s.ts), c.id, s.cashier, :currency, tt.subtotal,
+        SELECT {sale_base} + s.k, {uuid('sale', 's.ord - 1')}, :now, :store, t.id, s.receipt, datetime(s.ts), c.id, s.cashier, :currency, tt.subtotal,
                tt.line_discounts + s.od, m.tax_total, m.total, 'canonical', s.receipt
         FROM _imp_sale s JOIN _imp_total tt ON tt.rowid = s.ord JOIN _imp_sums m ON m.rowid = s.ord
         LEFT JOIN _imp_till t ON t.code = s.till
@@ -395,14 +400,14 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
         WHERE s.ord BETWEEN :lo AND :hi AND s.k IS NOT NULL ORDER BY s.ord"""
     line_sql = f"""INSERT INTO main.sale_line (uuid, created_at, sale_id, line_no, product_id, sku, barcode, description, category,
                        quantity, unit_price, line_discount, order_discount_share, paid, tax_rate, tax_amount)
-        SELECT {uuid('line', ':done + row_number() OVER (ORDER BY p.rowid) - 1')}, :now, {sale_base} + s.k, p.line_no, pr.id, {sku}, {barcode},
+        SELECT {uuid('line', 'p.rowid - 1')}, :now, {sale_base} + s.k, p.line_no, pr.id, {sku}, {barcode},
                {st('description')}, {st('category')}, p.qty, p.unit_price, p.line_discount, p.share, p.paid, p.th, p.tax
         FROM _imp_priced p JOIN _imp_sale s ON s.ord = p.ord JOIN _imp_stage st ON st.rowid = p.src
         LEFT JOIN _imp_product pr ON pr.sku = {sku} AND pr.barcode = {barcode}
         WHERE p.ord BETWEEN :lo AND :hi AND s.k IS NOT NULL ORDER BY p.rowid"""
     tender_sql = f"""INSERT INTO main.tender (uuid, created_at, sale_id, seq, method, amount, card_brand, card_last4, reference)
-        SELECT {uuid('tender', ':done + row_number() OVER (ORDER BY t.rowid) - 1')}, :now, {sale_base} + s.k,
-               row_number() OVER (PARTITION BY t.ord ORDER BY t.rowid), lower({st('method')}), t.amount,
+        SELECT {uuid('tender', 't.rowid - 1')}, :now, {sale_base} + s.k,
+               t.seq, lower({st('method')}), t.amount,
                substr({st('card_brand')}, 1, {MAX_BRAND}), replace(replace({st('card_last4')}, ' ', ''), '-', ''), {st('reference')}
         FROM _imp_tender t JOIN _imp_sale s ON s.ord = t.ord JOIN _imp_stage st ON st.rowid = t.src
         WHERE t.ord BETWEEN :lo AND :hi AND s.k IS NOT NULL ORDER BY t.rowid"""
@@ -414,9 +419,9 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
                 raise si.ImportCancelled(raw.filename)
             lo, hi = ords[start], ords[min(new, start + batch) - 1]
             cur.execute(sale_sql, {"now": now, "store": store.id, "currency": store.currency, "lo": lo, "hi": hi})
-            cur.execute(line_sql, {"done": lines_done, "now": now, "lo": lo, "hi": hi})
+            cur.execute(line_sql, {"now": now, "lo": lo, "hi": hi})
             lines_done += cur.rowcount
-            cur.execute(tender_sql, {"done": tenders_done, "now": now, "lo": lo, "hi": hi})
+            cur.execute(tender_sql, {"now": now, "lo": lo, "hi": hi})
             tenders_done += cur.rowcount
             if progress:
                 progress(min(new, start + batch), new)
