@@ -29,7 +29,7 @@ from desk.money import from_minor
 from desk.services import audit, sales_import_sql
 from desk.services.auth import require
 from desk.services.customers import search_keys
-from desk.services.sales import PricedSale, insert_rows, new_ids, price_sale, record_priced_sales
+from desk.services.sales import PricedSale, uuid_hexes, insert_rows, new_ids, price_sale, record_priced_sales
 from desk.services.store import require_store
 
 BATCH = 500  # sales per batch: progress is reported and cancel asked between batches
@@ -484,9 +484,9 @@ def product_ids(first: dict[tuple[str, str], tuple[FeedProduct, bool]], store: S
         now = clock.utcnow()
         insert_rows(Product, ["id", "uuid", "created_at", "sku", "barcode", "name", "category", "price", "tax_rate",
                               "stock_on_hand", "size", "colour", "active"],
-                    [(pid, uuidlib.uuid4().hex, now, sku, barcode, name, cat, price, Product.tax_rate.db_value(rate),
+                    [(pid, uuid, now, sku, barcode, name, cat, price, Product.tax_rate.db_value(rate),
                       0, "", "", Product.active.db_value(True))
-                     for pid, (sku, barcode, name, cat, price, rate) in zip(ids, new_rows)])
+                     for pid, uuid, (sku, barcode, name, cat, price, rate) in zip(ids, uuid_hexes(len(ids)), new_rows)])
         for table in (by_sku, by_barcode):
             for k, v in table.items():
                 if v < 0:
@@ -561,9 +561,9 @@ def customer_ids(customers: list[FeedCustomer]) -> tuple[list[int], int]:
         ids = new_ids(Customer, len(new_rows))
         now = clock.utcnow()
         rows = []
-        for cid, (c, _) in zip(ids, new_rows):
+        for cid, uuid, (c, _) in zip(ids, uuid_hexes(len(ids)), new_rows):  # written together: ascending uuids, as sales get
             keys = search_keys(c.name, c.phone)
-            rows.append((cid, uuidlib.uuid4().hex, now, c.name[:160], c.email, c.phone,
+            rows.append((cid, uuid, now, c.name[:160], c.email, c.phone,
                          f"[{c.external_ref}]" if c.external_ref else "",
                          keys["search_name"], keys["search_last"], keys["search_phone"]))
         insert_rows(Customer, ["id", "uuid", "created_at", "name", "email", "phone", "notes",

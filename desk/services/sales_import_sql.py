@@ -63,7 +63,7 @@ WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u
               "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 MAX_SALE_VALUE = 3_000_000_000  # minor units: above it a sale goes the exact way (keeps SQL's products in 64 bits)
 MAX_UNIT_PRICE = 1_000_000_000_000
-TEMP_TABLES = ("_imp_stage", "_imp_rate", "_imp_sale", "_imp_line", "_imp_total", "_imp_priced", "_imp_sums", "_imp_tender", "_imp_new",
+TEMP_TABLES = ("_imp_stage", "_imp_rate", "_imp_sale", "_imp_line", "_imp_total", "_imp_share", "_imp_priced", "_imp_sums", "_imp_tender", "_imp_new",
                "_imp_product", "_imp_customer", "_imp_till")
 
 
@@ -118,8 +118,11 @@ _SPACE_CODES = ", ".join(str(ord(c)) for c in WHITESPACE)
 
 
 def _edge_space(x: str) -> str:
-    """SQL: ``x`` starts or ends with a character ``str.strip`` takes off (NULL for '')."""
-    return f"(unicode({x}) IN ({_SPACE_CODES}) OR unicode(substr({x}, -1)) IN ({_SPACE_CODES}))"
+    """SQL: ``x`` starts or ends with a character ``str.strip`` takes off, or a control
+    character (true for a few more than need it: they go the exact way; NULL for '')."""
+    first, last = f"unicode({x})", f"unicode(substr({x}, -1))"
+    return (f"({first} <= 32 OR {last} <= 32 OR (({first} > 127 OR {last} > 127) "
+            f"AND ({first} IN ({_SPACE_CODES}) OR {last} IN ({_SPACE_CODES}))))")
 
 
 def _one(cur, sql: str, params=()):
@@ -195,15 +198,14 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     tender_ok = (f"lower({e['method']}) IN ({methods}) AND {money_ok(e['amount'])} "
                  f"AND ({e['card_last4']} = '' OR replace(replace({e['card_last4']}, ' ', ''), '-', '') GLOB '[0-9][0-9][0-9][0-9]') "
                  f"AND length({e['reference']}) <= {MAX_REF}")
-    if _one(cur, f"SELECT count(*) FROM _imp_stage WHERE NOT ({e['receipt']} <> '' AND length({e['receipt']}) <= {MAX_RECEIPT} "
-                 f"AND (({line} AND {line_ok}) OR ({tender} AND {tender_ok})))"):
-        raise _GiveUp
-    # Values are staged as they are: the exact reader strips them (str.strip). The checks above
+    # Values are staged as they are: the exact reader strips them (str.strip). The checks
     # refuse whitespace in every number, code and date; a text that starts or ends with any
     # (rare) sends the file the exact way.
     line_texts = [e[c] for c in ("sku", "barcode", "description", "category")]
     tender_texts = [e["card_brand"], e["reference"]]
-    if _one(cur, f"SELECT count(*) FROM _imp_stage WHERE {_edge_space(e['receipt'])} "
+    if _one(cur, f"SELECT count(*) FROM _imp_stage WHERE NOT ({e['receipt']} <> '' AND length({e['receipt']}) <= {MAX_RECEIPT} "
+                 f"AND (({line} AND {line_ok}) OR ({tender} AND {tender_ok}))) "
+                 f"OR {_edge_space(e['receipt'])} "
                  f"OR ({line} AND ({' OR '.join(map(_edge_space, line_texts))})) "
                  f"OR ({tender} AND ({' OR '.join(map(_edge_space, tender_texts))}))"):
         raise _GiveUp
@@ -285,26 +287,26 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
 
     # price_sale in SQL: the order discount by largest remainder (ties to the earlier line),
     # then the tax as charged, on prices including tax (the tax is inside) or not (added on top)
+    # (only the few sales with an order discount need the window functions' sorting)
+    cur.execute("CREATE TEMP TABLE _imp_share (lid INTEGER PRIMARY KEY, share INTEGER NOT NULL)")
+    cur.execute("""INSERT INTO _imp_share (lid, share)
+        WITH b AS (
+            SELECT l.rowid AS lid, l.ord, l.line_no, s.od, (s.od * (l.qty * l.unit_price - l.line_discount)) / t.gross AS q,
+                   (s.od * (l.qty * l.unit_price - l.line_discount)) % t.gross AS r
+            FROM _imp_line l JOIN _imp_sale s ON s.ord = l.ord JOIN _imp_total t ON t.rowid = l.ord WHERE s.od > 0),
+        c AS (
+            SELECT b.*, row_number() OVER (PARTITION BY ord ORDER BY r DESC, line_no) AS place, sum(q) OVER (PARTITION BY ord) AS floors
+            FROM b)
+        SELECT lid, q + (place <= od - floors) FROM c ORDER BY lid""")
     if include_tax:
         paid_tax = "net AS paid, net - (2 * net * 100000 + (100000 + th)) / (2 * (100000 + th)) AS tax"
     else:
         paid_tax = "net + (2 * net * th + 100000) / 200000 AS paid, (2 * net * th + 100000) / 200000 AS tax"
     cur.execute(f"""CREATE TEMP TABLE _imp_priced AS
-        WITH a AS (
-            SELECT l.ord, l.line_no, l.src, l.qty, l.unit_price, l.line_discount, l.th, l.qty * l.unit_price - l.line_discount AS gross,
-                   s.od AS od, t.gross AS sale_gross
-            FROM _imp_line l JOIN _imp_sale s ON s.ord = l.ord JOIN _imp_total t ON t.rowid = l.ord),
-        b AS (
-            SELECT a.*, CASE WHEN od = 0 THEN 0 ELSE (od * gross) / sale_gross END AS q,
-                   CASE WHEN od = 0 THEN 0 ELSE (od * gross) % sale_gross END AS r FROM a),
-        c AS (
-            SELECT b.*, row_number() OVER (PARTITION BY ord ORDER BY r DESC, line_no) AS place, sum(q) OVER (PARTITION BY ord) AS floors
-            FROM b),
-        d AS (
-            SELECT ord, line_no, src, qty, unit_price, line_discount, th, q + (place <= od - floors) AS share,
-                   gross - q - (place <= od - floors) AS net
-            FROM c)
-        SELECT d.*, {paid_tax} FROM d ORDER BY ord, line_no""")
+        SELECT x.*, {paid_tax} FROM (
+            SELECT l.ord, l.line_no, l.src, l.qty, l.unit_price, l.line_discount, l.th, coalesce(sh.share, 0) AS share,
+                   l.qty * l.unit_price - l.line_discount - coalesce(sh.share, 0) AS net
+            FROM _imp_line l LEFT JOIN _imp_share sh ON sh.lid = l.rowid ORDER BY l.rowid) x""")
     if _one(cur, """SELECT count(*) FROM _imp_priced WHERE net < 0 OR typeof(share) <> 'integer' OR typeof(paid) <> 'integer'
                     OR typeof(tax) <> 'integer'"""):
         raise _GiveUp
