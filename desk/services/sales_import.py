@@ -614,7 +614,7 @@ def _import_file(actor: Staff, path, fmt, progress, cancel) -> ImportResult:
         # A clean canonical CSV file: checked and written by SQL from a staging table. Any
         # row it does not take as it is (a bad row, an unusual value) sends the file down the
         # exact path below, which reports every problem; both store the same ledger.
-        result = _guarded(raw.filename, raw.sha256, lambda: sales_import_sql.import_canonical(actor, store, raw, progress, cancel))
+        result = sales_import_sql.import_canonical(actor, store, raw, progress, cancel)
         if result is not None:
             return result
     feed = feed_from_raw(raw, fmt)
@@ -625,14 +625,14 @@ def _import_file(actor: Staff, path, fmt, progress, cancel) -> ImportResult:
     priced = _price_all(feed, store, errors)
     if errors:
         raise ImportRefused(sorted(errors, key=lambda e: e.row), feed.filename)
-    return _guarded(feed.filename, feed.sha256, lambda: _import(actor, store, feed, progress, cancel, priced), feed.format)
+    return guarded(feed.filename, feed.sha256, lambda: _import(actor, store, feed, progress, cancel, priced), feed.format)
 
 
 def _nothing(fmt: str) -> ImportResult:
     return ImportResult(fmt, 0, 0, 0, 0, 0, 0, already_imported=True)
 
 
-def _guarded(filename: str, sha256: str, work: Callable[[], ImportResult | None], fmt: str = "canonical") -> ImportResult | None:
+def guarded(filename: str, sha256: str, work: Callable[[], ImportResult | None], fmt: str = "canonical") -> ImportResult | None:
     """``work()`` in one write transaction; a clash with another desk's import is said plainly."""
     try:
         with bulk_write_cache(), database.atomic():

@@ -88,14 +88,16 @@ def _sql_text(value: str) -> str:
 
 
 def import_canonical(actor: Staff, store: Store, raw: RawFile, progress, cancel):
-    """Import ``raw`` inside the caller's transaction; None when the exact path must read it
-    (nothing written then). Raises what ``import_file`` raises for a clean file."""
+    """Import ``raw``: None when the exact path must read it (nothing written then). Raises what
+    ``import_file`` raises for a clean file."""
     from desk.services import sales_import as si
 
     cur = database.cursor()
     try:
         try:
-            with __exception_wrapper__:  # the driver's errors as peewee's
+            # Staging and checking write TEMP tables only: a deferred transaction, so that the
+            # ledger's write lock (BEGIN IMMEDIATE) is held for the writes alone.
+            with __exception_wrapper__, database.atomic(lock_type="deferred"):
                 plan = _stage_and_check(cur, raw.text, bool(store.__data__["prices_include_tax"]))
         except (_GiveUp, csv.Error, ValueError, OverflowError):
             return None
@@ -105,9 +107,7 @@ def import_canonical(actor: Staff, store: Store, raw: RawFile, progress, cancel)
         feed = Feed(format="canonical", currency=plan["currency"], rows=plan["rows"], sales=[], errors=[], filename=raw.filename,
                     sha256=raw.sha256)
         si.check_currency(feed, store)
-        if SaleImport.select().where(SaleImport.sha256 == raw.sha256).exists():
-            return si._nothing("canonical")
-        return _write(cur, actor, store, raw, plan, progress, cancel)
+        return si.guarded(raw.filename, raw.sha256, lambda: _write(cur, actor, store, raw, plan, progress, cancel))
     finally:
         for table in TEMP_TABLES:
             cur.execute(f"DROP TABLE IF EXISTS temp.{table}")
@@ -332,6 +332,8 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
 def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, cancel):
     from desk.services import sales_import as si
 
+    if SaleImport.select().where(SaleImport.sha256 == raw.sha256).exists():
+        return si._nothing("canonical")
     e = plan["e"]
 
     def st(name: str) -> str:

@@ -265,3 +265,32 @@ def test_whitespace_list_is_what_str_strip_takes_off():
     import sys
 
     assert sales_import_sql.WHITESPACE == "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+
+
+def test_staging_and_checking_leave_the_ledger_free_for_other_desks(tmp_path, monkeypatch):
+    """Only the writes hold the write lock: while the file is staged and checked another desk can write."""
+    import sqlite3
+
+    db_file = tmp_path / "lock.sqlite3"
+    real = sales_import_sql._stage_and_check
+    other_desk_wrote = []
+
+    def staging(*args):
+        plan = real(*args)
+        other = sqlite3.connect(db_file, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once if this import held the write lock
+            other.execute("ROLLBACK")
+            other_desk_wrote.append(True)
+        finally:
+            other.close()
+        return plan
+
+    monkeypatch.setattr(sales_import_sql, "_stage_and_check", staging)
+    open_database("sqlite:///" + str(db_file))
+    try:
+        _, admin = make_store()
+        assert import_file(admin, DATA / "canonical_good.csv").sales_added == 3
+        assert other_desk_wrote == [True]
+    finally:
+        close_database()
