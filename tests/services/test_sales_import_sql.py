@@ -269,7 +269,7 @@ def test_whitespace_list_is_what_str_strip_takes_off():
 
 def test_staging_and_checking_leave_the_ledger_free_for_other_desks(tmp_path, monkeypatch):
     """Only the writes hold the write lock: while the file is staged and checked another desk can write."""
-    import sqlite3
+    import cysqlite  # the driver's own SQLite: two copies of SQLite in one process do not see each other's locks
 
     db_file = tmp_path / "lock.sqlite3"
     real = sales_import_sql._stage_and_check
@@ -277,7 +277,7 @@ def test_staging_and_checking_leave_the_ledger_free_for_other_desks(tmp_path, mo
 
     def staging(*args):
         plan = real(*args)
-        other = sqlite3.connect(db_file, timeout=0)
+        other = cysqlite.connect(str(db_file), timeout=0)
         try:
             other.execute("BEGIN IMMEDIATE")  # fails at once if this import held the write lock
             other.execute("ROLLBACK")
