@@ -261,21 +261,18 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
         if not valid_email(email):
             raise _GiveUp
     cur.execute(f"UPDATE _imp_sale SET od = CASE WHEN od_text = '' THEN 0 ELSE {money('od_text')} END")
-    # the sale's other line rows: the same timestamp or none, no order discount
-    if _one(cur, f"""SELECT count(*) FROM _imp_stage st JOIN _imp_sale s ON s.receipt = {st('receipt')}
-                     WHERE {st_line} AND st.rowid <> s.first
-                     AND (({st('timestamp')} <> '' AND {st('timestamp')} <> s.ts) OR {st('order_discount')} <> '')"""):
-        raise _GiveUp
-
-    # lines in line-number order, money in minor units (the texts stay in the staging row)
+    # lines in line-number order, money in minor units (the longer texts stay in the staging row);
+    # a sale's other line rows have its timestamp or none, and no order discount
     cur.execute(f"""CREATE TEMP TABLE _imp_line AS
         SELECT s.ord AS ord, CAST({st('line')} AS INTEGER) AS line_no, st.rowid AS src, CAST({st('quantity')} AS INTEGER) AS qty,
                {money(st('unit_price'))} AS unit_price,
-               CASE WHEN {st('line_discount')} = '' THEN 0 ELSE {money(st('line_discount'))} END AS line_discount, r.th AS th
+               CASE WHEN {st('line_discount')} = '' THEN 0 ELSE {money(st('line_discount'))} END AS line_discount, r.th AS th,
+               {st('sku')} AS sku, {st('barcode')} AS barcode,
+               st.rowid <> s.first AND (({st('timestamp')} <> '' AND {st('timestamp')} <> s.ts) OR {st('order_discount')} <> '') AS odd
         FROM _imp_stage st JOIN _imp_sale s ON s.receipt = {st('receipt')} JOIN _imp_rate r ON r.raw = {st('tax_rate')}
         WHERE {st_line}
         ORDER BY s.ord, line_no""")
-    if _one(cur, f"SELECT count(*) FROM _imp_line WHERE unit_price >= {MAX_UNIT_PRICE} OR line_discount > qty * unit_price"):
+    if _one(cur, f"SELECT count(*) FROM _imp_line WHERE odd OR unit_price >= {MAX_UNIT_PRICE} OR line_discount > qty * unit_price"):
         raise _GiveUp
     # order discounts within the sale's value; sales small enough for 64-bit products below
     cur.execute("""CREATE TEMP TABLE _imp_total AS
@@ -304,7 +301,7 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
         paid_tax = "net + (2 * net * th + 100000) / 200000 AS paid, (2 * net * th + 100000) / 200000 AS tax"
     cur.execute(f"""CREATE TEMP TABLE _imp_priced AS
         SELECT x.*, {paid_tax} FROM (
-            SELECT l.ord, l.line_no, l.src, l.qty, l.unit_price, l.line_discount, l.th, coalesce(sh.share, 0) AS share,
+            SELECT l.ord, l.line_no, l.src, l.qty, l.unit_price, l.line_discount, l.th, l.sku, l.barcode, coalesce(sh.share, 0) AS share,
                    l.qty * l.unit_price - l.line_discount - coalesce(sh.share, 0) AS net
             FROM _imp_line l LEFT JOIN _imp_share sh ON sh.lid = l.rowid ORDER BY l.rowid) x""")
     if _one(cur, """SELECT count(*) FROM _imp_priced WHERE net < 0 OR typeof(share) <> 'integer' OR typeof(paid) <> 'integer'
@@ -352,11 +349,10 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
 
     # products: each (SKU, barcode) where the new sales first meet it
     first: dict[tuple[str, str], tuple[FeedProduct, bool]] = {}
-    sku, barcode = st("sku"), st("barcode")
     for sku_v, barcode_v, description, category, unit_price, rate_raw in cur.execute(f"""
-            SELECT {sku}, {barcode}, {st('description')}, {st('category')}, l.unit_price, {st('tax_rate')}
-            FROM (SELECT min(l.rowid) AS r FROM _imp_line l JOIN _imp_sale s ON s.ord = l.ord JOIN _imp_stage st ON st.rowid = l.src
-                  WHERE s.k IS NOT NULL AND ({sku} <> '' OR {barcode} <> '') GROUP BY {sku}, {barcode}) f
+            SELECT l.sku, l.barcode, {st('description')}, {st('category')}, l.unit_price, {st('tax_rate')}
+            FROM (SELECT min(l.rowid) AS r FROM _imp_line l JOIN _imp_sale s ON s.ord = l.ord
+                  WHERE s.k IS NOT NULL AND (l.sku <> '' OR l.barcode <> '') GROUP BY l.sku, l.barcode) f
             JOIN _imp_line l ON l.rowid = f.r JOIN _imp_stage st ON st.rowid = l.src
             ORDER BY f.r""").fetchall():
         first[(sku_v, barcode_v)] = (FeedProduct(sku_v, barcode_v, description, category, unit_price, plan["rates"][rate_raw]),
@@ -404,10 +400,10 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
         WHERE s.ord BETWEEN :lo AND :hi AND s.k IS NOT NULL ORDER BY s.ord"""
     line_sql = f"""INSERT INTO main.sale_line (uuid, created_at, sale_id, line_no, product_id, sku, barcode, description, category,
                        quantity, unit_price, line_discount, order_discount_share, paid, tax_rate, tax_amount)
-        SELECT {uuid('line', 'p.rowid - 1')}, :now, {sale_base} + s.k, p.line_no, pr.id, {sku}, {barcode},
+        SELECT {uuid('line', 'p.rowid - 1')}, :now, {sale_base} + s.k, p.line_no, pr.id, p.sku, p.barcode,
                {st('description')}, {st('category')}, p.qty, p.unit_price, p.line_discount, p.share, p.paid, p.th, p.tax
         FROM _imp_priced p JOIN _imp_sale s ON s.ord = p.ord JOIN _imp_stage st ON st.rowid = p.src
-        LEFT JOIN _imp_product pr ON pr.sku = {sku} AND pr.barcode = {barcode}
+        LEFT JOIN _imp_product pr ON pr.sku = p.sku AND pr.barcode = p.barcode
         WHERE p.ord BETWEEN :lo AND :hi AND s.k IS NOT NULL ORDER BY p.rowid"""
     tender_sql = f"""INSERT INTO main.tender (uuid, created_at, sale_id, seq, method, amount, card_brand, card_last4, reference)
         SELECT {uuid('tender', 't.rowid - 1')}, :now, {sale_base} + s.k,
