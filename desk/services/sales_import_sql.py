@@ -1,20 +1,21 @@
 """The canonical CSV import of a clean file, checked and written by SQL (SQLite only).
 
 ``sales_import.import_file`` tries this first for a canonical CSV file. Its rows go as they are
-(each value stripped as ``str.strip`` strips) into a TEMP staging table with one
-``executemany``; SQL then checks every row and every sale as the exact reader does, and
-builds the ``sale``, ``sale_line`` and ``tender`` rows with ``INSERT ... SELECT``: lines in
-line-number order, the order discount shared by largest remainder (window functions), tax
-as ``price_sale`` works it out, all in integer minor units (money text becomes an integer by
-string operations and ``CAST(... AS INTEGER)``, never a REAL). Products, customers and tills
-are few: they are matched and created by the same Python functions as the exact path.
+into a TEMP staging table with one ``executemany`` (in a deferred transaction: the ledger's
+write lock is not taken for it); SQL then checks every row and every sale as the exact reader
+does, and builds the ``sale``, ``sale_line`` and ``tender`` rows with ``INSERT ... SELECT``:
+lines in line-number order, the order discount shared by largest remainder (window
+functions), tax as ``price_sale`` works it out, all in integer minor units (money text becomes
+an integer by string operations and ``CAST(... AS INTEGER)``, never a REAL). Products,
+customers and tills are few: they are matched and created by the exact path's own functions.
 
 It gives up (returns None, having written nothing to the ledger) on anything that is not
-plainly a good row: a bad value, an unusual one (a timestamp the strict shape does not
-cover, a digit that is not ASCII, a reference with 13 digits), a sale over 30 million units.
-The caller then reads the file with the exact reader, which reports every bad row with its
-row number, column and reason, or imports the file the slow way. Both store the same ledger:
-``tests/services/test_sales_import_sql.py`` imports the same files both ways and compares.
+plainly a good row: a bad value, an unusual one (whitespace at either end of a value, which
+the exact reader strips; a timestamp of another shape; a digit that is not ASCII; what might
+be a card number), a sale over 30 million units. The caller then reads the file with the exact
+reader, which reports every bad row with its row number, column and reason, or imports the
+file the slow way. Both store the same ledger: ``tests/services/test_sales_import_sql.py``
+imports the same files both ways and compares every row.
 """
 
 from __future__ import annotations
@@ -53,17 +54,18 @@ from desk.io.feeds.common import (
     parse_tax_rate,
     valid_email,
 )
-from desk.models import Sale, SaleImport, SaleLine, Staff, Store, Tender, database
+from desk.models import SaleImport, Staff, Store, database
 from desk.models.db import is_postgres
 from desk.services import sales as sales_service
 from desk.services.sales import TENDER_METHODS
 
-# What str.strip() takes off (every character whose isspace() is true), for SQL's trim().
+# What str.strip() takes off (every character whose isspace() is true): a value that starts or
+# ends with one goes the exact way, which strips it.
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
               "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 MAX_SALE_VALUE = 3_000_000_000  # minor units: above it a sale goes the exact way (keeps SQL's products in 64 bits)
 MAX_UNIT_PRICE = 1_000_000_000_000
-TEMP_TABLES = ("_imp_stage", "_imp_rate", "_imp_sale", "_imp_line", "_imp_total", "_imp_share", "_imp_priced", "_imp_sums", "_imp_tender", "_imp_new",
+TEMP_TABLES = ("_imp_stage", "_imp_rate", "_imp_sale", "_imp_line", "_imp_total", "_imp_share", "_imp_priced", "_imp_sums", "_imp_tender",
                "_imp_product", "_imp_customer", "_imp_till")
 
 
