@@ -86,7 +86,7 @@ def both_ways(tmp_path, monkeypatch, files, **store):
 
 # ------------------------------------------------------------------ generated files
 
-def random_file(path: Path, seed: int, sales: int = 120) -> None:
+def random_file(path: Path, seed: int, sales: int = 120, currency: str = "GBP") -> None:
     """A canonical CSV file of good rows using every corner the SQL path must get right."""
     rng = random.Random(seed)
     products = [(f"SKU-{n}" if n % 7 else "", f"50{n:011d}" if n % 3 else "", f"Product {n}{rng.choice(['', ', large', ' – café'])}",
@@ -123,29 +123,31 @@ def random_file(path: Path, seed: int, sales: int = 120) -> None:
                 first = i == 0
                 w.writerow([rng.choice(["line", "LINE", "Line"]), receipt, ts if first or rng.random() < 0.5 else "",
                             till if first else rng.choice(["", "T7"]), cashier if first else "", n, sku, barcode, desc, cat, qty,
-                            money(price), money(disc) if disc or rng.random() < 0.5 else "", rate,
-                            rng.choice(["GBP", "gbp"]), money(od) if first and od else "",
+                            money(price, currency), money(disc, currency) if disc or rng.random() < 0.5 else "", rate,
+                            rng.choice([currency, currency.lower()]), money(od, currency) if first and od else "",
                             *(who if first else ("", "", "")), "", "", "", "", ""])
             # the tenders are worked out by the exact path: import the file once that way and ask
             w.writerow(["tender", receipt] + [""] * 17 + ["TENDERS", "", "", "", ""])
 
 
-def money(minor: int) -> str:
-    """12.50, or written shorter where it can be: 12.5, 12"""
+def money(minor: int, currency: str = "GBP") -> str:
+    """12.50, or written shorter where it can be: 12.5, 12 (in yen: 1250)"""
+    if currency == "JPY":
+        return str(minor) if minor % 3 else f"{minor}."
     text = f"{minor // 100}.{minor % 100:02d}"
     if minor % 3 == 0:
         text = text.rstrip("0").rstrip(".") if minor % 100 else str(minor // 100)
     return text
 
 
-def with_real_tenders(path: Path, tmp_path: Path, include_tax: bool = True) -> Path:
+def with_real_tenders(path: Path, tmp_path: Path, include_tax: bool = True, currency: str = "GBP") -> Path:
     """``path`` with each TENDERS placeholder replaced by tenders that pay what the sale came to
     (priced by ``price_sale``, the rule both paths share)."""
     from desk.io.feeds import canonical
     from desk.io.feeds.common import read_text
     from desk.services.sales import price_sale
 
-    text = read_text(path).text.replace("TENDERS,,,,", "cash,0.00,,,")
+    text = read_text(path).text.replace("TENDERS,,,,", "cash,0,,,")
     feed = canonical.parse_full(text, jsonl=False)
     totals = {fs.sale.receipt_no: price_sale(fs.sale, include_tax).total for fs in feed.sales}
     rng = random.Random(len(totals))
@@ -157,13 +159,13 @@ def with_real_tenders(path: Path, tmp_path: Path, include_tax: bool = True) -> P
                 total = totals[row[1]]
                 kind = rng.random()
                 if kind < 0.4 or total < 2:
-                    w.writerow(row[:19] + [rng.choice(["cash", "CASH"]), f"{total // 100}.{total % 100:02d}", "", "", ""])
+                    w.writerow(row[:19] + [rng.choice(["cash", "CASH"]), money(total, currency), "", "", ""])
                 else:
                     part = total // 3
-                    w.writerow(row[:19] + ["card", f"{part // 100}.{part % 100:02d}", rng.choice(["Visa", "A very long card brand name"]),
+                    w.writerow(row[:19] + ["card", money(part, currency), rng.choice(["Visa", "A very long card brand name"]),
                                            rng.choice(["4242", "42 42", "4-242"]), f"AUTH{rng.randrange(10**8)}"])
                     rest = total - part
-                    w.writerow(row[:19] + ["gift_card", f"{rest // 100}.{rest % 100:02d}", "", "", "GC-1"])
+                    w.writerow(row[:19] + ["gift_card", money(rest, currency), "", "", "GC-1"])
             else:
                 w.writerow(row)
     return out
@@ -183,6 +185,14 @@ def test_a_store_that_shows_prices_without_tax_stores_the_same_ledger(tmp_path, 
     path = with_real_tenders(tmp_path / "g.csv", tmp_path, include_tax=False)
     results, taken, _ = both_ways(tmp_path, monkeypatch, [path], prices_include_tax=False)
     assert taken == [True] and results[0].sales_added == 120
+
+
+def test_a_currency_without_decimals_stores_the_same_ledger(tmp_path, monkeypatch):
+    random_file(tmp_path / "g.csv", 9, currency="JPY")
+    path = with_real_tenders(tmp_path / "g.csv", tmp_path, currency="JPY")
+    results, taken, ledger = both_ways(tmp_path, monkeypatch, [path], currency="JPY", locale="ja_JP")
+    assert taken == [True] and results[0].sales_added == 120
+    assert {row["currency"] for row in ledger["sale"]} == {"JPY"}
 
 
 def test_the_benchmark_file_stores_the_same_ledger(tmp_path, monkeypatch):
