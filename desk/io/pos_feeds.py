@@ -36,7 +36,10 @@ __all__ = [
     "FeedSale",
     "RowError",
     "detect_format",
+    "feed_from_raw",
+    "raw_format",
     "read_feed",
+    "read_text",
 ]
 
 FORMAT_LABELS = {
@@ -86,7 +89,11 @@ def read_feed(path, fmt: str | None = None) -> Feed:
 
     Bad rows do not raise: they are collected in ``Feed.errors``, sorted by row.
     """
-    raw = read_text(path)
+    return feed_from_raw(read_text(path), fmt)
+
+
+def raw_format(raw: RawFile, fmt: str | None = None) -> str:
+    """The format ``read_feed`` reads ``raw`` as: ``fmt`` when the header agrees, else detected."""
     if fmt is not None and fmt not in FORMATS:
         raise InvalidInput("Format", f"'{fmt}' is not one of {', '.join(FORMATS)}")
     detected = _detect(raw) if fmt is None else fmt
@@ -97,6 +104,16 @@ def read_feed(path, fmt: str | None = None) -> Feed:
             actual = None
         if actual != fmt:
             raise file_problem(f"{raw.filename} does not look like a {FORMAT_LABELS[fmt]}: its header is not one")
+    return detected
+
+
+def is_jsonl(raw: RawFile) -> bool:
+    return _is_jsonl(raw.text)
+
+
+def feed_from_raw(raw: RawFile, fmt: str | None = None) -> Feed:
+    """``read_feed`` of a file already read with ``read_text``."""
+    detected = raw_format(raw, fmt)
     if detected == "canonical":
         feed = canonical.parse(raw.text, jsonl=_is_jsonl(raw.text))
     elif detected == "shopify":

@@ -38,6 +38,7 @@ Customer records (permissions ``customers.view``, ``customers.edit``, ``customer
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -75,9 +76,16 @@ class CustomerRow:
 def fold(text: str) -> str:
     """Lower-case words without accents, one space between them: "Łucja  O'Connor-Wiśniewska" ->
     "lucja oconnor wisniewska"."""
-    text = unicodedata.normalize("NFKD", (text or "").translate(_FOLD))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(_WORD.findall(text))
+    return _fold(text or "")
+
+
+@functools.lru_cache(maxsize=4096)  # an import meets the same names again and again
+def _fold(text: str) -> str:
+    text = text.translate(_FOLD)
+    if not text.isascii():  # ASCII has no accents to take off: NFKD leaves it as it is
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def phone_key(phone: str | None) -> str:

@@ -222,7 +222,7 @@ def _check_tenders(s: SaleInput, priced: PricedSale) -> None:
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
-def _uuid_hexes(n: int) -> list[str]:
+def uuid_hexes(n: int) -> list[str]:
     """``n`` new UUIDs as the 32 hex digits UUIDField stores, made in bulk and in ascending order.
 
     Version 7 (RFC 9562): the time in milliseconds, then 74 random bits, here a random
@@ -232,14 +232,21 @@ def _uuid_hexes(n: int) -> list[str]:
     millisecond and overlapping runs in 2**74)."""
     if n <= 0:
         return []
+    prefix, start = uuid7_run(n)
+    base = (0b10 << 62) | start  # the variant bits, then rand_b
+    return [prefix + f"{v:016x}" for v in range(base, base + n)]
+
+
+def uuid7_run(n: int) -> tuple[str, int]:
+    """What ``uuid_hexes(n)`` counts from: the first 16 hex digits (time, version, rand_a) and
+    the random start of rand_b (62 bits), so that ``start + n`` still fits. The uuid of row
+    ``k`` (0-based) is the prefix, then ``(0b10 << 62 | start + k)`` in 16 hex digits."""
     ms = (clock.utcnow() - _EPOCH) // dt.timedelta(milliseconds=1)
     rand_a = int.from_bytes(os.urandom(2), "big") & 0xFFF
     start = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
     if start + n >= 1 << 62:  # keep the count inside rand_b
         start -= n
-    prefix = f"{ms & 0xFFFFFFFFFFFF:012x}7{rand_a:03x}"
-    base = (0b10 << 62) | start  # the variant bits, then rand_b
-    return [prefix + f"{v:016x}" for v in range(base, base + n)]
+    return f"{ms & 0xFFFFFFFFFFFF:012x}7{rand_a:03x}", start
 
 
 def _insert_sql(model, columns: list[str]) -> str:
@@ -316,7 +323,7 @@ def _write(store: Store, pending: list[tuple[SaleInput, PricedSale]], source: st
     for s, _ in pending:
         n_lines += len(s.lines)
         n_tenders += len(s.tenders)
-    uuids = _uuid_hexes(len(pending) + n_lines + n_tenders)
+    uuids = uuid_hexes(len(pending) + n_lines + n_tenders)
     u = 0
     store_id, currency = store.id, store.currency
     sale_rows, line_rows, tender_rows = [], [], []

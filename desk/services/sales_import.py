@@ -22,14 +22,14 @@ from peewee import fn
 
 from desk import clock
 from desk.errors import DeskError, InvalidInput
-from desk.io.pos_feeds import Feed, FeedCustomer, FeedProduct, FeedRefund, FeedSale, RowError, read_feed
+from desk.io.pos_feeds import Feed, FeedCustomer, FeedProduct, FeedRefund, FeedSale, RowError, feed_from_raw, read_feed, read_text
 from desk.models import Category, Customer, Product, Sale, SaleImport, SaleLine, Staff, Store, TillRefund, database
 from desk.models.db import bulk_write_cache, first_line
 from desk.money import from_minor
-from desk.services import audit
+from desk.services import audit, sales_import_sql
 from desk.services.auth import require
 from desk.services.customers import search_keys
-from desk.services.sales import PricedSale, insert_rows, new_ids, price_sale, record_priced_sales
+from desk.services.sales import PricedSale, uuid_hexes, insert_rows, new_ids, price_sale, record_priced_sales
 from desk.services.store import require_store
 
 BATCH = 500  # sales per batch: progress is reported and cancel asked between batches
@@ -429,13 +429,25 @@ def _rows_in(sql: str, values: list, *before) -> list[tuple]:
 
 def _match_products(sales: list[FeedSale], store: Store) -> int:
     """Set each line's product: matched by SKU, then barcode, or created. Returns how many were created."""
-    first: dict[tuple[str, str], tuple[FeedProduct, FeedSale]] = {}  # (sku, barcode) -> where first met
+    first: dict[tuple[str, str], tuple[FeedProduct, bool]] = {}  # (sku, barcode) -> where first met
     for fs in sales:
         for p in fs.products:
             if p is not None:
                 key = (p.sku, p.barcode)
                 if key not in first:
-                    first[key] = (p, fs)
+                    first[key] = (p, _convention(fs, store))
+    product_of, created = product_ids(first, store)
+    for fs in sales:
+        for line, p in zip(fs.sale.lines, fs.products):
+            if p is not None:
+                line.product_id = product_of[(p.sku, p.barcode)]
+    return created
+
+
+def product_ids(first: dict[tuple[str, str], tuple[FeedProduct, bool]], store: Store) -> tuple[dict[tuple[str, str], int | None], int]:
+    """The product of each (SKU, barcode) met in a file, in the order first met (with the tax
+    convention of the sale that met it): matched by SKU, then barcode, or created. Returns
+    the products and how many were created."""
     skus = sorted({sku or barcode for sku, barcode in first if sku or barcode})  # a barcode-only line is kept under its barcode as SKU
     barcodes = sorted({barcode for _, barcode in first if barcode})
     by_sku: dict[str, int] = {}
@@ -449,7 +461,7 @@ def _match_products(sales: list[FeedSale], store: Store) -> int:
         by_sku.setdefault(sku, pid)
     categories: dict[str, int] = {}
     new_rows: list[tuple] = []
-    for p, fs in first.values():  # in the order the file first meets them
+    for p, convention in first.values():  # in the order the file first meets them
         if (p.sku and p.sku in by_sku) or (p.barcode and p.barcode in by_barcode):
             continue
         sku = p.sku or p.barcode
@@ -462,7 +474,7 @@ def _match_products(sales: list[FeedSale], store: Store) -> int:
                 categories[p.category] = cat.id
             category_id = categories[p.category]
         new_rows.append((sku, p.barcode or None, (p.description or sku)[:200], category_id,
-                         _shelf_price(p, _convention(fs, store), store), p.tax_rate))
+                         _shelf_price(p, convention, store), p.tax_rate))
         by_sku[sku] = -len(new_rows)  # its place in new_rows until it has an id
         if p.barcode:
             by_barcode[p.barcode] = -len(new_rows)
@@ -472,9 +484,9 @@ def _match_products(sales: list[FeedSale], store: Store) -> int:
         now = clock.utcnow()
         insert_rows(Product, ["id", "uuid", "created_at", "sku", "barcode", "name", "category", "price", "tax_rate",
                               "stock_on_hand", "size", "colour", "active"],
-                    [(pid, uuidlib.uuid4().hex, now, sku, barcode, name, cat, price, Product.tax_rate.db_value(rate),
+                    [(pid, uuid, now, sku, barcode, name, cat, price, Product.tax_rate.db_value(rate),
                       0, "", "", Product.active.db_value(True))
-                     for pid, (sku, barcode, name, cat, price, rate) in zip(ids, new_rows)])
+                     for pid, uuid, (sku, barcode, name, cat, price, rate) in zip(ids, uuid_hexes(len(ids)), new_rows)])
         for table in (by_sku, by_barcode):
             for k, v in table.items():
                 if v < 0:
@@ -487,16 +499,22 @@ def _match_products(sales: list[FeedSale], store: Store) -> int:
         if pid is None:
             pid = by_sku.get(sku or barcode)
         product_of[(sku, barcode)] = pid
-    for fs in sales:
-        for line, p in zip(fs.sale.lines, fs.products):
-            if p is not None:
-                line.product_id = product_of[(p.sku, p.barcode)]
-    return created
+    return product_of, created
 
 
 def _match_customers(sales: list[FeedSale]) -> int:
     """Set each sale's customer: matched by email, then phone (then the till's customer id), or created."""
-    customers = [fs.customer for fs in sales if fs.customer is not None]
+    owners = [fs for fs in sales if fs.customer is not None]
+    ids, created = customer_ids([fs.customer for fs in owners])
+    for fs, cid in zip(owners, ids):
+        fs.sale.customer_id = cid
+    return created
+
+
+def customer_ids(customers: list[FeedCustomer]) -> tuple[list[int], int]:
+    """The customer of each of ``customers`` (the sales' customers in file order): matched by
+    email, then phone (then the till's customer id), or created. Returns their ids and how
+    many were created."""
     emails = sorted({c.email.lower() for c in customers if c.email})
     phones = sorted({c.phone for c in customers if c.phone})
     by_email: dict[str, int] = {}
@@ -508,12 +526,10 @@ def _match_customers(sales: list[FeedSale]) -> int:
         by_phone.setdefault(phone, cid)
     by_key: dict[str, int] = {}
     created = 0
-    new_rows: list[tuple[FeedCustomer, list[FeedSale]]] = []  # customers to create, with their sales
+    out: list[int] = [0] * len(customers)
+    new_rows: list[tuple[FeedCustomer, list[int]]] = []  # customers to create, with where they are in ``customers``
     new_by_key: dict[str, int] = {}  # key -> index in new_rows
-    for fs in sales:
-        c = fs.customer
-        if c is None:
-            continue
+    for at, c in enumerate(customers):
         key = c.key()
         cid = by_key.get(key)
         pending = new_by_key.get(key) if cid is None else None  # created from an earlier sale of this file
@@ -537,26 +553,26 @@ def _match_customers(sales: list[FeedSale]) -> int:
                 if c.phone:
                     new_by_key.setdefault("p:" + c.phone, pending)
             new_by_key.setdefault(key, pending)
-            new_rows[pending][1].append(fs)
+            new_rows[pending][1].append(at)
             continue
         by_key[key] = cid
-        fs.sale.customer_id = cid
+        out[at] = cid
     if new_rows:
         ids = new_ids(Customer, len(new_rows))
         now = clock.utcnow()
         rows = []
-        for cid, (c, _) in zip(ids, new_rows):
+        for cid, uuid, (c, _) in zip(ids, uuid_hexes(len(ids)), new_rows):  # written together: ascending uuids, as sales get
             keys = search_keys(c.name, c.phone)
-            rows.append((cid, uuidlib.uuid4().hex, now, c.name[:160], c.email, c.phone,
+            rows.append((cid, uuid, now, c.name[:160], c.email, c.phone,
                          f"[{c.external_ref}]" if c.external_ref else "",
                          keys["search_name"], keys["search_last"], keys["search_phone"]))
         insert_rows(Customer, ["id", "uuid", "created_at", "name", "email", "phone", "notes",
                                "search_name", "search_last", "search_phone"], rows)
         for cid, (_, owners) in zip(ids, new_rows):
-            for fs in owners:
-                fs.sale.customer_id = cid
+            for at in owners:
+                out[at] = cid
         created = len(new_rows)
-    return created
+    return out, created
 
 
 @contextmanager
@@ -593,30 +609,46 @@ def import_file(
 
 def _import_file(actor: Staff, path, fmt, progress, cancel) -> ImportResult:
     store = require_store()
-    feed = read_feed(path, fmt)
+    raw = read_text(path)
+    if fmt in (None, "canonical") and sales_import_sql.applies(raw):
+        # A clean canonical CSV file: checked and written by SQL from a staging table. Any
+        # row it does not take as it is (a bad row, an unusual value) sends the file down the
+        # exact path below, which reports every problem; both store the same ledger.
+        result = sales_import_sql.import_canonical(actor, store, raw, progress, cancel)
+        if result is not None:
+            return result
+    feed = feed_from_raw(raw, fmt)
     check_currency(feed, store)
-    nothing = ImportResult(feed.format, 0, 0, 0, 0, 0, 0, already_imported=True)
     if SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists():
-        return nothing
+        return _nothing(feed.format)
     errors = list(feed.errors)
     priced = _price_all(feed, store, errors)
     if errors:
         raise ImportRefused(sorted(errors, key=lambda e: e.row), feed.filename)
+    return guarded(feed.filename, feed.sha256, lambda: _import(actor, store, feed, progress, cancel, priced), feed.format)
+
+
+def _nothing(fmt: str) -> ImportResult:
+    return ImportResult(fmt, 0, 0, 0, 0, 0, 0, already_imported=True)
+
+
+def guarded(filename: str, sha256: str, work: Callable[[], ImportResult | None], fmt: str = "canonical") -> ImportResult | None:
+    """``work()`` in one write transaction; a clash with another desk's import is said plainly."""
     try:
         with bulk_write_cache(), database.atomic():
-            return _import(actor, store, feed, progress, cancel, priced)
+            return work()
     except peewee.IntegrityError as exc:
-        if SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists():
-            return nothing
+        if SaleImport.select().where(SaleImport.sha256 == sha256).exists():
+            return _nothing(fmt)
         if "receipt" in str(exc).lower() or "sale" in str(exc).lower() or "unique" in str(exc).lower():
-            raise DeskError(f"{feed.filename} was being imported on another desk at the same moment; nothing was imported here. "
+            raise DeskError(f"{filename} was being imported on another desk at the same moment; nothing was imported here. "
                             "Import it again: what is already in the ledger will be skipped.") from None
-        raise DeskError(f"{feed.filename} could not be imported: the database refused it ({first_line(exc)}); nothing was imported.") from None
+        raise DeskError(f"{filename} could not be imported: the database refused it ({first_line(exc)}); nothing was imported.") from None
 
 
 def _import(actor: Staff, store: Store, feed: Feed, progress, cancel, priced: dict[int, PricedSale] | None = None) -> ImportResult:
     if SaleImport.select().where(SaleImport.sha256 == feed.sha256).exists():
-        return ImportResult(feed.format, 0, 0, 0, 0, 0, 0, already_imported=True)
+        return _nothing(feed.format)
     receipts = [fs.sale.receipt_no for fs in feed.sales]
     existing = _existing_receipts(receipts, store)
     new_at = [i for i, fs in enumerate(feed.sales) if fs.sale.receipt_no not in existing]
@@ -661,17 +693,6 @@ def _import(actor: Staff, store: Store, feed: Feed, progress, cancel, priced: di
             TillRefund.insert_many(rows[k : k + 1000]).execute()
         refunds_added = len(rows)
     lines_added = sum(len(fs.sale.lines) for fs in new)
-    record = SaleImport.create(
-        sha256=feed.sha256,
-        filename=feed.filename[:255],
-        format=feed.format,
-        rows=feed.rows,
-        sales_added=len(new),
-        sales_skipped=len(feed.sales) - len(new),
-        lines_added=lines_added,
-        staff_code=actor.code,
-        imported_at=clock.utcnow(),
-    )
     result = ImportResult(
         format=feed.format,
         sales_added=len(new),
@@ -682,16 +703,32 @@ def _import(actor: Staff, store: Store, feed: Feed, progress, cancel, priced: di
         customers_created=customers_created,
         already_imported=False,
     )
+    return record_import(actor, feed.filename, feed.sha256, feed.rows, result)
+
+
+def record_import(actor: Staff, filename: str, sha256: str, rows: int, result: ImportResult) -> ImportResult:
+    """The import's ``SaleImport`` row and its audit event, in the import's transaction."""
+    record = SaleImport.create(
+        sha256=sha256,
+        filename=filename[:255],
+        format=result.format,
+        rows=rows,
+        sales_added=result.sales_added,
+        sales_skipped=result.sales_skipped,
+        lines_added=result.lines_added,
+        staff_code=actor.code,
+        imported_at=clock.utcnow(),
+    )
     audit.record(
         "sales.imported",
         actor,
         entity="sale_import",
         entity_uuid=record.uuid,
         details={
-            "filename": feed.filename,
-            "sha256": feed.sha256,
-            "format": feed.format,
-            "rows": feed.rows,
+            "filename": filename,
+            "sha256": sha256,
+            "format": result.format,
+            "rows": rows,
             "sales_added": result.sales_added,
             "sales_skipped": result.sales_skipped,
             "lines_added": result.lines_added,

@@ -1,0 +1,306 @@
+"""The SQL import of a clean canonical CSV file stores exactly the ledger the exact path stores.
+
+Every file is imported twice, into two fresh SQLite databases: once as ``import_file`` does it
+(the SQL path for a clean canonical CSV file) and once with the SQL path switched off (the
+exact reader and ``record_sales``). Every row of every ledger table must be the same, but for
+uuids and creation times.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+
+from bench.sales import write_canonical_csv
+from desk.errors import InvalidInput
+from desk.models import database
+from desk.models.db import close_database, open_database
+from desk.services import sales_import, sales_import_sql
+from desk.services.sales_import import ImportRefused, import_file
+from tests.conftest import ADMIN_CODE, make_store
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+HEADER = ["record", "receipt", "timestamp", "till", "cashier", "line", "sku", "barcode", "description", "category",
+          "quantity", "unit_price", "line_discount", "tax_rate", "currency", "order_discount", "customer_name",
+          "customer_email", "customer_phone", "method", "amount", "card_brand", "card_last4", "reference"]
+TABLES = ("sale", "sale_line", "tender", "product", "customer", "desk", "category", "sale_import", "till_refund")
+NOT_COMPARED = {"uuid", "created_at", "imported_at", "updated_at"}
+
+
+def dump() -> dict[str, list[dict]]:
+    out = {}
+    for table in TABLES:
+        cursor = database.execute_sql(f'SELECT * FROM "{table}" ORDER BY "id"')
+        names = [d[0] for d in cursor.description]
+        out[table] = [{k: v for k, v in zip(names, row) if k not in NOT_COMPARED} for row in cursor.fetchall()]
+    events = database.execute_sql("SELECT action, details FROM audit_event WHERE action = 'sales.imported' ORDER BY id").fetchall()
+    out["audit"] = [tuple(e) for e in events]
+    return out
+
+
+def outcome(files, url: str, sql: bool, monkeypatch, **store):
+    """Import ``files`` one after the other into a fresh database at ``url``; what each import
+    returned or raised, which took the SQL path, and the ledger after."""
+    taken = []
+    real = sales_import_sql.import_canonical
+
+    def spy(*args):
+        result = real(*args)
+        taken.append(result is not None)
+        return result
+
+    with monkeypatch.context() as m:
+        m.setattr(sales_import_sql, "import_canonical", spy)
+        if not sql:
+            m.setattr(sales_import_sql, "applies", lambda raw: False)
+        close_database()
+        open_database(url)
+        try:
+            make_store(**store)
+            from desk.models import Staff
+
+            actor = Staff.get(Staff.code == ADMIN_CODE)
+            results = []
+            for f in files:
+                try:
+                    results.append(import_file(actor, f))
+                except (ImportRefused, InvalidInput) as exc:
+                    results.append((type(exc).__name__, str(exc)))
+            return results, taken, dump()
+        finally:
+            close_database()
+
+
+def both_ways(tmp_path, monkeypatch, files, **store):
+    fast = outcome(files, "sqlite:///" + str(tmp_path / "sql.sqlite3"), True, monkeypatch, **store)
+    exact = outcome(files, "sqlite:///" + str(tmp_path / "exact.sqlite3"), False, monkeypatch, **store)
+    assert fast[0] == exact[0]  # the same results and messages
+    assert exact[1] == []
+    for table in fast[2]:
+        assert fast[2][table] == exact[2][table], table
+    return fast
+
+
+# ------------------------------------------------------------------ generated files
+
+def random_file(path: Path, seed: int, sales: int = 120, currency: str = "GBP") -> None:
+    """A canonical CSV file of good rows using every corner the SQL path must get right."""
+    rng = random.Random(seed)
+    products = [(f"SKU-{n}" if n % 7 else "", f"50{n:011d}" if n % 3 else "", f"Product {n}{rng.choice(['', ', large', ' – café'])}",
+                 rng.choice(["Home", "Books", ""]), rng.randrange(0, 5000), rng.choice(["20", "20%", "5.0", "0", "8.875", "17.5"]))
+                for n in range(1, 40)]
+    products.append(("SKU-1", "9990000000001", "Same SKU, other barcode", "Home", 1234, "20"))  # matched by SKU
+    people = [("Ewa Nowak", "ewa@example.pl", ""), ("EWA NOWAK", "Ewa@Example.pl", ""), ("", "", "07700 900123"),
+              ("Ó Súilleabháin", "", ""), ("Zoë", "zoe@example.com", "+44 7700 900999"), ("x" * 170, "", "")]
+    offsets = ["+01:00", "+00:00", "Z", "-05:30", "+14:00"]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        for s in range(1, sales + 1):
+            receipt = f"G{seed}-{s:05d}"
+            ts = f"2026-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}"
+            ts += rng.choice(offsets)
+            chosen = rng.sample(products, rng.choice([1, 1, 2, 3, 5]))
+            lines, gross = [], 0
+            for n, (sku, barcode, desc, cat, price, rate) in enumerate(chosen, 1):
+                qty = rng.choice([1, 1, 2, 3, 7])
+                disc = rng.randrange(0, qty * price + 1) if rng.random() < 0.2 else 0
+                gross += qty * price - disc
+                lines.append([n, sku, barcode, desc, cat, qty, price, disc, rate])
+            od = rng.randrange(0, gross + 1) if gross and rng.random() < 0.3 else 0
+            if s % 10 == 0:  # equal lines and a discount that does not divide: the remainder's ties
+                lines = [[n, f"TIE-{n}", "", "Tie", "", 1, 100, 0, "20"] for n in range(1, 4)]
+                od = rng.choice([1, 2, 4, 5])
+            if rng.random() < 0.3:
+                rng.shuffle(lines)  # line rows not in line-number order
+            who = rng.choice(people) if rng.random() < 0.6 else ("", "", "")
+            till = rng.choice(["T1", "T2", "", "TILL-9"])
+            cashier = rng.choice(["Sam", "", "c" * 90])
+            for i, (n, sku, barcode, desc, cat, qty, price, disc, rate) in enumerate(lines):
+                first = i == 0
+                w.writerow([rng.choice(["line", "LINE", "Line"]), receipt, ts if first or rng.random() < 0.5 else "",
+                            till if first else rng.choice(["", "T7"]), cashier if first else "", n, sku, barcode, desc, cat, qty,
+                            money(price, currency), money(disc, currency) if disc or rng.random() < 0.5 else "", rate,
+                            rng.choice([currency, currency.lower()]), money(od, currency) if first and od else "",
+                            *(who if first else ("", "", "")), "", "", "", "", ""])
+            # the tenders are worked out by the exact path: import the file once that way and ask
+            w.writerow(["tender", receipt] + [""] * 17 + ["TENDERS", "", "", "", ""])
+
+
+def money(minor: int, currency: str = "GBP") -> str:
+    """12.50, or written shorter where it can be: 12.5, 12 (in yen: 1250)"""
+    if currency == "JPY":
+        return str(minor) if minor % 3 else f"{minor}."
+    text = f"{minor // 100}.{minor % 100:02d}"
+    if minor % 3 == 0:
+        text = text.rstrip("0").rstrip(".") if minor % 100 else str(minor // 100)
+    return text
+
+
+def with_real_tenders(path: Path, tmp_path: Path, include_tax: bool = True, currency: str = "GBP") -> Path:
+    """``path`` with each TENDERS placeholder replaced by tenders that pay what the sale came to
+    (priced by ``price_sale``, the rule both paths share)."""
+    from desk.io.feeds import canonical
+    from desk.io.feeds.common import read_text
+    from desk.services.sales import price_sale
+
+    text = read_text(path).text.replace("TENDERS,,,,", "cash,0,,,")
+    feed = canonical.parse_full(text, jsonl=False)
+    totals = {fs.sale.receipt_no: price_sale(fs.sale, include_tax).total for fs in feed.sales}
+    rng = random.Random(len(totals))
+    out = tmp_path / f"paid-{path.name}"
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        for row in csv.reader(text.splitlines()):
+            if row[0] == "tender":
+                total = totals[row[1]]
+                kind = rng.random()
+                if kind < 0.4 or total < 2:
+                    w.writerow(row[:19] + [rng.choice(["cash", "CASH"]), money(total, currency), "", "", ""])
+                else:
+                    part = total // 3
+                    w.writerow(row[:19] + ["card", money(part, currency), rng.choice(["Visa", "A very long card brand name"]),
+                                           rng.choice(["4242", "42 42", "4-242"]), f"AUTH{rng.randrange(10**8)}"])
+                    rest = total - part
+                    w.writerow(row[:19] + ["gift_card", money(rest, currency), "", "", "GC-1"])
+            else:
+                w.writerow(row)
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_generated_file_stores_the_same_ledger_both_ways(tmp_path, monkeypatch, seed):
+    random_file(tmp_path / "g.csv", seed)
+    path = with_real_tenders(tmp_path / "g.csv", tmp_path)
+    results, taken, ledger = both_ways(tmp_path, monkeypatch, [path])
+    assert taken == [True]  # the SQL path imported it
+    assert results[0].sales_added == 120 and len(ledger["sale_line"]) > 120
+
+
+def test_a_store_that_shows_prices_without_tax_stores_the_same_ledger(tmp_path, monkeypatch):
+    random_file(tmp_path / "g.csv", 4)
+    path = with_real_tenders(tmp_path / "g.csv", tmp_path, include_tax=False)
+    results, taken, _ = both_ways(tmp_path, monkeypatch, [path], prices_include_tax=False)
+    assert taken == [True] and results[0].sales_added == 120
+
+
+def test_a_currency_without_decimals_stores_the_same_ledger(tmp_path, monkeypatch):
+    random_file(tmp_path / "g.csv", 9, currency="JPY")
+    path = with_real_tenders(tmp_path / "g.csv", tmp_path, currency="JPY")
+    results, taken, ledger = both_ways(tmp_path, monkeypatch, [path], currency="JPY", locale="ja_JP")
+    assert taken == [True] and results[0].sales_added == 120
+    assert {row["currency"] for row in ledger["sale"]} == {"JPY"}
+
+
+def test_the_benchmark_file_stores_the_same_ledger(tmp_path, monkeypatch):
+    write_canonical_csv(tmp_path / "bench.csv", 300)
+    results, taken, _ = both_ways(tmp_path, monkeypatch, [tmp_path / "bench.csv"])
+    assert taken == [True] and results[0].sales_added == 300
+
+
+def test_overlapping_and_repeated_files_store_the_same_ledger(tmp_path, monkeypatch):
+    """Sales already in the ledger are skipped, products and customers met before are matched."""
+    random_file(tmp_path / "a.csv", 5)
+    a = with_real_tenders(tmp_path / "a.csv", tmp_path)
+    text = a.read_text(encoding="utf-8").splitlines(keepends=True)
+    half = next(i for i in range(len(text) // 2, len(text)) if text[i - 1].startswith("tender") and not text[i].startswith("tender"))
+    b = tmp_path / "b.csv"  # the second half of a (whole sales), then new sales of another seed
+    random_file(tmp_path / "c.csv", 6)
+    c = with_real_tenders(tmp_path / "c.csv", tmp_path)
+    b.write_text(text[0] + "".join(text[half:]) + "".join(c.read_text(encoding="utf-8").splitlines(keepends=True)[1:]),
+                 encoding="utf-8")
+    results, taken, _ = both_ways(tmp_path, monkeypatch, [a, b, a, DATA / "canonical_good.csv"])
+    assert taken == [True, True, True, True]
+    assert results[1].sales_skipped > 0 and results[2].already_imported
+
+
+@pytest.mark.parametrize("name", ["canonical_good.csv", "canonical_bom.csv", "canonical_overlap.csv", "canonical_usd.csv",
+                                  "canonical_broken.csv", "canonical_good.jsonl"])
+def test_every_sample_file_gives_the_same_result(tmp_path, monkeypatch, name):
+    results, taken, _ = both_ways(tmp_path, monkeypatch, [DATA / "canonical_good.csv", DATA / name])
+    if name in ("canonical_good.csv", "canonical_bom.csv", "canonical_overlap.csv"):
+        assert taken == [True, True]
+    if name == "canonical_broken.csv":
+        assert taken == [True, False]  # given back: the exact path reported its rows
+        assert results[1][0] == "ImportRefused"
+
+
+@pytest.mark.parametrize("change, taken", [
+    (("R1001,", " R1001,"), False),  # a value with a space before it: stripped by the exact reader
+    (("Stoneware mug", "Stoneware mug\u00a0"), False),  # a no-break space after one
+    (("2026-10-03T14:22:05+01:00", "2026-10-03T14:22:05.250+01:00"), False),  # fractions of a second
+    (("2026-10-03T14:22:05+01:00", "2026-10-03 14:22:05+01:00"), False),  # a space instead of the T
+    ((",Clothing,2,", ",Clothing,\uff12,"), False),  # a quantity in digits that are not ASCII
+    (("AUTH123", "4111 1111 1111 1111"), False),  # a card number where the reference goes
+    (("card,30.00", "card,30.001"), False),  # more decimals than the currency has: reported
+    (("line,R1001", "lime,R1001"), False),  # not a line or tender row: reported
+    (("1,TSH-M-WHT", "01,TSH-M-WHT"), True),  # a line number written 01
+    ((",20,GBP", ",\uff12\uff10,GBP"), True),  # a tax rate Decimal reads (as the exact path does)
+    ((",20,GBP", ",20%,GBP"), True),
+    (("2026-10-03T14:22:05+01:00", "2026-10-03T13:22:05Z"), True),
+])
+def test_what_the_sql_path_does_not_take_goes_the_exact_way(tmp_path, monkeypatch, change, taken):
+    path = tmp_path / "odd.csv"
+    text = (DATA / "canonical_good.csv").read_text(encoding="utf-8")
+    assert change[0] in text
+    path.write_text(text.replace(change[0], change[1]), encoding="utf-8")
+    _, took, _ = both_ways(tmp_path, monkeypatch, [path])
+    assert took == [taken]
+
+
+def test_cancel_in_the_sql_path_leaves_nothing(tmp_path, monkeypatch):
+    random_file(tmp_path / "g.csv", 7)
+    path = with_real_tenders(tmp_path / "g.csv", tmp_path)
+    monkeypatch.setattr(sales_import, "BATCH", 10)
+    open_database("sqlite:///" + str(tmp_path / "cancel.sqlite3"))
+    try:
+        _, admin = make_store()
+        before = dump()
+        asked = []
+        with pytest.raises(sales_import.ImportCancelled):
+            import_file(admin, path, cancel=lambda: asked.append(1) or len(asked) >= 4)
+        assert len(asked) == 4 and dump() == before
+        seen = []
+        assert import_file(admin, path, progress=lambda done, total: seen.append((done, total))).sales_added == 120
+        assert seen[0] == (0, 120) and seen[-1] == (120, 120) and len(seen) == 13
+        assert database.execute_sql("SELECT count(*) FROM sqlite_temp_master").fetchone()[0] == 0  # staging dropped
+    finally:
+        close_database()
+
+
+def test_whitespace_list_is_what_str_strip_takes_off():
+    import sys
+
+    assert sales_import_sql.WHITESPACE == "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+
+
+def test_staging_and_checking_leave_the_ledger_free_for_other_desks(tmp_path, monkeypatch):
+    """Only the writes hold the write lock: while the file is staged and checked another desk can write."""
+    import cysqlite  # the driver's own SQLite: two copies of SQLite in one process do not see each other's locks
+
+    db_file = tmp_path / "lock.sqlite3"
+    real = sales_import_sql._stage_and_check
+    other_desk_wrote = []
+
+    def staging(*args):
+        plan = real(*args)
+        other = cysqlite.connect(str(db_file), timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once if this import held the write lock
+            other.execute("ROLLBACK")
+            other_desk_wrote.append(True)
+        finally:
+            other.close()
+        return plan
+
+    monkeypatch.setattr(sales_import_sql, "_stage_and_check", staging)
+    open_database("sqlite:///" + str(db_file))
+    try:
+        _, admin = make_store()
+        assert import_file(admin, DATA / "canonical_good.csv").sales_added == 3
+        assert other_desk_wrote == [True]
+    finally:
+        close_database()
