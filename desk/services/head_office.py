@@ -337,8 +337,8 @@ def _import_staged(store, row, bundle, kind: str, result: ImportResult, report: 
     cursor = database.obj.cursor()
     try:
         with database.atomic():  # a savepoint
-            ho_staging.stage(cursor, bundle, kind, report.add)
-            applied = _apply_staged(cursor, store, row, kind)
+            lines = ho_staging.stage(cursor, bundle, kind, report.add, EXPORTERS[kind].check)
+            applied = _apply_staged(cursor, store, row, kind, lines)
     except (ho_staging.NotFast, psycopg.errors.DataException):  # SQLSTATE class 22: a value it could not read
         return False
     result.added += applied.added
@@ -348,8 +348,8 @@ def _import_staged(store, row, bundle, kind: str, result: ImportResult, report: 
     return True
 
 
-def _apply_staged(cursor, store, row, kind: str) -> "ho_staging.Applied":
-    return ho_staging.apply(cursor, ho_staging.fast(EXPORTERS[kind]), store.id, row.id, kind, clock.utcnow())
+def _apply_staged(cursor, store, row, kind: str, lines: int) -> "ho_staging.Applied":
+    return ho_staging.apply(cursor, ho_staging.fast(EXPORTERS[kind]), store.id, row.id, kind, clock.utcnow(), lines)
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # as str(UUID) writes it

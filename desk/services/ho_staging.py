@@ -21,17 +21,16 @@ own or an extra check (special orders, follow-ups, audit events) always take the
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Callable
 
 from desk.io.bundles import MAX_LINE, BundleRefused
 from desk.services.exporters import TEXT_SIZES, TYPED_COLUMNS, Exporter, Typed
 
-# What the store writes: str(UUID), and datetime.isoformat(timespec="microseconds").
-UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+# What the store writes: datetime.isoformat(timespec="microseconds") (or whole seconds).
 WHEN_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{6})?$"
-INT_RE = r"^-?[0-9]{1,18}$"  # a JSON integer that fits a BIGINT (no fraction, no exponent)
-VERSION_RE = r"^[1-9][0-9]{0,8}$"  # 1 .. 999,999,999: fits the INTEGER column
 
 
 class NotFast(Exception):
@@ -39,10 +38,10 @@ class NotFast(Exception):
 
 
 def fast(exporter: Exporter) -> Typed | None:
-    """The kind's spec when the database can check and project it, else None."""
-    if exporter.check is None and isinstance(exporter.project, Typed):
-        return exporter.project
-    return None
+    """The kind's spec when the database can check and project it, else None. A kind with an
+    extra check (audit events: each event's hash) still qualifies: ``stage`` runs the check in
+    Python on every line as it streams them."""
+    return exporter.project if isinstance(exporter.project, Typed) else None
 
 
 def _q(name: str) -> str:
@@ -53,64 +52,79 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def keys(spec: Typed) -> list[str]:
+    return sorted({"uuid", "version"} | {k for _, k in spec.fields if k})
+
+
 def projection(spec: Typed) -> tuple[list[str], list[str]]:
     """SQL for one kind: (the typed columns' expressions in TYPED_COLUMNS' order, the checks
-    that must all be true), over ``x`` = json_to_record(line) with every named field as json.
-    Mirrors exporters._typed: a missing field or a JSON null reads as empty text, no date, no
-    flag; an amount is required."""
+    that must all be true). Over the inner select of ``checked_table_sql``, where for field
+    number i ``ti`` is its JSON as written (NULL when missing or null) and ``vi`` its value as
+    text. Mirrors exporters._typed: a missing field or a JSON null reads as empty text, no date,
+    no flag; an amount is required. A cast that fails (an amount of 1.5 or "12") is an error
+    from PostgreSQL, which sends the kind to the Python path like a failed check."""
     fields = dict(spec.fields)
+    index = {k: i for i, k in enumerate(keys(spec))}
     exprs, checks = [], []
-
-    def null(f):
-        return f"({f} IS NULL OR json_typeof({f}) = 'null')"
-
     for column in TYPED_COLUMNS:
         key = fields.get(column)
         if not key:
             exprs.append({"at": "NULL::timestamp", "amount": "NULL::bigint", "flag": "false"}.get(column, "''"))
             continue
-        f = "x." + _q(key)
+        t, v = f"t{index[key]}", f"v{index[key]}"
         if column == "at":
-            exprs.append(f"CASE WHEN json_typeof({f}) = 'string' THEN ({f} #>> '{{}}')::timestamp END")
-            checks.append(f"({null(f)} OR (json_typeof({f}) = 'string' AND ({f} #>> '{{}}') ~ {_lit(WHEN_RE)}))")
+            exprs.append(f"CASE WHEN left({t}, 1) = '\"' THEN {v}::timestamp END")
+            checks.append(f"({t} IS NULL OR (left({t}, 1) = '\"' AND {v} ~ {_lit(WHEN_RE)}))")
         elif column == "amount":
-            exprs.append(f"CASE WHEN json_typeof({f}) = 'number' AND {f}::text ~ {_lit(INT_RE)} THEN {f}::text::bigint END")
-            checks.append(f"(json_typeof({f}) = 'number' AND {f}::text ~ {_lit(INT_RE)})")
+            exprs.append(f"{t}::bigint")  # digits only: anything else fails the cast
+            checks.append(f"{t} IS NOT NULL")
         elif column == "flag":
-            exprs.append(f"coalesce(json_typeof({f}) = 'boolean' AND {f}::text = 'true', false)")
-            checks.append(f"({null(f)} OR json_typeof({f}) = 'boolean')")
+            exprs.append(f"coalesce({t} = 'true', false)")
+            checks.append(f"({t} IS NULL OR {t} IN ('true', 'false'))")
         else:
-            exprs.append(f"CASE WHEN json_typeof({f}) = 'string' THEN left({f} #>> '{{}}', {TEXT_SIZES[column]}) "
-                         "ELSE '' END")
-            checks.append(f"({null(f)} OR json_typeof({f}) = 'string')")
+            exprs.append(f"CASE WHEN {t} IS NULL THEN '' ELSE left({v}, {TEXT_SIZES[column]}) END")
+            checks.append(f"({t} IS NULL OR left({t}, 1) = '\"')")
     return exprs, checks
 
 
-def keys(spec: Typed) -> list[str]:
-    return sorted({"uuid", "version"} | {k for _, k in spec.fields if k})
-
-
-def checked_table_sql(spec: Typed) -> str:
-    """CREATE the checked, projected copy of the staged lines (``ho_checked``)."""
+def checked_select(spec: Typed) -> str:
+    """SELECT over the staged lines (``ho_stage``): n, data (the line as it came, less a
+    trailing CR), sha (its SHA-256), uid, version, ok (every check passed) and the typed
+    columns. Each line is parsed once (json_to_record)."""
     exprs, checks = projection(spec)
-    record = ", ".join(f"{_q(k)} json" for k in keys(spec))
-    uid = "x.\"uuid\" #>> '{}'"
-    version = "x.\"version\""
+    names = keys(spec)
+    record = ", ".join(f"{_q(k)} json" for k in names)
+    inner = ", ".join(f"x.{_q(k)}::text AS t{i}, x.{_q(k)} #>> '{{}}' AS v{i}" for i, k in enumerate(names))
+    u, v = names.index("uuid"), names.index("version")
+    uid = f"CASE WHEN left(t{u}, 1) = '\"' THEN v{u} END"
     checks = [
-        f"s.size < {MAX_LINE}",
-        f"json_typeof(x.\"uuid\") = 'string' AND ({uid}) ~ {_lit(UUID_RE)}",
-        f"json_typeof({version}) = 'number' AND {version}::text ~ {_lit(VERSION_RE)}",
+        f"size < {MAX_LINE}",
+        # canonical: what str(UUID) writes (the cast fails on what is no uuid at all)
+        f"length(v{u}) = 36 AND v{u}::uuid::text = v{u}",
+        f"t{v}::integer >= 1",  # digits only: 1.0, 1e2 or "1" fail the cast
     ] + checks
     columns = ", ".join(f"{e} AS {c}" for e, c in zip(exprs, TYPED_COLUMNS))
     return (
-        "CREATE TEMP TABLE ho_checked ON COMMIT DROP AS SELECT s.n, s.data, "
-        "encode(sha256(convert_to(s.data, 'UTF8')), 'hex') AS sha, "
-        f"CASE WHEN json_typeof(x.\"uuid\") = 'string' THEN {uid} END AS uid, "
-        f"CASE WHEN json_typeof({version}) = 'number' AND {version}::text ~ {_lit(VERSION_RE)} "
-        f"THEN {version}::text::integer END AS version, "
+        "SELECT n, data, encode(sha256(convert_to(data, 'UTF8')), 'hex') AS sha, "
+        f"{uid} AS uid, t{v}::integer AS version, "
         f"coalesce({' AND '.join('(' + c + ')' for c in checks)}, false) AS ok, {columns} "
-        "FROM (SELECT n, rtrim(line, E'\\r') AS data, octet_length(line) AS size, line::json AS j "
-        "FROM ho_stage OFFSET 0) s, json_to_record(s.j) AS x(" + record + ")"
+        "FROM (SELECT s.n, rtrim(s.line, E'\\r') AS data, octet_length(s.line) AS size, " + inner + " "
+        "FROM ho_stage s, json_to_record(s.line::json) AS x(" + record + ") OFFSET 0) q"
+    )
+
+
+_COLUMNS = "store_id, kind, uuid, version, sha256, bundle_id, data, " + ", ".join(TYPED_COLUMNS)
+
+
+def insert_new_sql(spec: Typed) -> str:
+    """INSERT every staged record head office does not hold yet, in one pass; a line that fails
+    a check stops the statement with an error (a failed cast naming the line), and a record
+    head office holds (or a uuid twice) is left for ``apply``'s second step."""
+    return (
+        f"INSERT INTO ho_record ({_COLUMNS}) SELECT %s, %s, c.uid, c.version, c.sha, %s, c.data, "
+        f"{', '.join('c.' + c for c in TYPED_COLUMNS)} FROM ({checked_select(spec)}) c "
+        "WHERE CASE WHEN c.ok THEN true ELSE ('bad record on line ' || c.n)::integer > 0 END "
+        "ON CONFLICT (store_id, kind, uuid) DO NOTHING"
     )
 
 
@@ -133,17 +147,17 @@ class Applied:
     conflicts: list[tuple[str, int]]  # (uuid, version) in line order
 
 
-def stage(cursor, bundle, kind: str, tick: Callable[[int], None]) -> int:
+def stage(cursor, bundle, kind: str, tick: Callable[[int], None], check: Callable[[dict], None] | None = None) -> int:
     """COPY data/<kind>.jsonl's lines into ``ho_stage`` (line numbers from 1), hashing every
-    byte as it goes; returns the lines staged. A file that no longer matches its hash is refused."""
-    import hashlib
-
+    byte as it goes; returns the lines staged. A file that no longer matches its hash is refused.
+    With ``check`` (the exporter's extra check), every line is also parsed here and checked;
+    a line that fails raises NotFast."""
     name = f"data/{kind}.jsonl"
     expected = bundle.manifest["files"][name]["sha256"]
     h = hashlib.sha256()
     cursor.execute("CREATE TEMP TABLE ho_stage (n bigint GENERATED ALWAYS AS IDENTITY, line text) ON COMMIT DROP")
     lines = 0
-    last = b"\n"
+    rest = b""
     with bundle.zf.open(name) as fh, cursor.copy("COPY ho_stage (line) FROM STDIN") as copy:
         while True:
             chunk = fh.read(1 << 20)
@@ -153,9 +167,16 @@ def stage(cursor, bundle, kind: str, tick: Callable[[int], None]) -> int:
             copy.write(_escape(chunk))
             count = chunk.count(b"\n")
             lines += count
-            last = chunk[-1:]
+            if check is not None:
+                parts = (rest + chunk).split(b"\n")
+                rest = parts.pop()
+                _check(parts, check)
+            else:
+                rest = chunk[-1:] if chunk[-1:] != b"\n" else b""
             tick(count)
-        if last != b"\n":  # the last line has no newline: it is a record all the same
+        if rest:  # the last line has no newline: it is a record all the same
+            if check is not None:
+                _check([rest], check)
             copy.write(b"\n")
             lines += 1
     if h.hexdigest() != expected:
@@ -163,39 +184,52 @@ def stage(cursor, bundle, kind: str, tick: Callable[[int], None]) -> int:
     return lines
 
 
-def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_at: dt.datetime) -> Applied:
-    """Check, project and file the staged lines of one kind. Raises NotFast when a line is
-    not one the SQL decides (the caller's savepoint then undoes everything of this kind)."""
-    cursor.execute(checked_table_sql(spec))
-    cursor.execute("SELECT count(*), count(*) FILTER (WHERE NOT ok) FROM ho_checked")
-    total, bad = cursor.fetchone()
-    if bad:
-        raise NotFast(f"{bad} lines of {kind} need the Python check")
+def _check(lines: list[bytes], check: Callable[[dict], None]) -> None:
+    loads = json.loads
+    for raw in lines:
+        try:
+            record = loads(raw)
+            check(record)
+        except Exception:  # noqa: BLE001 - any failure: the Python path finds and words it
+            raise NotFast("a line failed its kind's check") from None
+
+
+def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_at: dt.datetime,
+          total: int) -> Applied:
+    """Check, project and file the ``total`` staged lines of one kind. Raises NotFast, or a
+    DataException from PostgreSQL, when a line is not one the SQL decides (the caller's
+    savepoint then undoes everything of this kind).
+
+    First every new record goes in with one INSERT that parses each line once. When some lines
+    did not go in (head office holds those records, or a uuid is there twice), the lines are
+    checked again into a table, and those records become replacements, conflicts or repeats."""
+    cursor.execute(insert_new_sql(spec), (store_id, kind, bundle_id))
+    added = cursor.rowcount
+    if added == total:
+        cursor.execute("DROP TABLE ho_stage")
+        return Applied(added, 0, 0, [])
+    cursor.execute(f"CREATE TEMP TABLE ho_checked ON COMMIT DROP AS {checked_select(spec)}")
+    cursor.execute("SELECT 1 FROM ho_checked WHERE NOT ok LIMIT 1")
+    if cursor.fetchone():
+        raise NotFast(f"a line of {kind} needs the Python check")
     cursor.execute("SELECT 1 FROM ho_checked GROUP BY uid HAVING count(*) > 1 LIMIT 1")
     if cursor.fetchone():
         raise NotFast(f"a uuid appears twice in {kind}")
-    cursor.execute("ANALYZE ho_checked")
-    match = "r.store_id = %s AND r.kind = %s AND r.uuid = c.uid"
+    # the records held before this bundle: their rows came with another bundle
+    match = "r.store_id = %s AND r.kind = %s AND r.uuid = c.uid AND r.bundle_id <> %s"
     cursor.execute(
         "WITH c AS (INSERT INTO ho_conflict (store_id, bundle_id, kind, uuid, version, kept_sha256, offered_sha256, "
         "offered, found_at) SELECT %s, %s, %s, c.uid, c.version, r.sha256, c.sha, c.data, %s "
         f"FROM ho_checked c JOIN ho_record r ON {match} WHERE c.version = r.version AND c.sha <> r.sha256 "
         "ORDER BY c.n RETURNING id, uuid, version) SELECT uuid, version FROM c ORDER BY id",
-        (store_id, bundle_id, kind, found_at, store_id, kind))
+        (store_id, bundle_id, kind, found_at, store_id, kind, bundle_id))
     conflicts = [(uid, version) for uid, version in cursor.fetchall()]
     sets = ", ".join(f"{c} = c.{c}" for c in TYPED_COLUMNS)
     cursor.execute(
         f"UPDATE ho_record r SET version = c.version, sha256 = c.sha, bundle_id = %s, data = c.data, {sets} "
         f"FROM ho_checked c WHERE {match} AND c.version > r.version",
-        (bundle_id, store_id, kind))
+        (bundle_id, store_id, kind, bundle_id))
     replaced = cursor.rowcount
-    columns = ", ".join(TYPED_COLUMNS)
-    cursor.execute(
-        f"INSERT INTO ho_record (store_id, kind, uuid, version, sha256, bundle_id, data, {columns}) "
-        f"SELECT %s, %s, c.uid, c.version, c.sha, %s, c.data, {', '.join('c.' + c for c in TYPED_COLUMNS)} "
-        f"FROM ho_checked c WHERE NOT EXISTS (SELECT 1 FROM ho_record r WHERE {match}) ORDER BY c.n",
-        (store_id, kind, bundle_id, store_id, kind))
-    added = cursor.rowcount
     cursor.execute("DROP TABLE ho_checked")
     cursor.execute("DROP TABLE ho_stage")
     return Applied(added, replaced, total - added - replaced - len(conflicts), conflicts)
