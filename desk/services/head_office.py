@@ -339,7 +339,7 @@ def _import_staged(store, row, bundle, kind: str, result: ImportResult, report: 
         with database.atomic():  # a savepoint
             lines = ho_staging.stage(cursor, bundle, kind, report.add, EXPORTERS[kind].check)
             applied = _apply_staged(cursor, store, row, kind, lines)
-    except (ho_staging.NotFast, psycopg.errors.DataException):  # SQLSTATE class 22: a value it could not read
+    except (ho_staging.NotFast, psycopg.DataError):  # SQLSTATE class 22: a value it could not read
         return False
     result.added += applied.added
     result.replaced += applied.replaced

@@ -94,9 +94,13 @@ def checked_select(spec: Typed) -> str:
     exprs, checks = projection(spec)
     names = keys(spec)
     record = ", ".join(f"{_q(k)} json" for k in names)
-    inner = ", ".join(f"x.{_q(k)}::text AS t{i}, x.{_q(k)} #>> '{{}}' AS v{i}" for i, k in enumerate(names))
+    # t: the field's JSON as written; v: a string's text (de-escaped only when it has an escape)
+    inner = ", ".join(f"x.{_q(k)}::text AS t{i}" for i, k in enumerate(names))
+    value = ", ".join(
+        f"t{i}, CASE WHEN left(t{i}, 1) <> '\"' THEN NULL WHEN strpos(t{i}, '\\') = 0 "
+        f"THEN substr(t{i}, 2, length(t{i}) - 2) ELSE t{i}::json #>> '{{}}' END AS v{i}" for i in range(len(names)))
     u, v = names.index("uuid"), names.index("version")
-    uid = f"CASE WHEN left(t{u}, 1) = '\"' THEN v{u} END"
+    uid = f"v{u}"
     checks = [
         f"size < {MAX_LINE}",
         # canonical: what str(UUID) writes (the cast fails on what is no uuid at all)
@@ -108,8 +112,9 @@ def checked_select(spec: Typed) -> str:
         "SELECT n, data, encode(sha256(convert_to(data, 'UTF8')), 'hex') AS sha, "
         f"{uid} AS uid, t{v}::integer AS version, "
         f"coalesce({' AND '.join('(' + c + ')' for c in checks)}, false) AS ok, {columns} "
-        "FROM (SELECT s.n, rtrim(s.line, E'\\r') AS data, octet_length(s.line) AS size, " + inner + " "
-        "FROM ho_stage s, json_to_record(s.line::json) AS x(" + record + ") OFFSET 0) q"
+        f"FROM (SELECT n, data, size, {value} FROM "
+        "(SELECT s.n, rtrim(s.line, E'\\r') AS data, octet_length(s.line) AS size, " + inner + " "
+        "FROM ho_stage s, json_to_record(s.line::json) AS x(" + record + ") OFFSET 0) p OFFSET 0) q"
     )
 
 
@@ -197,7 +202,7 @@ def _check(lines: list[bytes], check: Callable[[dict], None]) -> None:
 def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_at: dt.datetime,
           total: int) -> Applied:
     """Check, project and file the ``total`` staged lines of one kind. Raises NotFast, or a
-    DataException from PostgreSQL, when a line is not one the SQL decides (the caller's
+    DataError (SQLSTATE class 22) from PostgreSQL, when a line is not one the SQL decides (the caller's
     savepoint then undoes everything of this kind).
 
     First every new record goes in with one INSERT that parses each line once. When some lines
