@@ -23,6 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+
+import psycopg
 from dataclasses import dataclass
 from typing import Callable
 
@@ -121,15 +123,14 @@ def checked_select(spec: Typed) -> str:
 _COLUMNS = "store_id, kind, uuid, version, sha256, bundle_id, data, " + ", ".join(TYPED_COLUMNS)
 
 
-def insert_new_sql(spec: Typed) -> str:
-    """INSERT every staged record head office does not hold yet, in one pass; a line that fails
-    a check stops the statement with an error (a failed cast naming the line), and a record
-    head office holds (or a uuid twice) is left for ``apply``'s second step."""
+def insert_sql(spec: Typed, source: str) -> str:
+    """INSERT the records of ``source`` (``checked_select`` or the table made of it) into
+    ho_record; a line that failed a check stops the statement with an error (a failed cast that
+    names the line)."""
     return (
         f"INSERT INTO ho_record ({_COLUMNS}) SELECT %s, %s, c.uid, c.version, c.sha, %s, c.data, "
-        f"{', '.join('c.' + c for c in TYPED_COLUMNS)} FROM ({checked_select(spec)}) c "
-        "WHERE CASE WHEN c.ok THEN true ELSE ('bad record on line ' || c.n)::integer > 0 END "
-        "ON CONFLICT (store_id, kind, uuid) DO NOTHING"
+        f"{', '.join('c.' + c for c in TYPED_COLUMNS)} FROM {source} c "
+        "WHERE CASE WHEN c.ok THEN true ELSE ('bad record on line ' || c.n)::integer > 0 END"
     )
 
 
@@ -202,17 +203,23 @@ def _check(lines: list[bytes], check: Callable[[dict], None]) -> None:
 def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_at: dt.datetime,
           total: int) -> Applied:
     """Check, project and file the ``total`` staged lines of one kind. Raises NotFast, or a
-    DataError (SQLSTATE class 22) from PostgreSQL, when a line is not one the SQL decides (the caller's
-    savepoint then undoes everything of this kind).
+    DataError (SQLSTATE class 22) from PostgreSQL, when a line is not one the SQL decides (the
+    caller's savepoint then undoes everything of this kind).
 
-    First every new record goes in with one INSERT that parses each line once. When some lines
-    did not go in (head office holds those records, or a uuid is there twice), the lines are
-    checked again into a table, and those records become replacements, conflicts or repeats."""
-    cursor.execute(insert_new_sql(spec), (store_id, kind, bundle_id))
-    added = cursor.rowcount
-    if added == total:
+    First, as if every record were new, one INSERT that parses each line once: the unique
+    (store, kind, uuid) index stops it at the first record head office holds already (or a uuid
+    there twice). Then, and only then, the lines are checked into a table and split into new
+    records, replacements, conflicts and repeats."""
+    cursor.execute("SAVEPOINT ho_all_new")
+    try:
+        cursor.execute(insert_sql(spec, f"({checked_select(spec)})"), (store_id, kind, bundle_id))
+        added = cursor.rowcount
+    except psycopg.errors.UniqueViolation:
+        cursor.execute("ROLLBACK TO SAVEPOINT ho_all_new")
+    else:
+        cursor.execute("RELEASE SAVEPOINT ho_all_new")
         cursor.execute("DROP TABLE ho_stage")
-        return Applied(added, 0, 0, [])
+        return Applied(added, 0, total - added, [])
     cursor.execute(f"CREATE TEMP TABLE ho_checked ON COMMIT DROP AS {checked_select(spec)}")
     cursor.execute("SELECT 1 FROM ho_checked WHERE NOT ok LIMIT 1")
     if cursor.fetchone():
@@ -220,21 +227,25 @@ def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_a
     cursor.execute("SELECT 1 FROM ho_checked GROUP BY uid HAVING count(*) > 1 LIMIT 1")
     if cursor.fetchone():
         raise NotFast(f"a uuid appears twice in {kind}")
-    # the records held before this bundle: their rows came with another bundle
-    match = "r.store_id = %s AND r.kind = %s AND r.uuid = c.uid AND r.bundle_id <> %s"
+    match = "r.store_id = %s AND r.kind = %s AND r.uuid = c.uid"
     cursor.execute(
         "WITH c AS (INSERT INTO ho_conflict (store_id, bundle_id, kind, uuid, version, kept_sha256, offered_sha256, "
         "offered, found_at) SELECT %s, %s, %s, c.uid, c.version, r.sha256, c.sha, c.data, %s "
         f"FROM ho_checked c JOIN ho_record r ON {match} WHERE c.version = r.version AND c.sha <> r.sha256 "
         "ORDER BY c.n RETURNING id, uuid, version) SELECT uuid, version FROM c ORDER BY id",
-        (store_id, bundle_id, kind, found_at, store_id, kind, bundle_id))
+        (store_id, bundle_id, kind, found_at, store_id, kind))
     conflicts = [(uid, version) for uid, version in cursor.fetchall()]
     sets = ", ".join(f"{c} = c.{c}" for c in TYPED_COLUMNS)
     cursor.execute(
         f"UPDATE ho_record r SET version = c.version, sha256 = c.sha, bundle_id = %s, data = c.data, {sets} "
         f"FROM ho_checked c WHERE {match} AND c.version > r.version",
-        (bundle_id, store_id, kind, bundle_id))
+        (bundle_id, store_id, kind))
     replaced = cursor.rowcount
+    cursor.execute(
+        insert_sql(spec, f"(SELECT * FROM ho_checked c WHERE NOT EXISTS (SELECT 1 FROM ho_record r WHERE {match}) "
+                         "ORDER BY c.n)"),
+        (store_id, kind, bundle_id, store_id, kind))
+    added = cursor.rowcount
     cursor.execute("DROP TABLE ho_checked")
     cursor.execute("DROP TABLE ho_stage")
     return Applied(added, replaced, total - added - replaced - len(conflicts), conflicts)
