@@ -201,3 +201,21 @@ def test_the_sql_checks_come_from_the_exporters_spec():
     assert '"refund" json' in sql and '"return_uuid" json' in sql
     assert ho_staging.fast(EXPORTERS["audit_events"]) is not None  # its hash check runs as it streams
     assert ho_staging.fast(EXPORTERS["orders"]) is None  # a projection of its own: the Python path
+
+
+@pytest.mark.parametrize("bytes_, why", [
+    (b"\xff\xfe", "is not a JSON record"),  # not UTF-8: COPY refuses it, Python names the line
+    (b"[1, 2]", "is not a JSON object"),
+    (b"", "is not a JSON record"),  # an empty line
+])
+def test_a_line_that_is_no_record_refuses_the_bundle_naming_it(shop, shop_bundle, tmp_path, bytes_, why):
+    def replace_second(data: bytes) -> bytes:
+        lines = data.split(b"\n")
+        lines[1] = bytes_ if bytes_ else b""
+        return b"\n".join(lines)
+
+    bad = edit(shop_bundle, tmp_path / "bad.zip", shop["key"], "data/return_lines.jsonl", replace_second)
+    result = ho.import_bundle(shop["admin"], bad)
+    assert result.status == "refused"
+    assert f"data/return_lines.jsonl line 2 {why}" in result.reason
+    assert HoRecord.select().count() == 0
