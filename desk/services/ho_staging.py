@@ -1,10 +1,12 @@
 """Head office's import of one kind of record on PostgreSQL, done in the database.
 
 The data file's lines go into a temporary table with one ``COPY`` as they are (no ``json.loads``
-in Python), and the database parses them, checks them, projects them onto the typed columns
-and splits them into new records, newer versions, conflicts and repeats, in a few set-wise
-statements. The checks and the projection are SQL generated from the kind's ``exporters.Typed``
-spec: the same spec ``exporters._typed`` reads in Python, so the rule is written once.
+in Python), and one ``INSERT ... SELECT`` parses each line once, checks it, projects it onto the
+typed columns and files it. Only when the unique (store, kind, uuid) index meets a record head
+office holds already are the lines checked into a table and split set-wise into new records,
+newer versions, conflicts and repeats. The checks and the projection are SQL generated from the
+kind's ``exporters.Typed`` spec, the data ``exporters._typed`` reads in Python: the rule is
+written once.
 
 This is a fast path, never a second rule. The SQL accepts only what it can be sure the Python
 check (``head_office._checked``) accepts and projects the same way: canonical uuids, whole-number
@@ -14,8 +16,9 @@ form the store writes (``2026-10-05T08:00:00.000000``), true/false flags, lines 
 field of another type or form, a duplicate uuid, a date PostgreSQL cannot read, bytes that are
 not UTF-8) raises ``NotFast``, or an error from PostgreSQL; the caller rolls back to its savepoint
 and imports the kind through the Python path, which refuses the bundle with the exact reason
-(file and line) or imports it when the record was only unusual. Kinds with a projection of their
-own or an extra check (special orders, follow-ups, audit events) always take the Python path.
+(file and line) or imports it when the record was only unusual. A kind's extra check (audit
+events: each event's hash) runs in Python on every line as it streams; kinds whose projection is
+code of their own (special orders, follow-ups) always take the Python path.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-
-import psycopg
 from dataclasses import dataclass
 from typing import Callable
+
+import psycopg
 
 from desk.io.bundles import MAX_LINE, BundleRefused
 from desk.services.exporters import TEXT_SIZES, TYPED_COLUMNS, Exporter, Typed
