@@ -74,7 +74,7 @@ class HoBundle(BaseModel):
 
 
 class HoRecord(BaseModel):
-    # no index of its own on store or at: (store, kind, uuid) and (kind, at) cover them (migration 0013)
+    # no index of its own on store or at: (store, kind, uuid) and (kind, at) cover them (migration 0016)
     store = ForeignKeyField(HoStore, backref="records", on_delete="RESTRICT", index=False)
     kind = CharField(max_length=24)
     uuid = CharField(max_length=36)

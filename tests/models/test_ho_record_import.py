@@ -1,4 +1,4 @@
-"""Migration 0013: ho_record drops the two indexes that others cover (fewer index inserts a
+"""Migration 0016: ho_record drops the two indexes that others cover (fewer index inserts a
 record at head office's import), and on PostgreSQL checks its references to ho_store and
 ho_bundle once a statement instead of once a row, with the same guarantee as the foreign keys;
 every report's look-up still seeks an index; the migration goes down and up again."""
@@ -24,8 +24,8 @@ def test_ho_record_keeps_what_its_queries_read_and_the_migration_goes_down_and_u
     conn = db.db
     assert KEPT <= indexes(conn) and not DROPPED & indexes(conn)
     runner = migration_runner(conn)
-    reverted = runner.down("0013_ho_record_import")
-    assert reverted[-1] == "0013_ho_record_import"
+    reverted = runner.down("0016_ho_record_import")
+    assert reverted[-1] == "0016_ho_record_import"
     assert DROPPED | KEPT <= indexes(conn)
     assert runner.up() == list(reversed(reverted))
     assert not DROPPED & indexes(conn)
@@ -50,10 +50,10 @@ def _record(store, bundle, uid="00000000-0000-4000-8000-000000000001"):
 
 @pytest.mark.parametrize("down", [False, True])
 def test_a_record_must_name_a_store_and_a_bundle_that_exist_and_they_cannot_go_while_it_does(db, down):
-    """What the foreign keys guaranteed holds after 0013 (statement-level checks on PostgreSQL),
+    """What the foreign keys guaranteed holds after 0016 (statement-level checks on PostgreSQL),
     and after it is undone (the foreign keys again)."""
     if down:
-        migration_runner(db.db).down("0013_ho_record_import")
+        migration_runner(db.db).down("0016_ho_record_import")
     store = HoStore.create(code="S1", name="Store", key="k" * 64, registered_at=clock.utcnow())
     bundle = HoBundle.create(store=store, store_code="S1", number=1, status="imported", received_at=clock.utcnow())
     spare = HoBundle.create(store=store, store_code="S1", number=2, status="imported", received_at=clock.utcnow())
