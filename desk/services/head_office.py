@@ -282,7 +282,7 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
                 raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
             start = report.done
             if is_postgres() and ho_staging.fast(EXPORTERS[kind]) is not None and _import_staged(
-                    store, row, bundle, kind, result, report):
+                    store, row, bundle, kind, result, report, path, cancel):
                 continue
             report.done = start
             _import_python(store, row, bundle, kind, result, report, path, cancel)
@@ -329,15 +329,22 @@ def _import_python(store, row, bundle, kind: str, result: ImportResult, report: 
         report.add(len(batch))
 
 
-def _import_staged(store, row, bundle, kind: str, result: ImportResult, report: _Progress) -> bool:
+def _import_staged(store, row, bundle, kind: str, result: ImportResult, report: _Progress, path: Path,
+                   cancel: Callable[[], bool] | None) -> bool:
     """One kind through the database (desk.services.ho_staging), inside a savepoint. False when
-    the kind must go through the Python path instead: the savepoint undid what it began."""
+    the kind must go through the Python path instead: the savepoint undid what it began.
+    ``cancel`` is asked as each megabyte of the file streams in."""
     import psycopg
+
+    def tick(lines: int) -> None:
+        report.add(lines)
+        if cancel is not None and cancel():
+            raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
 
     cursor = database.obj.cursor()
     try:
         with database.atomic():  # a savepoint
-            lines = ho_staging.stage(cursor, bundle, kind, report.add, EXPORTERS[kind].check)
+            lines = ho_staging.stage(cursor, bundle, kind, tick, EXPORTERS[kind].check)
             applied = _apply_staged(cursor, store, row, kind, lines)
     except (ho_staging.NotFast, psycopg.DataError):  # SQLSTATE class 22: a value it could not read
         return False

@@ -219,3 +219,10 @@ def test_a_line_that_is_no_record_refuses_the_bundle_naming_it(shop, shop_bundle
     assert result.status == "refused"
     assert f"data/return_lines.jsonl line 2 {why}" in result.reason
     assert HoRecord.select().count() == 0
+
+
+def test_a_cancel_while_a_kind_streams_in_leaves_nothing(shop, shop_bundle):
+    asked = []
+    with pytest.raises(ho.ImportCancelled, match="nothing of it was imported"):
+        ho.import_bundle(shop["admin"], shop_bundle, cancel=lambda: asked.append(1) or len(asked) > 2)
+    assert HoRecord.select().count() == 0
