@@ -179,6 +179,8 @@ def stage(cursor, bundle, kind: str, tick: Callable[[int], None], check: Callabl
             if check is not None:
                 parts = (rest + chunk).split(b"\n")
                 rest = parts.pop()
+                if len(rest) >= MAX_LINE:  # a line too long to be a record: the Python path refuses it
+                    raise NotFast("a line is longer than a record may be")
                 _check(parts, check)
             else:
                 rest = chunk[-1:] if chunk[-1:] != b"\n" else b""
