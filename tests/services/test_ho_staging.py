@@ -226,3 +226,17 @@ def test_a_cancel_while_a_kind_streams_in_leaves_nothing(shop, shop_bundle):
     with pytest.raises(ho.ImportCancelled, match="nothing of it was imported"):
         ho.import_bundle(shop["admin"], shop_bundle, cancel=lambda: asked.append(1) or len(asked) > 2)
     assert HoRecord.select().count() == 0
+
+
+@pytest.mark.parametrize("name", ["data/returns.jsonl", "data/audit_events.jsonl"])
+def test_a_line_longer_than_a_record_may_be_refuses_the_bundle(shop, shop_bundle, tmp_path, name):
+    import base64
+    import os
+
+    filler = base64.b64encode(os.urandom(800_000)).decode()  # over a megabyte, and it does not compress
+
+    bad = edit(shop_bundle, tmp_path / "long.zip", shop["key"], name, edit_line(1, lambda r: r.update(note=filler)))
+    result = ho.import_bundle(shop["admin"], bad)
+    assert result.status == "refused"
+    assert "a record is longer than 1,048,576 bytes" in result.reason
+    assert HoRecord.select().count() == 0
