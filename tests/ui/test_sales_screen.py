@@ -70,7 +70,7 @@ def test_search_by_receipt_shows_the_sale_with_lines_and_tenders(screen, qtbot):
     assert "SKU BK-1" in detail.lines.item(1, detail.C_DESC).toolTip()
     assert detail.tender_texts() == ["Cash", "Visa •••• 4242"]
     assert detail.total_label.text() == "£46.00"
-    assert screen.count_label.text() == "1 sale match, newest first"
+    assert screen.count_label.text() == "1 sale matches, newest first"
 
 
 def test_search_by_customer_amount_and_card(screen):
