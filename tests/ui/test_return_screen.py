@@ -623,3 +623,25 @@ def test_the_refund_choice_fits_its_box_for_a_split_payment(make_window, ctx, te
                                          QStyle.SubControl.SC_ComboBoxEditField, combo)
     assert combo.fontMetrics().horizontalAdvance(combo.currentText()) <= field.width()
     assert "Mastercard •••• 9487" in screen.tenders_label.text()  # the card is still named on the refund's lines
+
+
+def test_today_shows_the_desks_returns_and_updates_when_one_is_taken(qtbot, ctx, team):
+    """The desk takes returns, not sales: Today (F11) counts them too, and a return taken at the
+    desk shows there without leaving the screen."""
+    from desk.services.returns import ReturnLineRequest, ReturnRequest, create_return
+    from desk.services.sale_lookup import find_receipt, sale_view
+    from desk.ui.screens.home import HomeScreen
+
+    store, (clerk, *_rest) = team
+    ctx.staff = clerk
+    make_sale(store, "T1-0040", [("Towel", 2, 2000, 0, "Home")])
+    home = HomeScreen(ctx)
+    qtbot.addWidget(home)
+    home.show()
+    home.refresh()
+    assert home.returns_count.text() == "0" and home.returns_value.text() == "None yet"
+    view = sale_view(find_receipt("T1-0040").id)
+    create_return(clerk, ReturnRequest(lines=[ReturnLineRequest(1, "wrong_size", sale_line_id=view.lines[0].id)],
+                                       sale_id=view.id, refund_to="store_credit"))
+    ctx.events.emit_changed("returns", "sales")
+    assert home.returns_count.text() == "1" and home.returns_value.text() == "worth £20.00"
