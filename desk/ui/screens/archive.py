@@ -14,7 +14,8 @@ from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.widgets.filters import FilterBar
-from desk.ui.widgets.list_detail import current_row, list_table, select_row, size_columns
+from desk.ui.tables.paged import fit_columns, number_sample
+from desk.ui.widgets.list_detail import current_row, list_table, select_row
 from desk.ui.widgets.style import show_message
 from desk.ui.tables.archive_table import ArchiveFilter, ArchiveTableModel
 
@@ -69,9 +70,8 @@ class ArchiveScreen(Screen):
         # -- the list -------------------------------------------------------------------
         self.model = ArchiveTableModel(self, locale=self.locale, kind_labels=documents.kinds(), who=_staff_name)
         self.table = list_table("archiveTable", self.model, row_height=34)
-        m = ArchiveTableModel
-        size_columns(self.table, {m.DATE: 160, m.KIND: 130, m.NUMBER: 200, m.PAPER: 80, m.WHO: 190}, (m.TITLE,),
-                     minimum=60)
+        self.model.number_sample = number_sample(store.code if store else "")
+        fit_columns(self.table)  # from the model's samples; Title takes the rest
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
 
