@@ -50,6 +50,9 @@ def test_a_voucher_pays_no_more_than_it_holds(qtbot, store_ctx, sqlite_store):
 
 
 def test_narrow_fields_fit_a_side_panel_and_still_to_pay_shows_from_the_start(qtbot, store_ctx):
+    from desk.app import application
+
+    application()  # the app's font and stylesheet: the widths a user gets
     split, _problems = split_for(qtbot, 2500, narrow=True, show_due=True)
     assert split.taken_label.text() == "Still to pay: £25.00"
     for method in ("cash", "card", "gift_card", "store_credit"):

@@ -63,14 +63,14 @@ class TenderEdit(QWidget):
         self.voucher_edit.setMaxLength(40)
         for w in (self.amount_edit, self.method_combo, self.last4_edit, self.reference_edit, self.voucher_edit):
             w.setMinimumHeight(38)
-        self.amount_edit.setMaximumWidth(130 if narrow else 170)
+        self.amount_edit.setMaximumWidth(100 if narrow else 170)
         self.last4_edit.setMaximumWidth(110 if narrow else 130)
         self.narrow = narrow
         if narrow:  # a side panel: short words, the amount never squeezed by the method's name
             self.amount_edit.setMinimumWidth(100)
             self.method_combo.setItemText(self.method_combo.findData("store_credit"), "Store credit")
             self.method_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            self.method_combo.setMinimumContentsLength(8)
+            self.method_combo.setMinimumContentsLength(6)  # "Store credit" still shows: the combo takes the room left
             self.last4_edit.setPlaceholderText("")
 
         self.last4_label = QLabel("Card's last 4")
