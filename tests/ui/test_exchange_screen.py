@@ -162,7 +162,7 @@ def test_up_exchange_paid_by_card(make_window, ctx, shop, qtbot, printed):
     qtbot.keyClicks(screen.card_last4, "12")
     qtbot.keyClick(screen.card_last4, Qt.Key.Key_Return)  # not enough: nothing is written
     assert Exchange.select().count() == 0
-    assert screen.problem.text() == "Card last four: type the card's last four digits"
+    assert screen.problem.text() == "Card's last 4: type the last four digits of the card"
     qtbot.keyClicks(screen.card_last4, "34")
     qtbot.keyClicks(screen.pay_reference, "AUTH-77")
     qtbot.keyClick(screen.pay_reference, Qt.Key.Key_Return)

@@ -123,3 +123,33 @@ def test_a_column_the_user_dragged_keeps_its_width(qtbot):
     view.resize(1000, 300)
     qtbot.waitUntil(lambda: view.viewport().width() > 900)
     assert view.columnWidth(1) == 260
+
+
+@pytest.mark.parametrize("module, name", [("vouchers_table", "VouchersTableModel"), ("approvals_table", "ApprovalsTableModel"),
+                                          ("orders_table", "OrdersTableModel"), ("archive_table", "ArchiveTableModel")])
+def test_every_list_declares_what_its_columns_hold(qapp, module, name):
+    """Vouchers, Approvals, Orders and the Archive size their columns from samples as the other lists
+    do: every column has one (a number, a date, or a typical widest value)."""
+    import importlib
+
+    cls = getattr(importlib.import_module(f"desk.ui.tables.{module}"), name)
+    model = cls(kind_labels={"receipt": "Receipt", "refund_slip": "Refund slip"}) if name == "ArchiveTableModel" else cls()
+    missing = [model.COLUMNS[c] for c in range(model.columnCount()) if not model.column_sample(c)]
+    assert missing == []
+    assert set(model.STRETCH) <= set(range(model.columnCount()))
+
+
+def test_the_orders_list_shows_whole_order_numbers_at_1280(qtbot, demo_ctx, make_window):
+    window = make_window(demo_ctx)
+    window.show_screen("screen.orders")
+    screen = window.screen("screen.orders")
+    screen.search_edit.setText("a")  # the list rather than the board
+    screen.search()
+    qtbot.waitUntil(lambda: screen.model.rowCount() > 0)
+    m = screen.model
+    metrics = screen.table.fontMetrics()
+    widest = max(metrics.horizontalAdvance(m.data(m.index(r, m.NUMBER))) for r in range(m.rowCount()))
+    assert screen.table.columnWidth(m.NUMBER) >= widest + 8  # not "O-DEMO-01-0000…"
+    for col in (m.STATUS, m.BALANCE):
+        assert screen.table.columnWidth(col) >= max(metrics.horizontalAdvance(m.data(m.index(r, col)) or "")
+                                                    for r in range(m.rowCount()))

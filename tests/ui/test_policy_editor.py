@@ -205,3 +205,23 @@ def test_amounts_round_trip_in_the_stores_locale(qtbot, ctx, team, sqlite_store)
     assert e.receipt_edit.text() == "1234,50"
     assert e.save(), e.message.text()
     assert policy_service.load_policy().receipt_required_above == 123450
+
+
+def test_the_policy_editor_fits_the_settings_page_at_1280x800(qtbot, demo_ctx, make_window):
+    """Beside the Settings section list, in the app's own style: the tabs need no scroll arrows and
+    no tab's content is wider than the page (a long label used to run off its right edge)."""
+    from desk.app import application
+    from desk.services.settings import SECTIONS
+
+    application()  # the app's palette, font and stylesheet, as the user sees them
+    window = make_window(demo_ctx)
+    window.show_screen("screen.settings")
+    screen = window.screen("screen.settings")
+    screen.section_list.setCurrentRow(list(SECTIONS).index("policy"))
+    tabs = screen.policy_editor.tabs
+    qtbot.waitUntil(lambda: tabs.isVisible())
+    bar = tabs.tabBar()
+    assert bar.sizeHint().width() <= tabs.width()  # every tab title shown, no scroll arrows
+    for i in range(tabs.count()):
+        assert tabs.widget(i).minimumSizeHint().width() <= tabs.width(), tabs.tabText(i)
+        assert tabs.tabToolTip(i)  # the short title's full meaning

@@ -102,6 +102,23 @@ def test_date_range_and_bad_input_named(screen):
     assert "Card last 4" in screen.message.text()
 
 
+
+def test_the_filter_row_is_the_lists_filter_bar(screen, qtbot):
+    """As on the logs, Vouchers and the Archive: To before From is refused (both named), and Esc
+    in a field empties every field, searches again and goes back to the receipt field."""
+    screen.from_edit.setText("31/03/2026")
+    screen.to_edit.setText("02/03/2026")
+    assert not screen.search()
+    assert screen.message.text() == "To: is before From"
+    assert screen.to_edit.property("invalid") is True
+    screen.to_edit.clear()
+    screen.customer_edit.setText("ann")
+    screen.customer_edit.setFocus()
+    qtbot.keyClick(screen.customer_edit, Qt.Key.Key_Escape)
+    assert [e.text() for e in (screen.from_edit, screen.customer_edit)] == ["", ""]
+    assert screen.model.rowCount() == screen.model.total_count > 2 and screen.message.text() == ""  # every sale
+    assert screen.receipt_edit.hasFocus()
+
 def test_no_match_says_so(screen):
     screen.receipt_edit.setText("ZZZ")
     screen.search()

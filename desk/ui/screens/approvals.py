@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -34,6 +33,7 @@ from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.tables.approvals_table import ApprovalsTableModel
+from desk.ui.tables.paged import fit_columns
 from desk.ui.tables.sales_table import local_time_text
 from desk.ui.widgets.style import repolish
 
@@ -151,13 +151,7 @@ class ApprovalsScreen(Screen):
         self.table.verticalHeader().setDefaultSectionSize(34)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        for col, width in ((ApprovalsTableModel.ASKED, 150), (ApprovalsTableModel.CLERK, 170),
-                           (ApprovalsTableModel.DESK, 55), (ApprovalsTableModel.AMOUNT, 90),
-                           (ApprovalsTableModel.KIND, 140)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        for col in (ApprovalsTableModel.SUMMARY, ApprovalsTableModel.WHY):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table)  # from the model's samples; Return and Why share the rest
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.table.activated.connect(lambda _i: self.approve_selected())
 

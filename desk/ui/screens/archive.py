@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from desk.errors import DeskError
@@ -12,9 +12,8 @@ from desk.services.store import current_store
 from desk.ui import messages
 from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
-from desk.ui.screens.base import Screen
+from desk.ui.screens.log_base import ListScreen
 from desk.ui.widgets.filters import FilterBar
-from desk.ui.widgets.list_detail import current_row, list_table, select_row, size_columns
 from desk.ui.widgets.style import show_message
 from desk.ui.tables.archive_table import ArchiveFilter, ArchiveTableModel
 
@@ -26,11 +25,14 @@ def _staff_name(code: str) -> str:
         return ""
 
 
-class ArchiveScreen(Screen):
+class ArchiveScreen(ListScreen):
+    """The filters (FilterBar) and the list, searched, refreshed and opened as the logs are (ListScreen)."""
+
     title = "Archive"
     action_name = "screen.archive"
     permission = "sales.view"
     keys = (ScreenKey("Esc", "Clear the filters"),)
+    number_prefix = "O"  # every kind's numbers: O is the widest of their letters (R, X, O, C...)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -68,12 +70,7 @@ class ArchiveScreen(Screen):
 
         # -- the list -------------------------------------------------------------------
         self.model = ArchiveTableModel(self, locale=self.locale, kind_labels=documents.kinds(), who=_staff_name)
-        self.table = list_table("archiveTable", self.model, row_height=34)
-        m = ArchiveTableModel
-        size_columns(self.table, {m.DATE: 160, m.KIND: 130, m.NUMBER: 200, m.PAPER: 80, m.WHO: 190}, (m.TITLE,),
-                     minimum=60)
-        self.table.activated.connect(self._on_activated)
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        self._log_table("archiveTable", self.model)  # sized from the model's samples; Title takes the rest
 
         self.count_label = QLabel()
         self.count_label.setObjectName("archiveCount")
@@ -122,9 +119,6 @@ class ArchiveScreen(Screen):
     def _set_message(self, text: str, error: bool = False) -> None:
         show_message(self.message, text, error, ok_role="muted")
 
-    def _update_buttons(self) -> None:
-        self.open_button.setEnabled(self.current_row() >= 0)
-
     def _update_count(self) -> None:
         n = self.model.total_count
         f = self.model.filter
@@ -140,56 +134,14 @@ class ArchiveScreen(Screen):
         return ArchiveFilter(kind=self.kind_combo.currentData(), number=self.number_edit.text().strip(),
                              date_from=date_from, date_to=date_to)
 
-    def search(self) -> bool:
-        """Run the filters. Returns False (and says why) when one is wrong."""
-        try:
-            self.model.set_filter(self.build_filter())
-        except DeskError as err:
-            self._set_message(messages.describe(err), error=True)
-            return False
-        self._set_message("")
+    build_query = build_filter
+
+    def _run(self, query: ArchiveFilter) -> None:
+        self.model.set_filter(query)
         self._update_count()
-        if self.model.rowCount():
-            self.select_row(0)
-        self._update_buttons()
-        return True
 
-    def refresh(self) -> None:
-        """Run the current filters again, keeping the selected document."""
-        current = self.model.row_at(self.current_row())
-        if self.model.filter is None:
-            self.search()
-            return
-        try:
-            self.model.set_filter(self.model.filter)
-        except DeskError as err:
-            self._set_message(messages.describe(err), error=True)
-            return
-        self._update_count()
-        row = self.model.row_of(current.id) if current else -1
-        if row < 0 and self.model.rowCount():
-            row = 0
-        if row >= 0:
-            self.select_row(row)
-        self._update_buttons()
-
-    def clear_filters(self) -> None:
-        """Empty the filters and show the latest documents (Esc)."""
-        self.filters.clear()
-
-    def select_row(self, row: int) -> None:
-        select_row(self.table, row)
-
-    def current_row(self) -> int:
-        return current_row(self.table)
-
-    # -- opening ----------------------------------------------------------------------------
-    def _on_activated(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.open_row(index.row())
-
-    def open_selected(self) -> bool:
-        return self.open_row(self.current_row())
+    def row_key(self, row):
+        return row.id  # documents are found again by their archive id (a number can be printed twice)
 
     def open_row(self, row: int) -> bool:
         """Preview the archived PDF of ``row`` (to print or save it again)."""

@@ -18,7 +18,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -33,8 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk.errors import DeskError, InvalidInput, NotFound
-from desk.money import parse_amount
+from desk.errors import DeskError
 from desk.services import auth, credit, documents, exchanges, returns, sale_lookup
 from desk.services.exchanges import ExchangePreview, ExchangeRequest, ExchangeView, ReplacementLine, SettlementTender
 from desk.services.orders import OrderFromExchange
@@ -49,9 +47,8 @@ from desk.ui.screens.returns import DONE, EDIT, WAIT, CardReferenceDialog, Retur
 from desk.ui.tables.replacements_table import ReplacementsModel
 from desk.ui.tables.sales_table import local_time_text
 from desk.ui.tables.vouchers_table import day_text
+from desk.ui.widgets.tender_edit import SplitTenders
 
-PAY_METHODS = (("cash", "Cash"), ("card", "Card"), ("gift_card", "Gift card"), ("store_credit", "Store credit"))
-PAY_LABELS = dict(PAY_METHODS)
 
 
 def is_exchange_number(text: str) -> bool:
@@ -123,7 +120,6 @@ class ExchangeScreen(ReturnScreen):
     def _build_edit(self) -> QWidget:
         page = QWidget()
         page.setObjectName("exchangeEdit")
-        self.payments: list[SettlementTender] = []
         self.candidates: list[tuple[int, str, str, str, int]] = []  # product id, sku, name, price text, stock
         top = self._build_edit_top()
         lines = self._build_lines_panel()
@@ -305,6 +301,7 @@ class ExchangeScreen(ReturnScreen):
         return right_box
 
     def _build_pay(self) -> QWidget:
+        """The customer pays the difference: the order dialogs' split tenders, stacked for this panel."""
         card = QFrame()
         card.setProperty("role", "card")
         card.setObjectName("payPanel")
@@ -312,62 +309,28 @@ class ExchangeScreen(ReturnScreen):
         box.setContentsMargins(14, 10, 14, 10)
         box.setSpacing(4)
         box.addWidget(_label("The customer pays", "subheading"))
-        self.pay_method = QComboBox()
-        self.pay_method.setObjectName("payMethod")
-        for code, label in PAY_METHODS:
-            self.pay_method.addItem(label, code)
-        self.pay_amount = QLineEdit()
-        self.pay_amount.setObjectName("payAmount")
-        self.pay_amount.setFixedWidth(100)
-        self.pay_amount.setAlignment(Qt.AlignmentFlag.AlignRight)
-        row = QHBoxLayout()
-        row.addWidget(self.pay_method, 1)
-        row.addWidget(self.pay_amount)
-        box.addLayout(row)
-        self.card_last4 = QLineEdit()
-        self.card_last4.setObjectName("payCardLast4")
-        self.card_last4.setPlaceholderText("Last four")
-        self.card_last4.setMaxLength(4)
-        self.card_last4.setMaximumWidth(90)
-        self.pay_reference = QLineEdit()
-        self.pay_reference.setObjectName("payReference")
-        self.pay_reference.setPlaceholderText("Terminal reference")
-        self.pay_reference.setMaxLength(80)
-        self.card_row = QWidget()
-        cr = QHBoxLayout(self.card_row)
-        cr.setContentsMargins(0, 0, 0, 0)
-        cr.addWidget(self.card_last4)
-        cr.addWidget(self.pay_reference, 1)
-        box.addWidget(self.card_row)
-        self.voucher_edit = QLineEdit()
-        self.voucher_edit.setObjectName("payVoucher")
-        self.voucher_edit.setPlaceholderText("Scan the voucher (V-…)")
-        self.voucher_edit.setMaxLength(40)
-        self.voucher_edit.textChanged.connect(lambda _t: self._show_voucher_balance())
-        self.voucher_balance = _label("", "muted", "voucherBalance", wrap=True)
-        box.addWidget(self.voucher_edit)
-        box.addWidget(self.voucher_balance)
-        for w in (self.pay_method, self.pay_amount, self.card_last4, self.pay_reference, self.voucher_edit):
-            w.setMinimumHeight(34)
-        self.add_payment_button = QPushButton("Add payment (Ctrl+P)")
-        self.add_payment_button.setObjectName("addPayment")
-        self.add_payment_button.setAutoDefault(False)
-        self.add_payment_button.setToolTip("Split tenders: take this part now, then choose how the rest is paid")
-        self.add_payment_button.clicked.connect(self.add_payment)
-        self.clear_payments_button = QPushButton("Clear")
-        self.clear_payments_button.setObjectName("clearPayments")
-        self.clear_payments_button.setAutoDefault(False)
-        self.clear_payments_button.clicked.connect(self.clear_payments)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_payment_button, 1)
-        buttons.addWidget(self.clear_payments_button)
-        box.addLayout(buttons)
-        self.payments_label = _label("", None, "paymentsTaken", wrap=True)
-        self.payments_label.setTextFormat(Qt.TextFormat.PlainText)
-        box.addWidget(self.payments_label)
-        self.pay_method.currentIndexChanged.connect(lambda _i: self._pay_method_changed())
-        self._pay_method_changed()
+        # Ctrl+P is the screen's key (ScreenKey add_payment); "Still to pay" shows from the start
+        self.split = SplitTenders(self.currency, self.locale, narrow=True, shortcut=False, show_due=True)
+        self.split.problem.connect(self._show_problem)
+        self.split.changed.connect(self._update_confirm)
+        box.addWidget(self.split)
+        # the fields by the names the screen (and its tests) use
+        edit = self.split.edit
+        self.pay_method, self.pay_amount = edit.method_combo, edit.amount_edit
+        self.card_last4, self.pay_reference, self.voucher_edit = edit.last4_edit, edit.reference_edit, edit.voucher_edit
+        self.voucher_balance, self.payments_label = self.split.voucher_hint, self.split.taken_label
+        self.add_payment_button, self.clear_payments_button = self.split.add_button, self.split.clear_button
+        self.add_payment_button.clicked.disconnect()
+        self.add_payment_button.clicked.connect(self.add_payment)  # with the screen's checks
         return card
+
+    @property
+    def payments(self) -> list[SettlementTender]:
+        return self.split.payments
+
+    @payments.setter
+    def payments(self, value: list[SettlementTender]) -> None:
+        self.split.payments = list(value)
 
     def _build_refund(self) -> QWidget:
         card = QFrame()
@@ -396,10 +359,8 @@ class ExchangeScreen(ReturnScreen):
         self.held_approval: int | None = None  # approved from the queue; the difference is still to settle
         loading, self._loading = self._loading, True
         self.replacements.clear()
-        self.payments = []
         self.find_edit.clear()
         self._clear_pay_fields()
-        self.pay_method.setCurrentIndex(0)
         self._loading = loading
 
     def reset(self) -> None:
@@ -575,138 +536,41 @@ class ExchangeScreen(ReturnScreen):
         return result.difference if isinstance(result, ExchangePreview) and result.difference > 0 else 0
 
     def remaining(self) -> int:
-        return max(0, self.due() - sum(t.amount for t in self.payments))
-
-    def _pay_method_changed(self) -> None:
-        method = self.pay_method.currentData()
-        if self.pay_method.hasFocus() and method in ("card", "store_credit"):
-            # the scanner or the card's digits go straight where they belong
-            (self.card_last4 if method == "card" else self.voucher_edit).setFocus()
-        self.card_row.setVisible(method in ("card", "gift_card"))
-        self.card_last4.setVisible(method == "card")
-        self.pay_reference.setPlaceholderText("Terminal reference" if method == "card" else "Gift card number or reference")
-        self.voucher_edit.setVisible(method == "store_credit")
-        self.voucher_balance.setVisible(method == "store_credit")
-        self._show_voucher_balance()
+        return max(0, self.due() - self.split.taken())
 
     def _clear_pay_fields(self) -> None:
-        for w in (self.pay_amount, self.card_last4, self.pay_reference, self.voucher_edit):
+        """No payment taken, the fields empty, cash."""
+        self.split.payments = []
+        self.split.edit.set_method("cash")
+        for w in (self.card_last4, self.pay_reference, self.voucher_edit):
             w.clear()
-        self.voucher_balance.setText("")
-
-    def _voucher_balance(self) -> int | None:
-        code = self.voucher_edit.text().strip().upper()
-        if not credit.is_voucher_code(code):
-            return None
-        try:
-            view = credit.voucher_view(code)
-        except NotFound:
-            return None
-        return view.balance if view.status == "active" else 0
-
-    def _show_voucher_balance(self) -> None:
-        code = self.voucher_edit.text().strip().upper()
-        if not code or self.pay_method.currentData() != "store_credit":
-            self.voucher_balance.setText("")
-            return
-        if not credit.is_voucher_code(code):
-            self.voucher_balance.setText("Scan or type the voucher's code (V- and 12 letters and digits).")
-            return
-        try:
-            view = credit.voucher_view(code)
-        except NotFound as exc:
-            self.voucher_balance.setText(str(exc))
-            return
-        if view.status != "active":
-            self.voucher_balance.setText(f"Voucher {view.code} is {view.status}: nothing can be taken from it.")
-            return
-        take = min(view.balance, self.remaining())
-        self.voucher_balance.setText(f"Balance {self.money(view.balance)}: {self.money(take)} can be taken now.")
-
-    def pending_payment(self) -> SettlementTender:
-        """The payment the fields describe now (InvalidInput names what is missing)."""
-        method = self.pay_method.currentData()
-        left = self.remaining()
-        text = self.pay_amount.text().strip()
-        amount = parse_amount(text, self.currency, self.locale) if text else None
-        if method == "store_credit":
-            code = self.voucher_edit.text().strip().upper()
-            if not code:
-                raise InvalidInput("Voucher", "scan the voucher's code")
-            if not credit.is_voucher_code(code):
-                raise InvalidInput("Voucher", f"'{code}' is not a voucher code")
-            balance = self._voucher_balance()
-            if balance is None:
-                raise NotFound(f"No voucher has the code {code}.")
-            if balance <= 0:
-                raise InvalidInput("Voucher", f"{code} has nothing left to spend")
-            amount = min(balance, left) if amount is None else amount
-            if amount > balance:
-                raise InvalidInput("Voucher", f"{code} has only {self.money(balance)} left")
-            return SettlementTender("store_credit", amount, voucher_code=code)
-        amount = left if amount is None else amount
-        if amount <= 0:
-            raise InvalidInput("Payment", "nothing is left to pay")
-        if amount > left:
-            raise InvalidInput("Payment", f"only {self.money(left)} is left to pay")
-        if method == "card":
-            last4 = self.card_last4.text().strip()
-            if not (len(last4) == 4 and last4.isdigit()):
-                raise InvalidInput("Card last four", "type the card's last four digits")
-            if not self.pay_reference.text().strip():
-                raise InvalidInput("Card reference", "type the reference the card terminal printed")
-            return SettlementTender("card", amount, card_brand="Card", card_last4=last4,
-                                    reference=self.pay_reference.text().strip())
-        return SettlementTender(method, amount, reference=self.pay_reference.text().strip() if method == "gift_card" else "")
+        self.split.set_due(0)
 
     def add_payment(self) -> bool:
-        """Take the payment the fields describe (part of the difference: the rest is paid another way)."""
+        """Ctrl+P: take the payment the fields describe (part of the difference: the rest is paid another way)."""
         if self.page() != EDIT or self.due() <= 0:
             return False
         if self.remaining() <= 0:
             self._show_problem("The difference is paid: Enter completes the exchange.")
             return False
-        try:
-            payment = self.pending_payment()
-        except DeskError as exc:
-            self._show_problem(describe(exc))
-            return False
-        if payment.amount > self.remaining():
-            self._show_problem(f"Payment: only {self.money(self.remaining())} is left to pay")
-            return False
-        self.payments.append(payment)
-        self._clear_pay_fields()
-        self.pay_method.setCurrentIndex(0)
-        self._show_problem("")
-        self._show_payments()
-        return True
+        return self.split.add_clicked()  # a refusal names the field on the problem line
 
     def clear_payments(self) -> None:
-        self.payments = []
-        self._show_payments()
+        self.split.clear()
 
     def _show_payments(self) -> None:
-        lines = []
-        for t in self.payments:
-            label = "Card •••• " + t.card_last4 if t.method == "card" else PAY_LABELS.get(t.method, t.method)
-            lines.append(f"{label}: {self.money(t.amount)}" + (f" · {t.voucher_code}" if t.voucher_code else ""))
-        left = self.remaining()
-        if self.due():
-            lines.append(f"Still to pay: {self.money(left)}" if left else "Paid in full.")
-        self.payments_label.setText("\n".join(lines))
-        self.clear_payments_button.setVisible(bool(self.payments))
-        self.pay_amount.setPlaceholderText(self.money(left))
-        self._show_voucher_balance()
+        """The split's due follows the service's difference (what was typed stays while it does not change)."""
+        if self.split.due != self.due():
+            self.split.set_due(self.due())
+        else:
+            self.split.refresh()
         self._update_confirm()
 
     def _settlement_ready(self, result: ExchangePreview) -> bool:
         """Up: the payments cover the difference (the fields' payment is taken first). Down: a card refund's reference."""
         if result.difference > 0:
             if self.remaining() > 0:
-                fields_used = bool(self.pay_amount.text().strip() or self.voucher_edit.text().strip()
-                                   or self.card_last4.text().strip() or self.pay_reference.text().strip()
-                                   or self.pay_method.currentData() == "cash")
-                if fields_used and not self.add_payment():
+                if self.pay_amount.text().strip() and not self.add_payment():  # the fields' payment first
                     return False
             if self.remaining() > 0:
                 self._show_problem(f"Still to pay {self.money(self.remaining())}: choose how the customer pays the rest.")
@@ -794,8 +658,8 @@ class ExchangeScreen(ReturnScreen):
         elif result.difference > 0:
             self.difference_label.setText("Customer pays")
             self.difference_amount.setText(self.money(result.difference))
-            if sum(t.amount for t in self.payments) > result.difference:
-                self.payments = []  # the difference went down: take the payment again
+            if self.split.taken() > result.difference:
+                self.split.payments = []  # the difference went down: take the payment again
             self.settle.setCurrentIndex(0)
         elif result.difference < 0:
             self.difference_label.setText("Refund")

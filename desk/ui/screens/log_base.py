@@ -1,6 +1,7 @@
-"""What the returns log and the exchange log share below their filter row: the lazily loaded
-table, the line under it (figures, Export CSV…, Open), searching and refreshing while keeping
-the chosen row, opening a row (Enter), and the CSV export off the GUI thread."""
+"""What the lists with a filter row share. ``ListScreen`` (the Archive, and the logs): the lazily
+loaded table sized from its model's samples, searching and refreshing while keeping the chosen
+row, opening a row (Enter). ``LogScreen`` (the returns log and the exchange log) adds the line
+under the table (figures, Export CSV…, Open) and the CSV export off the GUI thread."""
 
 from __future__ import annotations
 
@@ -32,15 +33,13 @@ from desk.ui.widgets.list_detail import current_row, list_table, select_row
 from desk.ui.widgets.style import show_message
 
 
-class LogScreen(Screen):
-    """A log: a subclass sets ``noun`` ("return"), ``export_title``, builds ``filters``, the
-    ``model`` (with ``query``, ``total_count``, ``row_at``, ``row_of(number)``) and its columns,
-    and gives ``build_query``, ``_run`` (show a query's rows and figures), ``open_row`` and
-    ``exporter(query)`` (the function that writes the CSV)."""
+class ListScreen(Screen):
+    """A list with a filter row: a subclass builds ``filters`` and the ``model`` (with ``query``,
+    ``row_at``, ``row_of(key)``) through ``_log_table``, has ``message`` and ``open_button``, and
+    gives ``build_query``, ``_run`` (show a query's rows), ``open_row`` and, when its rows are not
+    known by their ``number``, ``row_key``."""
 
-    noun = ""
-    export_title = ""
-    refresh_kinds: tuple[str, ...] = ()  # changes (ctx.events) after which a shown log runs its query again
+    number_prefix = "R"  # the letter of the documents listed, for the number column's sample
 
     def _log_table(self, name: str, model) -> QTableView:
         """The table: whole rows, one at a time; columns sized from the model's samples (never
@@ -48,11 +47,90 @@ class LogScreen(Screen):
         self.model = model
         self.table = list_table(name, model, row_height=34)
         store = current_store()
-        model.number_sample = number_sample(store.code if store else "")
+        model.number_sample = number_sample(store.code if store else "", self.number_prefix)
         fit_columns(self.table)
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         return self.table
+
+    def _set_message(self, text: str, error: bool = False) -> None:
+        show_message(self.message, text, error)
+
+    def _update_buttons(self) -> None:
+        self.open_button.setEnabled(self.current_row() >= 0)
+
+    # -- searching -------------------------------------------------------------------------------
+    def build_query(self):
+        raise NotImplementedError
+
+    def _run(self, query) -> None:
+        raise NotImplementedError
+
+    def search(self) -> bool:
+        """Run the filters. Returns False (and says why) when one is wrong."""
+        try:
+            self._run(self.build_query())
+        except DeskError as err:
+            self._set_message(messages.describe(err), error=True)
+            return False
+        self._set_message("")
+        if self.model.rowCount():
+            self.select_row(0)
+        self._update_buttons()
+        return True
+
+    def refresh(self) -> None:
+        """Run the current filters again, keeping the selected row."""
+        if self.model.query is None:
+            self.search()
+            return
+        current = self.model.row_at(self.current_row())
+        try:
+            self._run(self.model.query)
+        except DeskError as err:
+            self._set_message(messages.describe(err), error=True)
+            return
+        row = self.model.row_of(self.row_key(current)) if current else -1
+        if row < 0 and self.model.rowCount():
+            row = 0
+        if row >= 0:
+            self.select_row(row)
+        self._update_buttons()
+
+    def row_key(self, row):
+        """What ``model.row_of`` finds a row by (a log's rows: their document number)."""
+        return row.number
+
+    def clear_filters(self) -> None:
+        """Empty the filters and search again (Esc)."""
+        self.filters.clear()
+
+    def select_row(self, row: int) -> None:
+        select_row(self.table, row)
+
+    def current_row(self) -> int:
+        return current_row(self.table)
+
+    # -- opening ---------------------------------------------------------------------------------
+    def _on_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_row(index.row())
+
+    def open_selected(self) -> bool:
+        return self.open_row(self.current_row())
+
+    def open_row(self, row: int) -> bool:
+        raise NotImplementedError
+
+
+class LogScreen(ListScreen):
+    """A log: a subclass sets ``noun`` ("return"), ``export_title``, builds ``filters``, the
+    ``model`` (with ``total_count`` too) and its columns, and gives what a ListScreen needs and
+    ``exporter(query)`` (the function that writes the CSV)."""
+
+    noun = ""
+    export_title = ""
+    refresh_kinds: tuple[str, ...] = ()  # changes (ctx.events) after which a shown log runs its query again
 
     def _lay_out(self, heading: QLabel, intro: QLabel, filters: FilterBar, summary: QLabel, *,
                  export_tip: str, open_tip: str) -> None:
@@ -114,71 +192,6 @@ class LogScreen(Screen):
     def _on_session_changed(self, _staff: object) -> None:
         if self.ctx.staff is not None and auth.can(self.ctx.staff, self.permission):
             self._fill_choices()
-
-    def _set_message(self, text: str, error: bool = False) -> None:
-        show_message(self.message, text, error)
-
-    def _update_buttons(self) -> None:
-        self.open_button.setEnabled(self.current_row() >= 0)
-
-    # -- searching -------------------------------------------------------------------------------
-    def build_query(self):
-        raise NotImplementedError
-
-    def _run(self, query) -> None:
-        raise NotImplementedError
-
-    def search(self) -> bool:
-        """Run the filters. Returns False (and says why) when one is wrong."""
-        try:
-            self._run(self.build_query())
-        except DeskError as err:
-            self._set_message(messages.describe(err), error=True)
-            return False
-        self._set_message("")
-        if self.model.rowCount():
-            self.select_row(0)
-        self._update_buttons()
-        return True
-
-    def refresh(self) -> None:
-        """Run the current filters again, keeping the selected row."""
-        if self.model.query is None:
-            self.search()
-            return
-        current = self.model.row_at(self.current_row())
-        try:
-            self._run(self.model.query)
-        except DeskError as err:
-            self._set_message(messages.describe(err), error=True)
-            return
-        row = self.model.row_of(current.number) if current else -1
-        if row < 0 and self.model.rowCount():
-            row = 0
-        if row >= 0:
-            self.select_row(row)
-        self._update_buttons()
-
-    def clear_filters(self) -> None:
-        """Empty the filters and search again (Esc)."""
-        self.filters.clear()
-
-    def select_row(self, row: int) -> None:
-        select_row(self.table, row)
-
-    def current_row(self) -> int:
-        return current_row(self.table)
-
-    # -- opening ---------------------------------------------------------------------------------
-    def _on_activated(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.open_row(index.row())
-
-    def open_selected(self) -> bool:
-        return self.open_row(self.current_row())
-
-    def open_row(self, row: int) -> bool:
-        raise NotImplementedError
 
     # -- export ----------------------------------------------------------------------------------
     @classmethod

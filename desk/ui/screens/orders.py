@@ -69,6 +69,7 @@ from desk.ui.dialogs.take_order import TakeOrderDialog
 from desk.ui.messages import attempt, show_error
 from desk.ui.screens.base import Screen
 from desk.ui.tables.orders_table import OrdersTableModel, flags_text
+from desk.ui.tables.paged import fit_columns, number_sample
 from desk.ui.tables.sales_table import local_time_text
 
 BOARD, DETAIL = range(2)
@@ -309,13 +310,9 @@ class OrdersScreen(Screen):
         self.table.verticalHeader().setDefaultSectionSize(34)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        m = OrdersTableModel
-        for col, width in ((m.TAKEN, 130), (m.NUMBER, 150), (m.STATUS, 110), (m.EXPECTED, 86), (m.DEADLINE, 86),
-                           (m.BALANCE, 84), (m.SUPPLIER, 110)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        for col in (m.CUSTOMER, m.ITEMS, m.TODO):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        store = current_store()
+        self.model.number_sample = number_sample(store.code if store else "", "O")
+        fit_columns(self.table)  # from the model's samples; Supplier and Taken give way first (the order shows them)
         self.table.doubleClicked.connect(self._table_activated)
         self.list_message = _label("", "muted", "ordersListMessage")
 

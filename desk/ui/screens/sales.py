@@ -10,10 +10,8 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -32,6 +30,7 @@ from desk.ui.dialogs.sale_detail import SaleDetailPanel
 from desk.ui.screens.base import Screen
 from desk.ui.tables.paged import fit_columns, number_sample
 from desk.ui.tables.sales_table import SalesTableModel
+from desk.ui.widgets.filters import FilterBar, mark_invalid
 
 _RANGE_SPLIT = re.compile(r"\s*(?:–|—|\bto\b|(?<=\d)\s*-\s*(?=\d))\s*")
 
@@ -76,7 +75,7 @@ class SalesScreen(Screen):
         ScreenKey("Ctrl+R", "Return items from the sale", "start_return"),
         ScreenKey("Ctrl+E", "Exchange items from the sale", "start_exchange"),
         ScreenKey("Ctrl+I", "Import sales from a till file"),
-        ScreenKey("Esc", "Clear the search", "clear_search"),
+        ScreenKey("Esc", "Clear the search"),  # FilterBar makes the shortcut
     )
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
@@ -131,46 +130,27 @@ class SalesScreen(Screen):
         top.addSpacing(12)
         top.addWidget(self.import_button)
 
-        # -- the search row ----------------------------------------------------------
-        self.receipt_edit = self._field("Receipt number or its start", "receiptEdit")
-        self.from_edit = self._field("dd/mm/yyyy", "fromEdit")
-        self.to_edit = self._field("dd/mm/yyyy", "toEdit")
-        self.amount_edit = self._field("e.g. 12.50", "amountEdit")
+        # -- the search row: the lists' FilterBar (Enter searches, Esc empties it and searches again) --
+        self.filters = FilterBar(self, self.search, search_tip="Find the sales that match (Enter)",
+                                 clear_tip="Empty the search fields and show the latest sales (Esc)")
+        f = self.filters
+        self.receipt_edit = f.edit("receiptEdit", "Receipt number or its start")
+        self.from_edit = f.edit("fromEdit", "dd/mm/yyyy")
+        self.to_edit = f.edit("toEdit", "dd/mm/yyyy")
+        self.amount_edit = f.edit("amountEdit", "e.g. 12.50")
         self.amount_edit.setToolTip("An exact amount (12.50), a range (10-20), or one end (>10, <20)")
-        self.customer_edit = self._field("Name, phone or email", "customerEdit")
-        self.last4_edit = self._field("1234", "last4Edit")
+        self.customer_edit = f.edit("customerEdit", "Name, phone or email")
+        self.last4_edit = f.edit("last4Edit", "1234")
         self.last4_edit.setMaxLength(4)
-        self.search_button = QPushButton("Search")
-        self.search_button.setObjectName("searchButton")
-        self.search_button.setProperty("primary", True)
-        self.search_button.setToolTip("Find the sales that match (Enter)")
-        self.search_button.clicked.connect(self.search)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Empty the search fields and show the latest sales (Esc)")
-        self.clear_button.setMinimumHeight(40)
-        self.clear_button.clicked.connect(self.clear_search)
-
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(4)
-        fields = (
-            ("Receipt", self.receipt_edit, 3, 140),
-            ("From", self.from_edit, 0, 118),
-            ("To", self.to_edit, 0, 118),
-            ("Amount", self.amount_edit, 0, 110),
-            ("Customer", self.customer_edit, 3, 150),
-            ("Card last 4", self.last4_edit, 0, 90),
-        )
-        for col, (title, edit, stretch, width) in enumerate(fields):
-            edit.setMinimumWidth(width)
-            label = QLabel(title)
-            label.setProperty("role", "muted")
-            label.setBuddy(edit)
-            grid.addWidget(label, 0, col)
-            grid.addWidget(edit, 1, col)
-            grid.setColumnStretch(col, stretch)
-        grid.addWidget(self.search_button, 1, len(fields))
-        grid.addWidget(self.clear_button, 1, len(fields) + 1)
+        self.search_button, self.clear_button = f.search_button, f.clear_button
+        fields = (("Receipt", self.receipt_edit, 140), ("From", self.from_edit, 118), ("To", self.to_edit, 118),
+                  ("Amount", self.amount_edit, 110), ("Customer", self.customer_edit, 150),
+                  ("Card last 4", self.last4_edit, 90))
+        f.add_row(0, fields)
+        for col, stretch in enumerate((3, 0, 0, 0, 3, 0)):
+            f.grid.setColumnStretch(col, stretch)
+        f.grid.addWidget(self.search_button, 1, len(fields))
+        f.grid.addWidget(self.clear_button, 1, len(fields) + 1)
 
         self.message = QLabel()
         self.message.setObjectName("salesMessage")
@@ -225,7 +205,7 @@ class SalesScreen(Screen):
         layout.setContentsMargins(24, 16, 24, 16)
         layout.setSpacing(10)
         layout.addLayout(top)
-        layout.addLayout(grid)
+        layout.addWidget(self.filters)
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)
 
@@ -237,15 +217,6 @@ class SalesScreen(Screen):
         self._update_permissions()
         self._set_message("")
         self.search()
-
-    def _field(self, placeholder: str, name: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setObjectName(name)
-        edit.setPlaceholderText(placeholder)
-        edit.setClearButtonEnabled(True)
-        edit.setMinimumHeight(40)
-        edit.returnPressed.connect(self.search)
-        return edit
 
     # -- state -----------------------------------------------------------------------------
     def activated(self) -> None:
@@ -268,34 +239,20 @@ class SalesScreen(Screen):
         self.message.style().polish(self.message)
         self.message.setVisible(bool(text))
 
-    def _mark(self, edit: QLineEdit, bad: bool) -> None:
-        edit.setProperty("invalid", bad)
-        edit.style().unpolish(edit)
-        edit.style().polish(edit)
-
     # -- searching ---------------------------------------------------------------------------
     def build_query(self) -> SaleQuery:
         """The search fields as a SaleQuery; raises InvalidInput naming the field that is wrong."""
-        for edit in (self.from_edit, self.to_edit, self.amount_edit, self.last4_edit):
-            self._mark(edit, False)
-        try:
-            date_from = parse_day(self.from_edit.text(), self.locale)
-        except ValueError as err:
-            self._mark(self.from_edit, True)
-            raise InvalidInput("From", str(err)) from None
-        try:
-            date_to = parse_day(self.to_edit.text(), self.locale)
-        except ValueError as err:
-            self._mark(self.to_edit, True)
-            raise InvalidInput("To", str(err)) from None
+        for edit in (self.amount_edit, self.last4_edit):
+            mark_invalid(edit, False)
+        date_from, date_to = self.filters.date_range(self.from_edit, self.to_edit, self.locale)
         try:
             amount, low, high = parse_amount_filter(self.amount_edit.text(), self.currency, self.locale)
         except ValueError as err:
-            self._mark(self.amount_edit, True)
+            mark_invalid(self.amount_edit, True)
             raise InvalidInput("Amount", str(err)) from None
         last4 = self.last4_edit.text().strip()
         if last4 and not (len(last4) == 4 and last4.isdigit()):
-            self._mark(self.last4_edit, True)
+            mark_invalid(self.last4_edit, True)
             raise InvalidInput("Card last 4", f"'{last4}' is not four digits")
         return SaleQuery(
             receipt=self.receipt_edit.text().strip(),
@@ -340,11 +297,8 @@ class SalesScreen(Screen):
             self.count_label.setText(f"{n:,} sale matches, newest first" if n == 1 else f"{n:,} sales match, newest first")
 
     def clear_search(self) -> None:
-        for edit in (self.receipt_edit, self.from_edit, self.to_edit, self.amount_edit, self.customer_edit, self.last4_edit):
-            edit.clear()
-        self.detail.hint.setText("Search for a sale, or scan its receipt (F2), to see it here.")
-        self.search()
-        self.receipt_edit.setFocus()
+        """Empty the search fields and show the latest sales (Esc, through the FilterBar)."""
+        self.filters.clear()
 
     def refresh(self) -> None:
         """Run the current search again, keeping the selected sale."""

@@ -34,7 +34,8 @@ from desk.ui.actions import ScreenKey
 from desk.ui.context import AppContext
 from desk.ui.screens.base import Screen
 from desk.ui.widgets.filters import FilterBar
-from desk.ui.widgets.list_detail import current_row, list_table, select_row, size_columns
+from desk.ui.tables.paged import fit_columns
+from desk.ui.widgets.list_detail import current_row, list_table, select_row
 from desk.ui.widgets.style import repolish, show_message
 from desk.ui.tables.sales_table import local_time_text
 from desk.ui.tables.vouchers_table import SOURCE_LABELS, STATUS_LABELS, VouchersTableModel, day_text
@@ -103,9 +104,7 @@ class VouchersScreen(Screen):
         # -- the list ---------------------------------------------------------------------------
         self.model = VouchersTableModel(self, locale=self.locale)
         self.table = list_table("vouchersTable", self.model, row_height=34)
-        m = VouchersTableModel
-        size_columns(self.table, {m.CODE: 170, m.ISSUED: 155, m.SOURCE: 105, m.AMOUNT: 95, m.BALANCE: 95, m.EXPIRES: 105,
-                                  m.STATUS: 100}, (m.CUSTOMER,), minimum=50)
+        fit_columns(self.table)  # from the model's samples; Customer takes the rest
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.table.activated.connect(self._on_activated)
         self.count_label = QLabel()

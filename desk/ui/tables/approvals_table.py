@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor
 
 from desk.money import format_money
 from desk.services.approvals import ApprovalView
-from desk.ui.tables.paged import PagedTableModel
+from desk.ui.tables.paged import SAMPLE_MONEY, SAMPLE_NAME, PagedTableModel
 from desk.ui.tables.sales_table import local_time_text
 
 AMBER = QColor("#9a5b00")
@@ -24,6 +24,10 @@ class ApprovalsTableModel(PagedTableModel[None, ApprovalView]):
     COLUMNS = ("Asked", "Clerk", "Desk", "Return", "Amount", "Asks to", "Why")
     ASKED, CLERK, DESK, SUMMARY, AMOUNT, KIND, WHY = range(7)
     RIGHT_ALIGNED = frozenset({AMOUNT})
+    DATE_COLUMNS = (ASKED,)
+    COLUMN_SAMPLES = {CLERK: "Harry Davies (000)", DESK: "00", SUMMARY: "R-DEMO-01-000000 · 2 items",
+                      AMOUNT: SAMPLE_MONEY, KIND: "Override a refusal", WHY: "Outside the return window"}
+    STRETCH = (SUMMARY, WHY)
     IdRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent=None, *, locale: str = "en_GB"):

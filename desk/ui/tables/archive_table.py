@@ -9,7 +9,7 @@ from typing import Callable
 from PySide6.QtCore import Qt
 
 from desk.services import archive
-from desk.ui.tables.paged import PAGE, PagedTableModel
+from desk.ui.tables.paged import PAGE, SAMPLE_NAME, PagedTableModel
 from desk.ui.tables.sales_table import local_time_text
 
 
@@ -54,6 +54,10 @@ class ArchiveTableModel(PagedTableModel[ArchiveFilter, ArchiveRow]):
     COLUMNS = ("Date", "Kind", "Number", "Title", "Paper", "Who")
     DATE, KIND, NUMBER, TITLE, PAPER, WHO = range(6)
     IdRole = Qt.ItemDataRole.UserRole + 1
+    NUMBER_COLUMNS = (NUMBER,)
+    DATE_COLUMNS = (DATE,)
+    COLUMN_SAMPLES = {TITLE: "Refund slip R-DEMO-01-000000", PAPER: "Letter", WHO: SAMPLE_NAME + " (000)"}
+    STRETCH = (TITLE,)
 
     def __init__(self, parent=None, *, locale: str = "en_GB", page_size: int = PAGE,
                  kind_labels: dict[str, str] | None = None,
@@ -62,6 +66,8 @@ class ArchiveTableModel(PagedTableModel[ArchiveFilter, ArchiveRow]):
                  who: Callable[[str], str] | None = None):
         super().__init__(parent, locale=locale, page_size=page_size, fetch=fetch or _fetch, count=count or _count)
         self.kind_labels = dict(kind_labels or {})
+        # the Kind column is as wide as the longest label of the kinds registered
+        self.COLUMN_SAMPLES = {**self.COLUMN_SAMPLES, self.KIND: max(self.kind_labels.values(), key=len, default="")}
         self._who = who or (lambda code: code)
         self._names: dict[str, str] = {}
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 
 from desk.money import format_money
 from desk.services.orders import FLAGS, STATUS_LABELS, OrderQuery, OrderRow
-from desk.ui.tables.paged import PagedTableModel
+from desk.ui.tables.paged import SAMPLE_MONEY, PagedTableModel
 from desk.ui.tables.sales_table import local_time_text
 
 AMBER = QColor("#9a5b00")
@@ -25,6 +25,13 @@ class OrdersTableModel(PagedTableModel[OrderQuery, OrderRow]):
     COLUMNS = ("Taken", "Order", "Status", "Customer", "Items", "Supplier", "Expected", "Collect by", "To pay", "To do")
     TAKEN, NUMBER, STATUS, CUSTOMER, ITEMS, SUPPLIER, EXPECTED, DEADLINE, BALANCE, TODO = range(10)
     RIGHT_ALIGNED = frozenset({BALANCE})
+    NUMBER_COLUMNS = (NUMBER,)
+    DATE_COLUMNS = (TAKEN,)
+    DAY_COLUMNS = (EXPECTED, DEADLINE)
+    COLUMN_SAMPLES = {STATUS: "Customer told", CUSTOMER: "Harry Davies", ITEMS: "1 × Linen shirt, M",
+                      SUPPLIER: "Hartley Kitchen", BALANCE: SAMPLE_MONEY, TODO: "Overdue at the supplier"}
+    STRETCH = (CUSTOMER, ITEMS, TODO)
+    OPTIONAL = (SUPPLIER, TAKEN)  # the order's page shows both
     NumberRole = Qt.ItemDataRole.UserRole + 1
 
     def row_of(self, number: str) -> int:

@@ -24,9 +24,10 @@ PAGE = 200
 SAMPLE_NUMBER = "R-LDN01-01-000000"
 
 
-def number_sample(store_code: str) -> str:
-    """A wide document number of this store, for a number column's sample."""
-    return f"R-{store_code}-01-000000" if store_code else SAMPLE_NUMBER
+def number_sample(store_code: str, prefix: str = "R") -> str:
+    """A wide document number of this store, for a number column's sample (``prefix``: the kind's
+    letter, O for an order: letters differ in width)."""
+    return f"{prefix}-{store_code}-01-000000" if store_code else prefix + SAMPLE_NUMBER[1:]
 
 SAMPLE_MONEY = "£0,000.00"
 SAMPLE_NAME = "Harriet Davies-Smith"
@@ -55,6 +56,7 @@ class PagedTableModel(QAbstractTableModel, Generic[Q, R]):
     OPTIONAL: tuple[int, ...] = ()
     NUMBER_COLUMNS: tuple[int, ...] = ()  # columns of document numbers: sampled by number_sample
     DATE_COLUMNS: tuple[int, ...] = ()  # columns of local dates and times: sampled in the locale
+    DAY_COLUMNS: tuple[int, ...] = ()  # columns of local dates (short, no time): sampled in the locale
     number_sample = SAMPLE_NUMBER  # a screen sets its store's (desk.ui.tables.paged.number_sample)
     BOLD_ROWS = False
     RowRole = Qt.ItemDataRole.UserRole + 100
@@ -136,6 +138,12 @@ class PagedTableModel(QAbstractTableModel, Generic[Q, R]):
             from desk.ui.tables.sales_table import local_time_text  # (it imports this module)
 
             return local_time_text(dt.datetime(2026, 12, 28, 22, 58, tzinfo=dt.timezone.utc), self.locale)
+        if column in self.DAY_COLUMNS:
+            import datetime as dt
+
+            from babel.dates import format_date
+
+            return format_date(dt.date(2026, 12, 28), "short", locale=self.locale)
         return self.COLUMN_SAMPLES.get(column, "")
 
     def display(self, row: R, column: int) -> str:

@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor, QFont
 
 from desk.money import format_money
 from desk.services.credit import VoucherQuery, VoucherRow, count_vouchers, list_vouchers
-from desk.ui.tables.paged import PAGE, PagedTableModel
+from desk.ui.tables.paged import PAGE, SAMPLE_MONEY, SAMPLE_NAME, PagedTableModel
 from desk.ui.tables.sales_table import local_time_text
 
 SOURCE_LABELS = {"return": "Return", "exchange": "Exchange", "goodwill": "Goodwill"}
@@ -28,6 +28,11 @@ class VouchersTableModel(PagedTableModel[VoucherQuery, VoucherRow]):
     COLUMNS = ("Code", "Issued", "Source", "Customer", "Amount", "Balance", "Expires", "Status")
     CODE, ISSUED, SOURCE, CUSTOMER, AMOUNT, BALANCE, EXPIRES, STATUS = range(8)
     RIGHT_ALIGNED = frozenset({AMOUNT, BALANCE})
+    DATE_COLUMNS = (ISSUED,)
+    DAY_COLUMNS = (EXPIRES,)
+    COLUMN_SAMPLES = {CODE: "V-MWK7QH3D8PXR", SOURCE: "Exchange", CUSTOMER: SAMPLE_NAME, AMOUNT: SAMPLE_MONEY,
+                      BALANCE: SAMPLE_MONEY, STATUS: "Cancelled"}
+    STRETCH = (CUSTOMER,)
 
     def __init__(self, parent=None, *, locale: str = "en_GB", page_size: int = PAGE):
         super().__init__(parent, locale=locale, page_size=page_size,

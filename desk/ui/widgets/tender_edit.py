@@ -4,9 +4,10 @@ fields a method needs are the only ones shown. ``tender()`` gives a ``Settlement
 InvalidInput naming the field that is wrong (the service checks again: a voucher's balance, the
 amounts, with ``exchanges.check_tenders``).
 
-``SplitTenders`` takes several, the way the exchange's settle step does: the fields describe one
-payment, *Add payment* (Ctrl+P) takes it and fills the fields with what is still to pay, and the
-list shows what was taken. ``tenders()`` is the payments taken plus the one still in the fields.
+``SplitTenders`` takes several (the exchange's settle step and the order dialogs): the fields
+describe one payment, *Add payment* (Ctrl+P) takes it and fills the fields with what is still to
+pay, and the list shows what was taken. ``tenders()`` is the payments taken plus the one still in
+the fields. ``narrow=True`` stacks the fields for a side panel (the exchange's, 300 px).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class TenderEdit(QWidget):
 
     changed = Signal()
 
-    def __init__(self, currency: str, locale: str, parent: QWidget | None = None, *, fixed_amount: bool = False):
+    def __init__(self, currency: str, locale: str, parent: QWidget | None = None, *, fixed_amount: bool = False,
+                 narrow: bool = False):
         super().__init__(parent)
         self.setObjectName("tenderEdit")
         self.currency, self.locale = currency, locale
@@ -61,8 +63,15 @@ class TenderEdit(QWidget):
         self.voucher_edit.setMaxLength(40)
         for w in (self.amount_edit, self.method_combo, self.last4_edit, self.reference_edit, self.voucher_edit):
             w.setMinimumHeight(38)
-        self.amount_edit.setMaximumWidth(170)
-        self.last4_edit.setMaximumWidth(130)
+        self.amount_edit.setMaximumWidth(100 if narrow else 170)
+        self.last4_edit.setMaximumWidth(110 if narrow else 130)
+        self.narrow = narrow
+        if narrow:  # a side panel: short words, the amount never squeezed by the method's name
+            self.amount_edit.setMinimumWidth(100)
+            self.method_combo.setItemText(self.method_combo.findData("store_credit"), "Store credit")
+            self.method_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            self.method_combo.setMinimumContentsLength(6)  # "Store credit" still shows: the combo takes the room left
+            self.last4_edit.setPlaceholderText("")
 
         self.last4_label = QLabel("Card's last 4")
         self.reference_label = QLabel("Reference")
@@ -79,13 +88,15 @@ class TenderEdit(QWidget):
             grid.addWidget(widget, 1, col)
         for label in (self.last4_label, self.reference_label, self.voucher_label):
             label.setProperty("role", "muted")
-        grid.addWidget(self.last4_label, 0, 2)
-        grid.addWidget(self.last4_edit, 1, 2)
-        grid.addWidget(self.reference_label, 0, 3)
-        grid.addWidget(self.reference_edit, 1, 3)
-        grid.addWidget(self.voucher_label, 0, 2, 1, 2)
-        grid.addWidget(self.voucher_edit, 1, 2, 1, 2)
-        grid.setColumnStretch(3, 1)
+        # wide: one row (amount, method, details); narrow: the details on the rows below
+        row, col = (2, 0) if narrow else (0, 2)
+        grid.addWidget(self.last4_label, row, col)
+        grid.addWidget(self.last4_edit, row + 1, col)
+        grid.addWidget(self.reference_label, row, col + 1)
+        grid.addWidget(self.reference_edit, row + 1, col + 1)
+        grid.addWidget(self.voucher_label, row, col, 1, 2)
+        grid.addWidget(self.voucher_edit, row + 1, col, 1, 2)
+        grid.setColumnStretch(col + 1, 1)
         self.method_combo.currentIndexChanged.connect(self._method_changed)
         self.amount_edit.textEdited.connect(lambda _t: self.changed.emit())
         self._method_changed()
@@ -102,13 +113,17 @@ class TenderEdit(QWidget):
 
     def _method_changed(self, *_args) -> None:
         method = self.method()
+        if self.method_combo.hasFocus() and method in ("card", "store_credit"):
+            # the card's digits or the scanner go straight where they belong
+            (self.last4_edit if method == "card" else self.voucher_edit).setFocus()
         card, gift, voucher = method == "card", method == "gift_card", method == "store_credit"
         self.last4_label.setVisible(card)
         self.last4_edit.setVisible(card)
         self.reference_label.setVisible(card or gift)
         self.reference_edit.setVisible(card or gift)
         self.reference_label.setText("Terminal's reference" if card else "Gift card number or reference")
-        self.reference_edit.setPlaceholderText("as the card terminal prints it" if card else "the gift card's number")
+        if not self.narrow:  # (narrow: the label says it; a placeholder would be cut)
+            self.reference_edit.setPlaceholderText("as the card terminal prints it" if card else "the gift card's number")
         self.voucher_label.setVisible(voucher)
         self.voucher_edit.setVisible(voucher)
         self.changed.emit()
@@ -136,8 +151,10 @@ class TenderEdit(QWidget):
             last4 = self.last4_edit.text().strip()
             if len(last4) != 4:
                 raise InvalidInput("Card's last 4", "type the last four digits of the card")
-            return SettlementTender("card", amount, card_brand="Card", card_last4=last4,
-                                    reference=self.reference_edit.text().strip())
+            reference = self.reference_edit.text().strip()
+            if not reference:  # the service asks for it too (exchanges.check_tenders)
+                raise InvalidInput("Terminal's reference", "type the reference the card terminal printed")
+            return SettlementTender("card", amount, card_brand="Card", card_last4=last4, reference=reference)
         if method == "store_credit":
             code = self.voucher_edit.text().strip().upper()
             if not code:
@@ -151,19 +168,25 @@ class TenderEdit(QWidget):
 class SplitTenders(QWidget):
     """Several tenders for one amount (cash + card, voucher + card...): a ``TenderEdit`` for the
     payment being typed, Add payment (Ctrl+P) and Clear, and the payments taken with what is
-    still to pay. ``problem`` carries a refusal to show (a field named)."""
+    still to pay. ``problem`` carries a refusal to show (a field named).
+
+    ``narrow``: stacked for a side panel; ``shortcut=False`` when the screen holding it declares
+    Ctrl+P itself (two shortcuts on one key would cancel each other); ``show_due``: "Still to pay"
+    shows before anything is taken too."""
 
     changed = Signal()
     problem = Signal(str)
 
-    def __init__(self, currency: str, locale: str, parent: QWidget | None = None):
+    def __init__(self, currency: str, locale: str, parent: QWidget | None = None, *, narrow: bool = False,
+                 shortcut: bool = True, show_due: bool = False):
         super().__init__(parent)
         self.setObjectName("splitTenders")
         self.currency, self.locale = currency, locale
+        self.show_due = show_due
         self.payments: list[SettlementTender] = []
         self.due = 0
         self.most: int | None = None
-        self.edit = TenderEdit(currency, locale)
+        self.edit = TenderEdit(currency, locale, narrow=narrow)
         self.edit.changed.connect(self.changed.emit)
         self.add_button = QPushButton("Add payment (Ctrl+P)")
         self.add_button.setObjectName("addPayment")
@@ -181,9 +204,10 @@ class SplitTenders(QWidget):
         self.taken_label.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
-        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.add_button, 1 if narrow else 0)
         buttons.addWidget(self.clear_button)
-        buttons.addWidget(self.taken_label, 1)
+        if not narrow:
+            buttons.addWidget(self.taken_label, 1)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(6)
@@ -197,9 +221,12 @@ class SplitTenders(QWidget):
         box.addWidget(self.edit)
         box.addWidget(self.voucher_hint)
         box.addLayout(buttons)
-        shortcut = QShortcut(QKeySequence("Ctrl+P"), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.add_clicked)
+        if narrow:
+            box.addWidget(self.taken_label)
+        if shortcut:
+            key = QShortcut(QKeySequence("Ctrl+P"), self)
+            key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            key.activated.connect(self.add_clicked)
         self._show()
 
     def money(self, minor: int) -> str:
@@ -227,6 +254,8 @@ class SplitTenders(QWidget):
         limit = (self.most if self.most is not None else self.due) - self.taken()
         if (self.due or self.most) and tender.amount > limit:
             raise InvalidInput("Amount", f"only {self.money(max(0, limit))} is left to pay")
+        if tender.method == "store_credit":
+            self._check_voucher(tender)
         self.payments.append(tender)
         self.edit.set_method("cash")
         for w in (self.edit.last4_edit, self.edit.reference_edit, self.edit.voucher_edit):
@@ -236,6 +265,25 @@ class SplitTenders(QWidget):
         self.edit.amount_edit.setFocus()
         self.changed.emit()
         return tender
+
+    def _check_voucher(self, tender: SettlementTender) -> None:
+        """A voucher pays no more than it holds (and a voucher is taken once): refused here, with
+        its field named, rather than when the whole sale is written."""
+        from desk.errors import NotFound
+        from desk.services import credit
+
+        code = tender.voucher_code
+        if not credit.is_voucher_code(code):
+            raise InvalidInput("Voucher", f"'{code}' is not a voucher code")
+        try:
+            view = credit.voucher_view(code)
+        except NotFound:
+            raise NotFound(f"No voucher has the code {code}.") from None
+        left = view.balance - sum(t.amount for t in self.payments if t.voucher_code == code)
+        if view.status != "active" or left <= 0:
+            raise InvalidInput("Voucher", f"{code} has nothing left to spend")
+        if tender.amount > left:
+            raise InvalidInput("Voucher", f"{code} has only {self.money(left)} left")
 
     def _voucher_changed(self) -> None:
         """A voucher's balance as its code is scanned (as on the exchange's settle step); the amount
@@ -285,12 +333,16 @@ class SplitTenders(QWidget):
         pending = self.edit.tender()
         return list(self.payments) + ([pending] if pending is not None else [])
 
+    def refresh(self) -> None:
+        """Show the payments taken again (after ``payments`` was set from outside)."""
+        self._show()
+
     def _show(self) -> None:
         from desk.services.returns import tender_label
 
         lines = [f"{tender_label(t.method, t.card_brand, t.card_last4)}: {self.money(t.amount)}"
                  + (f" · {t.voucher_code}" if t.voucher_code else "") for t in self.payments]
-        if self.payments and self.due:
+        if (self.payments or self.show_due) and self.due:
             left = self.remaining()
             lines.append(f"Still to pay: {self.money(left)}" if left else "Paid in full.")
         self.taken_label.setText("\n".join(lines))
