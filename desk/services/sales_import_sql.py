@@ -339,11 +339,24 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
         return e[name] if e[name] == "''" else "st." + e[name]
 
     total_sales = _one(cur, "SELECT count(*) FROM _imp_sale")
-    cur.execute("""UPDATE _imp_sale SET k = n.k FROM (
-                       SELECT s.ord, row_number() OVER (ORDER BY s.ord) AS k FROM _imp_sale s
-                       WHERE NOT EXISTS (SELECT 1 FROM main.sale x WHERE x.store_id = ? AND x.receipt_no = s.receipt)) n
-                   WHERE n.ord = _imp_sale.ord""", (store.id,))
-    ords = [o for (o,) in cur.execute("SELECT ord FROM _imp_sale WHERE k IS NOT NULL ORDER BY ord").fetchall()]
+    # k: the sale's place among the new ones (its id is the largest id + k). Usually no receipt
+    # of the file is in the ledger yet: then k is ord (1..n) and nothing needs _imp_sale's k,
+    # nor a join to it to skip a sale.
+    if _one(cur, "SELECT EXISTS (SELECT 1 FROM _imp_sale s JOIN main.sale x ON x.store_id = ? AND x.receipt_no = s.receipt)",
+            (store.id,)):
+        cur.execute("""UPDATE _imp_sale SET k = n.k FROM (
+                           SELECT s.ord, row_number() OVER (ORDER BY s.ord) AS k FROM _imp_sale s
+                           WHERE NOT EXISTS (SELECT 1 FROM main.sale x WHERE x.store_id = ? AND x.receipt_no = s.receipt)) n
+                       WHERE n.ord = _imp_sale.ord""", (store.id,))
+        ords = [o for (o,) in cur.execute("SELECT ord FROM _imp_sale WHERE k IS NOT NULL ORDER BY ord").fetchall()]
+
+        def k(row: str) -> tuple[str, str, str]:  # (k, a join giving it, a condition: the sale is new)
+            return "s.k", f"JOIN _imp_sale s ON s.ord = {row}.ord", "s.k IS NOT NULL"
+    else:
+        ords = list(range(1, total_sales + 1))
+
+        def k(row: str) -> tuple[str, str, str]:
+            return f"{row}.ord", "", "1"
     new = len(ords)
     if progress:
         progress(0, new)
@@ -353,8 +366,8 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
     first: dict[tuple[str, str], tuple[FeedProduct, bool]] = {}
     for sku_v, barcode_v, description, category, unit_price, rate_raw in cur.execute(f"""
             SELECT l.sku, l.barcode, {st('description')}, {st('category')}, l.unit_price, {st('tax_rate')}
-            FROM (SELECT min(l.rowid) AS r FROM _imp_line l JOIN _imp_sale s ON s.ord = l.ord
-                  WHERE s.k IS NOT NULL AND (l.sku <> '' OR l.barcode <> '') GROUP BY l.sku, l.barcode) f
+            FROM (SELECT min(l.rowid) AS r FROM _imp_line l {k('l')[1]}
+                  WHERE {k('l')[2]} AND (l.sku <> '' OR l.barcode <> '') GROUP BY l.sku, l.barcode) f
             JOIN _imp_line l ON l.rowid = f.r JOIN _imp_stage st ON st.rowid = l.src
             ORDER BY f.r""").fetchall():
         first[(sku_v, barcode_v)] = (FeedProduct(sku_v, barcode_v, description, category, unit_price, plan["rates"][rate_raw]),
@@ -364,7 +377,7 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
     cur.executemany("INSERT INTO _imp_product VALUES (?, ?, ?)", [(s, b, pid) for (s, b), pid in product_of.items()])
 
     # customers: each one as the new sales first meet it
-    met = cur.execute("""SELECT name, email, phone FROM _imp_sale WHERE k IS NOT NULL AND (name <> '' OR email <> '' OR phone <> '')
+    met = cur.execute(f"""SELECT name, email, phone FROM _imp_sale s WHERE {k('s')[2]} AND (name <> '' OR email <> '' OR phone <> '')
                          GROUP BY name, email, phone ORDER BY min(ord)""").fetchall()
     ids, customers_created = si.customer_ids([FeedCustomer(name or email or phone, email or None, phone or None)
                                               for name, email, phone in met])
@@ -374,12 +387,12 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
     # tills, in the order the new sales meet them
     tills: dict = {}
     cur.execute("CREATE TEMP TABLE _imp_till (code TEXT PRIMARY KEY, id INTEGER)")
-    for (code,) in cur.execute("SELECT till FROM _imp_sale WHERE k IS NOT NULL AND till <> '' GROUP BY till ORDER BY min(ord)").fetchall():
+    for (code,) in cur.execute(f"SELECT till FROM _imp_sale s WHERE {k('s')[2]} AND till <> '' GROUP BY till ORDER BY min(ord)").fetchall():
         cur.execute("INSERT INTO _imp_till VALUES (?, ?)", (code, sales_service._till(store, code, tills).id))
 
     sale_base = _one(cur, "SELECT coalesce(max(id), 0) FROM main.sale")
-    n_lines = _one(cur, "SELECT count(*) FROM _imp_priced p JOIN _imp_sale s ON s.ord = p.ord WHERE s.k IS NOT NULL")
-    n_tenders = _one(cur, "SELECT count(*) FROM _imp_tender t JOIN _imp_sale s ON s.ord = t.ord WHERE s.k IS NOT NULL")
+    n_lines = _one(cur, f"SELECT count(*) FROM _imp_priced p {k('p')[1]} WHERE {k('p')[2]}")
+    n_tenders = _one(cur, f"SELECT count(*) FROM _imp_tender t {k('t')[1]} WHERE {k('t')[2]}")
     now = sales_service.stored_time(clock.utcnow())
     # uuids counted up by the row's place in its temp table (ascending; gaps where a sale was skipped)
     runs = {name: sales_service.uuid7_run(_one(cur, f"SELECT count(*) FROM {table}"))
@@ -394,25 +407,25 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
     # in the order they are written (sale by sale, line by line).
     sale_sql = f"""INSERT INTO main.sale (id, uuid, created_at, store_id, till_id, receipt_no, sold_at, customer_id, cashier, currency,
                        subtotal, discount_total, tax_total, total, source, source_ref)
-        SELECT {sale_base} + s.k, {uuid('sale', 's.ord - 1')}, :now, :store, t.id, s.receipt, datetime(s.ts), c.id, s.cashier, :currency, tt.subtotal,
+        SELECT {sale_base} + {k('s')[0]}, {uuid('sale', 's.ord - 1')}, :now, :store, t.id, s.receipt, datetime(s.ts), c.id, s.cashier, :currency, tt.subtotal,
                tt.line_discounts + s.od, m.tax_total, m.total, 'canonical', s.receipt
         FROM _imp_sale s JOIN _imp_total tt ON tt.rowid = s.ord JOIN _imp_sums m ON m.rowid = s.ord
         LEFT JOIN _imp_till t ON t.code = s.till
         LEFT JOIN _imp_customer c ON c.name = s.name AND c.email = s.email AND c.phone = s.phone
-        WHERE s.ord BETWEEN :lo AND :hi AND s.k IS NOT NULL ORDER BY s.ord"""
+        WHERE s.ord BETWEEN :lo AND :hi AND {k('s')[2]} ORDER BY s.ord"""
     line_sql = f"""INSERT INTO main.sale_line (uuid, created_at, sale_id, line_no, product_id, sku, barcode, description, category,
                        quantity, unit_price, line_discount, order_discount_share, paid, tax_rate, tax_amount)
-        SELECT {uuid('line', 'p.rowid - 1')}, :now, {sale_base} + s.k, p.line_no, pr.id, p.sku, p.barcode,
+        SELECT {uuid('line', 'p.rowid - 1')}, :now, {sale_base} + {k('p')[0]}, p.line_no, pr.id, p.sku, p.barcode,
                {st('description')}, {st('category')}, p.qty, p.unit_price, p.line_discount, p.share, p.paid, p.th, p.tax
-        FROM _imp_priced p JOIN _imp_sale s ON s.ord = p.ord JOIN _imp_stage st ON st.rowid = p.src
+        FROM _imp_priced p {k('p')[1]} JOIN _imp_stage st ON st.rowid = p.src
         LEFT JOIN _imp_product pr ON pr.sku = p.sku AND pr.barcode = p.barcode
-        WHERE p.ord BETWEEN :lo AND :hi AND s.k IS NOT NULL ORDER BY p.rowid"""
+        WHERE p.ord BETWEEN :lo AND :hi AND {k('p')[2]} ORDER BY p.rowid"""
     tender_sql = f"""INSERT INTO main.tender (uuid, created_at, sale_id, seq, method, amount, card_brand, card_last4, reference)
-        SELECT {uuid('tender', 't.rowid - 1')}, :now, {sale_base} + s.k,
+        SELECT {uuid('tender', 't.rowid - 1')}, :now, {sale_base} + {k('t')[0]},
                t.seq, lower({st('method')}), t.amount,
                substr({st('card_brand')}, 1, {MAX_BRAND}), replace(replace({st('card_last4')}, ' ', ''), '-', ''), {st('reference')}
-        FROM _imp_tender t JOIN _imp_sale s ON s.ord = t.ord JOIN _imp_stage st ON st.rowid = t.src
-        WHERE t.ord BETWEEN :lo AND :hi AND s.k IS NOT NULL ORDER BY t.rowid"""
+        FROM _imp_tender t {k('t')[1]} JOIN _imp_stage st ON st.rowid = t.src
+        WHERE t.ord BETWEEN :lo AND :hi AND {k('t')[2]} ORDER BY t.rowid"""
     batch = si.BATCH
     lines_done = tenders_done = 0
     with __exception_wrapper__:  # the driver's errors as peewee's (IntegrityError ...)
