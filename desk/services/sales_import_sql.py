@@ -277,6 +277,8 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     if _one(cur, f"SELECT count(*) FROM _imp_line WHERE bad OR odd OR unit_price >= {MAX_UNIT_PRICE} OR line_discount > qty * unit_price"):
         raise _GiveUp
     # order discounts within the sale's value; sales small enough for 64-bit products below
+    # (_imp_line is in sale order: grouped by sale through this index, nothing is sorted)
+    cur.execute("CREATE INDEX temp._imp_line_ord ON _imp_line (ord)")
     cur.execute("""CREATE TEMP TABLE _imp_total AS
         SELECT ord, sum(qty * unit_price) AS subtotal, sum(line_discount) AS line_discounts, sum(qty * unit_price - line_discount) AS gross
         FROM _imp_line GROUP BY ord ORDER BY ord""")
@@ -298,7 +300,6 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
             FROM b)
         SELECT lid, q + (place <= od - floors) FROM c ORDER BY lid""")
     # (not stored: the sums below and the line rows' insert work paid and tax out as they read a line)
-    cur.execute("CREATE INDEX temp._imp_line_ord ON _imp_line (ord)")
     cur.execute(f"""CREATE TEMP TABLE _imp_sums AS
         SELECT ord, sum(tax) AS tax_total, sum(paid) AS total,
                max(CASE WHEN net < 0 OR typeof(share) <> 'integer' OR typeof(paid) <> 'integer' OR typeof(tax) <> 'integer'
