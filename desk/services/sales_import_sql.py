@@ -123,8 +123,10 @@ def _edge_space(x: str) -> str:
     """SQL: ``x`` starts or ends with a character ``str.strip`` takes off, or a control
     character (true for a few more than need it: they go the exact way; NULL for '')."""
     first, last = f"unicode({x})", f"unicode(substr({x}, -1))"
-    return (f"({first} <= 32 OR {last} <= 32 OR (({first} > 127 OR {last} > 127) "
-            f"AND ({first} IN ({_SPACE_CODES}) OR {last} IN ({_SPACE_CODES}))))")
+    # the usual value (both ends printable ASCII) is settled by the first test, one call for each end
+    return (f"(NOT ({first} BETWEEN 33 AND 127 AND {last} BETWEEN 33 AND 127) "
+            f"AND ({first} <= 32 OR {last} <= 32 OR (({first} > 127 OR {last} > 127) "
+            f"AND ({first} IN ({_SPACE_CODES}) OR {last} IN ({_SPACE_CODES})))))")
 
 
 def _one(cur, sql: str, params=()):
