@@ -54,12 +54,12 @@ def _partial_index_sql(name: str) -> str:
 
 
 def test_the_status_and_voided_by_indexes_hold_voided_sales_only_and_the_migration_goes_down_and_up(db):
-    """Migration 0016: an imported (completed, never voided) sale adds no entry to either index."""
+    """Migration 0017: an imported (completed, never voided) sale adds no entry to either index."""
     assert "voided" in _partial_index_sql("sale_status").split("WHERE", 1)[1]
     assert "NOT NULL" in _partial_index_sql("sale_voided_by_id").split("WHERE", 1)[1].upper()
     runner = migration_runner(db.db)
-    reverted = runner.down("0016_sale_partial_indexes")
-    assert reverted[-1] == "0016_sale_partial_indexes"
+    reverted = runner.down("0017_sale_partial_indexes")
+    assert reverted[-1] == "0017_sale_partial_indexes"
     assert "WHERE" not in _partial_index_sql("sale_status") and "WHERE" not in _partial_index_sql("sale_voided_by_id")
     assert runner.up() == list(reversed(reverted))
     assert "WHERE" in _partial_index_sql("sale_status") and "WHERE" in _partial_index_sql("sale_voided_by_id")

@@ -1,4 +1,4 @@
-"""The sale's status and voided_by indexes hold only the rare rows (issue 3's import ratio).
+"""Migration 0017: the sale's status and voided_by indexes hold only the rare rows (issue 3's import ratio).
 
 Every sale the tills' files bring is completed and was voided by no one: a full index on
 ``status`` or ``voided_by_id`` grows by one entry per imported sale and serves no query with
