@@ -74,7 +74,8 @@ class HoBundle(BaseModel):
 
 
 class HoRecord(BaseModel):
-    store = ForeignKeyField(HoStore, backref="records", on_delete="RESTRICT")
+    # no index of its own on store or at: (store, kind, uuid) and (kind, at) cover them (migration 0016)
+    store = ForeignKeyField(HoStore, backref="records", on_delete="RESTRICT", index=False)
     kind = CharField(max_length=24)
     uuid = CharField(max_length=36)
     version = IntegerField()
@@ -82,7 +83,7 @@ class HoRecord(BaseModel):
     bundle = ForeignKeyField(HoBundle, on_delete="RESTRICT")
     data = TextField()
     # typed columns for the reports (what each means depends on the kind: desk.services.exporters)
-    at = DateTimeField(null=True, index=True)
+    at = DateTimeField(null=True)
     amount = BigIntegerField(null=True)
     currency = CharField(max_length=3, default="")
     status = CharField(max_length=16, default="")

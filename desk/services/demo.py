@@ -137,6 +137,19 @@ def _products(rng: random.Random) -> list[Product]:
     return products
 
 
+_PLAIN_LETTERS = str.maketrans({"ø": "o", "ł": "l", "æ": "ae", "ß": "ss", "đ": "d", "'": "", " ": ""})
+
+
+def email_local(first: str, last: str) -> str:
+    """The part of a demo email before the number: ``Chloé Müller`` -> ``chloe.muller`` (the
+    accents dropped, not the letters), as a person with that name would write it."""
+    import unicodedata
+
+    text = f"{first}.{last}".lower().translate(_PLAIN_LETTERS)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text.encode("ascii", "ignore").decode() or "customer"
+
+
 def _customers(rng: random.Random, count: int) -> list[int]:
     rows = []
     now = clock.utcnow()
@@ -144,8 +157,7 @@ def _customers(rng: random.Random, count: int) -> list[int]:
 
     for i in range(count):
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        email_name = f"{first}.{last}".lower().replace("'", "")
-        email_name = email_name.encode("ascii", "ignore").decode() or "customer"
+        email_name = email_local(first, last)
         name, phone = f"{first} {last}", f"07{rng.randrange(100000000, 999999999)}"
         rows.append({
             "uuid": uuidlib.uuid4(),

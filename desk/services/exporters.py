@@ -141,6 +141,32 @@ def _typed(rec: dict, *, at="created_at", amount=None, currency=None, status=Non
     }
 
 
+@dataclass(frozen=True)
+class Typed:
+    """A projection that only names which field of the record fills which typed column (the
+    keyword arguments of ``_typed``). Being plain data, it is also turned into SQL: head
+    office's import on PostgreSQL projects and checks such kinds in the database
+    (``ho_sql.projection``), from this same spec."""
+
+    fields: tuple[tuple[str, str | None], ...]
+
+    def __call__(self, rec: dict) -> dict:
+        return _typed(rec, **dict(self.fields))
+
+
+def typed(**fields) -> Typed:
+    """``Typed`` for ``_typed(rec, **fields)``; ``at`` is ``created_at`` unless given."""
+    fields.setdefault("at", "created_at")
+    unknown = set(fields) - set(TYPED_COLUMNS)
+    if unknown:
+        raise ValueError(f"no typed column {sorted(unknown)}")
+    return Typed(tuple(sorted(fields.items())))
+
+
+TYPED_COLUMNS = ("at", "amount", "currency", "status", "label", "detail", "clerk", "parent", "flag")
+TEXT_SIZES = {"currency": 3, "status": 16, "label": 80, "detail": 32, "clerk": 16, "parent": 36}
+
+
 # --------------------------------------------------------------------------- the kinds
 
 
@@ -326,29 +352,29 @@ def _audit_rows(where) -> Iterable[dict]:
 
 for _exporter in (
     Exporter("returns", Return, _return_rows,
-             lambda r: _typed(r, amount="total", currency="currency", status="status", label="kind", detail="decision",
+             typed(amount="total", currency="currency", status="status", label="kind", detail="decision",
                               clerk="clerk", flag="override")),
     Exporter("return_lines", ReturnLine, _return_line_rows,
-             lambda r: _typed(r, amount="refund", label="reason", detail="category", parent="return_uuid")),
+             typed(amount="refund", label="reason", detail="category", parent="return_uuid")),
     Exporter("refund_tenders", RefundTender, _refund_tender_rows,
-             lambda r: _typed(r, amount="amount", label="method", parent="return_uuid")),
+             typed(amount="amount", label="method", parent="return_uuid")),
     Exporter("exchanges", Exchange, _exchange_rows,
-             lambda r: _typed(r, amount="difference", currency="currency", status="status", label="reason",
+             typed(amount="difference", currency="currency", status="status", label="reason",
                               clerk="clerk", parent="return_uuid")),
     Exporter("exchange_tenders", ExchangeTender, _exchange_tender_rows,
-             lambda r: _typed(r, amount="amount", label="method", detail="direction", parent="exchange_uuid")),
+             typed(amount="amount", label="method", detail="direction", parent="exchange_uuid")),
     Exporter("vouchers", Voucher, _voucher_rows,
-             lambda r: _typed(r, amount="amount", currency="currency", status="status", label="code",
+             typed(amount="amount", currency="currency", status="status", label="code",
                               parent="return_uuid")),
     Exporter("voucher_entries", VoucherEntry, _voucher_entry_rows,
-             lambda r: _typed(r, amount="amount", currency="currency", label="kind", clerk="staff",
+             typed(amount="amount", currency="currency", label="kind", clerk="staff",
                               parent="voucher_uuid")),
     Exporter("approvals", Approval, _approval_rows,
-             lambda r: _typed(r, amount="amount", currency="currency", status="status", label="outcome",
+             typed(amount="amount", currency="currency", status="status", label="outcome",
                               clerk="clerk")),
-    Exporter("customers", Customer, _customer_rows, lambda r: _typed(r, label="name"), source="references"),
+    Exporter("customers", Customer, _customer_rows, typed(label="name"), source="references"),
     Exporter("audit_events", AuditEvent, _audit_rows,
-             lambda r: _typed(r, at="at", label="action", detail="entity", clerk="staff", parent="entity_uuid"),
+             typed(at="at", label="action", detail="entity", clerk="staff", parent="entity_uuid"),
              source="audit", check=_check_audit_event),
 ):
     register(_exporter)

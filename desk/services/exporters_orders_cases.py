@@ -32,7 +32,7 @@ from desk.models import (
     Store,
     Voucher,
 )
-from desk.services.exporters import BadRecord, Exporter, _clean, _int, _typed, register
+from desk.services.exporters import BadRecord, Exporter, _clean, _int, _typed, register, typed
 
 # An order waits on the supplier until it arrives, then on the customer until it is collected.
 WAITING_ON_SUPPLIER = ("requested", "ordered")
@@ -227,28 +227,28 @@ def _contact_log_rows(where) -> Iterable[dict]:
 for _exporter in (
     Exporter("orders", SpecialOrder, _order_rows, _order_project),
     Exporter("order_lines", SpecialOrderLine, _order_line_rows,
-             lambda r: _typed(r, amount="total", label="sku", detail="supplier_code", parent="order_uuid")),
+             typed(amount="total", label="sku", detail="supplier_code", parent="order_uuid")),
     Exporter("order_events", OrderEvent, _order_event_rows,
-             lambda r: _typed(r, status="to_status", label="action", clerk="staff", parent="order_uuid")),
+             typed(status="to_status", label="action", clerk="staff", parent="order_uuid")),
     Exporter("order_contacts", ContactAttempt, _contact_attempt_rows,
-             lambda r: _typed(r, status="outcome", label="method", clerk="staff", parent="order_uuid")),
+             typed(status="outcome", label="method", clerk="staff", parent="order_uuid")),
     Exporter("order_tenders", OrderTender, _order_tender_rows,
-             lambda r: _typed(r, amount="amount", currency="currency", status="direction", label="method",
+             typed(amount="amount", currency="currency", status="direction", label="method",
                               detail="kind", clerk="staff", parent="order_uuid")),
     Exporter("cases", Case, _case_rows,
-             lambda r: _typed(r, amount="goodwill_amount", currency="currency", status="status", label="category",
+             typed(amount="goodwill_amount", currency="currency", status="status", label="category",
                               detail="type", clerk="opened_by")),
     Exporter("case_notes", CaseNote, _case_child(CaseNote, CaseNote.kind, CaseNote.to_customer),
-             lambda r: _typed(r, label="kind", clerk="staff", parent="case_uuid", flag="to_customer")),
+             typed(label="kind", clerk="staff", parent="case_uuid", flag="to_customer")),
     Exporter("case_events", CaseEvent,
              _case_child(CaseEvent, CaseEvent.action, CaseEvent.from_status, CaseEvent.to_status),
-             lambda r: _typed(r, status="to_status", label="action", clerk="staff", parent="case_uuid")),
+             typed(status="to_status", label="action", clerk="staff", parent="case_uuid")),
     Exporter("follow_ups", FollowUp,
              _case_child(FollowUp, FollowUp.due_at, FollowUp.status, FollowUp.attempts, FollowUp.last_attempt_at,
                          FollowUp.done_at, FollowUp.satisfaction),
              _follow_up_project),
     Exporter("contact_logs", ContactLog, _contact_log_rows,
-             lambda r: _typed(r, label="channel", detail="direction", clerk="staff", parent="case_uuid",
+             typed(label="channel", detail="direction", clerk="staff", parent="case_uuid",
                               flag="reached")),
 ):
     register(_exporter)

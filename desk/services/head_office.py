@@ -29,6 +29,7 @@ from desk.services import audit
 from desk.services.auth import require
 from desk.services.export import local_day_bounds
 from desk.services.store import _STORE_CODE_RE  # the one rule for store codes
+from desk.services import ho_staging
 from desk.services.exporters import EXPORTERS, BadRecord
 
 BATCH = 1000
@@ -275,26 +276,16 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
         )
         result = ImportResult(path.name, "imported", store.code, number, counts=dict(bundle.lines))
         total = sum(bundle.lines.values())
-        done = 0
-        size = BATCH_PG if is_postgres() else BATCH
+        report = _Progress(progress, total)
         for kind in [k for k in EXPORTERS if k in bundle.lines]:
-            seen: set[str] = set()  # uuids of this kind in the bundle: one record each
-            batch: list[tuple[int, bytes, dict]] = []
-            for line in bundle.iter_lines(kind):
-                batch.append(line)
-                if len(batch) >= size:
-                    if cancel is not None and cancel():
-                        raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
-                    _apply(store, row, kind, _incoming(kind, batch, seen), result)
-                    done += len(batch)
-                    batch = []
-                    if progress:
-                        progress(done, total)
-            if batch:
-                _apply(store, row, kind, _incoming(kind, batch, seen), result)
-                done += len(batch)
-                if progress:
-                    progress(done, total)
+            if cancel is not None and cancel():
+                raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
+            start = report.done
+            if is_postgres() and ho_staging.fast(EXPORTERS[kind]) is not None and _import_staged(
+                    store, row, bundle, kind, result, report, path, cancel):
+                continue
+            report.done = start
+            _import_python(store, row, bundle, kind, result, report, path, cancel)
         HoBundle.update(added=result.added, replaced=result.replaced, unchanged=result.unchanged,
                         conflicts=len(result.conflicts)).where(HoBundle.id == row.id).execute()
         audit.record("ho.bundle_imported", actor, entity="ho_bundle",
@@ -302,6 +293,70 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
                               "replaced": result.replaced, "unchanged": result.unchanged,
                               "conflicts": len(result.conflicts)})
     return result
+
+
+class _Progress:
+    """Records done so far, told to ``progress`` only when it grows (a kind retried through the
+    Python path counts again from where it began)."""
+
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.done, self.told = progress, total, 0, 0
+
+    def add(self, n: int) -> None:
+        self.done += n
+        if self.progress is not None and self.done > self.told:
+            self.told = self.done
+            self.progress(self.done, self.total)
+
+
+def _import_python(store, row, bundle, kind: str, result: ImportResult, report: _Progress, path: Path,
+                   cancel: Callable[[], bool] | None) -> None:
+    """One kind, parsed and checked in Python, written in batches (SQLite; on PostgreSQL the
+    kinds the database cannot check, and any kind the staged path handed back)."""
+    size = BATCH_PG if is_postgres() else BATCH
+    seen: set[str] = set()  # uuids of this kind in the bundle: one record each
+    batch: list[tuple[int, bytes, dict]] = []
+    for line in bundle.iter_lines(kind):
+        batch.append(line)
+        if len(batch) >= size:
+            if cancel is not None and cancel():
+                raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
+            _apply(store, row, kind, _incoming(kind, batch, seen), result)
+            report.add(len(batch))
+            batch = []
+    if batch:
+        _apply(store, row, kind, _incoming(kind, batch, seen), result)
+        report.add(len(batch))
+
+
+def _import_staged(store, row, bundle, kind: str, result: ImportResult, report: _Progress, path: Path,
+                   cancel: Callable[[], bool] | None) -> bool:
+    """One kind through the database (desk.services.ho_staging), inside a savepoint. False when
+    the kind must go through the Python path instead: the savepoint undid what it began.
+    ``cancel`` is asked as each megabyte of the file streams in."""
+    import psycopg
+
+    def tick(lines: int) -> None:
+        report.add(lines)
+        if cancel is not None and cancel():
+            raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
+
+    cursor = database.obj.cursor()
+    try:
+        with database.atomic():  # a savepoint
+            lines = ho_staging.stage(cursor, bundle, kind, tick, EXPORTERS[kind].check)
+            applied = _apply_staged(cursor, store, row, kind, lines)
+    except (ho_staging.NotFast, psycopg.DataError):  # SQLSTATE class 22: a value it could not read
+        return False
+    result.added += applied.added
+    result.replaced += applied.replaced
+    result.unchanged += applied.unchanged
+    result.conflicts.extend(Conflict(kind, uid, version) for uid, version in applied.conflicts)
+    return True
+
+
+def _apply_staged(cursor, store, row, kind: str, lines: int) -> "ho_staging.Applied":
+    return ho_staging.apply(cursor, ho_staging.fast(EXPORTERS[kind]), store.id, row.id, kind, clock.utcnow(), lines)
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # as str(UUID) writes it

@@ -608,6 +608,20 @@ def _local_midnight_utc(day: dt.date) -> dt.datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
+@dataclass(frozen=True)
+class ReturnFigures:
+    returns: int  # completed returns (an exchange's goods coming back included)
+    total: int  # what they were worth, after fees (minor units)
+
+
+def figures_between(start_utc: dt.datetime, end_utc: dt.datetime) -> ReturnFigures:
+    """Returns taken at the desks in [start, end) (naive UTC): voided ones left out."""
+    row = (Return.select(fn.COUNT(Return.id), fn.COALESCE(fn.SUM(Return.total), 0))
+           .where((Return.created_at >= start_utc) & (Return.created_at < end_utc) & (Return.status == "completed"))
+           .tuples().get())
+    return ReturnFigures(int(row[0]), int(row[1]))
+
+
 def fraud_signals(customer_id: int | None = None, phone: str = "", email: str = "", clerk: Staff | None = None) -> FraudSignals:
     """The customer's returns in the last 90 days (count, value, without a receipt) and the
     refunds this clerk has given today. Voided returns do not count."""

@@ -174,3 +174,19 @@ def test_the_demo_has_special_orders_in_every_status_and_some_to_do_today(built)
     for row in orders.search_orders(orders.OrderQuery(status="collected")):
         sale = Sale.get(Sale.receipt_no == row.number)
         assert sale.source == "order" and sum(t.amount for t in sale.tenders) == sale.total
+
+
+def test_demo_emails_keep_every_letter_of_the_name(built):
+    """"Chloé Müller" writes chloe.muller@..., not chlo.mller@...: an accent goes, its letter stays."""
+    import re
+
+    from desk.services.demo import email_local
+
+    assert email_local("Chloé", "Müller") == "chloe.muller"
+    assert email_local("Łucja", "Wiśniewska") == "lucja.wisniewska"
+    assert email_local("Zoë", "Ødegård") == "zoe.odegard"
+    assert email_local("Björn", "O'Connor") == "bjorn.oconnor"
+    for customer in Customer.select().where(Customer.email != ""):
+        local = re.sub(r"\d+@example\.com$", "", customer.email)
+        letters = [c for c in customer.name if c.isalpha()]
+        assert len(local.replace(".", "")) >= len(letters), (customer.name, customer.email)

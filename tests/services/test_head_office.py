@@ -383,19 +383,24 @@ def test_same_uuid_and_version_with_other_content_is_a_conflict_never_applied(sh
 
 def test_an_import_that_fails_halfway_leaves_nothing_and_runs_again(shop, shop_bundle, monkeypatch):
     calls = []
-    real = ho._apply
 
-    def failing(*args):
-        calls.append(1)
-        real(*args)
-        if len(calls) == 2:
-            raise KeyboardInterrupt  # the process is stopped mid-import
+    def failing(real):
+        def apply(*args):
+            calls.append(1)
+            out = real(*args)
+            if len(calls) == 2:
+                raise KeyboardInterrupt  # the process is stopped mid-import
+            return out
+        return apply
 
-    monkeypatch.setattr(ho, "_apply", failing)
+    # a kind is written by the Python path (_apply, a batch) or in the database (_apply_staged)
+    for name in ("_apply", "_apply_staged"):
+        monkeypatch.setattr(ho, name, failing(getattr(ho, name)))
     with pytest.raises(KeyboardInterrupt):
         ho.import_bundle(shop["admin"], shop_bundle)
+    assert len(calls) == 2
     assert HoRecord.select().count() == 0 and HoBundle.select().count() == 0
-    monkeypatch.setattr(ho, "_apply", real)
+    monkeypatch.undo()
     assert ho.import_bundle(shop["admin"], shop_bundle).status == "imported"
 
 

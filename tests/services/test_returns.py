@@ -594,3 +594,17 @@ def test_the_desk_number_is_checked_and_written_as_documents_carry_it(store, tea
     with pytest.raises(InvalidInput, match="Desk number"):
         create_return(team[0], make_request(view, {1: 1}, desk_code="1/2"))
     assert Return.select().count() == 0
+
+
+def test_figures_between_counts_the_days_returns_and_leaves_a_voided_one_out(store, team):
+    from desk.services.returns import figures_between
+
+    clerk, manager = team[0], team[3]
+    view = make_sale(store[0], "T1-FIG", [("Mug", 3, 950, 0, "Home")])
+    kept = create_return(clerk, make_request(view, {1: 1}))
+    voided = create_return(clerk, make_request(view, {1: 1}))
+    void_return(manager, voided.number, "rang up the wrong line")
+    now = clock.utcnow()
+    figures = figures_between(now - dt.timedelta(hours=1), now + dt.timedelta(hours=1))
+    assert (figures.returns, figures.total) == (1, kept.total) and kept.total == 950
+    assert figures_between(now + dt.timedelta(hours=1), now + dt.timedelta(hours=2)).returns == 0

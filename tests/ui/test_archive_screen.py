@@ -74,7 +74,7 @@ def test_filters_by_kind_and_by_number(qtbot, filled):
     screen.kind_combo.setCurrentIndex(screen.kind_combo.findData("gift"))
     assert screen.search()
     assert column(screen, ArchiveTableModel.NUMBER) == [gift]
-    assert screen.count_label.text() == "1 document match, newest first"
+    assert screen.count_label.text() == "1 document matches, newest first"
 
     screen.kind_combo.setCurrentIndex(0)
     screen.number_edit.setText(second[-3:])

@@ -379,3 +379,22 @@ def test_the_case_list_fits_a_whole_number_and_a_bold_due_time(shop, make_window
     right_edge = table.columnViewportPosition(M.DUE) + table.columnWidth(M.DUE)
     assert right_edge <= table.viewport().width() + 1
     assert table.columnWidth(M.SUMMARY) >= table.horizontalHeader().fontMetrics().horizontalAdvance("Summary")
+
+
+def test_ctrl_shift_g_opens_the_categories_for_a_manager_only(shop, qtbot, monkeypatch):
+    """Every action has a key: Categories… too, listed in F1 with the board's keys."""
+    from desk.ui.dialogs.case_dialogs import CategoriesDialog
+    from desk.ui.screens.cases import CasesScreen
+
+    opened: list[str] = []
+    monkeypatch.setattr(CategoriesDialog, "show_for", classmethod(lambda cls, ctx, parent: opened.append(ctx.staff.code)))
+    for who in ("mgr", "clerk"):
+        shop["ctx"].staff = shop[who]
+        screen = CasesScreen(shop["ctx"])
+        qtbot.addWidget(screen)
+        with qtbot.waitExposed(screen):
+            screen.show()
+        qtbot.keyClick(screen.table, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        screen.close()
+    assert opened == [shop["mgr"].code]
+    assert "Ctrl+Shift+G" in [k.keys for k in CasesScreen.keys]

@@ -217,3 +217,20 @@ def test_timeline_opens_exchanges_vouchers_and_orders_where_they_live(make_windo
     assert screen.open_timeline_row(rows["order"])
     assert window.current_screen_name() == "screen.orders"
     assert window.screen("screen.orders").view.number == order.number
+
+
+def test_ctrl_shift_e_erases_for_a_manager_and_does_nothing_for_a_clerk(screen, people, qtbot, monkeypatch):
+    """Every action has a key: Erase… too (it still asks for the reason and the typed ERASE)."""
+    opened: list[int] = []
+    monkeypatch.setattr(EraseDialog, "erase", classmethod(lambda cls, ctx, parent, customer: opened.append(customer.id)))
+    people["ctx"].staff = people["mgr"]
+    screen._update_buttons()
+    screen.show_customer(people["dup"].id)
+    assert "Ctrl+Shift+E" in screen.erase_button.text()
+    qtbot.keyClick(screen.search_edit, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert opened == [people["dup"].id]
+    people["ctx"].staff = people["clerk"]
+    screen._update_buttons()
+    screen.show_customer(people["dup"].id)
+    qtbot.keyClick(screen.search_edit, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert opened == [people["dup"].id]

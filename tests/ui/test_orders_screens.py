@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from desk.models import Product, Sale, database
 from desk.services import orders, settings
@@ -734,3 +735,23 @@ def test_a_voucher_pays_what_it_can_of_the_deposit_and_card_the_rest(qtbot, ctx,
     assert [(t.method, t.amount, t.voucher_code) for t in d.result_view.tenders] == [
         ("store_credit", 500, code), ("card", 300, "")]
     assert credit.voucher_view(code).balance == 0
+
+
+def test_the_take_order_dialog_fits_a_1280x800_screen(qtbot, ctx, shop):
+    """With a search's answers listed, two payments and a message shown, the dialog still fits
+    800 pixels of height (less a title bar), so Take the order is never below the screen's edge."""
+    from desk.ui.theme import apply_theme
+
+    apply_theme(QApplication.instance())
+    ctx.staff = shop["clerk"]
+    d = TakeOrderDialog(ctx)
+    qtbot.addWidget(d)
+    d.product_results.show()
+    d.split.set_due(5000)
+    d.split.edit.set_amount(2000)
+    d.split.add_payment()  # cash, and the rest by card: its last four and reference fields show
+    d.split.edit.set_method("card")
+    d.error.setText("Items: add at least one item.")
+    d.error.show()
+    assert d.minimumSizeHint().height() <= 760, d.minimumSizeHint()
+    assert d.height() <= 760

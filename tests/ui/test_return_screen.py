@@ -596,3 +596,52 @@ def test_ctrl_n_starts_a_return_without_a_receipt_only_on_the_return_screen(make
     window.show_screen("screen.sales")
     qtbot.keyClick(window.current_screen(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert asked == [screen]
+
+
+def test_the_refund_choice_fits_its_box_for_a_split_payment(make_window, ctx, team, qtbot):
+    """"Back to Cash + Mastercard •••• 9487" was cut at the box's edge; the card and its last four
+    are on the refund's lines just above, so the choice names the kinds of payment, and fits."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    from desk.services.sales import TenderInput
+    from desk.ui.theme import apply_theme
+
+    apply_theme(QApplication.instance())
+    store, (clerk, *_rest) = team
+    make_sale(store, "T1-0031", [("Towel", 1, 2000, 0, "Home")],
+              tenders=[TenderInput("cash", 500),
+                       TenderInput("card", 1500, card_brand="Mastercard", card_last4="9487", reference="AUTH9")])
+    window, screen = open_returns(make_window, ctx, clerk)
+    scan(window, qtbot, "T1-0031")
+    choose(screen, qtbot)
+    QApplication.processEvents()
+    combo = screen.refund_to_combo
+    assert combo.currentText() == "Cash and card (as paid)"
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    field = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                         QStyle.SubControl.SC_ComboBoxEditField, combo)
+    assert combo.fontMetrics().horizontalAdvance(combo.currentText()) <= field.width()
+    assert "Mastercard •••• 9487" in screen.tenders_label.text()  # the card is still named on the refund's lines
+
+
+def test_today_shows_the_desks_returns_and_updates_when_one_is_taken(qtbot, ctx, team):
+    """The desk takes returns, not sales: Today (F11) counts them too, and a return taken at the
+    desk shows there without leaving the screen."""
+    from desk.services.returns import ReturnLineRequest, ReturnRequest, create_return
+    from desk.services.sale_lookup import find_receipt, sale_view
+    from desk.ui.screens.home import HomeScreen
+
+    store, (clerk, *_rest) = team
+    ctx.staff = clerk
+    make_sale(store, "T1-0040", [("Towel", 2, 2000, 0, "Home")])
+    home = HomeScreen(ctx)
+    qtbot.addWidget(home)
+    home.show()
+    home.refresh()
+    assert home.returns_count.text() == "0" and home.returns_value.text() == "None yet"
+    view = sale_view(find_receipt("T1-0040").id)
+    create_return(clerk, ReturnRequest(lines=[ReturnLineRequest(1, "wrong_size", sale_line_id=view.lines[0].id)],
+                                       sale_id=view.id, refund_to="store_credit"))
+    ctx.events.emit_changed("returns", "sales")
+    assert home.returns_count.text() == "1" and home.returns_value.text() == "worth £20.00"

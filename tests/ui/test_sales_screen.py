@@ -70,7 +70,7 @@ def test_search_by_receipt_shows_the_sale_with_lines_and_tenders(screen, qtbot):
     assert "SKU BK-1" in detail.lines.item(1, detail.C_DESC).toolTip()
     assert detail.tender_texts() == ["Cash", "Visa •••• 4242"]
     assert detail.total_label.text() == "£46.00"
-    assert screen.count_label.text() == "1 sale match, newest first"
+    assert screen.count_label.text() == "1 sale matches, newest first"
 
 
 def test_search_by_customer_amount_and_card(screen):
@@ -271,3 +271,32 @@ def test_at_1280_by_800_the_list_shows_whole_receipt_numbers_and_the_customer(ma
     assert right_edge <= table.viewport().width() + 1
     assert table.columnWidth(m.CUSTOMER) >= table.horizontalHeader().fontMetrics().horizontalAdvance("Customer")
     assert not table.horizontalScrollBar().isVisible()
+
+
+def test_a_long_item_name_is_shown_whole_in_the_sale_detail(qtbot, ledger):
+    """The detail sits beside the list at 1280x800: the Item column is narrow, so an item's name
+    wraps onto more lines rather than being cut to "Atlas o…"."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    from desk.ui.main_window import MainWindow
+    from desk.ui.theme import apply_theme
+
+    apply_theme(QApplication.instance())
+    window = MainWindow(ledger)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    screen = window.open_screen("screen.sales")
+    screen.receipt_edit.setText("R-0001")
+    qtbot.keyClick(screen.receipt_edit, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    lines = screen.detail.lines
+    width = lines.columnWidth(screen.detail.C_DESC) - 12  # the cell's padding
+    row = 1
+    text = lines.item(row, screen.detail.C_DESC).text()
+    assert text == "Atlas of Small Islands"
+    needed = lines.fontMetrics().boundingRect(QRect(0, 0, width, 1000), Qt.TextFlag.TextWordWrap, text)
+    assert lines.fontMetrics().horizontalAdvance(text) > width  # the column is too narrow for one line ...
+    assert lines.rowHeight(row) >= needed.height()  # ... and the row is tall enough for all of it
+    assert lines.rowHeight(0) >= 32  # a short name keeps the usual row height

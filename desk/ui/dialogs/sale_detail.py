@@ -122,16 +122,20 @@ class SaleDetailPanel(QWidget):
         self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.lines.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.lines.setAlternatingRowColors(True)
-        self.lines.setWordWrap(False)
+        # the Item column is narrow beside the Sales list: a long name wraps onto more lines
+        # (a sale has a handful of lines, so sizing its rows to their text is cheap)
+        self.lines.setWordWrap(True)
+        self.lines.verticalHeader().setMinimumSectionSize(32)
         self.lines.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         header = self.lines.horizontalHeader()
         header.setHighlightSections(False)
         header.setMinimumSectionSize(36)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.C_DESC, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((self.C_NO, 40), (self.C_QTY, 56), (self.C_RETURNED, 92), (self.C_RETURNABLE, 56)):
+        for col, width in ((self.C_NO, 32), (self.C_QTY, 46), (self.C_RETURNED, 92), (self.C_RETURNABLE, 48)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
             header.resizeSection(col, width)
+        header.sectionResized.connect(self._fit_rows)
         body.addWidget(_label("Lines", "subheading"))
         body.addWidget(self.lines, 1)
 
@@ -192,6 +196,11 @@ class SaleDetailPanel(QWidget):
         return (" ".join(parts) + f" = {self.money(line.paid)} paid"
                 + f"\nTax {self.money(line.tax_amount)} at {_rate_text(line.tax_rate)}")
 
+    def _fit_rows(self, *_args) -> None:
+        """Rows as tall as their wrapped item names (at least the usual 32 pixels)."""
+        if self.lines.rowCount():
+            self.lines.resizeRowsToContents()
+
     def show_sale(self, sale: SaleView | None) -> None:
         self.sale = sale
         if sale is None:
@@ -238,6 +247,7 @@ class SaleDetailPanel(QWidget):
                 if c == self.C_RETURNABLE:
                     item.setToolTip(item.toolTip() or f"{line.returnable_qty} of {line.qty} can still be returned")
                 self.lines.setItem(r, c, item)
+        self._fit_rows()
 
         while self.tenders_grid.count():
             item = self.tenders_grid.takeAt(0)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -272,10 +273,14 @@ class TakeOrderDialog(QDialog):
         table_row = QHBoxLayout()
         table_row.addWidget(self.table, 1)
         table_row.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 18, 24, 18)
+        # The form scrolls between the heading and the buttons: with a search's answers, split
+        # payments and a message shown it is taller than a 1280x800 screen, and Take the order
+        # must never fall below the screen's edge.
+        body = QWidget()
+        body.setObjectName("takeOrderBody")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 6, 0)
         layout.setSpacing(8)
-        layout.addWidget(heading)
         layout.addWidget(_section("Customer"))
         layout.addLayout(cust)
         layout.addWidget(rule())
@@ -286,8 +291,21 @@ class TakeOrderDialog(QDialog):
         layout.addWidget(rule())
         layout.addWidget(_section("Deposit"))
         layout.addLayout(money_row)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("takeOrderScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
+        self.scroll.viewport().setAutoFillBackground(False)
+        body.setAutoFillBackground(False)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 18, 24, 18)
+        outer.setSpacing(8)
+        outer.addWidget(heading)
+        outer.addWidget(self.scroll, 1)
+        outer.addWidget(self.error)
+        outer.addLayout(buttons)
         self.resize(1120, 740)
         self.refresh()
         self.customer_search.setFocus()

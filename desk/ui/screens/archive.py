@@ -131,7 +131,7 @@ class ArchiveScreen(Screen):
         if f is None or f.is_empty():
             self.count_label.setText(f"{n:,} document{'s' if n != 1 else ''} in the archive, newest first")
         else:
-            self.count_label.setText(f"{n:,} document{'s' if n != 1 else ''} match, newest first")
+            self.count_label.setText(f"{n:,} document matches, newest first" if n == 1 else f"{n:,} documents match, newest first")
 
     # -- searching -------------------------------------------------------------------------
     def build_filter(self) -> ArchiveFilter:

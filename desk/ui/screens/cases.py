@@ -77,7 +77,8 @@ CASE_ACTIONS = (
 
 
 # Keys of the board: (keys, label, method).
-BOARD_KEYS = (("Ctrl+N", "New case", "new_case"), ("Ctrl+G", "Figures: cases by reason, time to resolve", "show_figures"))
+BOARD_KEYS = (("Ctrl+N", "New case", "new_case"), ("Ctrl+G", "Figures: cases by reason, time to resolve", "show_figures"),
+              ("Ctrl+Shift+G", "Categories of cases (managers)", "edit_categories"))
 
 
 class CasesScreen(Screen):
@@ -112,7 +113,7 @@ class CasesScreen(Screen):
         self.new_button = action_button("New case  (Ctrl+N)", "newCaseButton", self.new_case)
         self.new_button.setProperty("primary", True)
         self.figures_button = action_button("Figures…  (Ctrl+G)", "figuresButton", self.show_figures)
-        self.categories_button = action_button("Categories…", "categoriesButton", self.edit_categories)
+        self.categories_button = action_button("Categories…  (Ctrl+Shift+G)", "categoriesButton", self.edit_categories)
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addStretch(1)
@@ -694,5 +695,5 @@ class CasesScreen(Screen):
             messages.show_error(self, err)
 
     def edit_categories(self) -> None:
-        if self.categories_button.isVisible():
+        if self.categories_button.isVisibleTo(self):
             CategoriesDialog.show_for(self.ctx, self)

@@ -85,6 +85,7 @@ class CustomersScreen(Screen):
         ScreenKey("Ctrl+M", "Merge a duplicate into the customer", "merge_duplicate"),
         ScreenKey("Ctrl+K", "New case for the customer", "new_case"),
         ScreenKey("Ctrl+J", "Log a contact (call, email, visit)", "log_contact"),
+        ScreenKey("Ctrl+Shift+E", "Erase the customer on request (managers)", "erase_customer"),
         ScreenKey("Esc", "Clear the search", "_escape"),
     )
 
@@ -134,7 +135,7 @@ class CustomersScreen(Screen):
         self.record_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.edit_button = action_button("Edit  (Ctrl+E)", "editCustomerButton", self.edit_customer)
         self.merge_button = action_button("Merge…  (Ctrl+M)", "mergeButton", self.merge_duplicate)
-        self.erase_button = action_button("Erase…", "eraseButton", self.erase_customer)
+        self.erase_button = action_button("Erase…  (Ctrl+Shift+E)", "eraseButton", self.erase_customer)
         self.case_button = action_button("New case  (Ctrl+K)", "customerCaseButton", self.new_case)
         self.contact_button = action_button("Contact…  (Ctrl+J)", "contactButton", self.log_contact)
         actions = QGridLayout()

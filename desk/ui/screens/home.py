@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from desk import clock
 from desk.money import format_money
+from desk.services import returns as returns_service
 from desk.services import sales as sales_service
 from desk.services.store import current_store
 from desk.ui.actions import shortcut_text
@@ -83,6 +84,19 @@ class HomeScreen(Screen):
         layout.addStretch(1)
         cards.addWidget(card, 1)
 
+        card, layout = _card(self, "Returns today")
+        self.returns_count = QLabel("", card)
+        self.returns_count.setObjectName("returnsToday")
+        self.returns_count.setProperty("role", "figure")
+        self.returns_value = QLabel("", card)
+        self.returns_value.setObjectName("returnsTodayValue")
+        self.returns_value.setProperty("role", "muted")
+        self.returns_value.setWordWrap(True)
+        layout.addWidget(self.returns_count)
+        layout.addWidget(self.returns_value)
+        layout.addStretch(1)
+        cards.addWidget(card, 1)
+
         card, layout = _card(self, "Sales ledger")
         self.ledger_size = QLabel("", card)
         self.ledger_size.setObjectName("ledgerSize")
@@ -122,7 +136,7 @@ class HomeScreen(Screen):
         # The figures are read in activated(), when the main window shows the screen.
 
     def _on_changed(self, kind: str) -> None:
-        if kind in ("sales", "store") and self.isVisible():
+        if kind in ("sales", "returns", "store") and self.isVisible():
             self.refresh()
 
     def activated(self) -> None:
@@ -141,6 +155,10 @@ class HomeScreen(Screen):
         today = sales_service.figures_between(start, end)
         self.today_count.setText(f"{today.sales:,}")
         self.today_total.setText(format_money(today.total, store.currency, store.locale))
+        back = returns_service.figures_between(start, end)
+        self.returns_count.setText(f"{back.returns:,}")
+        self.returns_value.setText(f"worth {format_money(back.total, store.currency, store.locale)}" if back.returns
+                                   else "None yet")
         ledger = sales_service.ledger_figures()
         self.ledger_size.setText(f"{ledger.sales:,} sales")
         if ledger.first and ledger.last:

@@ -764,8 +764,12 @@ class ReturnScreen(Screen):
             return [("store_credit", "Store credit (voucher)"), ("cash", "Cash"), ("card", "Card"), ("other", "Other")]
         tenders = self.sale.tenders if self.sale else []
         methods = list(dict.fromkeys(t.method for t in tenders))
-        label = " + ".join(t.label for t in tenders) or "the original payment"
-        options = [("original", f"Back to {label}")]
+        # the card and its last four are on the refund's lines just above: the choice names the
+        # kinds of payment, short enough for the panel ("Cash and card (as paid)", where
+        # "Back to Cash + Mastercard •••• 9487" was cut at the box's edge)
+        names = [METHOD_LABELS.get(m, m.replace("_", " ").capitalize()) for m in methods]
+        label = " and ".join([names[0]] + [n.lower() for n in names[1:]]) if names else "Original payment"
+        options = [("original", f"{label} (as paid)")]
         for method in returns.REFUND_METHODS:
             if methods and all(method in self.policy.allowed_refunds(m) for m in methods):
                 if methods == [method]:

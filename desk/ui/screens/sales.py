@@ -337,7 +337,7 @@ class SalesScreen(Screen):
         if self.model.query is None or self.model.query.is_empty():
             self.count_label.setText(f"{n:,} sales in the ledger, newest first")
         else:
-            self.count_label.setText(f"{n:,} sale{'s' if n != 1 else ''} match, newest first")
+            self.count_label.setText(f"{n:,} sale matches, newest first" if n == 1 else f"{n:,} sales match, newest first")
 
     def clear_search(self) -> None:
         for edit in (self.receipt_edit, self.from_edit, self.to_edit, self.amount_edit, self.customer_edit, self.last4_edit):
