@@ -65,7 +65,7 @@ WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u
               "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 MAX_SALE_VALUE = 3_000_000_000  # minor units: above it a sale goes the exact way (keeps SQL's products in 64 bits)
 MAX_UNIT_PRICE = 1_000_000_000_000
-TEMP_TABLES = ("_imp_stage", "_imp_rate", "_imp_sale", "_imp_line", "_imp_total", "_imp_share", "_imp_priced", "_imp_sums", "_imp_tender",
+TEMP_TABLES = ("_imp_stage", "_imp_rate", "_imp_sale", "_imp_line", "_imp_total", "_imp_share", "_imp_sums", "_imp_tender",
                "_imp_product", "_imp_customer", "_imp_till")
 
 
@@ -123,8 +123,10 @@ def _edge_space(x: str) -> str:
     """SQL: ``x`` starts or ends with a character ``str.strip`` takes off, or a control
     character (true for a few more than need it: they go the exact way; NULL for '')."""
     first, last = f"unicode({x})", f"unicode(substr({x}, -1))"
-    return (f"({first} <= 32 OR {last} <= 32 OR (({first} > 127 OR {last} > 127) "
-            f"AND ({first} IN ({_SPACE_CODES}) OR {last} IN ({_SPACE_CODES}))))")
+    # the usual value (both ends printable ASCII) is settled by the first test, one call for each end
+    return (f"(NOT ({first} BETWEEN 33 AND 127 AND {last} BETWEEN 33 AND 127) "
+            f"AND ({first} <= 32 OR {last} <= 32 OR (({first} > 127 OR {last} > 127) "
+            f"AND ({first} IN ({_SPACE_CODES}) OR {last} IN ({_SPACE_CODES})))))")
 
 
 def _one(cur, sql: str, params=()):
@@ -202,15 +204,13 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
                  f"AND length({e['reference']}) <= {MAX_REF}")
     # Values are staged as they are: the exact reader strips them (str.strip). The checks
     # refuse whitespace in every number, code and date; a text that starts or ends with any
-    # (rare) sends the file the exact way.
-    line_texts = [e[c] for c in ("sku", "barcode", "description", "category")]
-    tender_texts = [e["card_brand"], e["reference"]]
-    if _one(cur, f"SELECT count(*) FROM _imp_stage WHERE NOT ({e['receipt']} <> '' AND length({e['receipt']}) <= {MAX_RECEIPT} "
-                 f"AND (({line} AND {line_ok}) OR ({tender} AND {tender_ok}))) "
-                 f"OR {_edge_space(e['receipt'])} "
-                 f"OR ({line} AND ({' OR '.join(map(_edge_space, line_texts))})) "
-                 f"OR ({tender} AND ({' OR '.join(map(_edge_space, tender_texts))}))"):
-        raise _GiveUp
+    # (rare) sends the file the exact way. Each row is checked where it is read anyway: a
+    # line row as _imp_line is built (column bad), a tender row as _imp_tender is, the
+    # receipt once per sale in _imp_sale (a tender's receipt must be a sale's); a row that is
+    # neither is in neither table. (As CASE WHEN: SQLite stops at the first true term of an OR
+    # in a condition, but works out every term of one in a value.)
+    line_bad = f"(NOT ({line_ok}) OR {' OR '.join(_edge_space(st(c)) for c in ('sku', 'barcode', 'description', 'category'))})"
+    tender_bad = f"(NOT ({tender_ok}) OR {' OR '.join(_edge_space(st(c)) for c in ('card_brand', 'reference'))})"
     # references and brands that might be card numbers: the exact path refuses or reports them
     brand = f"substr({e['card_brand']}, 1, {MAX_BRAND})"
     for ref, brand_text in cur.execute(f"SELECT {e['reference']}, {brand} FROM _imp_stage "
@@ -250,9 +250,10 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     stamp_ok = (f"(substr(ts, 1, 19) GLOB {shape} AND (substr(ts, 20) = 'Z' OR substr(ts, 20) GLOB '[+-][0-9][0-9]:[0-9][0-9]') "
                 f"AND substr(ts, 1, 4) BETWEEN '1900' AND '9998' "
                 f"AND strftime('%Y-%m-%dT%H:%M:%S', substr(ts, 1, 19)) = substr(ts, 1, 19) AND datetime(ts) IS NOT NULL)")
-    if _one(cur, f"SELECT count(*) FROM _imp_sale WHERE {' OR '.join(map(_edge_space, ('till', 'cashier', 'name', 'email', 'phone')))}"):
+    if _one(cur, f"SELECT count(*) FROM _imp_sale WHERE {' OR '.join(map(_edge_space, ('receipt', 'till', 'cashier', 'name', 'email', 'phone')))}"):
         raise _GiveUp
-    if _one(cur, f"""SELECT count(*) FROM _imp_sale WHERE NOT (n = top AND n = nd AND length(till) <= {MAX_TILL}
+    if _one(cur, f"""SELECT count(*) FROM _imp_sale WHERE NOT (receipt <> '' AND length(receipt) <= {MAX_RECEIPT}
+                     AND n = top AND n = nd AND length(till) <= {MAX_TILL}
                      AND length(email) <= {MAX_EMAIL} AND length(phone) <= {MAX_PHONE} AND (od_text = '' OR {money_ok('od_text')})
                      AND {stamp_ok})"""):
         raise _GiveUp
@@ -270,13 +271,16 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
                {money(st('unit_price'))} AS unit_price,
                CASE WHEN {st('line_discount')} = '' THEN 0 ELSE {money(st('line_discount'))} END AS line_discount, r.th AS th,
                {st('sku')} AS sku, {st('barcode')} AS barcode,
-               st.rowid <> s.first AND (({st('timestamp')} <> '' AND {st('timestamp')} <> s.ts) OR {st('order_discount')} <> '') AS odd
+               st.rowid <> s.first AND (({st('timestamp')} <> '' AND {st('timestamp')} <> s.ts) OR {st('order_discount')} <> '') AS odd,
+               CASE WHEN {line_bad} THEN 1 END AS bad
         FROM _imp_stage st JOIN _imp_sale s ON s.receipt = {st('receipt')} JOIN _imp_rate r ON r.raw = {st('tax_rate')}
         WHERE {st_line}
         ORDER BY s.ord, line_no""")
-    if _one(cur, f"SELECT count(*) FROM _imp_line WHERE odd OR unit_price >= {MAX_UNIT_PRICE} OR line_discount > qty * unit_price"):
+    if _one(cur, f"SELECT count(*) FROM _imp_line WHERE bad OR odd OR unit_price >= {MAX_UNIT_PRICE} OR line_discount > qty * unit_price"):
         raise _GiveUp
     # order discounts within the sale's value; sales small enough for 64-bit products below
+    # (_imp_line is in sale order: grouped by sale through this index, nothing is sorted)
+    cur.execute("CREATE INDEX temp._imp_line_ord ON _imp_line (ord)")
     cur.execute("""CREATE TEMP TABLE _imp_total AS
         SELECT ord, sum(qty * unit_price) AS subtotal, sum(line_discount) AS line_discounts, sum(qty * unit_price - line_discount) AS gross
         FROM _imp_line GROUP BY ord ORDER BY ord""")
@@ -297,35 +301,43 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
             SELECT b.*, row_number() OVER (PARTITION BY ord ORDER BY r DESC, line_no) AS place, sum(q) OVER (PARTITION BY ord) AS floors
             FROM b)
         SELECT lid, q + (place <= od - floors) FROM c ORDER BY lid""")
-    if include_tax:
-        paid_tax = "net AS paid, net - (2 * net * 100000 + (100000 + th)) / (2 * (100000 + th)) AS tax"
-    else:
-        paid_tax = "net + (2 * net * th + 100000) / 200000 AS paid, (2 * net * th + 100000) / 200000 AS tax"
-    cur.execute(f"""CREATE TEMP TABLE _imp_priced AS
-        SELECT x.*, {paid_tax} FROM (
-            SELECT l.ord, l.line_no, l.src, l.qty, l.unit_price, l.line_discount, l.th, l.sku, l.barcode, coalesce(sh.share, 0) AS share,
-                   l.qty * l.unit_price - l.line_discount - coalesce(sh.share, 0) AS net
-            FROM _imp_line l LEFT JOIN _imp_share sh ON sh.lid = l.rowid ORDER BY l.rowid) x""")
-    if _one(cur, """SELECT count(*) FROM _imp_priced WHERE net < 0 OR typeof(share) <> 'integer' OR typeof(paid) <> 'integer'
-                    OR typeof(tax) <> 'integer'"""):
-        raise _GiveUp
-    cur.execute("CREATE INDEX temp._imp_priced_ord ON _imp_priced (ord)")
-    cur.execute("CREATE TEMP TABLE _imp_sums AS SELECT ord, sum(tax) AS tax_total, sum(paid) AS total FROM _imp_priced GROUP BY ord ORDER BY ord")
+    # (not stored: the sums below and the line rows' insert work paid and tax out as they read a line)
+    cur.execute(f"""CREATE TEMP TABLE _imp_sums AS
+        SELECT ord, sum(tax) AS tax_total, sum(paid) AS total,
+               max(CASE WHEN net < 0 OR typeof(share) <> 'integer' OR typeof(paid) <> 'integer' OR typeof(tax) <> 'integer'
+                        THEN 1 ELSE 0 END) AS bad
+        FROM ({priced_sql(include_tax)}) GROUP BY ord ORDER BY ord""")
 
     # tenders in file order, each after its sale's first line row; they add up to what the lines paid
     cur.execute(f"""CREATE TEMP TABLE _imp_tender AS
         SELECT s.ord AS ord, row_number() OVER (PARTITION BY s.ord ORDER BY st.rowid) AS seq, st.rowid AS src,
-               {money(st('amount'))} AS amount, s.first AS first
+               {money(st('amount'))} AS amount, s.first AS first, CASE WHEN {tender_bad} THEN 1 END AS bad
         FROM _imp_stage st LEFT JOIN _imp_sale s ON s.receipt = {st('receipt')}
         WHERE {st_tender}
         ORDER BY s.ord, st.rowid""")
-    if _one(cur, "SELECT count(*) FROM _imp_tender WHERE ord IS NULL OR src < first"):
+    if _one(cur, "SELECT count(*) FROM _imp_tender WHERE ord IS NULL OR src < first OR bad"):
+        raise _GiveUp
+    # every row is a line or a tender row
+    if _one(cur, "SELECT count(*) FROM _imp_line") + _one(cur, "SELECT count(*) FROM _imp_tender") != rows:
         raise _GiveUp
     cur.execute("CREATE INDEX temp._imp_tender_ord ON _imp_tender (ord)")
     if _one(cur, """SELECT count(*) FROM _imp_sums m LEFT JOIN (SELECT ord, sum(amount) AS paid FROM _imp_tender GROUP BY ord) p
-                    ON p.ord = m.ord WHERE coalesce(p.paid, 0) <> m.total OR typeof(m.total) <> 'integer'"""):
+                    ON p.ord = m.ord WHERE coalesce(p.paid, 0) <> m.total OR typeof(m.total) <> 'integer' OR m.bad"""):
         raise _GiveUp
-    return {"currency": currency, "rows": rows, "rates": rates, "e": e}
+    return {"currency": currency, "rows": rows, "rates": rates, "e": e, "include_tax": include_tax}
+
+
+def priced_sql(include_tax: bool, where: str = "1") -> str:
+    """SQL: each line of _imp_line with its order-discount share, net, paid and tax (price_sale's
+    formulas: on prices including tax the tax is inside, otherwise added on top), in line order."""
+    if include_tax:
+        paid_tax = "net AS paid, net - (2 * net * 100000 + (100000 + th)) / (2 * (100000 + th)) AS tax"
+    else:
+        paid_tax = "net + (2 * net * th + 100000) / 200000 AS paid, (2 * net * th + 100000) / 200000 AS tax"
+    return f"""SELECT x.*, {paid_tax} FROM (
+            SELECT l.rowid AS lid, l.ord, l.line_no, l.src, l.qty, l.unit_price, l.line_discount, l.th, l.sku, l.barcode,
+                   coalesce(sh.share, 0) AS share, l.qty * l.unit_price - l.line_discount - coalesce(sh.share, 0) AS net
+            FROM _imp_line l LEFT JOIN _imp_share sh ON sh.lid = l.rowid WHERE {where}) x"""
 
 
 def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, cancel):
@@ -339,11 +351,24 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
         return e[name] if e[name] == "''" else "st." + e[name]
 
     total_sales = _one(cur, "SELECT count(*) FROM _imp_sale")
-    cur.execute("""UPDATE _imp_sale SET k = n.k FROM (
-                       SELECT s.ord, row_number() OVER (ORDER BY s.ord) AS k FROM _imp_sale s
-                       WHERE NOT EXISTS (SELECT 1 FROM main.sale x WHERE x.store_id = ? AND x.receipt_no = s.receipt)) n
-                   WHERE n.ord = _imp_sale.ord""", (store.id,))
-    ords = [o for (o,) in cur.execute("SELECT ord FROM _imp_sale WHERE k IS NOT NULL ORDER BY ord").fetchall()]
+    # k: the sale's place among the new ones (its id is the largest id + k). Usually no receipt
+    # of the file is in the ledger yet: then k is ord (1..n) and nothing needs _imp_sale's k,
+    # nor a join to it to skip a sale.
+    if _one(cur, "SELECT EXISTS (SELECT 1 FROM _imp_sale s JOIN main.sale x ON x.store_id = ? AND x.receipt_no = s.receipt)",
+            (store.id,)):
+        cur.execute("""UPDATE _imp_sale SET k = n.k FROM (
+                           SELECT s.ord, row_number() OVER (ORDER BY s.ord) AS k FROM _imp_sale s
+                           WHERE NOT EXISTS (SELECT 1 FROM main.sale x WHERE x.store_id = ? AND x.receipt_no = s.receipt)) n
+                       WHERE n.ord = _imp_sale.ord""", (store.id,))
+        ords = [o for (o,) in cur.execute("SELECT ord FROM _imp_sale WHERE k IS NOT NULL ORDER BY ord").fetchall()]
+
+        def k(row: str) -> tuple[str, str, str]:  # (k, a join giving it, a condition: the sale is new)
+            return "s.k", f"JOIN _imp_sale s ON s.ord = {row}.ord", "s.k IS NOT NULL"
+    else:
+        ords = list(range(1, total_sales + 1))
+
+        def k(row: str) -> tuple[str, str, str]:
+            return f"{row}.ord", "", "1"
     new = len(ords)
     if progress:
         progress(0, new)
@@ -353,8 +378,8 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
     first: dict[tuple[str, str], tuple[FeedProduct, bool]] = {}
     for sku_v, barcode_v, description, category, unit_price, rate_raw in cur.execute(f"""
             SELECT l.sku, l.barcode, {st('description')}, {st('category')}, l.unit_price, {st('tax_rate')}
-            FROM (SELECT min(l.rowid) AS r FROM _imp_line l JOIN _imp_sale s ON s.ord = l.ord
-                  WHERE s.k IS NOT NULL AND (l.sku <> '' OR l.barcode <> '') GROUP BY l.sku, l.barcode) f
+            FROM (SELECT min(l.rowid) AS r FROM _imp_line l {k('l')[1]}
+                  WHERE {k('l')[2]} AND (l.sku <> '' OR l.barcode <> '') GROUP BY l.sku, l.barcode) f
             JOIN _imp_line l ON l.rowid = f.r JOIN _imp_stage st ON st.rowid = l.src
             ORDER BY f.r""").fetchall():
         first[(sku_v, barcode_v)] = (FeedProduct(sku_v, barcode_v, description, category, unit_price, plan["rates"][rate_raw]),
@@ -364,7 +389,7 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
     cur.executemany("INSERT INTO _imp_product VALUES (?, ?, ?)", [(s, b, pid) for (s, b), pid in product_of.items()])
 
     # customers: each one as the new sales first meet it
-    met = cur.execute("""SELECT name, email, phone FROM _imp_sale WHERE k IS NOT NULL AND (name <> '' OR email <> '' OR phone <> '')
+    met = cur.execute(f"""SELECT name, email, phone FROM _imp_sale s WHERE {k('s')[2]} AND (name <> '' OR email <> '' OR phone <> '')
                          GROUP BY name, email, phone ORDER BY min(ord)""").fetchall()
     ids, customers_created = si.customer_ids([FeedCustomer(name or email or phone, email or None, phone or None)
                                               for name, email, phone in met])
@@ -374,16 +399,16 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
     # tills, in the order the new sales meet them
     tills: dict = {}
     cur.execute("CREATE TEMP TABLE _imp_till (code TEXT PRIMARY KEY, id INTEGER)")
-    for (code,) in cur.execute("SELECT till FROM _imp_sale WHERE k IS NOT NULL AND till <> '' GROUP BY till ORDER BY min(ord)").fetchall():
+    for (code,) in cur.execute(f"SELECT till FROM _imp_sale s WHERE {k('s')[2]} AND till <> '' GROUP BY till ORDER BY min(ord)").fetchall():
         cur.execute("INSERT INTO _imp_till VALUES (?, ?)", (code, sales_service._till(store, code, tills).id))
 
     sale_base = _one(cur, "SELECT coalesce(max(id), 0) FROM main.sale")
-    n_lines = _one(cur, "SELECT count(*) FROM _imp_priced p JOIN _imp_sale s ON s.ord = p.ord WHERE s.k IS NOT NULL")
-    n_tenders = _one(cur, "SELECT count(*) FROM _imp_tender t JOIN _imp_sale s ON s.ord = t.ord WHERE s.k IS NOT NULL")
+    n_lines = _one(cur, f"SELECT count(*) FROM _imp_line p {k('p')[1]} WHERE {k('p')[2]}")
+    n_tenders = _one(cur, f"SELECT count(*) FROM _imp_tender t {k('t')[1]} WHERE {k('t')[2]}")
     now = sales_service.stored_time(clock.utcnow())
     # uuids counted up by the row's place in its temp table (ascending; gaps where a sale was skipped)
     runs = {name: sales_service.uuid7_run(_one(cur, f"SELECT count(*) FROM {table}"))
-            for name, table in (("sale", "_imp_sale"), ("line", "_imp_priced"), ("tender", "_imp_tender"))}
+            for name, table in (("sale", "_imp_sale"), ("line", "_imp_line"), ("tender", "_imp_tender"))}
 
     def uuid(run: str, k: str) -> str:
         prefix, start = runs[run]
@@ -394,25 +419,25 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
     # in the order they are written (sale by sale, line by line).
     sale_sql = f"""INSERT INTO main.sale (id, uuid, created_at, store_id, till_id, receipt_no, sold_at, customer_id, cashier, currency,
                        subtotal, discount_total, tax_total, total, source, source_ref)
-        SELECT {sale_base} + s.k, {uuid('sale', 's.ord - 1')}, :now, :store, t.id, s.receipt, datetime(s.ts), c.id, s.cashier, :currency, tt.subtotal,
+        SELECT {sale_base} + {k('s')[0]}, {uuid('sale', 's.ord - 1')}, :now, :store, t.id, s.receipt, datetime(s.ts), c.id, s.cashier, :currency, tt.subtotal,
                tt.line_discounts + s.od, m.tax_total, m.total, 'canonical', s.receipt
         FROM _imp_sale s JOIN _imp_total tt ON tt.rowid = s.ord JOIN _imp_sums m ON m.rowid = s.ord
         LEFT JOIN _imp_till t ON t.code = s.till
         LEFT JOIN _imp_customer c ON c.name = s.name AND c.email = s.email AND c.phone = s.phone
-        WHERE s.ord BETWEEN :lo AND :hi AND s.k IS NOT NULL ORDER BY s.ord"""
+        WHERE s.ord BETWEEN :lo AND :hi AND {k('s')[2]} ORDER BY s.ord"""
     line_sql = f"""INSERT INTO main.sale_line (uuid, created_at, sale_id, line_no, product_id, sku, barcode, description, category,
                        quantity, unit_price, line_discount, order_discount_share, paid, tax_rate, tax_amount)
-        SELECT {uuid('line', 'p.rowid - 1')}, :now, {sale_base} + s.k, p.line_no, pr.id, p.sku, p.barcode,
+        SELECT {uuid('line', 'p.lid - 1')}, :now, {sale_base} + {k('p')[0]}, p.line_no, pr.id, p.sku, p.barcode,
                {st('description')}, {st('category')}, p.qty, p.unit_price, p.line_discount, p.share, p.paid, p.th, p.tax
-        FROM _imp_priced p JOIN _imp_sale s ON s.ord = p.ord JOIN _imp_stage st ON st.rowid = p.src
+        FROM ({priced_sql(plan["include_tax"], "l.ord BETWEEN :lo AND :hi")}) p {k('p')[1]} JOIN _imp_stage st ON st.rowid = p.src
         LEFT JOIN _imp_product pr ON pr.sku = p.sku AND pr.barcode = p.barcode
-        WHERE p.ord BETWEEN :lo AND :hi AND s.k IS NOT NULL ORDER BY p.rowid"""
+        WHERE {k('p')[2]} ORDER BY p.lid"""
     tender_sql = f"""INSERT INTO main.tender (uuid, created_at, sale_id, seq, method, amount, card_brand, card_last4, reference)
-        SELECT {uuid('tender', 't.rowid - 1')}, :now, {sale_base} + s.k,
+        SELECT {uuid('tender', 't.rowid - 1')}, :now, {sale_base} + {k('t')[0]},
                t.seq, lower({st('method')}), t.amount,
                substr({st('card_brand')}, 1, {MAX_BRAND}), replace(replace({st('card_last4')}, ' ', ''), '-', ''), {st('reference')}
-        FROM _imp_tender t JOIN _imp_sale s ON s.ord = t.ord JOIN _imp_stage st ON st.rowid = t.src
-        WHERE t.ord BETWEEN :lo AND :hi AND s.k IS NOT NULL ORDER BY t.rowid"""
+        FROM _imp_tender t {k('t')[1]} JOIN _imp_stage st ON st.rowid = t.src
+        WHERE t.ord BETWEEN :lo AND :hi AND {k('t')[2]} ORDER BY t.rowid"""
     batch = si.BATCH
     lines_done = tenders_done = 0
     with __exception_wrapper__:  # the driver's errors as peewee's (IntegrityError ...)

@@ -277,6 +277,22 @@ def test_whitespace_list_is_what_str_strip_takes_off():
     assert sales_import_sql.WHITESPACE == "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 
 
+def test_the_edge_check_flags_a_value_that_starts_or_ends_with_whitespace_or_a_control_character(sqlite_db):
+    """_edge_space against Python, for every character up to the last one str.strip takes off
+    (U+3000), at the start, at the end and in the middle of a value."""
+    chars = [chr(c) for c in range(1, 0x3001) if not 0xD800 <= c <= 0xDFFF]
+    database.execute_sql("CREATE TEMP TABLE edge_probe (v TEXT, flagged INTEGER)")
+    try:
+        database.obj.cursor().executemany("INSERT INTO temp.edge_probe (v) VALUES (?)",
+                                          [(v,) for c in chars for v in (c + "ab", "ab" + c, "a" + c + "b")])
+        database.execute_sql(f"UPDATE temp.edge_probe SET flagged = CASE WHEN {sales_import_sql._edge_space('v')} THEN 1 ELSE 0 END")
+        got = {v for v, flagged in database.execute_sql("SELECT v, flagged FROM temp.edge_probe").fetchall() if flagged}
+    finally:
+        database.execute_sql("DROP TABLE temp.edge_probe")
+    expected = {v for c in chars if c.isspace() or ord(c) <= 32 for v in (c + "ab", "ab" + c)}
+    assert got == expected
+
+
 def test_staging_and_checking_leave_the_ledger_free_for_other_desks(tmp_path, monkeypatch):
     """Only the writes hold the write lock: while the file is staged and checked another desk can write."""
     import cysqlite  # the driver's own SQLite: two copies of SQLite in one process do not see each other's locks
