@@ -119,3 +119,22 @@ def sign_in_answers(monkeypatch):
 
     monkeypatch.setattr(SignInDialog, "get_staff", classmethod(fake))
     return answers
+
+
+@pytest.fixture
+def head_office_screen(qtbot, store_ctx):
+    """Make the Head office window, shown at 1280x800 and activated, on tab ``tab`` (or its first)."""
+    from desk.ui.screens.head_office import HeadOfficeScreen
+
+    def make(tab: int | None = None) -> HeadOfficeScreen:
+        screen = HeadOfficeScreen(store_ctx)
+        qtbot.addWidget(screen)
+        screen.resize(1280, 800)
+        screen.show()
+        qtbot.waitExposed(screen)
+        screen.activated()
+        if tab is not None:
+            screen.tabs.setCurrentIndex(tab)
+        return screen
+
+    return make

@@ -10,30 +10,18 @@ from PySide6.QtWidgets import QApplication
 
 from desk.services import head_office, ho_reports
 from desk.services.export import export_bundle
-from desk.ui.screens.head_office import HeadOfficeScreen
 from tests.services.test_head_office import activity
 from tests.services.test_ho_orders_cases import T0, make_shop, utc_local_time  # noqa: F401 - a fixture
 
 
-def _screen(qtbot, store_ctx):
-    screen = HeadOfficeScreen(store_ctx)
-    qtbot.addWidget(screen)
-    screen.resize(1280, 800)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.activated()
-    screen.tabs.setCurrentIndex(2)
-    return screen
-
-
-def test_every_report_has_its_chart_and_ctrl_g_toggles_it(qtbot, store_ctx, sqlite_store, clock_at, utc_local_time,
+def test_every_report_has_its_chart_and_ctrl_g_toggles_it(head_office_screen, qtbot, store_ctx, sqlite_store, clock_at, utc_local_time,
                                                           tmp_path):
     st, admin = sqlite_store
     d = make_shop(st, admin, clock_at)
     activity(st, (d["clerk"],))
     head_office.import_bundle(admin, export_bundle(admin, tmp_path).path)
     clock_at(T0 + dt.timedelta(days=40))
-    screen = _screen(qtbot, store_ctx)
+    screen = head_office_screen(2)
     assert not screen.chart_shown()  # nothing run yet
     screen.rep_from.setDate(QDate(2026, 3, 2))
     screen.rep_to.setDate(QDate(2026, 3, 22))
@@ -68,13 +56,13 @@ def test_every_report_has_its_chart_and_ctrl_g_toggles_it(qtbot, store_ctx, sqli
     assert screen.chart_shown()
 
 
-def test_the_chart_follows_the_report_and_the_dates(qtbot, store_ctx, sqlite_store, clock_at, utc_local_time,
+def test_the_chart_follows_the_report_and_the_dates(head_office_screen, qtbot, store_ctx, sqlite_store, clock_at, utc_local_time,
                                                     tmp_path):
     st, admin = sqlite_store
     make_shop(st, admin, clock_at)
     head_office.import_bundle(admin, export_bundle(admin, tmp_path).path)
     clock_at(T0 + dt.timedelta(days=40))
-    screen = _screen(qtbot, store_ctx)
+    screen = head_office_screen(2)
     screen.report_combo.setCurrentIndex(screen.report_combo.findData("open_orders_by_status"))
     screen.rep_from.setDate(QDate(2026, 3, 2))
     screen.rep_to.setDate(QDate(2026, 3, 22))

@@ -8,23 +8,16 @@ from PySide6.QtCore import QDate
 
 from desk.services import head_office
 from desk.services.export import export_bundle
-from desk.ui.screens.head_office import HeadOfficeScreen
 from tests.services.test_ho_orders_cases import T0, make_shop, utc_local_time  # noqa: F401 - a fixture
 
 
-def test_the_reports_tab_shows_orders_and_cases_reports(qtbot, store_ctx, sqlite_store, clock_at, utc_local_time,
+def test_the_reports_tab_shows_orders_and_cases_reports(head_office_screen, qtbot, store_ctx, sqlite_store, clock_at, utc_local_time,
                                                         tmp_path):
     st, admin = sqlite_store
     make_shop(st, admin, clock_at)
     head_office.import_bundle(admin, export_bundle(admin, tmp_path).path)
     clock_at(T0 + dt.timedelta(days=40))
-    screen = HeadOfficeScreen(store_ctx)
-    qtbot.addWidget(screen)
-    screen.resize(1280, 800)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.activated()
-    screen.tabs.setCurrentIndex(2)
+    screen = head_office_screen(2)
     names = [screen.report_combo.itemData(i) for i in range(screen.report_combo.count())]
     assert {"orders_overdue", "open_orders_by_status", "cases_by_category", "satisfaction_by_store"} <= set(names)
 

@@ -17,14 +17,9 @@ from desk.ui.screens.head_office import HeadOfficeScreen
 from tests.services.test_head_office import activity, add_team
 
 
-def test_register_import_coverage_report(qtbot, store_ctx, messages, tmp_path, monkeypatch):
+def test_register_import_coverage_report(head_office_screen, qtbot, store_ctx, messages, tmp_path, monkeypatch):
     assert HeadOfficeScreen in SCREEN_CLASSES
-    screen = HeadOfficeScreen(store_ctx)
-    qtbot.addWidget(screen)
-    screen.resize(1280, 800)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.activated()
+    screen = head_office_screen()
 
     # register the store: its key is shown once
     screen.tabs.setCurrentIndex(3)

@@ -11,17 +11,11 @@ from desk.services import head_office
 from desk.ui.screens.head_office import COVERAGE_MARKS, HeadOfficeScreen
 
 
-def test_trading_days_are_edited_on_the_stores_tab_and_coverage_shows_them_closed(qtbot, store_ctx, messages):
+def test_trading_days_are_edited_on_the_stores_tab_and_coverage_shows_them_closed(head_office_screen, qtbot, store_ctx, messages):
     admin = store_ctx.staff
     head_office.register_store(admin, "LDN01", "London")
     head_office.register_store(admin, "MAN01", "Manchester")
-    screen = HeadOfficeScreen(store_ctx)
-    qtbot.addWidget(screen)
-    screen.resize(1280, 800)
-    screen.show()
-    qtbot.waitExposed(screen)
-    screen.activated()
-    screen.tabs.setCurrentIndex(3)
+    screen = head_office_screen(3)
     assert not screen.days_button.isEnabled()  # no store picked yet
 
     screen.stores_table.selectRow(1)
