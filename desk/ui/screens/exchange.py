@@ -268,19 +268,8 @@ class ExchangeScreen(ReturnScreen):
         even.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.settle.addWidget(even)
 
-        self.confirm_button = QPushButton("Exchange")
-        self.confirm_button.setObjectName("confirmExchange")
-        self.confirm_button.setProperty("primary", True)
-        self.confirm_button.setMinimumHeight(52)
-        self.confirm_button.setAutoDefault(False)
-        self.confirm_button.setToolTip("Confirm the exchange (Enter)")
-        self.confirm_button.clicked.connect(self.confirm)
-        self.queue_button = QPushButton("Send to a manager")
-        self.queue_button.setObjectName("sendToManager")
-        self.queue_button.setMinimumHeight(40)
-        self.queue_button.setAutoDefault(False)
-        self.queue_button.setToolTip("Put the returned part in the approval queue; a manager answers from any desk")
-        self.queue_button.clicked.connect(self.send_to_manager)
+        self._build_confirm_buttons("Exchange", "confirmExchange", "Confirm the exchange (Enter)",
+                                    "Put the returned part in the approval queue; a manager answers from any desk", 52)
 
         right_box = QWidget()
         right_box.setFixedWidth(300)

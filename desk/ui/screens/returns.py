@@ -161,6 +161,22 @@ class ReturnScreen(Screen):
     gift_note = "refunded as store credit at the price paid"
     slip_kind = "refund"  # the document printed when it is written (documents.render)
 
+    def _build_confirm_buttons(self, text: str, name: str, tip: str, queue_tip: str, height: int) -> None:
+        """The primary confirm button (Enter) and "Send to a manager" beneath it."""
+        self.confirm_button = QPushButton(text)
+        self.confirm_button.setObjectName(name)
+        self.confirm_button.setProperty("primary", True)
+        self.confirm_button.setMinimumHeight(height)
+        self.confirm_button.setAutoDefault(False)
+        self.confirm_button.setToolTip(tip)
+        self.confirm_button.clicked.connect(self.confirm)
+        self.queue_button = QPushButton("Send to a manager")
+        self.queue_button.setObjectName("sendToManager")
+        self.queue_button.setMinimumHeight(height - 12)
+        self.queue_button.setAutoDefault(False)
+        self.queue_button.setToolTip(queue_tip)
+        self.queue_button.clicked.connect(self.send_to_manager)
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.setObjectName("returnScreen")
@@ -441,19 +457,8 @@ class ReturnScreen(Screen):
         self.signals_label = _label("", "muted", "fraudSignals", wrap=True)
         sc.addWidget(self.signals_label)
 
-        self.confirm_button = QPushButton("Refund")
-        self.confirm_button.setObjectName("confirmReturn")
-        self.confirm_button.setProperty("primary", True)
-        self.confirm_button.setMinimumHeight(56)
-        self.confirm_button.setAutoDefault(False)
-        self.confirm_button.setToolTip("Confirm the return (Enter)")
-        self.confirm_button.clicked.connect(self.confirm)
-        self.queue_button = QPushButton("Send to a manager")
-        self.queue_button.setObjectName("sendToManager")
-        self.queue_button.setMinimumHeight(44)
-        self.queue_button.setAutoDefault(False)
-        self.queue_button.setToolTip("Put the return in the approval queue; a manager answers from any desk")
-        self.queue_button.clicked.connect(self.send_to_manager)
+        self._build_confirm_buttons("Refund", "confirmReturn", "Confirm the return (Enter)",
+                                    "Put the return in the approval queue; a manager answers from any desk", 56)
 
         right_box = QWidget()
         right_box.setFixedWidth(300)
