@@ -28,19 +28,13 @@ from desk.services.store import current_store
 from desk.ui import messages
 from desk.ui.context import AppContext
 from desk.ui.tables.sales_table import local_time_text
+from desk.ui.widgets import style
 from desk.ui.widgets.style import repolish
 
 
 def label(text: str = "", role: str | None = None, name: str | None = None, wrap: bool = True) -> QLabel:
     """A selectable label with a stylesheet role."""
-    widget = QLabel(text)
-    if role:
-        widget.setProperty("role", role)
-    if name:
-        widget.setObjectName(name)
-    widget.setWordWrap(wrap)
-    widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return widget
+    return style.label(text, role, name, wrap, selectable=True)
 
 
 def table(columns: tuple[str, ...], name: str) -> QTableWidget:

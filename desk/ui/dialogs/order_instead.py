@@ -31,16 +31,11 @@ from desk.ui.desk_identity import desk_code
 from desk.ui.dialogs.take_order import CONTACT_LABELS
 from desk.ui.messages import describe
 from desk.ui.widgets.tender_edit import SplitTenders
+from desk.ui.widgets import style
 
 
 def _label(text: str, role: str | None = None, name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    if role:
-        label.setProperty("role", role)
-    if name:
-        label.setObjectName(name)
-    return label
+    return style.label(text, role, name, wrap=True)
 
 
 class OrderInsteadDialog(QDialog):

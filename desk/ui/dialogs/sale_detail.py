@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from desk.money import format_money
 from desk.services.sale_lookup import SaleView
 from desk.ui.tables.sales_table import local_time_text
+from desk.ui.widgets import style
 
 AMBER = QColor("#9a5b00")
 MUTED = QColor("#5b6675")
@@ -36,13 +37,7 @@ SOURCES = {"demo": "Demo store", "canonical": "Till file", "shopify": "Shopify e
 
 
 def _label(text: str = "", role: str | None = None, name: str | None = None) -> QLabel:
-    label = QLabel(text)
-    if role:
-        label.setProperty("role", role)
-    if name:
-        label.setObjectName(name)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
+    return style.label(text, role, name, selectable=True)
 
 
 def _rate_text(rate) -> str:

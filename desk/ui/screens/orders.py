@@ -71,6 +71,7 @@ from desk.ui.screens.base import Screen
 from desk.ui.tables.orders_table import OrdersTableModel, flags_text
 from desk.ui.tables.paged import fit_columns, number_sample
 from desk.ui.tables.sales_table import local_time_text
+from desk.ui.widgets import style
 
 BOARD, DETAIL = range(2)
 AMBER_BG, RED_BG, CARD_BG = QColor("#fdf3e1"), QColor("#fbe9e7"), QColor("#f3f5f8")
@@ -102,20 +103,8 @@ KEY_HELP = (
 )
 
 
-def _label(text: str = "", role: str | None = None, name: str | None = None, wrap: bool = False) -> QLabel:
-    label = QLabel(text)
-    if role:
-        label.setProperty("role", role)
-    if name:
-        label.setObjectName(name)
-    label.setWordWrap(wrap)
-    return label
-
-
-def _set_role(label: QLabel, role: str) -> None:
-    label.setProperty("role", role)
-    label.style().unpolish(label)
-    label.style().polish(label)
+_label = style.label
+_set_role = style.set_role
 
 
 SHORT_FLAGS = {"overdue_at_supplier": "overdue at the supplier", "not_contacted": "arrived, not told",

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QStackedWidget,
@@ -50,26 +49,15 @@ from desk.ui.screens.base import Screen
 from desk.ui.tables.return_lines_table import CONDITION_LABELS, LineChoice, ReturnLinesModel
 from desk.ui.tables.sales_table import local_time_text
 from desk.ui.widgets.decision_banner import DecisionBanner
+from desk.ui.widgets import style
 
 POLL_MS = 2000  # how often the waiting screen asks whether a manager answered
 
 START, EDIT, WAIT, DONE, VIEW = range(5)
 
 
-def _label(text: str = "", role: str | None = None, name: str | None = None, wrap: bool = False) -> QLabel:
-    label = QLabel(text)
-    if role:
-        label.setProperty("role", role)
-    if name:
-        label.setObjectName(name)
-    label.setWordWrap(wrap)
-    return label
-
-
-def _set_role(label: QLabel, role: str) -> None:
-    label.setProperty("role", role)
-    label.style().unpolish(label)
-    label.style().polish(label)
+_label = style.label
+_set_role = style.set_role
 
 
 class CardReferenceDialog(QDialog):

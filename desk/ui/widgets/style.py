@@ -3,7 +3,8 @@ changed: the one place every screen and dialog does it."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
 
 
 def repolish(widget: QWidget) -> None:
@@ -30,3 +31,18 @@ def show_message(label: QWidget, text: str, error: bool = False, ok_role: str = 
     label.setText(text)
     set_role(label, "error" if error else ok_role)
     label.setVisible(bool(text))
+
+
+def label(text: str = "", role: str | None = None, name: str | None = None, wrap: bool = False,
+          selectable: bool = False) -> QLabel:
+    """A label with a stylesheet ``role`` and an object ``name``; ``wrap``: word wrap;
+    ``selectable``: its text can be selected with the mouse (to copy a number)."""
+    widget = QLabel(text)
+    if role:
+        widget.setProperty("role", role)
+    if name:
+        widget.setObjectName(name)
+    widget.setWordWrap(wrap)
+    if selectable:
+        widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return widget
