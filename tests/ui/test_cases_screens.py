@@ -352,7 +352,7 @@ def test_an_unknown_case_number_scanned_is_named(shop, make_window):
 
 
 def test_the_case_list_fits_a_whole_number_and_a_bold_due_time(shop, make_window, qtbot):
-    """Overdue cases are written bold: the Due column fits such a time, the Number column a whole
+    """Overdue cases are written bold: the Due column fits such a (short) time, the Number column a whole
     case number; Summary takes the rest and stays on screen."""
     from PySide6.QtGui import QFont, QFontMetrics
 
@@ -371,9 +371,11 @@ def test_the_case_list_fits_a_whole_number_and_a_bold_due_time(shop, make_window
     metrics = QFontMetrics(bold)
     import datetime as _dt
 
-    from desk.ui.tables.sales_table import local_time_text
+    from desk.ui.tables.sales_table import compact_time_text
 
-    wide_time = local_time_text(_dt.datetime(2026, 12, 28, 22, 58, tzinfo=_dt.timezone.utc), "en_GB")
+    now = _dt.datetime(2026, 12, 1, 9, 0)
+    wide_time = compact_time_text(_dt.datetime(2026, 12, 28, 22, 58), "en_GB", now)  # 28 Dec 22:58
+    assert wide_time == "28 Dec 22:58"
     assert table.columnWidth(M.DUE) >= metrics.horizontalAdvance(wide_time)
     assert table.columnWidth(M.NUMBER) >= metrics.horizontalAdvance("C-TST01-01-000123")
     right_edge = table.columnViewportPosition(M.DUE) + table.columnWidth(M.DUE)
@@ -398,3 +400,41 @@ def test_ctrl_shift_g_opens_the_categories_for_a_manager_only(shop, qtbot, monke
         screen.close()
     assert opened == [shop["mgr"].code]
     assert "Ctrl+Shift+G" in [k.keys for k in CasesScreen.keys]
+
+
+def test_a_due_time_is_written_short_for_the_narrow_list():
+    """One helper writes the Due column: today, a weekday in the six days ahead, else the day and
+    month; the year only when it is more than half a year away (TZ is UTC here)."""
+    from desk.ui.tables.sales_table import compact_time_text
+
+    now = dt.datetime(2026, 11, 23, 9, 0)  # a Monday
+    assert compact_time_text(dt.datetime(2026, 11, 23, 17, 10), "en_GB", now) == "Today 17:10"
+    assert compact_time_text(dt.datetime(2026, 11, 24, 17, 10), "en_GB", now) == "Tue 17:10"
+    assert compact_time_text(dt.datetime(2026, 11, 29, 17, 10), "en_GB", now) == "Sun 17:10"
+    assert compact_time_text(dt.datetime(2026, 11, 30, 16, 16), "en_GB", now) == "30 Nov 16:16"
+    assert compact_time_text(dt.datetime(2026, 11, 20, 16, 16), "en_GB", now) == "20 Nov 16:16"  # overdue: no weekday
+    assert compact_time_text(dt.datetime(2027, 1, 3, 9, 5), "en_GB", now) == "3 Jan 09:05"
+    assert compact_time_text(dt.datetime(2027, 8, 3, 9, 5), "en_GB", now) == "3 Aug 2027, 09:05"
+
+
+def test_at_1280_by_800_the_case_list_gives_the_summary_room(shop, make_window, qtbot):
+    """Beside the case's page the list shows Number, Summary and Due: Due is short ("Today 17:10"),
+    so a summary such as "Rude reply on the phone" is shown whole; the full due in the tooltip."""
+    from desk.app import application
+    from desk.ui.tables.cases_table import CasesTableModel as M
+
+    application()  # the app's palette, font and stylesheet, as the user sees them
+    cases_service.open_case(shop["clerk"], CaseInput(summary="Rude reply on the phone", customer_id=shop["ann"].id))
+    window = make_window(shop["ctx"])
+    screen = window.open_screen("screen.cases")
+    table = screen.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 0)
+    model = table.model()
+    assert model.rowCount() >= 1
+    due = model.index(0, M.DUE)
+    assert model.data(due).startswith(("Today ", "Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun "))
+    assert "/2026" in model.data(due, Qt.ItemDataRole.ToolTipRole)  # the full date and time
+    summary = table.fontMetrics().horizontalAdvance("Rude reply on the phone") + 8
+    assert table.columnWidth(M.SUMMARY) >= summary
+    assert table.columnWidth(M.SUMMARY) >= 190
+    assert not table.horizontalScrollBar().isVisible()

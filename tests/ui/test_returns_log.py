@@ -333,3 +333,25 @@ def test_the_void_dialog_requires_a_reason(qtbot, small):
     qtbot.keyClicks(dialog.reason_edit, "wrong receipt")
     qtbot.keyClick(dialog.reason_edit, "\r")
     assert dialog.result() == VoidReturnDialog.DialogCode.Accepted and dialog.reason() == "wrong receipt"
+
+
+def test_at_1280_by_800_the_log_needs_no_sideways_scroll(demo_ctx, make_window, qtbot):
+    """Nine columns do not fit beside the navigation: Approver and Clerk (the return's detail
+    shows both) give way, so Customer, Reasons and Tender are shown whole, with no horizontal
+    scroll bar."""
+    from desk.app import application
+    from desk.ui.tables.returns_log_table import ReturnsLogTableModel as M
+
+    application()  # the app's palette, font and stylesheet, as the user sees them
+    demo_ctx.staff = find_staff("300")
+    window = make_window(demo_ctx)
+    screen = window.open_screen("screen.returns_log")
+    table = screen.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 0)
+    assert table.isColumnHidden(M.APPROVED) and table.isColumnHidden(M.CLERK)
+    metrics = table.fontMetrics()
+    for col, text in ((M.CUSTOMER, "Mateusz MacLeod"), (M.REASONS, "Not as described"), (M.TENDERS, "Store credit")):
+        assert table.columnWidth(col) >= metrics.horizontalAdvance(text) + 8, table.model().COLUMNS[col]
+    last = max(c for c in range(table.model().columnCount()) if not table.isColumnHidden(c))
+    assert table.columnViewportPosition(last) + table.columnWidth(last) <= table.viewport().width() + 1
+    assert not table.horizontalScrollBar().isVisible()

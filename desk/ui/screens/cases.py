@@ -177,7 +177,7 @@ class CasesScreen(Screen):
         right_box.addWidget(self.page, 1)
         right_box.addLayout(grid)
 
-        self.splitter.setSizes([480, 560])
+        self.splitter.setSizes([560, 480])  # the list gets room for the summary; the page wraps
 
         self.message = message_label("casesMessage")
 

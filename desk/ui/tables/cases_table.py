@@ -8,7 +8,7 @@ from desk.money import format_money
 from desk.services.cases import PRIORITIES, TYPES, CaseQuery, CaseRow
 from desk.services.customers import CustomerRow, TimelineEntry
 from desk.ui.tables.paged import SAMPLE_NAME, PagedTableModel
-from desk.ui.tables.sales_table import local_time_text
+from desk.ui.tables.sales_table import compact_time_text, local_time_text
 
 OVERDUE = QColor("#b3261e")
 DUE_TODAY = QColor("#9a5b00")
@@ -28,10 +28,20 @@ class CasesTableModel(PagedTableModel[CaseQuery, CaseRow]):
     COLUMNS = ("Number", "Opened", "Type", "Priority", "Summary", "Customer", "Owner", "Status", "Due")
     NUMBER, OPENED, TYPE, PRIORITY, SUMMARY, CUSTOMER, OWNER, STATUS, DUE = range(9)
     NUMBER_COLUMNS = (NUMBER,)
-    DATE_COLUMNS = (OPENED, DUE)
+    DATE_COLUMNS = (OPENED,)  # Due is written short (compact_time_text): the list sits beside the case
     COLUMN_SAMPLES = {SUMMARY: "Sofa cushions missing", CUSTOMER: SAMPLE_NAME, OWNER: SAMPLE_NAME}
     STRETCH = (SUMMARY,)
     BOLD_ROWS = True  # overdue cases
+
+    def column_sample(self, column: int) -> str:
+        if column == self.DUE:  # the widest of a day and month, today, a weekday, in this locale
+            import datetime as dt
+
+            now = dt.datetime(2026, 12, 21, 9, 0, tzinfo=dt.timezone.utc)
+            whens = (dt.datetime(2026, 12, 28, 22, 58), now, dt.datetime(2026, 12, 23, 22, 58))
+            texts = [compact_time_text(w, self.locale, now) for w in whens]
+            return max(texts, key=len)
+        return super().column_sample(column)
 
     def display(self, row: CaseRow, column: int) -> str:
         if column == self.NUMBER:
@@ -53,7 +63,7 @@ class CasesTableModel(PagedTableModel[CaseQuery, CaseRow]):
         if column == self.DUE:
             if row.due_at is None:
                 return "paused" if row.status == "waiting_customer" else ""
-            return local_time_text(row.due_at, self.locale)
+            return compact_time_text(row.due_at, self.locale)
         return ""
 
     def tooltip(self, row: CaseRow, column: int) -> str | None:

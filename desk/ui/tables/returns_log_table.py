@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont
 from desk.money import format_money
 from desk.services.policy import KIND_LABELS
 from desk.services.returns import ReturnQuery, ReturnRow
-from desk.ui.tables.paged import PAGE, SAMPLE_MONEY, PagedTableModel
+from desk.ui.tables.paged import PAGE, SAMPLE_MONEY, SAMPLE_NAME, PagedTableModel
 from desk.ui.tables.sales_table import local_time_text
 
 RED = QColor("#b3261e")
@@ -29,8 +29,12 @@ class ReturnsLogTableModel(PagedTableModel[ReturnQuery, ReturnRow]):
     RIGHT_ALIGNED = frozenset({TOTAL})
     NUMBER_COLUMNS = (NUMBER,)
     DATE_COLUMNS = (DATE,)
-    COLUMN_SAMPLES = {PROOF: "Gift T3-0000166", CLERK: "000", TOTAL: SAMPLE_MONEY, APPROVED: "Sam Supervisor"}
+    # Customer, Reasons and Tender share the room left; their samples are what they should show
+    # whole, so the approver and then the clerk (the return's detail shows both) give way first.
+    COLUMN_SAMPLES = {PROOF: "Gift T3-0000166", CLERK: "000", TOTAL: SAMPLE_MONEY, APPROVED: "Sam Supervisor",
+                      CUSTOMER: SAMPLE_NAME, REASONS: "Not as described", TENDERS: "Mastercard •••• 0000"}
     STRETCH = (CUSTOMER, REASONS, TENDERS)
+    OPTIONAL = (APPROVED, CLERK)
     NumberRole = Qt.ItemDataRole.UserRole + 1
     StatusRole = Qt.ItemDataRole.UserRole + 2
 

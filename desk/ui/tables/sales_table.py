@@ -36,6 +36,34 @@ def local_time_text(when: dt.datetime, locale: str = "en_GB", fmt: str = "short"
         return local.strftime("%Y-%m-%d %H:%M")
 
 
+def compact_time_text(when: dt.datetime, locale: str = "en_GB", now: dt.datetime | None = None) -> str:
+    """A UTC instant, in local time, as short as a narrow list needs: "Today 17:10", a weekday in
+    the six days ahead ("Tue 17:10"), else the day and month ("26 Nov 16:16"), with the year when
+    it is more than half a year away ("26 Nov 2027, 16:16"). ``now``: UTC, the clock's by default."""
+    from babel.dates import format_skeleton
+
+    from desk import clock
+
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    now = now or clock.utcnow()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.timezone.utc)
+    local, today = when.astimezone(), now.astimezone().date()
+    try:
+        time = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
+        days = (local.date() - today).days
+        if days == 0:
+            return f"Today {time}"
+        if 0 < days < 7:
+            return f"{format_date(local, 'EEE', locale=locale)} {time}"
+        if abs(days) <= 183:
+            return f"{format_skeleton('MMMd', local, locale=locale)} {time}"
+        return f"{format_skeleton('yMMMd', local, locale=locale)}, {time}"
+    except Exception:  # an odd locale must not break a list
+        return local.strftime("%Y-%m-%d %H:%M")
+
+
 class SalesTableModel(PagedTableModel[SaleQuery, SaleRow]):
     """Rows are desk.services.sale_lookup.SaleRow, newest first, loaded a page at a time.
 
