@@ -269,7 +269,8 @@ class OrderEventView:
     action: str
     from_status: str
     to_status: str
-    note: str
+    note: str  # as stored: dates the desk wrote are ISO (2030-03-17), whatever the store's locale
+    note_text: str = ""  # the note to show: those dates in the store's locale (event_note_text)
 
 
 @dataclass(frozen=True)
@@ -461,6 +462,33 @@ def _store() -> Store:
 
 def _today() -> dt.date:
     return clock.to_local(clock.utcnow()).date()
+
+
+def day_text(day: dt.date, locale: str | None = None) -> str:
+    """A date as the rest of the desk shows it (17 Mar 2030 in en_GB): in messages and in the history."""
+    from babel.dates import format_date
+
+    return format_date(day, "medium", locale=locale or _store().locale)
+
+
+# The dates the desk itself writes into an event's note (stored as ISO so the stored text does not depend
+# on the locale of the day): "expected 2030-03-17", "collect by 2026-12-07", "(was 2026-12-01)".
+_NOTE_DATE = re.compile(r"(\bexpected|\bcollect by|\(was) (\d{4}-\d{2}-\d{2})\b")
+_DATED_ACTIONS = frozenset({"ordered", "expected_date", "arrived", "deadline_extended"})
+
+
+def event_note_text(action: str, note: str, locale: str) -> str:
+    """An event's stored note for display: the dates the desk wrote, in the store's locale; the rest as typed."""
+    if action not in _DATED_ACTIONS:
+        return note
+
+    def swap(m: re.Match) -> str:
+        try:
+            return f"{m.group(1)} {day_text(dt.date.fromisoformat(m.group(2)), locale)}"
+        except ValueError:  # not a real date (2026-02-31 typed by someone): leave it as it is
+            return m.group(0)
+
+    return _NOTE_DATE.sub(swap, note)
 
 
 def _local_midnight_utc(day: dt.date) -> dt.datetime:
@@ -677,7 +705,7 @@ def _write_order(actor: Staff, request: OrderRequest, *, exchange_credit: int = 
     if not desk_code:
         raise InvalidInput("Desk", "the desk's code is required")
     if request.expected_date is not None and request.expected_date < _today():
-        raise InvalidInput("Expected date", f"{request.expected_date.isoformat()} is in the past")
+        raise InvalidInput("Expected date", f"{day_text(request.expected_date)} is in the past")
     priced = _price(request)
     store = priced.store
     customer, name, phone, email = _customer(actor, request)
@@ -772,9 +800,9 @@ def mark_ordered(actor: Staff, number: str, supplier_ref: str, supplier: str = "
         raise InvalidInput("Supplier reference", "is required: the supplier's order number or who took it")
     today = _today()
     if ordered_on is not None and ordered_on > today:
-        raise InvalidInput("Ordered on", f"{ordered_on.isoformat()} is in the future")
+        raise InvalidInput("Ordered on", f"{day_text(ordered_on)} is in the future")
     if expected_date is not None and expected_date < (ordered_on or today):
-        raise InvalidInput("Expected date", f"{expected_date.isoformat()} is before the order was placed")
+        raise InvalidInput("Expected date", f"{day_text(expected_date)} is before the order was placed")
     with database.atomic():
         order = _get(number, lock=True)
         _require_status(order, ("requested", "ordered"), "marking it ordered")
@@ -807,7 +835,7 @@ def update_expected_date(actor: Staff, number: str, expected_date: dt.date, note
     if expected_date is None:
         raise InvalidInput("Expected date", "is required")
     if expected_date < _today():
-        raise InvalidInput("Expected date", f"{expected_date.isoformat()} is in the past")
+        raise InvalidInput("Expected date", f"{day_text(expected_date)} is in the past")
     with database.atomic():
         order = _get(number, lock=True)
         _require_status(order, ("requested", "ordered"), "changing the expected date")
@@ -1107,7 +1135,7 @@ def _keep_allowed(order: SpecialOrder) -> None:
     if rule == "after_deadline":
         today = _today()
         if order.collection_deadline is None or today <= order.collection_deadline:
-            when = f"after {order.collection_deadline.isoformat()}" if order.collection_deadline else "once the order has arrived and its collection deadline has passed"
+            when = f"after {day_text(order.collection_deadline)}" if order.collection_deadline else "once the order has arrived and its collection deadline has passed"
             raise NotAllowed(f"The deposit of order {order.number} can be kept only {when} (Settings); refund it or give store credit.")
 
 
@@ -1356,7 +1384,9 @@ def order_view(number: str) -> OrderView:
     lines = [OrderLineView(l.line_no, l.product_id, l.sku, l.barcode, l.description, l.supplier, l.supplier_code, l.quantity,
                            l.unit_price, l.total, l.received, l.received_at)
              for l in SpecialOrderLine.select().where(SpecialOrderLine.order == o).order_by(SpecialOrderLine.line_no)]
-    events = [OrderEventView(e.created_at, e.staff_code, staff_names.get(e.staff_code, ""), e.action, e.from_status, e.to_status, e.note)
+    locale = Store.get_by_id(o.store_id).locale
+    events = [OrderEventView(e.created_at, e.staff_code, staff_names.get(e.staff_code, ""), e.action, e.from_status, e.to_status,
+                             e.note, event_note_text(e.action, e.note, locale))
               for e in OrderEvent.select().where(OrderEvent.order == o).order_by(OrderEvent.id)]
     contacts = [_contact_view(c, staff_names) for c in ContactAttempt.select().where(ContactAttempt.order == o).order_by(ContactAttempt.id)]
     codes = {v.id: v.code for v in Voucher.select(Voucher.id, Voucher.code).where(

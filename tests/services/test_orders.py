@@ -98,6 +98,10 @@ def arrive(shop, number, *, to_contacted=False):
     return orders.order_view(number)
 
 
+def _day(d):
+    return f"{d.day} {d:%b %Y}"  # en_GB medium: 17 Mar 2030
+
+
 # ----------------------------------------------------------------------------- the life of an order
 
 
@@ -363,7 +367,7 @@ def test_keeping_a_deposit_needs_the_policy_and_a_manager(shop):
     v = take(shop)
     arrive(shop, v.number, to_contacted=True)
     deadline = orders.order_view(v.number).collection_deadline
-    with pytest.raises(NotAllowed, match=f"only after {deadline.isoformat()}"):
+    with pytest.raises(NotAllowed, match=f"only after {_day(deadline)}"):
         orders.cancel(shop["clerk"], v.number, "never came", deposit="keep")
     shop["clock"](NOW + dt.timedelta(days=15))
     with pytest.raises(NeedsApproval, match="manager's approval"):
@@ -493,6 +497,46 @@ def test_who_to_phone_lists_customers_email_will_not_reach(shop):
     assert rows[0].last_attempt.startswith("no answer") and rows[0].phone == "07700 900123"
     settings.update(shop["admin"], {"smtp.server": "mail.example.com", "smtp.sender": "desk@example.com"})
     assert [r.number for r in orders.who_to_phone()] == [phone.number]
+
+
+def test_the_history_shows_the_dates_the_desk_wrote_in_the_stores_locale_but_keeps_them_iso(shop):
+    v = take(shop)
+    orders.mark_ordered(shop["clerk"], v.number, "PO-1", "Acme", NOW.date() + dt.timedelta(days=7))
+    orders.update_expected_date(shop["clerk"], v.number, NOW.date() + dt.timedelta(days=12), "delayed (ref 2026-01-05)")
+    arrive(shop, v.number, to_contacted=True)
+    deadline = orders.order_view(v.number).collection_deadline
+    orders.extend_deadline(shop["mgr"], v.number, deadline + dt.timedelta(days=5), "in hospital")
+    events = {e.action: e for e in orders.order_view(v.number).events}
+    d7, d12 = NOW.date() + dt.timedelta(days=7), NOW.date() + dt.timedelta(days=12)
+    assert events["ordered"].note == f"Acme, ref. PO-1, expected {d7.isoformat()}"  # stored as written
+    assert events["ordered"].note_text == f"Acme, ref. PO-1, expected {_day(d7)}"
+    assert events["expected_date"].note_text == f"expected {_day(d12)} (was {_day(d7)}): delayed (ref 2026-01-05)"
+    assert events["arrived"].note_text == f"collect by {_day(deadline)}"
+    assert events["deadline_extended"].note_text == (
+        f"collect by {_day(deadline + dt.timedelta(days=5))} (was {_day(deadline)}): in hospital")
+    assert OrderEvent.get(OrderEvent.action == "arrived").note == f"collect by {deadline.isoformat()}"
+    assert events["taken"].note_text == events["taken"].note
+
+
+def test_a_date_the_desk_did_not_write_is_shown_as_typed():
+    assert orders.event_note_text("ordered", "Acme, ref. 2026-99-99, expected 2026-02-31", "en_GB") == (
+        "Acme, ref. 2026-99-99, expected 2026-02-31")
+    assert orders.event_note_text("cancelled", "expected 2026-03-17", "en_GB") == "expected 2026-03-17"
+    assert orders.event_note_text("arrived", "collect by 2026-03-17", "de_DE") == "collect by 17.03.2026"
+
+
+def test_date_errors_name_the_date_as_the_desk_shows_it(shop):
+    past = NOW.date() - dt.timedelta(days=9)  # 1 Mar 2026
+    with pytest.raises(InvalidInput, match="1 Mar 2026 is in the past"):
+        take(shop, expected_date=past)
+    v = take(shop)
+    with pytest.raises(InvalidInput, match="1 Mar 2026 is in the past"):
+        orders.update_expected_date(shop["clerk"], v.number, past)
+    with pytest.raises(InvalidInput, match="11 Mar 2026 is in the future"):
+        orders.mark_ordered(shop["clerk"], v.number, "PO-1", ordered_on=NOW.date() + dt.timedelta(days=1))
+    with pytest.raises(InvalidInput, match="5 Mar 2026 is before the order was placed"):
+        orders.mark_ordered(shop["clerk"], v.number, "PO-1", expected_date=NOW.date() - dt.timedelta(days=5),
+                            ordered_on=NOW.date() - dt.timedelta(days=2))
 
 
 # ----------------------------------------------------------------------------- lists

@@ -162,6 +162,20 @@ def test_enter_approves_and_delete_refuses_the_selected_request(qtbot, screen, q
     assert {r.id for r in approvals.pending_approvals(queue["mgr"])} == {first.id, second.id}
 
 
+def test_ctrl_r_refreshes_the_queue_and_f1_lists_it(qtbot, screen, queue):
+    assert ("Ctrl+R", "Refresh: look for new requests now") in {(k.keys, k.label) for k in ApprovalsScreen.keys}
+    with qtbot.waitActive(screen):
+        screen.show()
+        screen.activateWindow()
+    screen.timer.stop()  # only the key may bring the request in
+    asked = ask(queue)
+    assert screen.model.rowCount() == 0
+    screen.table.setFocus()
+    qtbot.keyClick(screen.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert screen.model.rowCount() == 1 and screen.selected().id == asked.id
+    assert "Ctrl+R" in screen.refresh_button.text()
+
+
 def test_the_queue_model_passes_the_model_tester(screen, queue, qtmodeltester):
     ask(queue)
     ask(queue, picks={2: 2})

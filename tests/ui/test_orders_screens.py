@@ -151,6 +151,7 @@ def test_the_full_life_of_an_order_through_the_screens(qtbot, make_window, ctx, 
     assert screen.view.status == "ordered" and screen.view.supplier_ref == "KL-5531"
     assert "Ordered from the supplier" in screen.timeline.item(1).text()
     assert "Cleo Clerk" in screen.timeline.item(1).text()
+    assert "expected 17 Mar 2030" in screen.timeline.item(1).text()  # as on the rest of the page, not 2030-03-17
 
     # back on the board: it is in the Ordered column
     qtbot.keyClick(screen.detail_page, Qt.Key.Key_Escape)
@@ -406,6 +407,7 @@ def test_board_find_and_the_navigation_count(qtbot, make_window, ctx, shop, cloc
     qtbot.keyClick(screen.detail_page, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     assert screen.view.expected_date == dt.date(2030, 3, 20) and not screen.view.flags
     assert window.badge("screen.orders") == 0
+    assert "expected 20 Mar 2030" in screen.timeline.item(screen.timeline.count() - 1).text()
     assert "delayed at the port" in screen.timeline.item(screen.timeline.count() - 1).text()
 
     # a change made on another desk refreshes the count when the hub says so

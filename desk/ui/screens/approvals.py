@@ -119,7 +119,8 @@ class ApprovalsScreen(Screen):
     title = "Approvals"
     action_name = "screen.approvals"
     permission = "returns.approve"
-    keys = (ScreenKey("Del", "Refuse the selected request", "refuse_selected"),)
+    keys = (ScreenKey("Del", "Refuse the selected request", "refuse_selected"),
+            ScreenKey("Ctrl+R", "Refresh: look for new requests now", "refresh"))
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
@@ -190,9 +191,10 @@ class ApprovalsScreen(Screen):
         self.refuse_button.setMinimumSize(170, 52)
         self.refuse_button.setToolTip("Refuse the selected request with a note (Delete)")
         self.refuse_button.clicked.connect(self.refuse_selected)
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setMinimumSize(120, 52)
-        self.refresh_button.setToolTip("Look for new requests now (they also arrive by themselves)")
+        self.refresh_button = QPushButton("Refresh  (Ctrl+R)")
+        self.refresh_button.setObjectName("refreshButton")
+        self.refresh_button.setMinimumSize(170, 52)
+        self.refresh_button.setToolTip("Look for new requests now (Ctrl+R); they also arrive by themselves")
         self.refresh_button.clicked.connect(self.refresh)
         self.count_label = QLabel()
         self.count_label.setObjectName("approvalsCount")

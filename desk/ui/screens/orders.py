@@ -680,7 +680,7 @@ class OrdersScreen(Screen):
         for e in view.events:
             what = ACTION_LABELS.get(e.action, e.action.replace("_", " ").capitalize())
             who = e.staff_name or e.staff_code or "—"
-            text = f"{local_time_text(e.at, self.locale)} · {what} · {who}" + (f"\n{e.note}" if e.note else "")
+            text = f"{local_time_text(e.at, self.locale)} · {what} · {who}" + (f"\n{e.note_text}" if e.note_text else "")
             self.timeline.addItem(text)
         self.contacts.clear()
         for c in view.contacts:
