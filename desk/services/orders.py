@@ -67,8 +67,10 @@ Customers
   ``desk.services.customers`` offers ``register_timeline_source``.
 
 Exchanges
-- ``split_for_order(ExchangeRequest) -> (go out now, to order)``: the replacements split by the
-  stock on hand (only what is missing is ordered).
+- ``split_for_order(ExchangeRequest, ordered=None) -> (go out now, to order)``: the replacements
+  split by the stock on hand (only what is missing is ordered), or by the clerk's choice
+  (``ordered``: one flag per line; an in-stock line may be ordered, a line the shelf lacks can't
+  go out now: NotAllowed naming it).
 - ``order_from_exchange(actor, ExchangeRequest, OrderRequest, approver=None, approval_id=None)
   -> OrderFromExchange``: one transaction: the goods come back through ``returns.create_return``
   (same policy and approvals); the in-stock replacements (``ExchangeRequest.replacements``) go out
@@ -111,6 +113,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import smtplib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -1427,11 +1430,16 @@ def is_order_number(text: str) -> bool:
 # ----------------------------------------------------------------------------- exchanges
 
 
-def split_for_order(exchange: ExchangeRequest) -> tuple[list[ReplacementLine], list[ReplacementLine]]:
+def split_for_order(exchange: ExchangeRequest, ordered: Sequence[bool] | None = None
+                    ) -> tuple[list[ReplacementLine], list[ReplacementLine]]:
     """What of ``exchange.replacements`` can go out now (the stock on hand, counted across lines of
     the same product) and what has to be ordered: 3 wanted with 1 on the shelf gives 1 now and
-    orders 2. Reads only."""
+    orders 2. ``ordered``: the clerk's choice instead, one flag per line (True = order all of it,
+    e.g. the customer wants the set ordered together or the shelf item is damaged; False = it goes
+    out now, refused naming the item when the shelf does not have it). Reads only."""
     ids = {r.product_id for r in exchange.replacements}
+    if ordered is not None:
+        return _split_as_chosen(exchange, list(ordered), ids)
     left = dict(Product.select(Product.id, Product.stock_on_hand).where(Product.id.in_(list(ids))).tuples()) if ids else {}
     now, later = [], []
     for r in exchange.replacements:
@@ -1443,6 +1451,26 @@ def split_for_order(exchange: ExchangeRequest) -> tuple[list[ReplacementLine], l
         if r.quantity - give:
             later.append(ReplacementLine(r.product_id, r.quantity - give))
     return now, later
+
+
+def _split_as_chosen(exchange: ExchangeRequest, ordered: list[bool], ids: set[int]
+                     ) -> tuple[list[ReplacementLine], list[ReplacementLine]]:
+    if len(ordered) != len(exchange.replacements):
+        raise InvalidInput("Order instead", "one choice per item going out is needed")
+    products = {p.id: p for p in Product.select().where(Product.id.in_(list(ids)))} if ids else {}
+    now = [r for r, o in zip(exchange.replacements, ordered) if not o]
+    later = [r for r, o in zip(exchange.replacements, ordered) if o]
+    wanted: dict[int, int] = {}
+    for r in now:
+        wanted[r.product_id] = wanted.get(r.product_id, 0) + r.quantity
+    for pid, qty in wanted.items():
+        p = products.get(pid)
+        if p is None:
+            raise NotFound(f"There is no product with id {pid}.")
+        if p.stock_on_hand < qty:
+            raise NotAllowed(f"{p.name} ({p.sku}) can't go out now: only {max(0, p.stock_on_hand)} in stock, "
+                             f"{qty} wanted. Order it.")
+    return [ReplacementLine(r.product_id, r.quantity) for r in now], [ReplacementLine(r.product_id, r.quantity) for r in later]
 
 
 def split_payments(tenders: list[SettlementTender], first: int) -> tuple[list[SettlementTender], list[SettlementTender]]:

@@ -657,6 +657,26 @@ def test_three_wanted_with_one_on_the_shelf_gives_one_now_and_orders_two(shop):
     assert [(x.product_id, x.quantity) for x in later] == [(shop["kettle"].id, 1), (shop["kettle"].id, 1)]
 
 
+def test_the_clerk_may_order_an_in_stock_line_but_not_send_out_a_missing_one(shop):
+    from desk.services.exchanges import ReplacementLine
+
+    sale = make_sale(shop["store"], "T-14", [("Stoneware mug", 2, 1000, 0, "Kitchen", shop["mug"])])
+    r = make_request(sale, {1: 2})
+    ex = ExchangeRequest(returned=r.lines, sale_id=sale.id,
+                         replacements=[ReplacementLine(shop["mug"].id, 1), ReplacementLine(shop["kettle"].id, 1)])
+    with pytest.raises(NotAllowed, match=r"Copper kettle \(.*\) can't go out now: only 0 in stock"):
+        orders.split_for_order(ex, [False, False])
+    now, later = orders.split_for_order(ex, [True, True])  # the whole set ordered together
+    assert now == [] and [(x.product_id, x.quantity) for x in later] == [(shop["mug"].id, 1), (shop["kettle"].id, 1)]
+    ex.replacements = now
+    made = orders.order_from_exchange(shop["clerk"], ex, OrderRequest(
+        lines=[OrderLineInput(x.quantity, product_id=x.product_id) for x in later],
+        customer_name="Ann Lee", customer_phone="07700 900123"))
+    assert [l.description for l in made.order.lines] == ["Stoneware mug", "Copper kettle"]
+    assert made.exchange_number == "" and made.order.deposit_paid == 2000
+    assert stock(shop["mug"]) == 3 + 2  # the shelf mug stays: the customer's comes with the order
+
+
 def test_what_goes_out_now_must_still_be_in_stock_when_written(shop):
     from desk.models import Return
     from desk.services.exchanges import ReplacementLine

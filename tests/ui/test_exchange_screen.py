@@ -611,3 +611,46 @@ def test_what_goes_out_now_costing_more_is_paid_in_the_order_dialog_split(make_w
     assert [(t.method, t.amount) for t in OrderTender.select().where(OrderTender.order == SpecialOrder.get())] == [
         ("card", 400)]
     assert stock(shop["coat"]) == 0
+
+
+def test_the_clerk_ticks_an_in_stock_item_to_order_the_set_together(make_window, ctx, shop, qtbot, printed):
+    from desk.models import OrderTender, SpecialOrder, SpecialOrderLine
+    from desk.ui.dialogs.order_instead import OrderInsteadDialog
+
+    window, screen = open_exchange(make_window, ctx, shop["clerk"])
+    scan(window, qtbot, "T1-0001")
+    choose(screen, qtbot, 0, "W")
+    screen.add_replacement(shop["sock"].id, "SOCK-1", "Wool socks")  # in stock
+    screen.add_replacement(shop["r"].id, "SH-R", "Shirt, Red, M")  # none on the shelf
+    seen = {}
+
+    def fill(dialog: OrderInsteadDialog):
+        choice = dialog.choice
+        seen["default"] = dialog.chosen()  # the automatic split: socks go out, the shirt is ordered
+        choice.setFocus()
+        choice.setCurrentRow(1)
+        qtbot.keyClick(choice, Qt.Key.Key_Space)  # the shirt can't go out now
+        seen["refused"] = dialog.error.text()
+        seen["still"] = dialog.chosen()
+        choice.setCurrentRow(0)
+        qtbot.keyClick(choice, Qt.Key.Key_Space)  # order the socks too
+        seen["chosen"] = dialog.chosen()
+        seen["out_shown"] = dialog.out_label.isVisibleTo(dialog)
+        seen["items"] = dialog.items_label.text()
+        seen["summary"] = dialog.summary_label.text()
+        qtbot.keyClicks(dialog.name_edit, "Ann Example")
+        qtbot.keyClicks(dialog.phone_edit, "07700 900123")
+        choice.setFocus()
+        qtbot.keyClick(choice, Qt.Key.Key_Return)  # Enter takes the order from the list too
+
+    when_modal(OrderInsteadDialog, fill)
+    qtbot.keyClick(screen.table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert seen["default"] == [False, True]
+    assert seen["refused"].startswith("Shirt, Red, M (SH-R) can't go out now: only 0 in stock")
+    assert seen["still"] == [False, True] and seen["chosen"] == [True, True] and seen["out_shown"] is False
+    assert seen["items"] == "1 × Wool socks — £5.00\n1 × Shirt, Red, M — £20.00"
+    assert seen["summary"] == ("What comes back, £20.00, is the deposit; £5.00 is paid when the customer collects.")
+    order = SpecialOrder.get()
+    assert [l.description for l in SpecialOrderLine.select().order_by(SpecialOrderLine.id)] == ["Wool socks", "Shirt, Red, M"]
+    assert [(t.method, t.amount) for t in OrderTender.select().where(OrderTender.order == order)] == [("exchange", 2000)]
+    assert Exchange.select().count() == 0 and stock(shop["sock"]) == 10  # nothing went out

@@ -1,7 +1,9 @@
 """Order it for the customer (Ctrl+O on the Exchange screen, when what goes out is out of stock).
 
-Only what is missing is ordered (``orders.split_for_order``): what is on the shelf goes out now,
-in the same step (``orders.order_from_exchange``, one transaction): the goods come back as a
+By default only what is missing is ordered (``orders.split_for_order``): what is on the shelf goes
+out now. The clerk may tick an in-stock line to order it too (Space on the line: the customer wants
+the set ordered together, the shelf item is damaged); unticking a line the shelf lacks is refused,
+naming it. All in the same step (``orders.order_from_exchange``, one transaction): the goods come back as a
 return, pay for what goes out now, and the value left is the order's deposit (value above the
 order's total becomes store credit). When what goes out now costs more than what came back, or
 the deposit is short, the customer pays now, split across tenders if they want (Add payment,
@@ -17,7 +19,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from desk.errors import DeskError, InvalidInput
 from desk.money import format_money
@@ -61,77 +64,54 @@ class OrderInsteadDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
         layout.addWidget(_label("Order it for the customer", "heading"))
-        going_out, to_order = orders.split_for_order(request)
-        request.replacements = going_out  # what is on the shelf goes out now
-        self.lines = [OrderLineInput(quantity=r.quantity, product_id=r.product_id) for r in to_order]
-        self.out_total = 0
-        out_items = ""
-        if going_out:
-            try:
-                out = exchanges.preview_exchange(ctx.staff, request)
-            except DeskError as exc:
-                out_items = describe(exc)
-            else:
-                self.out_total = out.replacement_total
-                out_items = "\n".join(f"{r.quantity} × {r.description} — {self.money(r.total)}" for r in out.replacements)
-        preview = None
-        if not self.lines:
-            items = "Everything is in stock now: complete the exchange instead (Esc)."
-        else:
-            try:
-                preview = orders.preview_order(ctx.staff, OrderRequest(lines=list(self.lines)))
-            except DeskError as exc:
-                items = describe(exc)
-            else:
-                items = "\n".join(f"{l.quantity} × {l.description} — {self.money(l.total)}" for l in preview.lines)
-        if going_out:
-            layout.addWidget(_label("Goes out now (in stock)", "subheading"))
-            self.out_label = _label(out_items, None, "orderInsteadOut")
-            self.out_label.setTextFormat(Qt.TextFormat.PlainText)
-            layout.addWidget(self.out_label)
-        else:
-            self.out_label = None
-        self.items_label = _label(items, None, "orderInsteadItems")
+        now, later = orders.split_for_order(request)  # the automatic split is the default choice
+        self.rows = now + later
+        self.returned_value = returned_value
+        self.choice = QListWidget()
+        self.choice.setObjectName("orderInsteadChoice")
+        self.choice.setToolTip("Ticked lines are ordered, the rest goes out now: Space ticks or unticks")
+        try:
+            described = orders.preview_order(ctx.staff, OrderRequest(
+                lines=[OrderLineInput(quantity=r.quantity, product_id=r.product_id) for r in self.rows])).lines
+        except DeskError:
+            described = []
+        for i, r in enumerate(self.rows):
+            what = (f"{described[i].quantity} × {described[i].description} — {self.money(described[i].total)}"
+                    if i < len(described) else f"{r.quantity} × product {r.product_id}")
+            shelf = "on the shelf" if i < len(now) else "not on the shelf"
+            item = QListWidgetItem(f"Order: {what}  ({shelf})")
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if i >= len(now) else Qt.CheckState.Unchecked)
+            self.choice.addItem(item)
+        self.choice.setCurrentRow(0)
+        row_height = max(self.choice.sizeHintForRow(0), 24) if self.rows else 24
+        self.choice.setFixedHeight(row_height * min(max(len(self.rows), 1), 6) + 2 * self.choice.frameWidth() + 4)
+        self.choice.itemChanged.connect(self.choice_changed)
+        choice_title = _label("&What is ordered: ticked lines are ordered, the rest goes out now (Space ticks)",
+                              "subheading")
+        choice_title.setBuddy(self.choice)
+        layout.addWidget(choice_title)
+        layout.addWidget(self.choice)
+        self.out_title = _label("Goes out now (in stock)", "subheading")
+        self.out_label = _label("", None, "orderInsteadOut")
+        self.out_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.out_title)
+        layout.addWidget(self.out_label)
+        self.items_label = _label("", None, "orderInsteadItems")
         self.items_label.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(_label("Ordered (out of stock)", "subheading"))
+        layout.addWidget(_label("Ordered", "subheading"))
         layout.addWidget(self.items_label)
-        left = returned_value - self.out_total  # what the goods are still worth for the order
-        self.exchange_due = max(0, -left)
-        if going_out:
-            if left >= 0:
-                summary = f"What comes back, {self.money(returned_value)}, pays for what goes out now ({self.money(self.out_total)})"
-                if left > 0:
-                    summary += f"; the {self.money(left)} left is the order's deposit"
-            else:
-                summary = (f"What comes back, {self.money(returned_value)}, pays part of what goes out now "
-                           f"({self.money(self.out_total)}); the customer pays the other {self.money(-left)} now")
-        else:
-            summary = f"What comes back, {self.money(returned_value)}, is the deposit"
-        credit = max(0, left)
-        if preview is not None and credit > preview.total:
-            summary += f"; {self.money(credit - preview.total)} above the order's total becomes store credit"
-        elif preview is not None and credit and credit < preview.total:
-            summary += f"; {self.money(preview.total - credit)} is paid when the customer collects"
-        elif preview is not None and credit:
-            summary += ": the order is paid in full"
-        self.summary_label = _label(summary + ".", "muted", "orderInsteadSummary")
+        self.summary_label = _label("", "muted", "orderInsteadSummary")
         layout.addWidget(self.summary_label)
-        self.deposit_short = max(0, preview.deposit_required - credit) if preview is not None else 0
         self.split = SplitTenders(self.currency, self.locale)
         self.split.problem.connect(self.show_error)
-        to_pay = self.exchange_due + self.deposit_short
-        if to_pay:
-            most = self.exchange_due + max(0, preview.total - credit) if preview is not None else to_pay
-            self.split.set_due(to_pay, most=most)
-            what = []
-            if self.exchange_due:
-                what.append(f"{self.money(self.exchange_due)} for what goes out now")
-            if self.deposit_short:
-                what.append(f"a deposit of at least {self.money(self.deposit_short)}")
-            layout.addWidget(_label("The customer pays now: " + " and ".join(what), "subheading", "orderInsteadPayNow"))
-            layout.addWidget(self.split)
-        else:
-            self.split.hide()
+        self.pay_label = _label("", "subheading", "orderInsteadPayNow")
+        layout.addWidget(self.pay_label)
+        layout.addWidget(self.split)
+        self.lines: list[OrderLineInput] = []
+        self.choice_problem = ""
+        self.exchange_due = self.deposit_short = 0
+        self.apply_choice(self.chosen())
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
@@ -206,6 +186,90 @@ class OrderInsteadDialog(QDialog):
     def money(self, minor: int) -> str:
         return format_money(minor, self.currency, self.locale)
 
+    def chosen(self) -> list[bool]:
+        """One flag per line: ticked = ordered."""
+        return [self.choice.item(i).checkState() == Qt.CheckState.Checked for i in range(self.choice.count())]
+
+    def choice_changed(self, item: QListWidgetItem) -> None:
+        """Space on a line: order it, or send it out now (refused, naming it, when the shelf lacks it)."""
+        try:
+            orders.split_for_order(ExchangeRequest(returned=[], replacements=list(self.rows)), self.chosen())
+        except DeskError as exc:
+            self.choice.blockSignals(True)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.choice.blockSignals(False)
+            self.show_error(describe(exc))
+            return
+        self.show_error("")
+        self.apply_choice(self.chosen())
+
+    def apply_choice(self, ordered: list[bool]) -> None:
+        """What goes out now and what is ordered, as chosen: the figures and what is paid now follow."""
+        request = self.request
+        going_out = [r for r, o in zip(self.rows, ordered) if not o]
+        request.replacements = going_out
+        self.lines = [OrderLineInput(quantity=r.quantity, product_id=r.product_id) for r, o in zip(self.rows, ordered) if o]
+        self.out_total = 0
+        out_items = ""
+        if going_out:
+            try:
+                out = exchanges.preview_exchange(self.ctx.staff, request)
+            except DeskError as exc:
+                out_items = describe(exc)
+            else:
+                self.out_total = out.replacement_total
+                out_items = "\n".join(f"{r.quantity} × {r.description} — {self.money(r.total)}" for r in out.replacements)
+        self.out_title.setVisible(bool(going_out))
+        self.out_label.setVisible(bool(going_out))
+        self.out_label.setText(out_items)
+        preview = None
+        if not self.lines:
+            items = "Nothing: tick what is ordered, or complete the exchange instead (Esc)."
+        else:
+            try:
+                preview = orders.preview_order(self.ctx.staff, OrderRequest(lines=list(self.lines)))
+            except DeskError as exc:
+                items = describe(exc)
+            else:
+                items = "\n".join(f"{l.quantity} × {l.description} — {self.money(l.total)}" for l in preview.lines)
+        self.items_label.setText(items)
+        returned_value = self.returned_value
+        left = returned_value - self.out_total  # what the goods are still worth for the order
+        self.exchange_due = max(0, -left)
+        if going_out:
+            if left >= 0:
+                summary = f"What comes back, {self.money(returned_value)}, pays for what goes out now ({self.money(self.out_total)})"
+                if left > 0:
+                    summary += f"; the {self.money(left)} left is the order's deposit"
+            else:
+                summary = (f"What comes back, {self.money(returned_value)}, pays part of what goes out now "
+                           f"({self.money(self.out_total)}); the customer pays the other {self.money(-left)} now")
+        else:
+            summary = f"What comes back, {self.money(returned_value)}, is the deposit"
+        credit = max(0, left)
+        if preview is not None and credit > preview.total:
+            summary += f"; {self.money(credit - preview.total)} above the order's total becomes store credit"
+        elif preview is not None and credit and credit < preview.total:
+            summary += f"; {self.money(preview.total - credit)} is paid when the customer collects"
+        elif preview is not None and credit:
+            summary += ": the order is paid in full"
+        self.summary_label.setText(summary + ".")
+        self.deposit_short = max(0, preview.deposit_required - credit) if preview is not None else 0
+        to_pay = self.exchange_due + self.deposit_short
+        if to_pay:
+            most = self.exchange_due + max(0, preview.total - credit) if preview is not None else to_pay
+            self.split.set_due(to_pay, most=most)
+            what = []
+            if self.exchange_due:
+                what.append(f"{self.money(self.exchange_due)} for what goes out now")
+            if self.deposit_short:
+                what.append(f"a deposit of at least {self.money(self.deposit_short)}")
+            self.pay_label.setText("The customer pays now: " + " and ".join(what))
+        else:
+            self.split.set_due(0)
+        self.pay_label.setVisible(bool(to_pay))
+        self.split.setVisible(bool(to_pay))
+
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))
@@ -230,6 +294,7 @@ class OrderInsteadDialog(QDialog):
 
     def try_accept(self) -> bool:
         try:
+            orders.split_for_order(ExchangeRequest(returned=[], replacements=list(self.rows)), self.chosen())
             order = self.build_order()
             result = orders.order_from_exchange(self.ctx.staff, self.request, order, self.approver, self.approval_id)
         except DeskError as exc:
