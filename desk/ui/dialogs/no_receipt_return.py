@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from desk.errors import DeskError
-from desk.money import format_money, parse_amount
+from desk.money import format_money
 from desk.services.returns_ui_support import ProductChoice, find_products
 from desk.services.store import current_store
 from desk.ui.context import AppContext
+from desk.ui.widgets.described_item import read_described_item
 
 
 @dataclass
@@ -254,20 +255,10 @@ class NoReceiptDialog(QDialog):
         return True
 
     def add_described(self) -> bool:
-        text = self.describe_edit.text().strip()
-        if not text:
-            self.show_error("Describe the item: what it is.")
-            self.describe_edit.setFocus()
+        item = read_described_item(self.describe_edit, self.price_edit, self.currency, self.locale, self.show_error)
+        if item is None:
             return False
-        try:
-            value = parse_amount(self.price_edit.text(), self.currency, self.locale)
-        except ValueError as exc:
-            self.show_error(f"Price: {exc}")
-            self.price_edit.setFocus()
-            return False
-        if value < 0:
-            self.show_error("Price: must be zero or more")
-            return False
+        text, value = item
         self.items.append(NoReceiptItem(text, value, 1))
         self.describe_edit.clear()
         self.price_edit.clear()

@@ -42,6 +42,7 @@ from desk.services.orders_ui_support import OrderProductChoice, find_products_fo
 from desk.services.store import current_store
 from desk.ui.context import AppContext
 from desk.ui.messages import describe
+from desk.ui.widgets.described_item import read_described_item
 from desk.ui.widgets.tender_edit import SplitTenders, amount_text
 
 CONTACT_LABELS = {"phone": "Phone them", "email": "Email them", "sms": "Text them (SMS)"}
@@ -407,17 +408,10 @@ class TakeOrderDialog(QDialog):
         return True
 
     def add_described(self) -> bool:
-        text = self.describe_edit.text().strip()
-        if not text:
-            self.show_error("Describe the item: what it is.")
-            self.describe_edit.setFocus()
+        item = read_described_item(self.describe_edit, self.price_edit, self.currency, self.locale, self.show_error)
+        if item is None:
             return False
-        try:
-            price = parse_amount(self.price_edit.text(), self.currency, self.locale)
-        except ValueError as exc:
-            self.show_error(f"Price: {exc}")
-            self.price_edit.setFocus()
-            return False
+        text, price = item
         supplier = self.line_supplier_edit.text().strip()
         self.lines.append(_Line(quantity=1, description=text, supplier=supplier,
                                 supplier_code=self.supplier_code_edit.text().strip(), unit_price=price))
