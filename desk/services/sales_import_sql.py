@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import operator
 from decimal import Decimal
 
 import peewee
@@ -30,7 +31,7 @@ from peewee import __exception_wrapper__
 
 from desk import clock
 from desk.errors import InvalidInput
-from desk.io.feeds.canonical import ALL_FIELDS, REQUIRED_LINE_COLUMNS
+from desk.io.feeds.canonical import ALL_FIELDS, LINE_FIELDS, REQUIRED_LINE_COLUMNS, TENDER_FIELDS
 from desk.io.feeds.common import (
     MAX_BARCODE,
     MAX_BRAND,
@@ -65,7 +66,7 @@ WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u
               "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 MAX_SALE_VALUE = 3_000_000_000  # minor units: above it a sale goes the exact way (keeps SQL's products in 64 bits)
 MAX_UNIT_PRICE = 1_000_000_000_000
-TEMP_TABLES = ("_imp_stage", "_imp_rate", "_imp_sale", "_imp_line", "_imp_total", "_imp_share", "_imp_sums", "_imp_tender",
+TEMP_TABLES = ("_imp_stage", "_imp_tstage", "_imp_rate", "_imp_sale", "_imp_line", "_imp_total", "_imp_share", "_imp_sums", "_imp_tender",
                "_imp_product", "_imp_customer", "_imp_till")
 
 
@@ -129,6 +130,14 @@ def _edge_space(x: str) -> str:
             f"AND ({first} IN ({_SPACE_CODES}) OR {last} IN ({_SPACE_CODES})))))")
 
 
+def _picker(columns: list[int]):
+    """A function giving the values at ``columns`` of a row as a tuple (C speed)."""
+    if len(columns) == 1:
+        (i,) = columns
+        return lambda values: (values[i],)
+    return operator.itemgetter(*columns)
+
+
 def _one(cur, sql: str, params=()):
     return cur.execute(sql, params).fetchone()[0]
 
@@ -145,26 +154,55 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     if any(c not in header for c in REQUIRED_LINE_COLUMNS) or len(set(header)) != len(header):
         raise _GiveUp
     width = len(header)
-    for table in TEMP_TABLES:
-        cur.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    cur.execute(f"CREATE TEMP TABLE _imp_stage ({', '.join(f'c{i}' for i in range(width))})")
-    cur.executemany(f"INSERT INTO temp._imp_stage VALUES ({', '.join(['?'] * width)})", filter(None, reader))
-    rows = _one(cur, "SELECT count(*) FROM _imp_stage")
-    if not rows:
-        raise _GiveUp
     col = {name: f"c{i}" for i, name in enumerate(header)}
     e = {name: col.get(name, "''") for name in ALL_FIELDS}  # a column the file lacks reads as ''
+    # Line rows and tender rows go into a table each, with only the columns their kind reads
+    # (file order kept as rowid), and each row its sale's place (ord: sales in the order of
+    # their first line row). A tender row before its receipt's first line row, or a row of
+    # another kind or width, sends the file the exact way, as parse_csv_fast does.
+    line_cols = [i for i, name in enumerate(header) if name in LINE_FIELDS and name != "record"]
+    tender_cols = [i for i, name in enumerate(header) if name in TENDER_FIELDS and name != "record"]
+    i_record, i_receipt = header.index("record"), header.index("receipt")
+    pick_line, pick_tender = _picker(line_cols), _picker(tender_cols)
+    ords: dict[str, int] = {}
+    lines: list[tuple] = []
+    tenders: list[tuple] = []
+    for values in reader:
+        if not values:
+            continue
+        if len(values) != width:
+            raise _GiveUp
+        kind = values[i_record]
+        if kind != "line" and kind != "tender":
+            kind = kind.lower() if kind.isascii() else ""
+        if kind == "line":
+            receipt = values[i_receipt]
+            o = ords.get(receipt)
+            if o is None:
+                o = ords[receipt] = len(ords) + 1
+            lines.append((o,) + pick_line(values))
+        elif kind == "tender":
+            o = ords.get(values[i_receipt])
+            if o is None:
+                raise _GiveUp
+            tenders.append((o,) + pick_tender(values))
+        else:
+            raise _GiveUp
+    rows = len(lines) + len(tenders)
+    if not lines:
+        raise _GiveUp
+    for table in TEMP_TABLES:
+        cur.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    for table, cols, staged in (("_imp_stage", line_cols, lines), ("_imp_tstage", tender_cols, tenders)):
+        cur.execute(f"CREATE TEMP TABLE {table} (ord INTEGER, {', '.join(f'c{i}' for i in cols)})")
+        cur.executemany(f"INSERT INTO temp.{table} VALUES ({', '.join(['?'] * (len(cols) + 1))})", staged)
+    del lines, tenders
 
     def st(name: str) -> str:
         return e[name] if e[name] == "''" else "st." + e[name]
 
-    line = f"lower({e['record']}) = 'line'"
-    tender = f"lower({e['record']}) = 'tender'"
-    st_line = f"lower({st('record')}) = 'line'"
-    st_tender = f"lower({st('record')}) = 'tender'"
-
     # one currency, a code the store can hold
-    currencies = cur.execute(f"SELECT DISTINCT upper({e['currency']}) FROM _imp_stage WHERE {line}").fetchall()
+    currencies = cur.execute(f"SELECT DISTINCT upper({e['currency']}) FROM _imp_stage").fetchall()
     if len(currencies) != 1:
         raise _GiveUp
     currency = currencies[0][0]
@@ -213,8 +251,8 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     tender_bad = f"(NOT ({tender_ok}) OR {' OR '.join(_edge_space(st(c)) for c in ('card_brand', 'reference'))})"
     # references and brands that might be card numbers: the exact path refuses or reports them
     brand = f"substr({e['card_brand']}, 1, {MAX_BRAND})"
-    for ref, brand_text in cur.execute(f"SELECT {e['reference']}, {brand} FROM _imp_stage "
-                                       f"WHERE {tender} AND ({cardish(e['reference'])} OR {cardish(brand)})").fetchall():
+    for ref, brand_text in cur.execute(f"SELECT {e['reference']}, {brand} FROM _imp_tstage "
+                                       f"WHERE {cardish(e['reference'])} OR {cardish(brand)}").fetchall():
         if (looks_like_card_number(ref) or sales_service._looks_like_card_number(ref)
                 or sales_service._looks_like_card_number(brand_text)):
             raise _GiveUp
@@ -222,7 +260,7 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     # tax rates: few distinct texts, read by the exact reader's own function
     rates: dict[str, Decimal] = {}
     cur.execute("CREATE TEMP TABLE _imp_rate (raw TEXT PRIMARY KEY, th INTEGER NOT NULL)")
-    for (raw_rate,) in cur.execute(f"SELECT DISTINCT {e['tax_rate']} FROM _imp_stage WHERE {line}").fetchall():
+    for (raw_rate,) in cur.execute(f"SELECT DISTINCT {e['tax_rate']} FROM _imp_stage").fetchall():
         errors: list[RowError] = []
         rate = parse_tax_rate(Fields(0, {}, errors), "tax_rate", raw_rate)
         if rate is None or errors:
@@ -237,15 +275,14 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     # sales: one per receipt, in the order of their first line row; what the sale says is on that row
     cur.execute("CREATE TEMP TABLE _imp_sale (ord INTEGER PRIMARY KEY, receipt TEXT NOT NULL, first INTEGER, n INTEGER, top INTEGER, "
                 "nd INTEGER, ts TEXT, till TEXT, cashier TEXT, od_text TEXT, name TEXT, email TEXT, phone TEXT, od INTEGER, k INTEGER)")
-    cur.execute(f"""INSERT INTO _imp_sale (receipt, first, n, top, nd, ts, till, cashier, od_text, name, email, phone)
-        SELECT g.receipt, g.first, g.n, g.top, g.nd, {st('timestamp')}, {st('till')}, substr({st('cashier')}, 1, {MAX_CASHIER}),
+    cur.execute(f"""INSERT INTO _imp_sale (ord, receipt, first, n, top, nd, ts, till, cashier, od_text, name, email, phone)
+        SELECT g.ord, {st('receipt')}, g.first, g.n, g.top, g.nd, {st('timestamp')}, {st('till')}, substr({st('cashier')}, 1, {MAX_CASHIER}),
                {st('order_discount')}, substr({st('customer_name')}, 1, {MAX_CUSTOMER_NAME}), {st('customer_email')}, {st('customer_phone')}
-        FROM (SELECT {e['receipt']} AS receipt, min(rowid) AS first, count(*) AS n, max(CAST({e['line']} AS INTEGER)) AS top,
+        FROM (SELECT ord, min(rowid) AS first, count(*) AS n, max(CAST({e['line']} AS INTEGER)) AS top,
                      count(DISTINCT CAST({e['line']} AS INTEGER)) AS nd
-              FROM _imp_stage WHERE {line} GROUP BY {e['receipt']}) g
+              FROM _imp_stage GROUP BY ord) g
         JOIN _imp_stage st ON st.rowid = g.first
-        ORDER BY g.first""")
-    cur.execute("CREATE UNIQUE INDEX temp._imp_sale_receipt ON _imp_sale (receipt)")
+        ORDER BY g.ord""")
     shape = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'"
     stamp_ok = (f"(substr(ts, 1, 19) GLOB {shape} AND (substr(ts, 20) = 'Z' OR substr(ts, 20) GLOB '[+-][0-9][0-9]:[0-9][0-9]') "
                 f"AND substr(ts, 1, 4) BETWEEN '1900' AND '9998' "
@@ -273,8 +310,7 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
                {st('sku')} AS sku, {st('barcode')} AS barcode,
                st.rowid <> s.first AND (({st('timestamp')} <> '' AND {st('timestamp')} <> s.ts) OR {st('order_discount')} <> '') AS odd,
                CASE WHEN {line_bad} THEN 1 END AS bad
-        FROM _imp_stage st JOIN _imp_sale s ON s.receipt = {st('receipt')} JOIN _imp_rate r ON r.raw = {st('tax_rate')}
-        WHERE {st_line}
+        FROM _imp_stage st JOIN _imp_sale s ON s.ord = st.ord JOIN _imp_rate r ON r.raw = {st('tax_rate')}
         ORDER BY s.ord, line_no""")
     if _one(cur, f"SELECT count(*) FROM _imp_line WHERE bad OR odd OR unit_price >= {MAX_UNIT_PRICE} OR line_discount > qty * unit_price"):
         raise _GiveUp
@@ -309,13 +345,13 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
         FROM ({priced_sql(include_tax)}) GROUP BY ord ORDER BY ord""")
 
     # tenders in file order, each after its sale's first line row; they add up to what the lines paid
+    # (a tender row before its sale's first line row was sent the exact way as it was staged)
     cur.execute(f"""CREATE TEMP TABLE _imp_tender AS
-        SELECT s.ord AS ord, row_number() OVER (PARTITION BY s.ord ORDER BY st.rowid) AS seq, st.rowid AS src,
-               {money(st('amount'))} AS amount, s.first AS first, CASE WHEN {tender_bad} THEN 1 END AS bad
-        FROM _imp_stage st LEFT JOIN _imp_sale s ON s.receipt = {st('receipt')}
-        WHERE {st_tender}
-        ORDER BY s.ord, st.rowid""")
-    if _one(cur, "SELECT count(*) FROM _imp_tender WHERE ord IS NULL OR src < first OR bad"):
+        SELECT st.ord AS ord, row_number() OVER (PARTITION BY st.ord ORDER BY st.rowid) AS seq, st.rowid AS src,
+               {money(st('amount'))} AS amount, CASE WHEN {tender_bad} THEN 1 END AS bad
+        FROM _imp_tstage st
+        ORDER BY st.ord, st.rowid""")
+    if _one(cur, "SELECT count(*) FROM _imp_tender WHERE bad"):
         raise _GiveUp
     # every row is a line or a tender row
     if _one(cur, "SELECT count(*) FROM _imp_line") + _one(cur, "SELECT count(*) FROM _imp_tender") != rows:
@@ -436,7 +472,7 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
         SELECT {uuid('tender', 't.rowid - 1')}, :now, {sale_base} + {k('t')[0]},
                t.seq, lower({st('method')}), t.amount,
                substr({st('card_brand')}, 1, {MAX_BRAND}), replace(replace({st('card_last4')}, ' ', ''), '-', ''), {st('reference')}
-        FROM _imp_tender t {k('t')[1]} JOIN _imp_stage st ON st.rowid = t.src
+        FROM _imp_tender t {k('t')[1]} JOIN _imp_tstage st ON st.rowid = t.src
         WHERE t.ord BETWEEN :lo AND :hi AND {k('t')[2]} ORDER BY t.rowid"""
     batch = si.BATCH
     lines_done = tenders_done = 0

@@ -237,6 +237,10 @@ def test_every_sample_file_gives_the_same_result(tmp_path, monkeypatch, name):
     (("AUTH123", "4111 1111 1111 1111"), False),  # a card number where the reference goes
     (("card,30.00", "card,30.001"), False),  # more decimals than the currency has: reported
     (("line,R1001", "lime,R1001"), False),  # not a line or tender row: reported
+    (("line,R1001", "LINE,R1001"), True),  # the kind in capitals
+    (("line,R1001,2026-10-03T14:22:05+01:00,T1,Sam", "tender,R1001,,,,,,,,,,,,,,,,,,cash,0.00,,,\nline,R1001,2026-10-03T14:22:05+01:00,T1,Sam"),
+     False),  # a tender row before its receipt's first line row
+    (("cash,9.50,,,", "cash,9.50,,"), False),  # a row one value short
     (("1,TSH-M-WHT", "01,TSH-M-WHT"), True),  # a line number written 01
     ((",20,GBP", ",\uff12\uff10,GBP"), True),  # a tax rate Decimal reads (as the exact path does)
     ((",20,GBP", ",20%,GBP"), True),
