@@ -124,10 +124,16 @@ def _edge_space(x: str) -> str:
     """SQL: ``x`` starts or ends with a character ``str.strip`` takes off, or a control
     character (true for a few more than need it: they go the exact way; NULL for '')."""
     first, last = f"unicode({x})", f"unicode(substr({x}, -1))"
-    # the usual value (both ends printable ASCII) is settled by the first test, one call for each end
-    return (f"(NOT ({first} BETWEEN 33 AND 127 AND {last} BETWEEN 33 AND 127) "
+    # The usual value (both ends printable ASCII) is settled by the first test: its first
+    # character by comparing texts (a character past ASCII starts with a byte above 0x7f), the
+    # last by one call.
+    return (f"(NOT ({x} >= '!' AND {x} < '\x7f' AND substr({x}, -1) BETWEEN '!' AND '~') "
             f"AND ({first} <= 32 OR {last} <= 32 OR (({first} > 127 OR {last} > 127) "
             f"AND ({first} IN ({_SPACE_CODES}) OR {last} IN ({_SPACE_CODES})))))")
+
+
+SALE_FIELDS = ("receipt", "timestamp", "till", "cashier", "order_discount", "customer_name", "customer_email", "customer_phone")
+_LINE_NUMBERS = tuple(str(n) for n in range(1000))
 
 
 def _picker(columns: list[int]):
@@ -157,16 +163,29 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     col = {name: f"c{i}" for i, name in enumerate(header)}
     e = {name: col.get(name, "''") for name in ALL_FIELDS}  # a column the file lacks reads as ''
     # Line rows and tender rows go into a table each, with only the columns their kind reads
-    # (file order kept as rowid), and each row its sale's place (ord: sales in the order of
-    # their first line row). A tender row before its receipt's first line row, or a row of
-    # another kind or width, sends the file the exact way, as parse_csv_fast does.
+    # (file order kept as rowid), each row with its sale's place (ord: sales in the order of
+    # their first line row), each tender its place among its sale's tenders (seq), and each
+    # sale what its first line row says. A tender row before its receipt's first line row, a
+    # later line row of a sale with another timestamp or an order discount, or a row of another
+    # kind or width sends the file the exact way, as parse_csv_fast does.
     line_cols = [i for i, name in enumerate(header) if name in LINE_FIELDS and name != "record"]
     tender_cols = [i for i, name in enumerate(header) if name in TENDER_FIELDS and name != "record"]
-    i_record, i_receipt = header.index("record"), header.index("receipt")
-    pick_line, pick_tender = _picker(line_cols), _picker(tender_cols)
+    pad = [""]  # appended to a sale's first row: the value of a column the file lacks
+    sale_cols = [header.index(name) if name in header else width for name in SALE_FIELDS]
+    i_record, i_receipt, i_ts, i_line = (header.index(name) for name in ("record", "receipt", "timestamp", "line"))
+    i_od = header.index("order_discount") if "order_discount" in header else None
+    pick_line, pick_tender, pick_sale = _picker(line_cols), _picker(tender_cols), _picker(sale_cols)
     ords: dict[str, int] = {}
+    stamps = [""]  # by ord
+    tender_count = [0]  # by ord
     lines: list[tuple] = []
     tenders: list[tuple] = []
+    sales: list[tuple] = []
+    # Usually each sale's line rows come together, numbered 1, 2, 3 ... and its tenders after
+    # them: then the tables are in the order the ledger is written and nothing is sorted.
+    lines_in_order = tenders_in_order = True
+    last_ord = last_tender_ord = expected = 0
+    numbers = _LINE_NUMBERS
     for values in reader:
         if not values:
             continue
@@ -180,12 +199,33 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
             o = ords.get(receipt)
             if o is None:
                 o = ords[receipt] = len(ords) + 1
+                sales.append((o, len(lines) + 1) + pick_sale(values + pad))
+                stamps.append(values[i_ts])
+                tender_count.append(0)
+                if lines_in_order:
+                    if values[i_line] == "1":
+                        last_ord, expected = o, 2
+                    else:
+                        lines_in_order = False
+            else:
+                stamp = values[i_ts]
+                if (stamp and stamp != stamps[o]) or (i_od is not None and values[i_od]):
+                    raise _GiveUp
+                if lines_in_order:
+                    if o == last_ord and expected < len(numbers) and values[i_line] == numbers[expected]:
+                        expected += 1
+                    else:
+                        lines_in_order = False
             lines.append((o,) + pick_line(values))
         elif kind == "tender":
             o = ords.get(values[i_receipt])
             if o is None:
                 raise _GiveUp
-            tenders.append((o,) + pick_tender(values))
+            tender_count[o] += 1
+            if o < last_tender_ord:
+                tenders_in_order = False
+            last_tender_ord = o
+            tenders.append((o, tender_count[o]) + pick_tender(values))
         else:
             raise _GiveUp
     rows = len(lines) + len(tenders)
@@ -193,10 +233,14 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
         raise _GiveUp
     for table in TEMP_TABLES:
         cur.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    for table, cols, staged in (("_imp_stage", line_cols, lines), ("_imp_tstage", tender_cols, tenders)):
-        cur.execute(f"CREATE TEMP TABLE {table} (ord INTEGER, {', '.join(f'c{i}' for i in cols)})")
-        cur.executemany(f"INSERT INTO temp.{table} VALUES ({', '.join(['?'] * (len(cols) + 1))})", staged)
-    del lines, tenders
+    for table, keys, cols, staged in (("_imp_stage", "ord", line_cols, lines), ("_imp_tstage", "ord, seq", tender_cols, tenders)):
+        cur.execute(f"CREATE TEMP TABLE {table} ({keys}, {', '.join(f'c{i}' for i in cols)})")
+        cur.executemany(f"INSERT INTO temp.{table} VALUES ({', '.join(['?'] * (len(cols) + keys.count(',') + 1))})", staged)
+    cur.execute("CREATE TEMP TABLE _imp_sale (ord INTEGER PRIMARY KEY, first INTEGER, receipt TEXT NOT NULL, ts TEXT, till TEXT, "
+                "cashier TEXT, od_text TEXT, name TEXT, email TEXT, phone TEXT, od INTEGER, k INTEGER)")
+    cur.executemany(f"""INSERT INTO temp._imp_sale (ord, first, receipt, ts, till, cashier, od_text, name, email, phone)
+        VALUES (?, ?, ?, ?, ?, substr(?, 1, {MAX_CASHIER}), ?, substr(?, 1, {MAX_CUSTOMER_NAME}), ?, ?)""", sales)
+    del lines, tenders, sales
 
     def st(name: str) -> str:
         return e[name] if e[name] == "''" else "st." + e[name]
@@ -272,17 +316,6 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
         rates[raw_rate] = rate
         cur.execute("INSERT INTO _imp_rate VALUES (?, ?)", (raw_rate, th))
 
-    # sales: one per receipt, in the order of their first line row; what the sale says is on that row
-    cur.execute("CREATE TEMP TABLE _imp_sale (ord INTEGER PRIMARY KEY, receipt TEXT NOT NULL, first INTEGER, n INTEGER, top INTEGER, "
-                "nd INTEGER, ts TEXT, till TEXT, cashier TEXT, od_text TEXT, name TEXT, email TEXT, phone TEXT, od INTEGER, k INTEGER)")
-    cur.execute(f"""INSERT INTO _imp_sale (ord, receipt, first, n, top, nd, ts, till, cashier, od_text, name, email, phone)
-        SELECT g.ord, {st('receipt')}, g.first, g.n, g.top, g.nd, {st('timestamp')}, {st('till')}, substr({st('cashier')}, 1, {MAX_CASHIER}),
-               {st('order_discount')}, substr({st('customer_name')}, 1, {MAX_CUSTOMER_NAME}), {st('customer_email')}, {st('customer_phone')}
-        FROM (SELECT ord, min(rowid) AS first, count(*) AS n, max(CAST({e['line']} AS INTEGER)) AS top,
-                     count(DISTINCT CAST({e['line']} AS INTEGER)) AS nd
-              FROM _imp_stage GROUP BY ord) g
-        JOIN _imp_stage st ON st.rowid = g.first
-        ORDER BY g.ord""")
     shape = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'"
     stamp_ok = (f"(substr(ts, 1, 19) GLOB {shape} AND (substr(ts, 20) = 'Z' OR substr(ts, 20) GLOB '[+-][0-9][0-9]:[0-9][0-9]') "
                 f"AND substr(ts, 1, 4) BETWEEN '1900' AND '9998' "
@@ -290,7 +323,7 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     if _one(cur, f"SELECT count(*) FROM _imp_sale WHERE {' OR '.join(map(_edge_space, ('receipt', 'till', 'cashier', 'name', 'email', 'phone')))}"):
         raise _GiveUp
     if _one(cur, f"""SELECT count(*) FROM _imp_sale WHERE NOT (receipt <> '' AND length(receipt) <= {MAX_RECEIPT}
-                     AND n = top AND n = nd AND length(till) <= {MAX_TILL}
+                     AND length(till) <= {MAX_TILL}
                      AND length(email) <= {MAX_EMAIL} AND length(phone) <= {MAX_PHONE} AND (od_text = '' OR {money_ok('od_text')})
                      AND {stamp_ok})"""):
         raise _GiveUp
@@ -301,18 +334,19 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
         if not valid_email(email):
             raise _GiveUp
     cur.execute(f"UPDATE _imp_sale SET od = CASE WHEN od_text = '' THEN 0 ELSE {money('od_text')} END")
-    # lines in line-number order, money in minor units (the longer texts stay in the staging row);
-    # a sale's other line rows have its timestamp or none, and no order discount
+    # lines in line-number order, money in minor units (the longer texts stay in the staging row)
     cur.execute(f"""CREATE TEMP TABLE _imp_line AS
-        SELECT s.ord AS ord, CAST({st('line')} AS INTEGER) AS line_no, st.rowid AS src, CAST({st('quantity')} AS INTEGER) AS qty,
+        SELECT st.ord AS ord, CAST({st('line')} AS INTEGER) AS line_no, st.rowid AS src, CAST({st('quantity')} AS INTEGER) AS qty,
                {money(st('unit_price'))} AS unit_price,
-               CASE WHEN {st('line_discount')} = '' THEN 0 ELSE {money(st('line_discount'))} END AS line_discount, r.th AS th,
-               {st('sku')} AS sku, {st('barcode')} AS barcode,
-               st.rowid <> s.first AND (({st('timestamp')} <> '' AND {st('timestamp')} <> s.ts) OR {st('order_discount')} <> '') AS odd,
+               CASE WHEN {st('line_discount')} = '' THEN 0 ELSE {money(st('line_discount'))} END AS line_discount,
+               (SELECT r.th FROM _imp_rate r WHERE r.raw = {st('tax_rate')}) AS th, {st('sku')} AS sku, {st('barcode')} AS barcode,
                CASE WHEN {line_bad} THEN 1 END AS bad
-        FROM _imp_stage st JOIN _imp_sale s ON s.ord = st.ord JOIN _imp_rate r ON r.raw = {st('tax_rate')}
-        ORDER BY s.ord, line_no""")
-    if _one(cur, f"SELECT count(*) FROM _imp_line WHERE bad OR odd OR unit_price >= {MAX_UNIT_PRICE} OR line_discount > qty * unit_price"):
+        FROM _imp_stage st
+        ORDER BY {'st.rowid' if lines_in_order else 'st.ord, line_no'}""")
+    if not lines_in_order and _one(cur, """SELECT count(*) FROM (SELECT count(*) AS n, max(line_no) AS top, count(DISTINCT line_no) AS nd
+                                           FROM _imp_line GROUP BY ord) WHERE NOT (n = top AND n = nd)"""):
+        raise _GiveUp  # a sale's lines are not numbered 1 to n, once each
+    if _one(cur, f"SELECT count(*) FROM _imp_line WHERE bad OR th IS NULL OR unit_price >= {MAX_UNIT_PRICE} OR line_discount > qty * unit_price"):
         raise _GiveUp
     # order discounts within the sale's value; sales small enough for 64-bit products below
     # (_imp_line is in sale order: grouped by sale through this index, nothing is sorted)
@@ -345,12 +379,10 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
         FROM ({priced_sql(include_tax)}) GROUP BY ord ORDER BY ord""")
 
     # tenders in file order, each after its sale's first line row; they add up to what the lines paid
-    # (a tender row before its sale's first line row was sent the exact way as it was staged)
     cur.execute(f"""CREATE TEMP TABLE _imp_tender AS
-        SELECT st.ord AS ord, row_number() OVER (PARTITION BY st.ord ORDER BY st.rowid) AS seq, st.rowid AS src,
-               {money(st('amount'))} AS amount, CASE WHEN {tender_bad} THEN 1 END AS bad
+        SELECT st.ord AS ord, st.seq AS seq, st.rowid AS src, {money(st('amount'))} AS amount, CASE WHEN {tender_bad} THEN 1 END AS bad
         FROM _imp_tstage st
-        ORDER BY st.ord, st.rowid""")
+        ORDER BY {'st.rowid' if tenders_in_order else 'st.ord, st.rowid'}""")
     if _one(cur, "SELECT count(*) FROM _imp_tender WHERE bad"):
         raise _GiveUp
     # every row is a line or a tender row
@@ -465,7 +497,7 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
                        quantity, unit_price, line_discount, order_discount_share, paid, tax_rate, tax_amount)
         SELECT {uuid('line', 'p.lid - 1')}, :now, {sale_base} + {k('p')[0]}, p.line_no, pr.id, p.sku, p.barcode,
                {st('description')}, {st('category')}, p.qty, p.unit_price, p.line_discount, p.share, p.paid, p.th, p.tax
-        FROM ({priced_sql(plan["include_tax"], "l.ord BETWEEN :lo AND :hi")}) p {k('p')[1]} JOIN _imp_stage st ON st.rowid = p.src
+        FROM ({priced_sql(plan["include_tax"], "l.rowid BETWEEN :first AND :last")}) p {k('p')[1]} JOIN _imp_stage st ON st.rowid = p.src
         LEFT JOIN _imp_product pr ON pr.sku = p.sku AND pr.barcode = p.barcode
         WHERE {k('p')[2]} ORDER BY p.lid"""
     tender_sql = f"""INSERT INTO main.tender (uuid, created_at, sale_id, seq, method, amount, card_brand, card_last4, reference)
@@ -473,7 +505,9 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
                t.seq, lower({st('method')}), t.amount,
                substr({st('card_brand')}, 1, {MAX_BRAND}), replace(replace({st('card_last4')}, ' ', ''), '-', ''), {st('reference')}
         FROM _imp_tender t {k('t')[1]} JOIN _imp_tstage st ON st.rowid = t.src
-        WHERE t.ord BETWEEN :lo AND :hi AND {k('t')[2]} ORDER BY t.rowid"""
+        WHERE t.rowid BETWEEN :first AND :last AND {k('t')[2]} ORDER BY t.rowid"""
+    line_span = "SELECT min(rowid), max(rowid) FROM _imp_line WHERE ord BETWEEN :lo AND :hi"
+    tender_span = "SELECT min(rowid), max(rowid) FROM _imp_tender WHERE ord BETWEEN :lo AND :hi"
     batch = si.BATCH
     lines_done = tenders_done = 0
     with __exception_wrapper__:  # the driver's errors as peewee's (IntegrityError ...)
@@ -482,10 +516,14 @@ def _write(cur, actor: Staff, store: Store, raw: RawFile, plan: dict, progress, 
                 raise si.ImportCancelled(raw.filename)
             lo, hi = ords[start], ords[min(new, start + batch) - 1]
             cur.execute(sale_sql, {"now": now, "store": store.id, "currency": store.currency, "lo": lo, "hi": hi})
-            cur.execute(line_sql, {"now": now, "lo": lo, "hi": hi})
+            # (the batch's lines and tenders are a run of rowids: both tables are in sale order)
+            first, last = cur.execute(line_span, {"lo": lo, "hi": hi}).fetchone()
+            cur.execute(line_sql, {"now": now, "first": first, "last": last})
             lines_done += cur.rowcount
-            cur.execute(tender_sql, {"now": now, "lo": lo, "hi": hi})
-            tenders_done += cur.rowcount
+            first, last = cur.execute(tender_span, {"lo": lo, "hi": hi}).fetchone()
+            if first is not None:
+                cur.execute(tender_sql, {"now": now, "first": first, "last": last})
+                tenders_done += cur.rowcount
             if progress:
                 progress(min(new, start + batch), new)
     if cancel and cancel():

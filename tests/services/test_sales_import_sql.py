@@ -180,6 +180,29 @@ def test_a_generated_file_stores_the_same_ledger_both_ways(tmp_path, monkeypatch
     assert results[0].sales_added == 120 and len(ledger["sale_line"]) > 120
 
 
+def test_interleaved_sales_and_tenders_out_of_sale_order_store_the_same_ledger(tmp_path, monkeypatch):
+    """Two sales' line rows taken in turns, the second sale's tenders before the first's: the
+    tables are sorted into the ledger's order (the usual file needs no sorting)."""
+    random_file(tmp_path / "g.csv", 8)
+    path = with_real_tenders(tmp_path / "g.csv", tmp_path)
+    header, *rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    by_sale: dict[str, list] = {}
+    for row in rows:
+        by_sale.setdefault(row[1], []).append(row)
+    sales = list(by_sale.values())
+    out = [header]
+    for a, b in zip(sales[::2], sales[1::2]):
+        a_lines, b_lines = [r for r in a if r[0] != "tender"], [r for r in b if r[0] != "tender"]
+        for i in range(max(len(a_lines), len(b_lines))):
+            out += a_lines[i:i + 1] + b_lines[i:i + 1]
+        out += [r for r in b if r[0] == "tender"] + [r for r in a if r[0] == "tender"]
+    mixed = tmp_path / "mixed.csv"
+    with open(mixed, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(out)
+    results, taken, _ = both_ways(tmp_path, monkeypatch, [mixed])
+    assert taken == [True] and results[0].sales_added == 120
+
+
 def test_a_store_that_shows_prices_without_tax_stores_the_same_ledger(tmp_path, monkeypatch):
     random_file(tmp_path / "g.csv", 4)
     path = with_real_tenders(tmp_path / "g.csv", tmp_path, include_tax=False)
