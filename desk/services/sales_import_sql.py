@@ -31,7 +31,7 @@ from peewee import __exception_wrapper__
 
 from desk import clock
 from desk.errors import InvalidInput
-from desk.io.feeds.canonical import ALL_FIELDS, LINE_FIELDS, REQUIRED_LINE_COLUMNS, TENDER_FIELDS
+from desk.io.feeds.canonical import ALL_FIELDS, REQUIRED_LINE_COLUMNS
 from desk.io.feeds.common import (
     MAX_BARCODE,
     MAX_BRAND,
@@ -132,12 +132,17 @@ def _edge_space(x: str) -> str:
             f"AND ({first} IN ({_SPACE_CODES}) OR {last} IN ({_SPACE_CODES})))))")
 
 
+# what the staging tables keep of a line row and of a tender row (a sale's own fields are on its first line row)
+LINE_STAGED = ("line", "sku", "barcode", "description", "category", "quantity", "unit_price", "line_discount", "tax_rate")
+TENDER_STAGED = ("method", "amount", "card_brand", "card_last4", "reference")
 SALE_FIELDS = ("receipt", "timestamp", "till", "cashier", "order_discount", "customer_name", "customer_email", "customer_phone")
 _LINE_NUMBERS = tuple(str(n) for n in range(1000))
 
 
 def _picker(columns: list[int]):
     """A function giving the values at ``columns`` of a row as a tuple (C speed)."""
+    if not columns:
+        return lambda values: ()
     if len(columns) == 1:
         (i,) = columns
         return lambda values: (values[i],)
@@ -168,11 +173,11 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     # sale what its first line row says. A tender row before its receipt's first line row, a
     # later line row of a sale with another timestamp or an order discount, or a row of another
     # kind or width sends the file the exact way, as parse_csv_fast does.
-    line_cols = [i for i, name in enumerate(header) if name in LINE_FIELDS and name != "record"]
-    tender_cols = [i for i, name in enumerate(header) if name in TENDER_FIELDS and name != "record"]
+    line_cols = [i for i, name in enumerate(header) if name in LINE_STAGED]
+    tender_cols = [i for i, name in enumerate(header) if name in TENDER_STAGED]
     pad = [""]  # appended to a sale's first row: the value of a column the file lacks
     sale_cols = [header.index(name) if name in header else width for name in SALE_FIELDS]
-    i_record, i_receipt, i_ts, i_line = (header.index(name) for name in ("record", "receipt", "timestamp", "line"))
+    i_record, i_receipt, i_ts, i_line, i_currency = (header.index(name) for name in ("record", "receipt", "timestamp", "line", "currency"))
     i_od = header.index("order_discount") if "order_discount" in header else None
     pick_line, pick_tender, pick_sale = _picker(line_cols), _picker(tender_cols), _picker(sale_cols)
     ords: dict[str, int] = {}
@@ -181,6 +186,8 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     lines: list[tuple] = []
     tenders: list[tuple] = []
     sales: list[tuple] = []
+    currencies: set[str] = set()  # as the rows write them, made upper case as the exact reader does
+    currency = None
     # Usually each sale's line rows come together, numbered 1, 2, 3 ... and its tenders after
     # them: then the tables are in the order the ledger is written and nothing is sorted.
     lines_in_order = tenders_in_order = True
@@ -216,6 +223,9 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
                         expected += 1
                     else:
                         lines_in_order = False
+            if values[i_currency] is not currency and values[i_currency] != currency:
+                currency = values[i_currency]
+                currencies.add(currency.upper())
             lines.append((o,) + pick_line(values))
         elif kind == "tender":
             o = ords.get(values[i_receipt])
@@ -234,7 +244,7 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     for table in TEMP_TABLES:
         cur.execute(f"DROP TABLE IF EXISTS temp.{table}")
     for table, keys, cols, staged in (("_imp_stage", "ord", line_cols, lines), ("_imp_tstage", "ord, seq", tender_cols, tenders)):
-        cur.execute(f"CREATE TEMP TABLE {table} ({keys}, {', '.join(f'c{i}' for i in cols)})")
+        cur.execute(f"CREATE TEMP TABLE {table} ({', '.join([keys] + [f'c{i}' for i in cols])})")
         cur.executemany(f"INSERT INTO temp.{table} VALUES ({', '.join(['?'] * (len(cols) + keys.count(',') + 1))})", staged)
     cur.execute("CREATE TEMP TABLE _imp_sale (ord INTEGER PRIMARY KEY, first INTEGER, receipt TEXT NOT NULL, ts TEXT, till TEXT, "
                 "cashier TEXT, od_text TEXT, name TEXT, email TEXT, phone TEXT, od INTEGER, k INTEGER)")
@@ -246,11 +256,10 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
         return e[name] if e[name] == "''" else "st." + e[name]
 
     # one currency, a code the store can hold
-    currencies = cur.execute(f"SELECT DISTINCT upper({e['currency']}) FROM _imp_stage").fetchall()
     if len(currencies) != 1:
         raise _GiveUp
-    currency = currencies[0][0]
-    if not (isinstance(currency, str) and len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()):
+    currency = currencies.pop()
+    if not (len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()):
         raise _GiveUp
     places = exponent(currency)
     scale = 10**places
