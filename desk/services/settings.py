@@ -23,6 +23,7 @@ class SettingSpec:
     maximum: int | None = None
     choices: tuple[str, ...] = ()  # allowed values of a str setting
     section: str = ""  # where the Settings screen shows it: a key of SECTIONS
+    secret: bool = False  # its value never goes into the audit trail (which travels to head office)
 
 
 # The Settings screen's sections, in order: key -> title. Each spec names its section; "store"
@@ -84,7 +85,7 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("smtp.port", "Email: SMTP port", int, 587, 1, 65535, section="email"),
         SettingSpec("smtp.tls", "Email: encryption (starttls, ssl or none)", str, "starttls", choices=SMTP_TLS_CHOICES, section="email"),
         SettingSpec("smtp.user", "Email: SMTP user name (empty: no sign-in)", str, "", section="email"),
-        SettingSpec("smtp.password", "Email: SMTP password", str, "", section="email"),
+        SettingSpec("smtp.password", "Email: SMTP password", str, "", section="email", secret=True),
         SettingSpec("smtp.sender", "Email: sender address (From)", str, "", section="email"),
         SettingSpec("orders.email_subject", "Email to a customer whose order arrived: subject", str, ORDER_EMAIL_SUBJECT, section="email"),
         SettingSpec("orders.email_body", "Email to a customer whose order arrived: text", str, ORDER_EMAIL_BODY, section="email"),
@@ -146,8 +147,16 @@ def get_all() -> dict[str, Any]:
     return {key: get(key) for key in SPECS}
 
 
+HIDDEN = "(hidden)"  # what the audit trail says of a secret setting's value (empty stays empty)
+
+
+def _shown(spec: SettingSpec, value: Any) -> Any:
+    return HIDDEN if spec.secret and value else value
+
+
 def update(actor: Staff, values: dict[str, Any]) -> dict[str, Any]:
-    """Change settings; one audit event lists what changed from what to what."""
+    """Change settings; one audit event lists what changed from what to what (a secret one,
+    the SMTP password, only that it was set, changed or cleared: never its value)."""
     require(actor, "settings.edit")
     clean = {}
     for key, value in values.items():
@@ -163,7 +172,7 @@ def update(actor: Staff, values: dict[str, Any]) -> dict[str, Any]:
             Setting.insert(key=key, value=json.dumps(value), updated_at=clock.utcnow()).on_conflict(
                 conflict_target=[Setting.key], update={Setting.value: json.dumps(value), Setting.updated_at: clock.utcnow()}
             ).execute()
-            changes[key] = {"from": old, "to": value}
+            changes[key] = {"from": _shown(SPECS[key], old), "to": _shown(SPECS[key], value)}
         if changes:
             audit.record("settings.changed", actor, entity="settings", details=changes)
     return changes

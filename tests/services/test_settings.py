@@ -119,3 +119,17 @@ def test_every_setting_names_a_section_of_the_settings_screen():
     assert all(spec.section for spec in settings.SPECS.values())
     assert settings.SPECS["smtp.port"].section == "email"
     assert settings.SPECS["paper.case"].section == "printing"
+
+
+def test_the_smtp_password_never_goes_into_the_audit_trail(store):
+    """The audit trail travels to head office in every bundle: a secret setting is recorded as
+    set, changed or cleared, never with its value."""
+    _, admin = store
+    assert settings.update(admin, {"smtp.password": "hunter2"}) == {"smtp.password": {"from": "", "to": settings.HIDDEN}}
+    assert settings.get("smtp.password") == "hunter2"  # the value itself is kept: the desk sends mail with it
+    settings.update(admin, {"smtp.password": "correct horse"})
+    settings.update(admin, {"smtp.password": ""})
+    details = [json.loads(e.details)["smtp.password"] for e in settings_events()]
+    assert details == [{"from": "", "to": settings.HIDDEN}, {"from": settings.HIDDEN, "to": settings.HIDDEN},
+                       {"from": settings.HIDDEN, "to": ""}]
+    assert not any("hunter2" in e.details or "horse" in e.details for e in AuditEvent.select())
