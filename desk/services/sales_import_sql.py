@@ -135,6 +135,7 @@ def _edge_space(x: str) -> str:
 # what the staging tables keep of a line row and of a tender row (a sale's own fields are on its first line row)
 LINE_STAGED = ("line", "sku", "barcode", "description", "category", "quantity", "unit_price", "line_discount", "tax_rate")
 TENDER_STAGED = ("method", "amount", "card_brand", "card_last4", "reference")
+STAGE_CHUNK = 20_000  # line rows held in Python before they go to the staging table
 SALE_FIELDS = ("receipt", "timestamp", "till", "cashier", "order_discount", "customer_name", "customer_email", "customer_phone")
 _LINE_NUMBERS = tuple(str(n) for n in range(1000))
 
@@ -193,6 +194,24 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
     lines_in_order = tenders_in_order = True
     last_ord = last_tender_ord = expected = 0
     numbers = _LINE_NUMBERS
+    for table in TEMP_TABLES:
+        cur.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    inserts = []
+    for table, keys, cols in (("_imp_stage", "ord", line_cols), ("_imp_tstage", "ord, seq", tender_cols)):
+        cur.execute(f"CREATE TEMP TABLE {table} ({', '.join([keys] + [f'c{i}' for i in cols])})")
+        inserts.append(f"INSERT INTO temp.{table} VALUES ({', '.join(['?'] * (len(cols) + keys.count(',') + 1))})")
+    cur.execute("CREATE TEMP TABLE _imp_sale (ord INTEGER PRIMARY KEY, first INTEGER, receipt TEXT NOT NULL, ts TEXT, till TEXT, "
+                "cashier TEXT, od_text TEXT, name TEXT, email TEXT, phone TEXT, od INTEGER, k INTEGER)")
+    inserts.append(f"""INSERT INTO temp._imp_sale (ord, first, receipt, ts, till, cashier, od_text, name, email, phone)
+        VALUES (?, ?, ?, ?, ?, substr(?, 1, {MAX_CASHIER}), ?, substr(?, 1, {MAX_CUSTOMER_NAME}), ?, ?)""")
+
+    def flush() -> None:  # the rows read so far into their tables (the memory held stays small)
+        for sql, staged in zip(inserts, (lines, tenders, sales)):
+            cur.executemany(sql, staged)
+            staged.clear()
+
+    add_line, add_tender, add_sale = lines.append, tenders.append, sales.append
+    n_lines = n_tenders = 0
     for values in reader:
         if not values:
             continue
@@ -204,9 +223,10 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
         if kind == "line":
             receipt = values[i_receipt]
             o = ords.get(receipt)
+            n_lines += 1
             if o is None:
                 o = ords[receipt] = len(ords) + 1
-                sales.append((o, len(lines) + 1) + pick_sale(values + pad))
+                add_sale((o, n_lines) + pick_sale(values + pad))
                 stamps.append(values[i_ts])
                 tender_count.append(0)
                 if lines_in_order:
@@ -226,31 +246,25 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
             if values[i_currency] is not currency and values[i_currency] != currency:
                 currency = values[i_currency]
                 currencies.add(currency.upper())
-            lines.append((o,) + pick_line(values))
+            add_line((o,) + pick_line(values))
+            if len(lines) >= STAGE_CHUNK:
+                flush()
         elif kind == "tender":
             o = ords.get(values[i_receipt])
             if o is None:
                 raise _GiveUp
+            n_tenders += 1
             tender_count[o] += 1
             if o < last_tender_ord:
                 tenders_in_order = False
             last_tender_ord = o
-            tenders.append((o, tender_count[o]) + pick_tender(values))
+            add_tender((o, tender_count[o]) + pick_tender(values))
         else:
             raise _GiveUp
-    rows = len(lines) + len(tenders)
-    if not lines:
+    flush()
+    rows = n_lines + n_tenders
+    if not n_lines:
         raise _GiveUp
-    for table in TEMP_TABLES:
-        cur.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    for table, keys, cols, staged in (("_imp_stage", "ord", line_cols, lines), ("_imp_tstage", "ord, seq", tender_cols, tenders)):
-        cur.execute(f"CREATE TEMP TABLE {table} ({', '.join([keys] + [f'c{i}' for i in cols])})")
-        cur.executemany(f"INSERT INTO temp.{table} VALUES ({', '.join(['?'] * (len(cols) + keys.count(',') + 1))})", staged)
-    cur.execute("CREATE TEMP TABLE _imp_sale (ord INTEGER PRIMARY KEY, first INTEGER, receipt TEXT NOT NULL, ts TEXT, till TEXT, "
-                "cashier TEXT, od_text TEXT, name TEXT, email TEXT, phone TEXT, od INTEGER, k INTEGER)")
-    cur.executemany(f"""INSERT INTO temp._imp_sale (ord, first, receipt, ts, till, cashier, od_text, name, email, phone)
-        VALUES (?, ?, ?, ?, ?, substr(?, 1, {MAX_CASHIER}), ?, substr(?, 1, {MAX_CUSTOMER_NAME}), ?, ?)""", sales)
-    del lines, tenders, sales
 
     def st(name: str) -> str:
         return e[name] if e[name] == "''" else "st." + e[name]
