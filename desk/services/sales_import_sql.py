@@ -1,9 +1,12 @@
 """The canonical CSV import of a clean file, checked and written by SQL (SQLite only).
 
-``sales_import.import_file`` tries this first for a canonical CSV file. Its rows go as they are
-into a TEMP staging table with one ``executemany`` (in a deferred transaction: the ledger's
-write lock is not taken for it); SQL then checks every row and every sale as the exact reader
-does, and builds the ``sale``, ``sale_line`` and ``tender`` rows with ``INSERT ... SELECT``:
+``sales_import.import_file`` tries this first for a canonical CSV file. One pass in Python
+reads the rows and sends them as they are, a chunk at a time with ``executemany``, into TEMP
+staging tables: line rows with the nine columns a line needs, tender rows with five, each
+sale's own fields from its first line row (in a deferred transaction: the ledger's write lock
+is not taken for it). That pass also numbers the sales and tenders and checks what needs the
+file's order (a tender after its sale's first line row, a sale's later rows agreeing with its
+first). SQL then checks every value and every sale as the exact reader does, and builds the ``sale``, ``sale_line`` and ``tender`` rows with ``INSERT ... SELECT``:
 lines in line-number order, the order discount shared by largest remainder (window
 functions), tax as ``price_sale`` works it out, all in integer minor units (money text becomes
 an integer by string operations and ``CAST(... AS INTEGER)``, never a REAL). Products,
