@@ -163,3 +163,30 @@ def test_the_table_model_loads_lazily_and_passes_the_model_tester(qtbot, qtmodel
     assert model.rowCount() == 3 and not model.canFetchMore()
     qtmodeltester.check(model)
     assert model.total_count == 3
+
+
+def test_at_1280_by_800_the_title_reads_whole(filled, make_window, qtbot):
+    """Beside the navigation the Title takes the room left and is wide enough for the longest
+    title a desk prints every day (a gift receipt's): Kind (the title says it) and Paper give way,
+    Date is short, Who stays, nothing scrolls sideways. No row is measured for it."""
+    from desk import clock
+    from desk.app import application
+    from desk.ui.tables.paged import ColumnFit
+    from desk.ui.tables.sales_table import compact_time_sample
+
+    application()  # the app's palette, font and stylesheet, as the user sees them
+    ctx, first, second, gift = filled
+    window = make_window(ctx)
+    screen = window.open_screen("screen.archive")
+    table, m = screen.table, screen.model
+    qtbot.waitUntil(lambda: table.viewport().width() > 0)
+    assert table.isColumnHidden(m.KIND) and table.isColumnHidden(m.PAPER)
+    assert not any(table.isColumnHidden(c) for c in (m.DATE, m.NUMBER, m.TITLE, m.WHO))
+    metrics = table.fontMetrics()
+    titles = column(screen, m.TITLE)
+    assert titles[0] == f"Gift receipt {gift} (receipt {first})"
+    for text in titles + [m.column_sample(m.TITLE)]:
+        assert table.columnWidth(m.TITLE) >= metrics.horizontalAdvance(text) + ColumnFit.PADDING, text
+    assert m.column_sample(m.DATE) == compact_time_sample("en_GB", past=True)
+    assert column(screen, m.DATE)[0] == f"Today {clock.to_local(NOW):%H:%M}"  # printed now, as the clock says
+    assert not table.horizontalScrollBar().isVisible()

@@ -5,6 +5,7 @@ supervisor's with a manager's code and PIN typed at the desk."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import types
 
 import pytest
@@ -231,3 +232,27 @@ def test_the_reason_dialog_needs_a_reason_and_the_managers_pin(qtbot):
     dialog.pin_edit.setText("731846")
     assert dialog.confirm()
     assert dialog.answer == ReasonAnswer("mistake", DeskApproval("300", "731846", "mistake"))
+
+
+def test_the_date_is_written_short_as_the_returns_log_writes_it(log, shop, clock_at):
+    """The Date column reads as the returns log's does ("Today 10:43", a weekday this week, else
+    the day and month) through the same helper, sized from its sample; the tip has the full date."""
+    from desk import clock
+    from desk.ui.tables.paged import ColumnFit
+    from desk.ui.tables.sales_table import compact_time_sample
+
+    m = log.model
+    made = m.row_at(0).created_at
+    local = clock.to_local(made)
+    cell = m.index(0, m.DATE)
+    clock_at(made)
+    assert m.data(cell) == f"Today {local:%H:%M}"
+    clock_at(made + dt.timedelta(days=2))
+    assert m.data(cell) == f"{local:%a %H:%M}"
+    clock_at(made + dt.timedelta(days=10))
+    assert m.data(cell) == f"{local.day} {local:%b %H:%M}"
+    assert f"{local.day} {local:%B %Y}" in m.data(cell, Qt.ItemDataRole.ToolTipRole)
+    assert m.column_sample(m.DATE) == compact_time_sample("en_GB", past=True)
+    fit = log.table.findChild(ColumnFit)
+    assert log.table.columnWidth(m.DATE) == fit.minimum(m.DATE)
+    assert log.table.columnWidth(m.DATE) < log.table.fontMetrics().horizontalAdvance("23/11/2026, 18:25")

@@ -355,3 +355,65 @@ def test_at_1280_by_800_the_log_needs_no_sideways_scroll(demo_ctx, make_window, 
     last = max(c for c in range(table.model().columnCount()) if not table.isColumnHidden(c))
     assert table.columnViewportPosition(last) + table.columnWidth(last) <= table.viewport().width() + 1
     assert not table.horizontalScrollBar().isVisible()
+
+
+def test_a_log_date_is_written_short_with_the_weekday_for_the_week_before():
+    """One helper writes the logs' Date: today, a weekday in the six days before (every return
+    is behind us), else the day and month; more than half a year ago the day, month and year
+    with no time, so it fits the column sized for "28 May 12:58" (TZ is UTC here)."""
+    from desk.ui.tables.sales_table import compact_time_sample, compact_time_text
+
+    now = dt.datetime(2026, 11, 23, 18, 0)  # a Monday
+    assert compact_time_text(dt.datetime(2026, 11, 23, 9, 5), "en_GB", now, past=True) == "Today 09:05"
+    assert compact_time_text(dt.datetime(2026, 11, 22, 17, 10), "en_GB", now, past=True) == "Sun 17:10"
+    assert compact_time_text(dt.datetime(2026, 11, 17, 17, 10), "en_GB", now, past=True) == "Tue 17:10"
+    assert compact_time_text(dt.datetime(2026, 11, 16, 16, 16), "en_GB", now, past=True) == "16 Nov 16:16"  # a week ago
+    assert compact_time_text(dt.datetime(2026, 6, 1, 16, 16), "en_GB", now, past=True) == "1 Jun 16:16"
+    assert compact_time_text(dt.datetime(2026, 5, 3, 16, 16), "en_GB", now, past=True) == "3 May 2026"
+    assert compact_time_text(dt.datetime(2026, 11, 25, 8, 0), "en_GB", now, past=True) == "25 Nov 08:00"  # a clock ahead
+    assert compact_time_sample("en_GB", past=True) == "28 May 12:58"
+
+
+def test_the_date_reads_today_a_weekday_or_the_day_with_the_full_date_in_its_tip(log, clock_at):
+    """A return made today reads "Today 10:43", one made this week its weekday, an earlier one
+    its day and month; the tooltip gives the full date and time."""
+    from desk.ui.tables.returns_log_table import ReturnsLogTableModel as M
+
+    log.search()
+    m = log.model
+    made = m.row_at(0).created_at
+    local = clock.to_local(made)
+    cell = m.index(0, M.DATE)
+    clock_at(made + dt.timedelta(minutes=1))
+    assert m.data(cell) == f"Today {local:%H:%M}"
+    clock_at(made + dt.timedelta(days=3))
+    assert m.data(cell) == f"{local:%a %H:%M}"
+    clock_at(made + dt.timedelta(days=30))
+    assert m.data(cell) == f"{local.day} {local:%b %H:%M}"
+    clock_at(made + dt.timedelta(days=400))
+    assert m.data(cell) == f"{local.day} {local:%b %Y}"
+    tip = m.data(cell, Qt.ItemDataRole.ToolTipRole)
+    assert f"{local.day} {local:%B %Y}" in tip and f"{local:%H:%M}" in tip  # "Monday, 23 November 2026 at 18:25:00 ..."
+
+
+def test_the_date_column_is_sized_from_the_short_sample_not_the_rows(demo_ctx, make_window, qtbot):
+    """The Date column is as wide as its declared sample ("28 May 12:58"), narrower than the long
+    form it had ("23/11/2026, 18:25"): the room goes to Customer, Reasons and Tender."""
+    from desk.app import application
+    from desk.ui.tables.paged import ColumnFit
+    from desk.ui.tables.returns_log_table import ReturnsLogTableModel as M
+    from desk.ui.tables.sales_table import compact_time_sample
+
+    application()
+    demo_ctx.staff = find_staff("300")
+    window = make_window(demo_ctx)
+    screen = window.open_screen("screen.returns_log")
+    table = screen.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 0)
+    metrics = table.fontMetrics()
+    width = table.columnWidth(M.DATE)
+    assert width >= metrics.horizontalAdvance(compact_time_sample("en_GB", past=True)) + 8
+    assert width < metrics.horizontalAdvance("23/11/2026, 18:25")
+    fit = table.findChild(ColumnFit)  # the width is the model's sample's, no row read
+    assert fit.minimum(M.DATE) == width
+    assert M(locale="en_GB").column_sample(M.DATE) == compact_time_sample("en_GB", past=True)

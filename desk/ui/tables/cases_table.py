@@ -8,7 +8,7 @@ from desk.money import format_money
 from desk.services.cases import PRIORITIES, TYPES, CaseQuery, CaseRow
 from desk.services.customers import CustomerRow, TimelineEntry
 from desk.ui.tables.paged import SAMPLE_NAME, PagedTableModel
-from desk.ui.tables.sales_table import compact_time_text, local_time_text
+from desk.ui.tables.sales_table import compact_time_sample, compact_time_text, local_time_text
 
 OVERDUE = QColor("#b3261e")
 DUE_TODAY = QColor("#9a5b00")
@@ -34,13 +34,8 @@ class CasesTableModel(PagedTableModel[CaseQuery, CaseRow]):
     BOLD_ROWS = True  # overdue cases
 
     def column_sample(self, column: int) -> str:
-        if column == self.DUE:  # the widest of a day and month, today, a weekday, in this locale
-            import datetime as dt
-
-            now = dt.datetime(2026, 12, 21, 9, 0, tzinfo=dt.timezone.utc)
-            whens = (dt.datetime(2026, 12, 28, 22, 58), now, dt.datetime(2026, 12, 23, 22, 58))
-            texts = [compact_time_text(w, self.locale, now) for w in whens]
-            return max(texts, key=len)
+        if column == self.DUE:  # the longest of a day and month, today, a weekday ahead, in this locale
+            return compact_time_sample(self.locale)
         return super().column_sample(column)
 
     def display(self, row: CaseRow, column: int) -> str:

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QFont
 from desk.money import format_money
 from desk.services.exchanges import ExchangeQuery, ExchangeRow, count_exchanges, search_exchanges
 from desk.ui.tables.paged import PAGE, SAMPLE_MONEY, PagedTableModel
-from desk.ui.tables.sales_table import local_time_text
+from desk.ui.tables.sales_table import compact_time_text, local_time_text
 
 RED = QColor("#b3261e")
 
@@ -27,7 +27,7 @@ class ExchangesLogTableModel(PagedTableModel[ExchangeQuery, ExchangeRow]):
     DATE, NUMBER, ITEMS_IN, ITEMS_OUT, DIFFERENCE, CLERK, REASON, CUSTOMER, STATUS = range(9)
     RIGHT_ALIGNED = frozenset({DIFFERENCE})
     NUMBER_COLUMNS = (NUMBER,)
-    DATE_COLUMNS = (DATE,)
+    RECENT_COLUMNS = (DATE,)  # "Today 17:10", "Fri 17:10", "26 Nov 16:16"; the full date in the tip
     COLUMN_SAMPLES = {DIFFERENCE: "+" + SAMPLE_MONEY, CLERK: "000", REASON: "Changed mind", CUSTOMER: "Harry Davies",
                       STATUS: "Voided"}
     STRETCH = (ITEMS_IN, ITEMS_OUT)
@@ -42,7 +42,7 @@ class ExchangesLogTableModel(PagedTableModel[ExchangeQuery, ExchangeRow]):
 
     def display(self, r: ExchangeRow, col: int) -> str:
         if col == self.DATE:
-            return local_time_text(r.created_at, self.locale)
+            return compact_time_text(r.created_at, self.locale, past=True)
         if col == self.NUMBER:
             return r.number
         if col == self.ITEMS_IN:

@@ -44,8 +44,9 @@ class PagedTableModel(QAbstractTableModel, Generic[Q, R]):
 
     Class attributes: ``COLUMNS`` (header labels), ``RIGHT_ALIGNED`` (column numbers written
     right-aligned, e.g. money), ``COLUMN_SAMPLES`` (column -> a typical widest value, which
-    fit_columns sizes the column for), ``STRETCH`` (the columns that take the room left) and
-    ``OPTIONAL`` (columns left out of a narrow view).
+    fit_columns sizes the column for; ``NUMBER_COLUMNS``, ``DATE_COLUMNS``, ``DAY_COLUMNS`` and
+    ``RECENT_COLUMNS`` are sampled for the store and its locale), ``STRETCH`` (the columns that take
+    the room left) and ``OPTIONAL`` (columns left out of a narrow view).
     ``RowRole`` gives the row object itself for any index.
     """
 
@@ -57,6 +58,9 @@ class PagedTableModel(QAbstractTableModel, Generic[Q, R]):
     NUMBER_COLUMNS: tuple[int, ...] = ()  # columns of document numbers: sampled by number_sample
     DATE_COLUMNS: tuple[int, ...] = ()  # columns of local dates and times: sampled in the locale
     DAY_COLUMNS: tuple[int, ...] = ()  # columns of local dates (short, no time): sampled in the locale
+    # columns of past instants written short ("Today 17:10", "Fri 17:10", "26 Nov 16:16": a log's
+    # date, sales_table.compact_time_text(..., past=True)): sampled in the locale
+    RECENT_COLUMNS: tuple[int, ...] = ()
     number_sample = SAMPLE_NUMBER  # a screen sets its store's (desk.ui.tables.paged.number_sample)
     BOLD_ROWS = False
     RowRole = Qt.ItemDataRole.UserRole + 100
@@ -138,6 +142,10 @@ class PagedTableModel(QAbstractTableModel, Generic[Q, R]):
             from desk.ui.tables.sales_table import local_time_text  # (it imports this module)
 
             return local_time_text(dt.datetime(2026, 12, 28, 22, 58, tzinfo=dt.timezone.utc), self.locale)
+        if column in self.RECENT_COLUMNS:  # the longest of today, a weekday, a day and month
+            from desk.ui.tables.sales_table import compact_time_sample
+
+            return compact_time_sample(self.locale, past=True)
         if column in self.DAY_COLUMNS:
             import datetime as dt
 

@@ -12,7 +12,7 @@ from desk.money import format_money
 from desk.services.policy import KIND_LABELS
 from desk.services.returns import ReturnQuery, ReturnRow
 from desk.ui.tables.paged import PAGE, SAMPLE_MONEY, SAMPLE_NAME, PagedTableModel
-from desk.ui.tables.sales_table import local_time_text
+from desk.ui.tables.sales_table import compact_time_text, local_time_text
 
 RED = QColor("#b3261e")
 
@@ -28,7 +28,7 @@ class ReturnsLogTableModel(PagedTableModel[ReturnQuery, ReturnRow]):
     DATE, NUMBER, PROOF, CLERK, CUSTOMER, REASONS, TENDERS, TOTAL, APPROVED = range(9)
     RIGHT_ALIGNED = frozenset({TOTAL})
     NUMBER_COLUMNS = (NUMBER,)
-    DATE_COLUMNS = (DATE,)
+    RECENT_COLUMNS = (DATE,)  # "Today 17:10", "Fri 17:10", "26 Nov 16:16"; the full date in the tip
     # Customer, Reasons and Tender share the room left; their samples are what they should show
     # whole, so the approver and then the clerk (the return's detail shows both) give way first.
     COLUMN_SAMPLES = {PROOF: "Gift T3-0000166", CLERK: "000", TOTAL: SAMPLE_MONEY, APPROVED: "Sam Supervisor",
@@ -47,7 +47,7 @@ class ReturnsLogTableModel(PagedTableModel[ReturnQuery, ReturnRow]):
 
     def display(self, r: ReturnRow, col: int) -> str:
         if col == self.DATE:
-            return local_time_text(r.created_at, self.locale)
+            return compact_time_text(r.created_at, self.locale, past=True)
         if col == self.NUMBER:
             return r.number
         if col == self.PROOF:

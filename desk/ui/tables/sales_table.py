@@ -36,10 +36,16 @@ def local_time_text(when: dt.datetime, locale: str = "en_GB", fmt: str = "short"
         return local.strftime("%Y-%m-%d %H:%M")
 
 
-def compact_time_text(when: dt.datetime, locale: str = "en_GB", now: dt.datetime | None = None) -> str:
+def compact_time_text(when: dt.datetime, locale: str = "en_GB", now: dt.datetime | None = None, *,
+                      past: bool = False) -> str:
     """A UTC instant, in local time, as short as a narrow list needs: "Today 17:10", a weekday in
     the six days ahead ("Tue 17:10"), else the day and month ("26 Nov 16:16"), with the year when
-    it is more than half a year away ("26 Nov 2027, 16:16"). ``now``: UTC, the clock's by default."""
+    it is more than half a year away ("26 Nov 2027, 16:16"). ``now``: UTC, the clock's by default.
+
+    ``past``: for a log of what was done (a return, an exchange), where every instant is behind
+    us: the weekday names the six days before today instead ("Fri 17:10"), and an instant more
+    than half a year ago is its day, month and year alone ("26 Nov 2025": the tooltip has the
+    time), so a column sized for "26 Nov 16:16" shows it whole."""
     from babel.dates import format_skeleton
 
     from desk import clock
@@ -55,13 +61,31 @@ def compact_time_text(when: dt.datetime, locale: str = "en_GB", now: dt.datetime
         days = (local.date() - today).days
         if days == 0:
             return f"Today {time}"
-        if 0 < days < 7:
+        if (-7 < days < 0) if past else (0 < days < 7):
             return f"{format_date(local, 'EEE', locale=locale)} {time}"
         if abs(days) <= 183:
             return f"{format_skeleton('MMMd', local, locale=locale)} {time}"
+        if past:
+            return format_skeleton("yMMMd", local, locale=locale)
         return f"{format_skeleton('yMMMd', local, locale=locale)}, {time}"
     except Exception:  # an odd locale must not break a list
         return local.strftime("%Y-%m-%d %H:%M")
+
+
+def compact_time_sample(locale: str = "en_GB", past: bool = False) -> str:
+    """The longest of what compact_time_text writes in this locale (today, a weekday, a day and
+    month; with ``past``, a day, month and year too), for a column's sample: the column is sized
+    for it without reading a row. The instants are at 12:58 UTC, so each stays on its day in any
+    time zone."""
+    utc = dt.timezone.utc
+    if past:  # today, a Wednesday, 28 May (the widest month here), 28 May a year before
+        now = dt.datetime(2026, 6, 15, 12, 58, tzinfo=utc)
+        whens = (now, dt.datetime(2026, 6, 10, 12, 58, tzinfo=utc), dt.datetime(2026, 5, 28, 12, 58, tzinfo=utc),
+                 dt.datetime(2025, 5, 28, 12, 58, tzinfo=utc))
+    else:  # today, a Wednesday ahead, 28 Dec (a week ahead)
+        now = dt.datetime(2026, 12, 21, 12, 58, tzinfo=utc)
+        whens = (now, dt.datetime(2026, 12, 23, 12, 58, tzinfo=utc), dt.datetime(2026, 12, 28, 12, 58, tzinfo=utc))
+    return max((compact_time_text(w, locale, now, past=past) for w in whens), key=len)
 
 
 class SalesTableModel(PagedTableModel[SaleQuery, SaleRow]):
