@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor
 
 from desk.money import format_money
 from desk.services.approvals import ApprovalView
-from desk.ui.tables.paged import SAMPLE_MONEY, SAMPLE_NAME, PagedTableModel
+from desk.ui.tables.paged import SAMPLE_MONEY, PagedTableModel
 from desk.ui.tables.sales_table import local_time_text
 
 AMBER = QColor("#9a5b00")
