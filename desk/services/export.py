@@ -106,10 +106,10 @@ def pruned_day_note(day: dt.date, period_from: dt.datetime) -> str:
     if pruned_to is None or pruned_to < period_from:
         return ""
     bundles, days = keep_limits()
-    return (f"The change records of {day.isoformat()} have been pruned (Settings, Head office export, keeps "
-            f"those of the last {bundles} bundles and {days} days): this bundle holds what was created that "
-            f"day, not the earlier records changed that day, which went to head office in the bundles that "
-            f"carried those changes.")
+    return (f"Change records up to {clock.to_local(pruned_to):%Y-%m-%d %H:%M} have been pruned (Settings, "
+            f"Head office export, keeps those of the last {bundles} bundles and {days} days): this bundle "
+            f"holds what was created on {day.isoformat()}, not the earlier records changed that day, which "
+            f"went to head office in the bundles that carried those changes.")
 
 
 def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:

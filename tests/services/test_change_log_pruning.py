@@ -88,7 +88,8 @@ def test_a_day_bundle_for_a_pruned_day_says_what_it_holds(shop, tmp_path):
 
     old_day = clock.to_local(pruned_to).date()
     result = export_bundle(admin, tmp_path, day=old_day)
-    assert result.note.startswith(f"The change records of {old_day.isoformat()} have been pruned")
+    assert result.note.startswith(f"Change records up to {clock.to_local(pruned_to):%Y-%m-%d %H:%M} have been pruned")
+    assert f"what was created on {old_day.isoformat()}, not the earlier records changed that day" in result.note
     assert "the last 7 bundles and 14 days" in result.note
     assert result.message().endswith(result.note)
     fresh = export_bundle(admin, tmp_path, day=today)  # today's changes are all still there
