@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from peewee import fn
+
 from desk import __version__, clock
 from desk.errors import InvalidInput, NotAllowed, NotFound
 from desk.io.bundles import csv_bytes, jsonl_bytes, key_fingerprint, normalise_key, write_bundle
@@ -78,6 +80,7 @@ class ExportResult:
     period_to: dt.datetime
     counts: dict[str, int] = field(default_factory=dict)
     pruned: int = 0  # change-log rows of old bundles deleted with this export
+    note: str = ""  # said after the message: a day bundle for a day whose change records were pruned
 
     @property
     def records(self) -> int:
@@ -85,7 +88,8 @@ class ExportResult:
 
     def message(self) -> str:
         parts = ", ".join(f"{n:,} {_noun(kind, n)}" for kind, n in self.counts.items() if n) or "no records"
-        return f"Bundle {self.number} written to {self.path}: {parts}."
+        text = f"Bundle {self.number} written to {self.path}: {parts}."
+        return f"{text} {self.note}" if self.note else text
 
 
 def _noun(kind: str, n: int) -> str:
@@ -93,6 +97,19 @@ def _noun(kind: str, n: int) -> str:
     if n != 1:
         return words
     return words[:-3] + "y" if words.endswith("ies") else words[:-1]
+
+
+def pruned_day_note(day: dt.date, period_from: dt.datetime) -> str:
+    """What a day bundle says when the change log may have lost that day's changes (an export
+    pruned a row written that day or later), else ''."""
+    pruned_to = change_log_pruned_to()
+    if pruned_to is None or pruned_to < period_from:
+        return ""
+    bundles, days = keep_limits()
+    return (f"Change records up to {clock.to_local(pruned_to):%Y-%m-%d %H:%M} have been pruned (Settings, "
+            f"Head office export, keeps those of the last {bundles} bundles and {days} days): this bundle "
+            f"holds what was created on {day.isoformat()}, not the earlier records changed that day, which "
+            f"went to head office in the bundles that carried those changes.")
 
 
 def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -105,25 +122,55 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 # The change log keeps what recent bundles carried (a day bundle re-reads a day's changes from
-# it); rows marked by a bundle older than the last KEEP_BUNDLES *and* older than KEEP_DAYS go.
-CHANGE_LOG_KEEP_BUNDLES = 30
-CHANGE_LOG_KEEP_DAYS = 90
+# it); rows marked by a bundle older than the last few bundles *and* older than some days go, both
+# limits being Settings' in "Head office export" (settings.KEEP_BUNDLES_KEY, settings.KEEP_DAYS_KEY).
+# The newest time of a row pruned so far is kept under PRUNED_TO_SETTING (not a setting a manager
+# edits): a day bundle for a day up to then may lack that day's changes and says so.
+PRUNED_TO_SETTING = "export.change_log_pruned_to"
+
+
+def keep_limits() -> tuple[int, int]:
+    """The change log's limits from Settings: (bundles, days)."""
+    return int(settings.get(settings.KEEP_BUNDLES_KEY)), int(settings.get(settings.KEEP_DAYS_KEY))
 
 
 def prune_change_log(latest: int, now: dt.datetime, keep_bundles: int | None = None,
                      keep_days: int | None = None) -> int:
     """Delete the change-log rows marked by bundles before the last ``keep_bundles`` (up to and
-    including bundle ``latest``) and written more than ``keep_days`` ago; rows no bundle has
-    carried yet are never touched. Runs inside the export's transaction; returns the rows deleted."""
-    keep_bundles = CHANGE_LOG_KEEP_BUNDLES if keep_bundles is None else keep_bundles
-    keep_days = CHANGE_LOG_KEEP_DAYS if keep_days is None else keep_days
+    including bundle ``latest``) and written more than ``keep_days`` ago (both from Settings unless
+    given); rows no bundle has carried yet are never touched. Runs inside the export's
+    transaction; returns the rows deleted."""
+    if keep_bundles is None or keep_days is None:
+        bundles, days = keep_limits()
+        keep_bundles = bundles if keep_bundles is None else keep_bundles
+        keep_days = days if keep_days is None else keep_days
     oldest_kept = latest - keep_bundles + 1
     if oldest_kept <= 1:
         return 0
-    return (ChangeLog.delete()
-            .where(ChangeLog.bundle_no.is_null(False) & (ChangeLog.bundle_no < oldest_kept)
-                   & (ChangeLog.at < now - dt.timedelta(days=keep_days)))
-            .execute())
+    where = (ChangeLog.bundle_no.is_null(False) & (ChangeLog.bundle_no < oldest_kept)
+             & (ChangeLog.at < now - dt.timedelta(days=keep_days)))
+    newest = ChangeLog.select(fn.MAX(ChangeLog.at)).where(where).scalar()
+    if newest is None:
+        return 0
+    deleted = ChangeLog.delete().where(where).execute()
+    pruned_to = change_log_pruned_to()
+    if pruned_to is None or newest > pruned_to:
+        value = json.dumps(newest.isoformat(timespec="microseconds"))
+        Setting.insert(key=PRUNED_TO_SETTING, value=value, updated_at=clock.utcnow()).on_conflict(
+            conflict_target=[Setting.key], update={Setting.value: value, Setting.updated_at: clock.utcnow()}
+        ).execute()
+    return deleted
+
+
+def change_log_pruned_to() -> dt.datetime | None:
+    """The newest time (naive UTC) of a change-log row an export has pruned, or None."""
+    row = Setting.get_or_none(Setting.key == PRUNED_TO_SETTING)
+    if row is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(json.loads(row.value))
+    except (ValueError, TypeError):
+        return None
 
 
 def _chunks(items: list, size: int = BATCH):
@@ -202,6 +249,7 @@ def export_bundle(actor: Staff, out_dir: str | os.PathLike, *, day: dt.date | No
             ExportBundle.create(number=number, mode=mode, period_from=period_from, period_to=period_to, created_at=now,
                                 staff_code=actor.code if actor else "", audit_seq_to=head_seq,
                                 counts=json.dumps(counts), file_name=name, manifest_sha256=manifest_sha)
+            note = pruned_day_note(day, period_from) if day is not None else ""
             pruned = prune_change_log(number, now)
             audit.record("export.bundle", actor, entity="export_bundle",
                          details={"number": number, "mode": mode, "file": name, "manifest_sha256": manifest_sha,
@@ -214,7 +262,7 @@ def export_bundle(actor: Staff, out_dir: str | os.PathLike, *, day: dt.date | No
                 part.unlink()
             except OSError:
                 pass
-    return ExportResult(number, final, mode, period_from, period_to, counts, pruned)
+    return ExportResult(number, final, mode, period_from, period_to, counts, pruned, note)
 
 
 def _collect(number: int, by_day: bool, period_from: dt.datetime, period_to: dt.datetime,

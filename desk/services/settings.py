@@ -47,6 +47,14 @@ RETURNS_POLICY = (
     "store credit. Your statutory rights are not affected."
 )
 
+# The change log's limits (Head office export). At least a week of daily bundles and two weeks
+# of days: head office checks coverage day by day and may ask for a lost or refused bundle's days
+# again; those changes must still be there to be re-sent.
+KEEP_BUNDLES_KEY = "export.keep_bundles"
+KEEP_DAYS_KEY = "export.keep_days"
+KEEP_BUNDLES_MIN = 7
+KEEP_DAYS_MIN = 14
+
 KEEP_DEPOSIT_CHOICES = ("never", "after_deadline", "always")
 SMTP_TLS_CHOICES = ("starttls", "ssl", "none")
 # Placeholders: {customer} {order} {items} {store} {store_address} {balance} {deadline}
@@ -74,6 +82,13 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("export.auto", "Export the day's bundle for head office automatically after closing time", bool, False, section="export"),
         SettingSpec("export.closing_time", "Closing time (HH:MM): the automatic export runs at the first sign-out or close after it", str, "18:00", section="export"),
         SettingSpec("export.folder", "Folder the automatic export writes bundles to", str, "", section="export"),
+        # What an export may prune: change records of bundles older than the last N *and* older
+        # than N days (desk.services.export.prune_change_log). The minimums keep what head office
+        # may still ask for again: a lost bundle's days are re-sent with `desk export --day`.
+        SettingSpec(KEEP_BUNDLES_KEY, "Keep the change records of the last N bundles", int, 30,
+                    KEEP_BUNDLES_MIN, 3650, section="export"),
+        SettingSpec(KEEP_DAYS_KEY, "Keep the change records for at least N days", int, 90,
+                    KEEP_DAYS_MIN, 3650, section="export"),
         SettingSpec("orders.deposit_percent", "Special orders: deposit asked, as a percentage of the price (0 = none)", int, 20, 0, 100, section="orders"),
         SettingSpec("orders.reminder_days", "Special orders: remind a customer who has not collected after this many days", int, 3, 1, 60, section="orders"),
         SettingSpec("orders.collection_days", "Special orders: days a customer has to collect after arrival", int, 14, 1, 365, section="orders"),

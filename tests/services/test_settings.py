@@ -133,3 +133,33 @@ def test_the_smtp_password_never_goes_into_the_audit_trail(store):
     assert details == [{"from": "", "to": settings.HIDDEN}, {"from": settings.HIDDEN, "to": settings.HIDDEN},
                        {"from": settings.HIDDEN, "to": ""}]
     assert not any("hunter2" in e.details or "horse" in e.details for e in AuditEvent.select())
+
+
+@pytest.mark.parametrize("key, value, why", [
+    (settings.KEEP_BUNDLES_KEY, 6, "at least 7"),
+    (settings.KEEP_BUNDLES_KEY, 0, "at least 7"),
+    (settings.KEEP_DAYS_KEY, 13, "at least 14"),
+    (settings.KEEP_DAYS_KEY, "a month", "not a whole number"),
+    (settings.KEEP_DAYS_KEY, 3651, "at most 3650"),
+])
+def test_the_change_log_limits_refuse_too_little_naming_the_field(sqlite_store, key, value, why):
+    """A store must not prune what head office may still ask for again (a lost bundle's days)."""
+    _, admin = sqlite_store
+    with pytest.raises(InvalidInput) as info:
+        settings.update(admin, {"idle_lock_minutes": 9, key: value})
+    assert info.value.field == settings.SPECS[key].label
+    assert why in info.value.why
+    assert settings.get(key) == {settings.KEEP_BUNDLES_KEY: 30, settings.KEEP_DAYS_KEY: 90}[key]
+    assert settings.get("idle_lock_minutes") == 5  # nothing half-written
+    assert settings_events() == []
+
+
+def test_the_change_log_limits_default_to_30_bundles_and_90_days_and_changes_are_audited(store):
+    _, admin = store
+    assert settings.SPECS[settings.KEEP_BUNDLES_KEY].section == settings.SPECS[settings.KEEP_DAYS_KEY].section == "export"
+    assert (settings.get(settings.KEEP_BUNDLES_KEY), settings.get(settings.KEEP_DAYS_KEY)) == (30, 90)
+    settings.update(admin, {settings.KEEP_BUNDLES_KEY: 7, settings.KEEP_DAYS_KEY: "14"})
+    assert (settings.get(settings.KEEP_BUNDLES_KEY), settings.get(settings.KEEP_DAYS_KEY)) == (7, 14)
+    [event] = settings_events()
+    assert json.loads(event.details) == {settings.KEEP_BUNDLES_KEY: {"from": 30, "to": 7},
+                                         settings.KEEP_DAYS_KEY: {"from": 90, "to": 14}}

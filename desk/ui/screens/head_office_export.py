@@ -1,5 +1,5 @@
 """Settings' "Head office" tab, the store's side: the key head office gave the store, the
-automatic end-of-day export, and Export now for managers."""
+automatic end-of-day export, how long the change records are kept, and Export now for managers."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -24,6 +25,40 @@ from desk.services import export as export_service
 from desk.services import settings as settings_service
 from desk.ui import messages
 from desk.ui.context import AppContext
+
+KEEP_BUNDLES_KEY = settings_service.KEEP_BUNDLES_KEY
+KEEP_DAYS_KEY = settings_service.KEEP_DAYS_KEY
+KEEP_HINTS = {
+    KEEP_BUNDLES_KEY: f"At least {settings_service.KEEP_BUNDLES_MIN}: a week of daily bundles. Each export deletes "
+                      "the change records of older bundles once they are also older than the days below.",
+    KEEP_DAYS_KEY: f"At least {settings_service.KEEP_DAYS_MIN}, so that head office can still ask for a lost "
+                   "bundle's days again. A day export (desk export --day) for a day older than both limits "
+                   "sends what was created that day, and says so.",
+}
+SPIN_STYLE = (
+    "QSpinBox { padding: 4px 30px 4px 8px; }"
+    "QSpinBox::up-button { subcontrol-origin: border; subcontrol-position: top right; width: 26px; }"
+    "QSpinBox::down-button { subcontrol-origin: border; subcontrol-position: bottom right; width: 26px; }"
+)
+
+
+def _with_hint(editor: QWidget, hint: str) -> tuple[QWidget, QLabel]:
+    """An editor at the left with its hint under it, across the column."""
+    cell = QWidget()
+    box = QVBoxLayout(cell)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(4)
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(editor)
+    row.addStretch(1)
+    box.addLayout(row)
+    label = QLabel(hint)
+    label.setObjectName("fieldHint")
+    label.setProperty("role", "muted")
+    label.setWordWrap(True)
+    box.addWidget(label)
+    return cell, label
 
 
 class HeadOfficeExportPage(QWidget):
@@ -73,6 +108,22 @@ class HeadOfficeExportPage(QWidget):
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder_edit, 1)
         folder_row.addWidget(self.folder_button)
+        # How long the change records are kept (what `desk export --day` re-reads a day from).
+        self.keep_spins: dict[str, QSpinBox] = {}
+        self.keep_hints: dict[str, QLabel] = {}
+        keep_cells = {}
+        for key, suffix in ((KEEP_BUNDLES_KEY, " bundles"), (KEEP_DAYS_KEY, " days")):
+            spec = settings_service.SPECS[key]
+            spin = QSpinBox()
+            spin.setObjectName("hoKeep_" + key.rsplit(".", 1)[-1])
+            spin.setRange(spec.minimum, spec.maximum)
+            spin.setSuffix(suffix)
+            spin.setToolTip(spec.label)
+            spin.setMinimumHeight(34)
+            spin.setFixedWidth(200)
+            spin.setStyleSheet(SPIN_STYLE)
+            self.keep_spins[key] = spin
+            keep_cells[key], self.keep_hints[key] = _with_hint(spin, KEEP_HINTS[key])
         self.save_button = QPushButton("Save")
         self.save_button.setObjectName("hoSaveButton")
         self.save_button.setMinimumHeight(40)
@@ -97,6 +148,8 @@ class HeadOfficeExportPage(QWidget):
         form.addRow("", self.auto_check)
         form.addRow("Closing time", self.closing_edit)
         form.addRow("Bundle folder", folder_row)
+        form.addRow("Keep change records of the last", keep_cells[KEEP_BUNDLES_KEY])
+        form.addRow("and for at least", keep_cells[KEEP_DAYS_KEY])
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
@@ -119,6 +172,8 @@ class HeadOfficeExportPage(QWidget):
         self.auto_check.setChecked(bool(settings_service.get("export.auto")))
         self.closing_edit.setTime(QTime.fromString(str(settings_service.get("export.closing_time")), "HH:mm"))
         self.folder_edit.setText(str(settings_service.get("export.folder") or ""))
+        for key, spin in self.keep_spins.items():
+            spin.setValue(int(settings_service.get(key)))
         last = export_service.last_bundle()
         if last is None:
             self.last_label.setText("No bundle written yet.")
@@ -127,7 +182,7 @@ class HeadOfficeExportPage(QWidget):
             self.last_label.setText(f"Last bundle: number {last.number}, written {when} ({last.file_name}).")
         may = auth.can(self.ctx.staff, "export.run")
         for w in (self.key_edit, self.key_button, self.auto_check, self.closing_edit, self.folder_edit,
-                  self.folder_button, self.save_button, self.export_button):
+                  self.folder_button, *self.keep_spins.values(), self.save_button, self.export_button):
             w.setEnabled(may)
 
     def choose_folder(self) -> None:
@@ -148,6 +203,7 @@ class HeadOfficeExportPage(QWidget):
             "export.auto": self.auto_check.isChecked(),
             "export.closing_time": self.closing_edit.time().toString("HH:mm"),
             "export.folder": self.folder_edit.text().strip(),
+            **{key: spin.value() for key, spin in self.keep_spins.items()},
         }
         ok, _ = messages.attempt(self, settings_service.update, self.ctx.staff, values)
         if ok:
