@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 
 from desk.errors import DeskError, InvalidInput
 from desk.services.auth import ROLES
-
-FIELD_ERROR_STYLE = "border: 2px solid #b3261e;"
+from desk.ui.widgets.field import FIELD_ERROR_STYLE
 
 
 ROLE_HINTS = {

@@ -25,6 +25,7 @@ from desk.services import export as export_service
 from desk.services import settings as settings_service
 from desk.ui import messages
 from desk.ui.context import AppContext
+from desk.ui.widgets.field import Field
 
 KEEP_BUNDLES_KEY = settings_service.KEEP_BUNDLES_KEY
 KEEP_DAYS_KEY = settings_service.KEEP_DAYS_KEY
@@ -40,25 +41,6 @@ SPIN_STYLE = (
     "QSpinBox::up-button { subcontrol-origin: border; subcontrol-position: top right; width: 26px; }"
     "QSpinBox::down-button { subcontrol-origin: border; subcontrol-position: bottom right; width: 26px; }"
 )
-
-
-def _with_hint(editor: QWidget, hint: str) -> tuple[QWidget, QLabel]:
-    """An editor at the left with its hint under it, across the column."""
-    cell = QWidget()
-    box = QVBoxLayout(cell)
-    box.setContentsMargins(0, 0, 0, 0)
-    box.setSpacing(4)
-    row = QHBoxLayout()
-    row.setContentsMargins(0, 0, 0, 0)
-    row.addWidget(editor)
-    row.addStretch(1)
-    box.addLayout(row)
-    label = QLabel(hint)
-    label.setObjectName("fieldHint")
-    label.setProperty("role", "muted")
-    label.setWordWrap(True)
-    box.addWidget(label)
-    return cell, label
 
 
 class HeadOfficeExportPage(QWidget):
@@ -123,7 +105,8 @@ class HeadOfficeExportPage(QWidget):
             spin.setFixedWidth(200)
             spin.setStyleSheet(SPIN_STYLE)
             self.keep_spins[key] = spin
-            keep_cells[key], self.keep_hints[key] = _with_hint(spin, KEEP_HINTS[key])
+            keep_cells[key] = Field(spin, KEEP_HINTS[key])
+            self.keep_hints[key] = keep_cells[key].hint
         self.save_button = QPushButton("Save")
         self.save_button.setObjectName("hoSaveButton")
         self.save_button.setMinimumHeight(40)

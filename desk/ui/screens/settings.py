@@ -43,9 +43,9 @@ from desk.ui.desk_identity import desk_code, set_desk_code
 from desk.ui.screens.base import Screen
 from desk.ui.screens.head_office_export import HeadOfficeExportPage
 from desk.ui.screens.policy import PolicyEditor
+from desk.ui.widgets.field import Field
 from desk.ui.widgets.style import repolish
 
-FIELD_ERROR_STYLE = "border: 2px solid #b3261e;"
 
 IDLE_KEY = "idle_lock_minutes"
 POLICY_KEY = "returns_policy_text"
@@ -122,50 +122,6 @@ def _section(text: str) -> QLabel:
     label.setObjectName("sectionTitle")
     label.setProperty("role", "subheading")
     return label
-
-
-class _Field(QWidget):
-    """An input with its inline error line underneath."""
-
-    def __init__(self, editor: QWidget, hint: str = ""):
-        super().__init__()
-        self.editor = editor
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(4)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(editor)
-        if editor.maximumWidth() < 16777215:
-            # An editor narrower than the column stays at the left; the hint under it still gets
-            # the column's whole width (a hint wrapped in a narrow field overlapped the next row).
-            row.addStretch(1)
-        box.addLayout(row)
-        self.hint = QLabel(hint)
-        self.hint.setObjectName("fieldHint")
-        self.hint.setProperty("role", "muted")
-        self.hint.setWordWrap(True)
-        self.hint.setVisible(bool(hint))
-        box.addWidget(self.hint)
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.setProperty("role", "error")
-        self.error.hide()
-        box.addWidget(self.error)
-
-    def set_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
-        self.editor.setProperty("invalid", bool(text))
-        if not isinstance(self.editor, QLineEdit):
-            # Kept on this Python object: QObject.property() of a name never set returns None
-            # without a reference (PySide6 6.12 on Python 3.11), which in time crashes the process.
-            base = getattr(self, "_base_style", None)
-            if base is None:
-                base = self._base_style = self.editor.styleSheet()
-            self.editor.setStyleSheet(base + (type(self.editor).__name__ + " { " + FIELD_ERROR_STYLE + " }" if text else ""))
-        repolish(self.editor)
 
 
 class SettingsScreen(Screen):
@@ -275,8 +231,8 @@ class SettingsScreen(Screen):
         for w in (self.code_edit, self.currency_edit, self.locale_edit, self.idle_spin, self.desk_edit):
             w.setMaximumWidth(200)
 
-        # field name (as services name it in InvalidInput) -> _Field; each field's section
-        self.fields: dict[str, _Field] = {}
+        # field name (as services name it in InvalidInput) -> Field; each field's section
+        self.fields: dict[str, Field] = {}
         self._forms: dict[str, QFormLayout] = {}
         self._section_pages: dict[str, QWidget] = {}
         self._section_words: dict[str, list[str]] = {key: [title] for key, title in SECTIONS.items()}
@@ -535,7 +491,7 @@ class SettingsScreen(Screen):
         return self._forms[section]
 
     def _add(self, section: str, label: str, editor: QWidget, hint: str = "", aliases: tuple[str, ...] = ()) -> None:
-        field = _Field(editor, hint)
+        field = Field(editor, hint)
         self._section_form(section).addRow(label, field)
         self._field_section[id(field)] = section
         self._section_words[section] += [label, hint, *aliases]
