@@ -34,10 +34,6 @@ import psycopg
 from desk.io.bundles import MAX_LINE, BundleRefused
 from desk.services.exporters import TEXT_SIZES, TYPED_COLUMNS, Exporter, Typed
 
-# What the store writes: datetime.isoformat(timespec="microseconds") (or whole seconds).
-WHEN_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{6})?$"
-
-
 class NotFast(Exception):
     """The kind's lines hold something the SQL path does not decide: take the Python path."""
 
@@ -61,13 +57,25 @@ def keys(spec: Typed) -> list[str]:
     return sorted({"uuid", "version"} | {k for _, k in spec.fields if k})
 
 
+def _is_text(t: str) -> str:
+    return f"left({t}, 1) = '\"'"  # a JSON string (a token that begins with a quote is one)
+
+
+# The forms of a date and time the store writes, as to_char writes them back: a value is taken
+# only when PostgreSQL reads it and writes exactly the same text again (so the fields are in
+# range, the year has four digits and nothing else is there), which Python reads the same way.
+_WHEN_FORMS = ("CASE octet_length({v}) WHEN 26 THEN 'YYYY-MM-DD\"T\"HH24:MI:SS.US' "
+               "ELSE 'YYYY-MM-DD\"T\"HH24:MI:SS' END")
+
+
 def projection(spec: Typed) -> tuple[list[str], list[str]]:
     """SQL for one kind: (the typed columns' expressions in TYPED_COLUMNS' order, the checks
-    that must all be true). Over the inner select of ``checked_table_sql``, where for field
+    that must all be true). Over the inner select of ``checked_select``, where for field
     number i ``ti`` is its JSON as written (NULL when missing or null) and ``vi`` its value as
-    text. Mirrors exporters._typed: a missing field or a JSON null reads as empty text, no date,
-    no flag; an amount is required. A cast that fails (an amount of 1.5 or "12") is an error
-    from PostgreSQL, which sends the kind to the Python path like a failed check."""
+    text when it is a string. Mirrors exporters._typed: a missing field or a JSON null reads as
+    empty text, no date, no flag; an amount is required. A cast that fails (an amount of 1.5 or
+    "12", a date PostgreSQL cannot read) is an error from PostgreSQL, which sends the kind to the
+    Python path like a failed check."""
     fields = dict(spec.fields)
     index = {k: i for i, k in enumerate(keys(spec))}
     exprs, checks = [], []
@@ -78,8 +86,8 @@ def projection(spec: Typed) -> tuple[list[str], list[str]]:
             continue
         t, v = f"t{index[key]}", f"v{index[key]}"
         if column == "at":
-            exprs.append(f"CASE WHEN left({t}, 1) = '\"' THEN {v}::timestamp END")
-            checks.append(f"({t} IS NULL OR (left({t}, 1) = '\"' AND {v} ~ {_lit(WHEN_RE)}))")
+            exprs.append(f"CASE WHEN {_is_text(t)} THEN {v}::timestamp END")
+            checks.append(f"({t} IS NULL OR ({_is_text(t)} AND to_char({v}::timestamp, {_WHEN_FORMS.format(v=v)}) = {v}))")
         elif column == "amount":
             exprs.append(f"{t}::bigint")  # digits only: anything else fails the cast
             checks.append(f"{t} IS NOT NULL")
@@ -88,37 +96,44 @@ def projection(spec: Typed) -> tuple[list[str], list[str]]:
             checks.append(f"({t} IS NULL OR {t} IN ('true', 'false'))")
         else:
             exprs.append(f"CASE WHEN {t} IS NULL THEN '' ELSE left({v}, {TEXT_SIZES[column]}) END")
-            checks.append(f"({t} IS NULL OR left({t}, 1) = '\"')")
+            checks.append(f"({t} IS NULL OR {_is_text(t)})")
     return exprs, checks
 
 
 def checked_select(spec: Typed) -> str:
     """SELECT over the staged lines (``ho_stage``): n, data (the line as it came, less a
     trailing CR), sha (its SHA-256), uid, version, ok (every check passed) and the typed
-    columns. Each line is parsed once (json_to_record)."""
+    columns. Each line is parsed once (json_to_record).
+
+    A string's value is the token less its quotes when the line holds no backslash at all (then
+    no string in it has an escape, nor a quote inside), else the token read as JSON. Every
+    expression here is one PostgreSQL does in a pass over bytes: no regular expression, no
+    character-by-character trim or count over the line."""
     exprs, checks = projection(spec)
     names = keys(spec)
+    fields = dict(spec.fields)
     record = ", ".join(f"{_q(k)} json" for k in names)
-    # t: the field's JSON as written; v: a string's text (de-escaped only when it has an escape)
+    # t: the field's JSON as written; v: a string's text (only for the fields read as text)
     inner = ", ".join(f"x.{_q(k)}::text AS t{i}" for i, k in enumerate(names))
-    value = ", ".join(
-        f"t{i}, CASE WHEN left(t{i}, 1) <> '\"' THEN NULL WHEN strpos(t{i}, '\\') = 0 "
-        f"THEN substr(t{i}, 2, length(t{i}) - 2) ELSE t{i}::json #>> '{{}}' END AS v{i}" for i in range(len(names)))
     u, v = names.index("uuid"), names.index("version")
-    uid = f"v{u}"
+    texts = sorted({names.index(fields[c]) for c in TYPED_COLUMNS if fields.get(c) and c not in ("amount", "flag")}
+                   | {u})
+    value = ", ".join([f"t{i}" for i in range(len(names))] + [
+        f"CASE WHEN plain THEN btrim(t{i}, '\"') ELSE t{i}::json #>> '{{}}' END AS v{i}" for i in texts])
     checks = [
         f"size < {MAX_LINE}",
         # canonical: what str(UUID) writes (the cast fails on what is no uuid at all)
-        f"length(v{u}) = 36 AND v{u}::uuid::text = v{u}",
+        f"{_is_text(f't{u}')} AND octet_length(v{u}) = 36 AND v{u}::uuid::text = v{u}",
         f"t{v}::integer >= 1",  # digits only: 1.0, 1e2 or "1" fail the cast
     ] + checks
     columns = ", ".join(f"{e} AS {c}" for e, c in zip(exprs, TYPED_COLUMNS))
     return (
         "SELECT n, data, encode(sha256(convert_to(data, 'UTF8')), 'hex') AS sha, "
-        f"{uid} AS uid, t{v}::integer AS version, "
+        f"v{u} AS uid, t{v}::integer AS version, "
         f"coalesce({' AND '.join('(' + c + ')' for c in checks)}, false) AS ok, {columns} "
         f"FROM (SELECT n, data, size, {value} FROM "
-        "(SELECT s.n, rtrim(s.line, E'\\r') AS data, octet_length(s.line) AS size, " + inner + " "
+        "(SELECT s.n, CASE WHEN strpos(s.line, E'\\r') = 0 THEN s.line ELSE rtrim(s.line, E'\\r') END AS data, "
+        "octet_length(s.line) AS size, strpos(s.line, '\\') = 0 AS plain, " + inner + " "
         "FROM ho_stage s, json_to_record(s.line::json) AS x(" + record + ") OFFSET 0) p OFFSET 0) q"
     )
 
