@@ -100,8 +100,15 @@ def projection(spec: Typed) -> tuple[list[str], list[str]]:
     return exprs, checks
 
 
-def checked_select(spec: Typed) -> str:
-    """SELECT over the staged lines (``ho_stage``): n, data (the line as it came, less a
+def stage_table(kind: str) -> str:
+    """The temporary table a kind's lines are staged in (kinds are names from EXPORTERS)."""
+    if not kind.replace("_", "").isalnum():
+        raise ValueError(f"no kind {kind!r}")
+    return f"ho_stage_{kind}"
+
+
+def checked_select(spec: Typed, table: str = "ho_stage") -> str:
+    """SELECT over the staged lines (``table``): n, data (the line as it came, less a
     trailing CR), sha (its SHA-256), uid, version, ok (every check passed) and the typed
     columns. Each line is parsed once (json_to_record).
 
@@ -134,7 +141,7 @@ def checked_select(spec: Typed) -> str:
         f"FROM (SELECT n, data, size, {value} FROM "
         "(SELECT s.n, CASE WHEN strpos(s.line, E'\\r') = 0 THEN s.line ELSE rtrim(s.line, E'\\r') END AS data, "
         "octet_length(s.line) AS size, strpos(s.line, '\\') = 0 AS plain, " + inner + " "
-        "FROM ho_stage s, json_to_record(s.line::json) AS x(" + record + ") OFFSET 0) p OFFSET 0) q"
+        f"FROM {table} s, json_to_record(s.line::json) AS x(" + record + ") OFFSET 0) p OFFSET 0) q"
     )
 
 
@@ -171,18 +178,19 @@ class Applied:
     conflicts: list[tuple[str, int]]  # (uuid, version) in line order
 
 
-def stage(cursor, bundle, kind: str, tick: Callable[[int], None], check: Callable[[dict], None] | None = None) -> int:
-    """COPY data/<kind>.jsonl's lines into ``ho_stage`` (line numbers from 1), hashing every
-    byte as it goes; returns the lines staged. A file that no longer matches its hash is refused.
-    With ``check`` (the exporter's extra check), every line is also parsed here and checked;
-    a line that fails raises NotFast."""
+def stage(cursor, bundle, kind: str, tick: Callable[[int], None], check: Callable[[dict], None] | None = None,
+          table: str = "ho_stage") -> int:
+    """COPY data/<kind>.jsonl's lines into the temporary ``table`` (line numbers from 1), hashing
+    every byte as it goes; returns the lines staged. A file that no longer matches its hash is
+    refused. With ``check`` (the exporter's extra check), every line is also parsed here and
+    checked; a line that fails raises NotFast (``check_lines`` does the same apart)."""
     name = f"data/{kind}.jsonl"
     expected = bundle.manifest["files"][name]["sha256"]
     h = hashlib.sha256()
-    cursor.execute("CREATE TEMP TABLE ho_stage (n bigint GENERATED ALWAYS AS IDENTITY, line text) ON COMMIT DROP")
+    cursor.execute(f"CREATE TEMP TABLE {table} (n bigint GENERATED ALWAYS AS IDENTITY, line text) ON COMMIT DROP")
     lines = 0
     rest = b""
-    with bundle.zf.open(name) as fh, cursor.copy("COPY ho_stage (line) FROM STDIN") as copy:
+    with bundle.zf.open(name) as fh, cursor.copy(f"COPY {table} (line) FROM STDIN") as copy:
         while True:
             chunk = fh.read(1 << 20)
             if not chunk:
@@ -220,8 +228,34 @@ def _check(lines: list[bytes], check: Callable[[dict], None]) -> None:
             raise NotFast("a line failed its kind's check") from None
 
 
+def check_lines(bundle, kind: str, check: Callable[[dict], None], stop: Callable[[], bool] | None = None) -> bool:
+    """The kind's extra check (audit events: each event's hash) on every line of its data file,
+    apart from staging it (a thread can run it while the database works on other kinds): False
+    at the first line that fails it, or that is too long to be a record; the Python path then
+    finds and words the failure. ``stop`` (asked at each megabyte) True ends it early."""
+    rest = b""
+    with bundle.zf.open(f"data/{kind}.jsonl") as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk or (stop is not None and stop()):
+                break
+            parts = (rest + chunk).split(b"\n")
+            rest = parts.pop()
+            if len(rest) >= MAX_LINE:
+                return False
+            try:
+                _check(parts, check)
+            except NotFast:
+                return False
+    try:
+        _check([rest] if rest else [], check)
+    except NotFast:
+        return False
+    return True
+
+
 def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_at: dt.datetime,
-          total: int) -> Applied:
+          total: int, table: str = "ho_stage") -> Applied:
     """Check, project and file the ``total`` staged lines of one kind. Raises NotFast, or a
     DataError (SQLSTATE class 22) from PostgreSQL, when a line is not one the SQL decides (the
     caller's savepoint then undoes everything of this kind).
@@ -232,15 +266,15 @@ def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_a
     records, replacements, conflicts and repeats."""
     cursor.execute("SAVEPOINT ho_all_new")
     try:
-        cursor.execute(insert_sql(spec, f"({checked_select(spec)})"), (store_id, kind, bundle_id))
+        cursor.execute(insert_sql(spec, f"({checked_select(spec, table)})"), (store_id, kind, bundle_id))
         added = cursor.rowcount
     except psycopg.errors.UniqueViolation:
         cursor.execute("ROLLBACK TO SAVEPOINT ho_all_new")
     else:
         cursor.execute("RELEASE SAVEPOINT ho_all_new")
-        cursor.execute("DROP TABLE ho_stage")
+        cursor.execute(f"DROP TABLE {table}")
         return Applied(added, 0, total - added, [])
-    cursor.execute(f"CREATE TEMP TABLE ho_checked ON COMMIT DROP AS {checked_select(spec)}")
+    cursor.execute(f"CREATE TEMP TABLE ho_checked ON COMMIT DROP AS {checked_select(spec, table)}")
     cursor.execute("SELECT 1 FROM ho_checked WHERE NOT ok LIMIT 1")
     if cursor.fetchone():
         raise NotFast(f"a line of {kind} needs the Python check")
@@ -267,5 +301,5 @@ def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_a
         (store_id, kind, bundle_id, store_id, kind))
     added = cursor.rowcount
     cursor.execute("DROP TABLE ho_checked")
-    cursor.execute("DROP TABLE ho_stage")
+    cursor.execute(f"DROP TABLE {table}")
     return Applied(added, replaced, total - added - replaced - len(conflicts), conflicts)
