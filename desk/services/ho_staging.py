@@ -72,7 +72,7 @@ def projection(spec: Typed) -> tuple[list[str], list[str]]:
     """SQL for one kind: (the typed columns' expressions in TYPED_COLUMNS' order, the checks
     that must all be true). Over the inner select of ``checked_select``, where for field
     number i ``ti`` is its JSON as written (NULL when missing or null) and ``vi`` its value as
-    text when it is a string. Mirrors exporters._typed: a missing field or a JSON null reads as
+    text when it is a string (``wi`` that read as a timestamp, for the field of ``at``). Mirrors exporters._typed: a missing field or a JSON null reads as
     empty text, no date, no flag; an amount is required. A cast that fails (an amount of 1.5 or
     "12", a date PostgreSQL cannot read) is an error from PostgreSQL, which sends the kind to the
     Python path like a failed check."""
@@ -86,8 +86,9 @@ def projection(spec: Typed) -> tuple[list[str], list[str]]:
             continue
         t, v = f"t{index[key]}", f"v{index[key]}"
         if column == "at":
-            exprs.append(f"CASE WHEN {_is_text(t)} THEN {v}::timestamp END")
-            checks.append(f"({t} IS NULL OR ({_is_text(t)} AND to_char({v}::timestamp, {_WHEN_FORMS.format(v=v)}) = {v}))")
+            w = f"w{index[key]}"  # read once: CASE WHEN the field is text THEN its value::timestamp END
+            exprs.append(w)
+            checks.append(f"({t} IS NULL OR ({w} IS NOT NULL AND to_char({w}, {_WHEN_FORMS.format(v=v)}) = {v}))")
         elif column == "amount":
             exprs.append(f"{t}::bigint")  # digits only: anything else fails the cast
             checks.append(f"{t} IS NOT NULL")
@@ -125,8 +126,13 @@ def checked_select(spec: Typed, table: str = "ho_stage") -> str:
     u, v = names.index("uuid"), names.index("version")
     texts = sorted({names.index(fields[c]) for c in TYPED_COLUMNS if fields.get(c) and c not in ("amount", "flag")}
                    | {u})
-    value = ", ".join([f"t{i}" for i in range(len(names))] + [
-        f"CASE WHEN plain THEN btrim(t{i}, '\"') ELSE t{i}::json #>> '{{}}' END AS v{i}" for i in texts])
+    def text(i: int) -> str:
+        return f"CASE WHEN plain THEN btrim(t{i}, '\"') ELSE t{i}::json #>> '{{}}' END"
+
+    value = ", ".join([f"t{i}" for i in range(len(names))] + [f"{text(i)} AS v{i}" for i in texts])
+    if fields.get("at"):
+        i = names.index(fields["at"])
+        value += f", CASE WHEN {_is_text(f't{i}')} THEN ({text(i)})::timestamp END AS w{i}"
     checks = [
         f"size < {MAX_LINE}",
         # canonical: what str(UUID) writes (the cast fails on what is no uuid at all)
@@ -139,9 +145,9 @@ def checked_select(spec: Typed, table: str = "ho_stage") -> str:
         f"v{u} AS uid, t{v}::integer AS version, "
         f"coalesce({' AND '.join('(' + c + ')' for c in checks)}, false) AS ok, {columns} "
         f"FROM (SELECT n, data, size, {value} FROM "
-        "(SELECT s.n, CASE WHEN strpos(s.line, E'\\r') = 0 THEN s.line ELSE rtrim(s.line, E'\\r') END AS data, "
-        "octet_length(s.line) AS size, strpos(s.line, '\\') = 0 AS plain, " + inner + " "
-        f"FROM {table} s, json_to_record(s.line::json) AS x(" + record + ") OFFSET 0) p OFFSET 0) q"
+        "(SELECT s.n, CASE WHEN strpos(s.line::text, E'\\r') = 0 THEN s.line::text ELSE rtrim(s.line::text, E'\\r') END "
+        "AS data, octet_length(s.line::text) AS size, strpos(s.line::text, '\\') = 0 AS plain, " + inner + " "
+        f"FROM {table} s, json_to_record(s.line) AS x(" + record + ") OFFSET 0) p OFFSET 0) q"
     )
 
 
@@ -187,7 +193,7 @@ def stage(cursor, bundle, kind: str, tick: Callable[[int], None], check: Callabl
     name = f"data/{kind}.jsonl"
     expected = bundle.manifest["files"][name]["sha256"]
     h = hashlib.sha256()
-    cursor.execute(f"CREATE TEMP TABLE {table} (n bigint GENERATED ALWAYS AS IDENTITY, line text) ON COMMIT DROP")
+    cursor.execute(f"CREATE TEMP TABLE {table} (n bigint GENERATED ALWAYS AS IDENTITY, line json) ON COMMIT DROP")
     lines = 0
     rest = b""
     with bundle.zf.open(name) as fh, cursor.copy(f"COPY {table} (line) FROM STDIN") as copy:
