@@ -1,8 +1,9 @@
 """Head office's import of one kind of record on PostgreSQL, done in the database.
 
-The data file's lines go into a temporary table with one ``COPY`` as they are (no ``json.loads``
-in Python), and one ``INSERT ... SELECT`` parses each line once, checks it, projects it onto the
-typed columns and files it. Only when the unique (store, kind, uuid) index meets a record head
+The data file's lines go into a temporary table of the kind's own (``stage_table``, one ``json``
+column, so PostgreSQL checks each line is JSON as it streams in) with one ``COPY`` as they are (no
+``json.loads`` in Python), and one ``INSERT ... SELECT`` parses each line, checks it, projects it
+onto the typed columns and files it. Only when the unique (store, kind, uuid) index meets a record head
 office holds already are the lines checked into a table and split set-wise into new records,
 newer versions, conflicts and repeats. The checks and the projection are SQL generated from the
 kind's ``exporters.Typed`` spec, the data ``exporters._typed`` reads in Python: the rule is
@@ -16,9 +17,11 @@ form the store writes (``2026-10-05T08:00:00.000000``), true/false flags, lines 
 field of another type or form, a duplicate uuid, a date PostgreSQL cannot read, bytes that are
 not UTF-8) raises ``NotFast``, or an error from PostgreSQL; the caller rolls back to its savepoint
 and imports the kind through the Python path, which refuses the bundle with the exact reason
-(file and line) or imports it when the record was only unusual. A kind's extra check (audit
-events: each event's hash) runs in Python on every line as it streams; kinds whose projection is
-code of their own (special orders, follow-ups) always take the Python path.
+(file and line) or imports it when the record was only unusual (a line that is not JSON fails
+its COPY: the kind is not staged). A kind's extra check (audit events: each event's hash) runs
+in Python on every line (``check_lines``, in a thread while the database files other kinds);
+kinds whose projection is code of their own (special orders, follow-ups) always take the Python
+path.
 """
 
 from __future__ import annotations
