@@ -289,6 +289,8 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
             database.execute_sql("SET LOCAL jit = off")
             try:
                 staged = _stage(bundle, kinds, report, path, cancel)
+            except ImportCancelled:
+                raise  # stopped: no need to know the verdict
             except BaseException:
                 checked()  # a bundle refused whole is refused for that, whatever staging met
                 raise
