@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import secrets
+import threading
 import uuid as uuidlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,22 +206,30 @@ def import_bundles(actor: Staff, paths: Iterable[str | Path], progress: Progress
 def import_bundle(actor: Staff, path: str | Path, progress: Progress | None = None,
                   cancel: Callable[[], bool] | None = None) -> ImportResult:
     """Check and import one bundle. A refusal is recorded and returned, not raised. ``cancel``
-    is asked between batches: True rolls the import back and raises ImportCancelled."""
+    is asked between batches: True rolls the import back and raises ImportCancelled.
+
+    On PostgreSQL every file's hash is checked in a thread while the records are staged in
+    temporary tables; nothing is filed in ho_record before that check passed, and a bundle it
+    refuses is refused with the same reason as when it ran first (the staged rows roll back)."""
     require(actor, "ho.import")
     path = Path(path)
     keys = {s.code: s.key for s in HoStore.select(HoStore.code, HoStore.key)}
+    staged = is_postgres()
     try:
-        bundle = open_bundle(path, keys.get, set(EXPORTERS))
+        bundle = open_bundle(path, keys.get, set(EXPORTERS), verify=not staged)
     except BundleRefused as refusal:
         return _refused(actor, path, refusal)
+    checking = bundle.verify_in_background() if staged else None
     try:
-        return _import(actor, path, bundle, progress, cancel)
+        return _import(actor, path, bundle, progress, cancel, checking)
     except BundleRefused as refusal:  # found while reading: the transaction rolled back
         refusal.manifest = refusal.manifest or bundle.manifest
         refusal.store_code = refusal.store_code or bundle.store_code
         refusal.number = refusal.number or bundle.number
         return _refused(actor, path, refusal, bundle)
     finally:
+        if checking is not None:
+            checking.cancel()  # ended already, unless the import stopped early
         bundle.close()
 
 
@@ -249,9 +258,15 @@ def _refused(actor: Staff, path: Path, refusal: BundleRefused, bundle=None) -> I
     return ImportResult(path.name, "refused", refusal.store_code, refusal.number, refusal.reason)
 
 
-def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel: Callable[[], bool] | None) -> ImportResult:
+def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel: Callable[[], bool] | None,
+            checking=None) -> ImportResult:
     manifest = bundle.manifest
     number = bundle.number
+
+    def checked() -> None:  # the bundle whole checked (hashes and counts): raises its refusal
+        if checking is not None:
+            checking.wait()
+
     with database.atomic():
         query = HoStore.select().where(HoStore.code == bundle.store_code)
         if is_postgres():
@@ -260,10 +275,26 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
         earlier = (HoBundle.select().where((HoBundle.store == store) & (HoBundle.number == number)
                                            & (HoBundle.status == "imported")).first())
         if earlier is not None:
+            checked()  # an altered copy of a bundle imported before is refused, not "already imported"
             if earlier.manifest_sha256 == bundle.manifest_sha256:
                 return ImportResult(path.name, "already", store.code, number, counts=json.loads(earlier.counts))
             raise BundleRefused(f"Store {store.code} sent a different bundle {number} before, and "
                                 f"that one was imported ({earlier.file_name}); this one was not.")
+        kinds = [k for k in EXPORTERS if k in bundle.lines]
+        report = _Progress(progress, sum(bundle.lines.values()))
+        staged: dict[str, int] = {}
+        if is_postgres():
+            # The import's few big statements gain nothing from JIT compiling (measured: the
+            # compile costs more than it saves); this transaction only.
+            database.execute_sql("SET LOCAL jit = off")
+            try:
+                staged = _stage(bundle, kinds, report, path, cancel)
+            except ImportCancelled:
+                raise  # stopped: no need to know the verdict
+            except BaseException:
+                checked()  # a bundle refused whole is refused for that, whatever staging met
+                raise
+        checked()
         period_from, period_to = _period(manifest)
         head = manifest.get("audit_head") if isinstance(manifest.get("audit_head"), dict) else {}
         row = HoBundle.create(
@@ -275,17 +306,23 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
             audit_head_hash=str(head.get("hash", ""))[:64], received_at=clock.utcnow(),
         )
         result = ImportResult(path.name, "imported", store.code, number, counts=dict(bundle.lines))
-        total = sum(bundle.lines.values())
-        report = _Progress(progress, total)
-        for kind in [k for k in EXPORTERS if k in bundle.lines]:
-            if cancel is not None and cancel():
-                raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
-            start = report.done
-            if is_postgres() and ho_staging.fast(EXPORTERS[kind]) is not None and _import_staged(
-                    store, row, bundle, kind, result, report, path, cancel):
-                continue
-            report.done = start
-            _import_python(store, row, bundle, kind, result, report, path, cancel)
+        # A kind's extra check (audit events: each event's hash) runs in a thread while the
+        # database files the kinds before it; a line that fails sends the kind to the Python path.
+        extra = {k: _Background(ho_staging.check_lines, bundle, k, EXPORTERS[k].check)
+                 for k in staged if EXPORTERS[k].check is not None}
+        try:
+            for kind in kinds:
+                if cancel is not None and cancel():
+                    raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
+                if kind in staged:
+                    if (kind not in extra or extra[kind].result()) and _apply_kind(store, row, kind, staged[kind], result):
+                        continue
+                    database.execute_sql(f"DROP TABLE IF EXISTS {ho_staging.stage_table(kind)}")
+                    report.done -= staged[kind]  # counted again as the Python path reads it
+                _import_python(store, row, bundle, kind, result, report, path, cancel)
+        finally:
+            for job in extra.values():
+                job.cancel()
         HoBundle.update(added=result.added, replaced=result.replaced, unchanged=result.unchanged,
                         conflicts=len(result.conflicts)).where(HoBundle.id == row.id).execute()
         audit.record("ho.bundle_imported", actor, entity="ho_bundle",
@@ -293,6 +330,33 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
                               "replaced": result.replaced, "unchanged": result.unchanged,
                               "conflicts": len(result.conflicts)})
     return result
+
+
+class _Background:
+    """``fn(*args, stop=...)`` in a thread; ``result()`` waits for it (raising what it raised),
+    ``cancel()`` asks it to stop and waits."""
+
+    def __init__(self, fn, *args):
+        self._stop = threading.Event()
+        self._value, self._error = None, None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn, args) -> None:
+        try:
+            self._value = fn(*args, stop=self._stop.is_set)
+        except BaseException as exc:  # noqa: BLE001 - handed over by result()
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def cancel(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 class _Progress:
@@ -329,11 +393,11 @@ def _import_python(store, row, bundle, kind: str, result: ImportResult, report: 
         report.add(len(batch))
 
 
-def _import_staged(store, row, bundle, kind: str, result: ImportResult, report: _Progress, path: Path,
-                   cancel: Callable[[], bool] | None) -> bool:
-    """One kind through the database (desk.services.ho_staging), inside a savepoint. False when
-    the kind must go through the Python path instead: the savepoint undid what it began.
-    ``cancel`` is asked as each megabyte of the file streams in."""
+def _stage(bundle, kinds: list[str], report: _Progress, path: Path, cancel: Callable[[], bool] | None) -> dict[str, int]:
+    """COPY the lines of every kind the database can check into a temporary table of its own
+    (desk.services.ho_staging), each in a savepoint: kind -> lines staged. A kind left out (not
+    one the SQL decides, or bytes PostgreSQL would not take as text) goes through the Python
+    path. ``cancel`` is asked as each megabyte of a file streams in."""
     import psycopg
 
     def tick(lines: int) -> None:
@@ -342,9 +406,27 @@ def _import_staged(store, row, bundle, kind: str, result: ImportResult, report: 
             raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
 
     cursor = database.obj.cursor()
+    staged = {}
+    for kind in kinds:
+        if ho_staging.fast(EXPORTERS[kind]) is None:
+            continue
+        start = report.done
+        try:
+            with database.atomic():  # a savepoint
+                staged[kind] = ho_staging.stage(cursor, bundle, kind, tick, table=ho_staging.stage_table(kind))
+        except psycopg.DataError:  # SQLSTATE class 22: e.g. bytes that are not UTF-8
+            report.done = start
+    return staged
+
+
+def _apply_kind(store, row, kind: str, lines: int, result: ImportResult) -> bool:
+    """One staged kind checked and filed by the database, inside a savepoint. False when the kind
+    must go through the Python path instead: the savepoint undid what it began."""
+    import psycopg
+
+    cursor = database.obj.cursor()
     try:
         with database.atomic():  # a savepoint
-            lines = ho_staging.stage(cursor, bundle, kind, tick, EXPORTERS[kind].check)
             applied = _apply_staged(cursor, store, row, kind, lines)
     except (ho_staging.NotFast, psycopg.DataError):  # SQLSTATE class 22: a value it could not read
         return False
@@ -356,7 +438,8 @@ def _import_staged(store, row, bundle, kind: str, result: ImportResult, report: 
 
 
 def _apply_staged(cursor, store, row, kind: str, lines: int) -> "ho_staging.Applied":
-    return ho_staging.apply(cursor, ho_staging.fast(EXPORTERS[kind]), store.id, row.id, kind, clock.utcnow(), lines)
+    return ho_staging.apply(cursor, ho_staging.fast(EXPORTERS[kind]), store.id, row.id, kind, clock.utcnow(), lines,
+                            ho_staging.stage_table(kind))
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # as str(UUID) writes it

@@ -1,8 +1,9 @@
 """Head office's import of one kind of record on PostgreSQL, done in the database.
 
-The data file's lines go into a temporary table with one ``COPY`` as they are (no ``json.loads``
-in Python), and one ``INSERT ... SELECT`` parses each line once, checks it, projects it onto the
-typed columns and files it. Only when the unique (store, kind, uuid) index meets a record head
+The data file's lines go into a temporary table of the kind's own (``stage_table``, one ``json``
+column, so PostgreSQL checks each line is JSON as it streams in) with one ``COPY`` as they are (no
+``json.loads`` in Python), and one ``INSERT ... SELECT`` parses each line, checks it, projects it
+onto the typed columns and files it. Only when the unique (store, kind, uuid) index meets a record head
 office holds already are the lines checked into a table and split set-wise into new records,
 newer versions, conflicts and repeats. The checks and the projection are SQL generated from the
 kind's ``exporters.Typed`` spec, the data ``exporters._typed`` reads in Python: the rule is
@@ -16,9 +17,11 @@ form the store writes (``2026-10-05T08:00:00.000000``), true/false flags, lines 
 field of another type or form, a duplicate uuid, a date PostgreSQL cannot read, bytes that are
 not UTF-8) raises ``NotFast``, or an error from PostgreSQL; the caller rolls back to its savepoint
 and imports the kind through the Python path, which refuses the bundle with the exact reason
-(file and line) or imports it when the record was only unusual. A kind's extra check (audit
-events: each event's hash) runs in Python on every line as it streams; kinds whose projection is
-code of their own (special orders, follow-ups) always take the Python path.
+(file and line) or imports it when the record was only unusual (a line that is not JSON fails
+its COPY: the kind is not staged). A kind's extra check (audit events: each event's hash) runs
+in Python on every line (``check_lines``, in a thread while the database files other kinds);
+kinds whose projection is code of their own (special orders, follow-ups) always take the Python
+path.
 """
 
 from __future__ import annotations
@@ -33,10 +36,6 @@ import psycopg
 
 from desk.io.bundles import MAX_LINE, BundleRefused
 from desk.services.exporters import TEXT_SIZES, TYPED_COLUMNS, Exporter, Typed
-
-# What the store writes: datetime.isoformat(timespec="microseconds") (or whole seconds).
-WHEN_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{6})?$"
-
 
 class NotFast(Exception):
     """The kind's lines hold something the SQL path does not decide: take the Python path."""
@@ -61,13 +60,25 @@ def keys(spec: Typed) -> list[str]:
     return sorted({"uuid", "version"} | {k for _, k in spec.fields if k})
 
 
+def _is_text(t: str) -> str:
+    return f"left({t}, 1) = '\"'"  # a JSON string (a token that begins with a quote is one)
+
+
+# The forms of a date and time the store writes, as to_char writes them back: a value is taken
+# only when PostgreSQL reads it and writes exactly the same text again (so the fields are in
+# range, the year has four digits and nothing else is there), which Python reads the same way.
+_WHEN_FORMS = ("CASE octet_length({v}) WHEN 26 THEN 'YYYY-MM-DD\"T\"HH24:MI:SS.US' "
+               "ELSE 'YYYY-MM-DD\"T\"HH24:MI:SS' END")
+
+
 def projection(spec: Typed) -> tuple[list[str], list[str]]:
     """SQL for one kind: (the typed columns' expressions in TYPED_COLUMNS' order, the checks
-    that must all be true). Over the inner select of ``checked_table_sql``, where for field
+    that must all be true). Over the inner select of ``checked_select``, where for field
     number i ``ti`` is its JSON as written (NULL when missing or null) and ``vi`` its value as
-    text. Mirrors exporters._typed: a missing field or a JSON null reads as empty text, no date,
-    no flag; an amount is required. A cast that fails (an amount of 1.5 or "12") is an error
-    from PostgreSQL, which sends the kind to the Python path like a failed check."""
+    text when it is a string (``wi`` that read as a timestamp, for the field of ``at``). Mirrors exporters._typed: a missing field or a JSON null reads as
+    empty text, no date, no flag; an amount is required. A cast that fails (an amount of 1.5 or
+    "12", a date PostgreSQL cannot read) is an error from PostgreSQL, which sends the kind to the
+    Python path like a failed check."""
     fields = dict(spec.fields)
     index = {k: i for i, k in enumerate(keys(spec))}
     exprs, checks = [], []
@@ -78,8 +89,9 @@ def projection(spec: Typed) -> tuple[list[str], list[str]]:
             continue
         t, v = f"t{index[key]}", f"v{index[key]}"
         if column == "at":
-            exprs.append(f"CASE WHEN left({t}, 1) = '\"' THEN {v}::timestamp END")
-            checks.append(f"({t} IS NULL OR (left({t}, 1) = '\"' AND {v} ~ {_lit(WHEN_RE)}))")
+            w = f"w{index[key]}"  # read once: CASE WHEN the field is text THEN its value::timestamp END
+            exprs.append(w)
+            checks.append(f"({t} IS NULL OR ({w} IS NOT NULL AND to_char({w}, {_WHEN_FORMS.format(v=v)}) = {v}))")
         elif column == "amount":
             exprs.append(f"{t}::bigint")  # digits only: anything else fails the cast
             checks.append(f"{t} IS NOT NULL")
@@ -88,38 +100,57 @@ def projection(spec: Typed) -> tuple[list[str], list[str]]:
             checks.append(f"({t} IS NULL OR {t} IN ('true', 'false'))")
         else:
             exprs.append(f"CASE WHEN {t} IS NULL THEN '' ELSE left({v}, {TEXT_SIZES[column]}) END")
-            checks.append(f"({t} IS NULL OR left({t}, 1) = '\"')")
+            checks.append(f"({t} IS NULL OR {_is_text(t)})")
     return exprs, checks
 
 
-def checked_select(spec: Typed) -> str:
-    """SELECT over the staged lines (``ho_stage``): n, data (the line as it came, less a
+def stage_table(kind: str) -> str:
+    """The temporary table a kind's lines are staged in (kinds are names from EXPORTERS)."""
+    if not kind.replace("_", "").isalnum():
+        raise ValueError(f"no kind {kind!r}")
+    return f"ho_stage_{kind}"
+
+
+def checked_select(spec: Typed, table: str = "ho_stage") -> str:
+    """SELECT over the staged lines (``table``): n, data (the line as it came, less a
     trailing CR), sha (its SHA-256), uid, version, ok (every check passed) and the typed
-    columns. Each line is parsed once (json_to_record)."""
+    columns. Each line is parsed once (json_to_record).
+
+    A string's value is the token less its quotes when the line holds no backslash at all (then
+    no string in it has an escape, nor a quote inside), else the token read as JSON. Every
+    expression here is one PostgreSQL does in a pass over bytes: no regular expression, no
+    character-by-character trim or count over the line."""
     exprs, checks = projection(spec)
     names = keys(spec)
+    fields = dict(spec.fields)
     record = ", ".join(f"{_q(k)} json" for k in names)
-    # t: the field's JSON as written; v: a string's text (de-escaped only when it has an escape)
+    # t: the field's JSON as written; v: a string's text (only for the fields read as text)
     inner = ", ".join(f"x.{_q(k)}::text AS t{i}" for i, k in enumerate(names))
-    value = ", ".join(
-        f"t{i}, CASE WHEN left(t{i}, 1) <> '\"' THEN NULL WHEN strpos(t{i}, '\\') = 0 "
-        f"THEN substr(t{i}, 2, length(t{i}) - 2) ELSE t{i}::json #>> '{{}}' END AS v{i}" for i in range(len(names)))
     u, v = names.index("uuid"), names.index("version")
-    uid = f"v{u}"
+    texts = sorted({names.index(fields[c]) for c in TYPED_COLUMNS if fields.get(c) and c not in ("amount", "flag")}
+                   | {u})
+    def text(i: int) -> str:
+        return f"CASE WHEN plain THEN btrim(t{i}, '\"') ELSE t{i}::json #>> '{{}}' END"
+
+    value = ", ".join([f"t{i}" for i in range(len(names))] + [f"{text(i)} AS v{i}" for i in texts])
+    if fields.get("at"):
+        i = names.index(fields["at"])
+        value += f", CASE WHEN {_is_text(f't{i}')} THEN ({text(i)})::timestamp END AS w{i}"
     checks = [
         f"size < {MAX_LINE}",
         # canonical: what str(UUID) writes (the cast fails on what is no uuid at all)
-        f"length(v{u}) = 36 AND v{u}::uuid::text = v{u}",
+        f"{_is_text(f't{u}')} AND octet_length(v{u}) = 36 AND v{u}::uuid::text = v{u}",
         f"t{v}::integer >= 1",  # digits only: 1.0, 1e2 or "1" fail the cast
     ] + checks
     columns = ", ".join(f"{e} AS {c}" for e, c in zip(exprs, TYPED_COLUMNS))
     return (
         "SELECT n, data, encode(sha256(convert_to(data, 'UTF8')), 'hex') AS sha, "
-        f"{uid} AS uid, t{v}::integer AS version, "
+        f"v{u} AS uid, t{v}::integer AS version, "
         f"coalesce({' AND '.join('(' + c + ')' for c in checks)}, false) AS ok, {columns} "
         f"FROM (SELECT n, data, size, {value} FROM "
-        "(SELECT s.n, rtrim(s.line, E'\\r') AS data, octet_length(s.line) AS size, " + inner + " "
-        "FROM ho_stage s, json_to_record(s.line::json) AS x(" + record + ") OFFSET 0) p OFFSET 0) q"
+        "(SELECT s.n, CASE WHEN strpos(s.line::text, E'\\r') = 0 THEN s.line::text ELSE rtrim(s.line::text, E'\\r') END "
+        "AS data, octet_length(s.line::text) AS size, strpos(s.line::text, '\\') = 0 AS plain, " + inner + " "
+        f"FROM {table} s, json_to_record(s.line) AS x(" + record + ") OFFSET 0) p OFFSET 0) q"
     )
 
 
@@ -156,18 +187,19 @@ class Applied:
     conflicts: list[tuple[str, int]]  # (uuid, version) in line order
 
 
-def stage(cursor, bundle, kind: str, tick: Callable[[int], None], check: Callable[[dict], None] | None = None) -> int:
-    """COPY data/<kind>.jsonl's lines into ``ho_stage`` (line numbers from 1), hashing every
-    byte as it goes; returns the lines staged. A file that no longer matches its hash is refused.
-    With ``check`` (the exporter's extra check), every line is also parsed here and checked;
-    a line that fails raises NotFast."""
+def stage(cursor, bundle, kind: str, tick: Callable[[int], None], check: Callable[[dict], None] | None = None,
+          table: str = "ho_stage") -> int:
+    """COPY data/<kind>.jsonl's lines into the temporary ``table`` (line numbers from 1), hashing
+    every byte as it goes; returns the lines staged. A file that no longer matches its hash is
+    refused. With ``check`` (the exporter's extra check), every line is also parsed here and
+    checked; a line that fails raises NotFast (``check_lines`` does the same apart)."""
     name = f"data/{kind}.jsonl"
     expected = bundle.manifest["files"][name]["sha256"]
     h = hashlib.sha256()
-    cursor.execute("CREATE TEMP TABLE ho_stage (n bigint GENERATED ALWAYS AS IDENTITY, line text) ON COMMIT DROP")
+    cursor.execute(f"CREATE TEMP TABLE {table} (n bigint GENERATED ALWAYS AS IDENTITY, line json) ON COMMIT DROP")
     lines = 0
     rest = b""
-    with bundle.zf.open(name) as fh, cursor.copy("COPY ho_stage (line) FROM STDIN") as copy:
+    with bundle.zf.open(name) as fh, cursor.copy(f"COPY {table} (line) FROM STDIN") as copy:
         while True:
             chunk = fh.read(1 << 20)
             if not chunk:
@@ -205,8 +237,34 @@ def _check(lines: list[bytes], check: Callable[[dict], None]) -> None:
             raise NotFast("a line failed its kind's check") from None
 
 
+def check_lines(bundle, kind: str, check: Callable[[dict], None], stop: Callable[[], bool] | None = None) -> bool:
+    """The kind's extra check (audit events: each event's hash) on every line of its data file,
+    apart from staging it (a thread can run it while the database works on other kinds): False
+    at the first line that fails it, or that is too long to be a record; the Python path then
+    finds and words the failure. ``stop`` (asked at each megabyte) True ends it early."""
+    rest = b""
+    with bundle.zf.open(f"data/{kind}.jsonl") as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk or (stop is not None and stop()):
+                break
+            parts = (rest + chunk).split(b"\n")
+            rest = parts.pop()
+            if len(rest) >= MAX_LINE:
+                return False
+            try:
+                _check(parts, check)
+            except NotFast:
+                return False
+    try:
+        _check([rest] if rest else [], check)
+    except NotFast:
+        return False
+    return True
+
+
 def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_at: dt.datetime,
-          total: int) -> Applied:
+          total: int, table: str = "ho_stage") -> Applied:
     """Check, project and file the ``total`` staged lines of one kind. Raises NotFast, or a
     DataError (SQLSTATE class 22) from PostgreSQL, when a line is not one the SQL decides (the
     caller's savepoint then undoes everything of this kind).
@@ -217,15 +275,15 @@ def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_a
     records, replacements, conflicts and repeats."""
     cursor.execute("SAVEPOINT ho_all_new")
     try:
-        cursor.execute(insert_sql(spec, f"({checked_select(spec)})"), (store_id, kind, bundle_id))
+        cursor.execute(insert_sql(spec, f"({checked_select(spec, table)})"), (store_id, kind, bundle_id))
         added = cursor.rowcount
     except psycopg.errors.UniqueViolation:
         cursor.execute("ROLLBACK TO SAVEPOINT ho_all_new")
     else:
         cursor.execute("RELEASE SAVEPOINT ho_all_new")
-        cursor.execute("DROP TABLE ho_stage")
+        cursor.execute(f"DROP TABLE {table}")
         return Applied(added, 0, total - added, [])
-    cursor.execute(f"CREATE TEMP TABLE ho_checked ON COMMIT DROP AS {checked_select(spec)}")
+    cursor.execute(f"CREATE TEMP TABLE ho_checked ON COMMIT DROP AS {checked_select(spec, table)}")
     cursor.execute("SELECT 1 FROM ho_checked WHERE NOT ok LIMIT 1")
     if cursor.fetchone():
         raise NotFast(f"a line of {kind} needs the Python check")
@@ -252,5 +310,5 @@ def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_a
         (store_id, kind, bundle_id, store_id, kind))
     added = cursor.rowcount
     cursor.execute("DROP TABLE ho_checked")
-    cursor.execute("DROP TABLE ho_stage")
+    cursor.execute(f"DROP TABLE {table}")
     return Applied(added, replaced, total - added - replaced - len(conflicts), conflicts)

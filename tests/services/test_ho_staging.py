@@ -17,7 +17,8 @@ from desk.services import head_office as ho
 from desk.services import ho_staging
 from desk.services.exporters import EXPORTERS, TYPED_COLUMNS
 from desk.services.export import export_bundle
-from tests.services.test_head_office import _shop, rehash, sign
+from tests.services import test_head_office
+from tests.services.test_head_office import CASES, _flip, _shop, rebuild, rehash, sign
 
 
 def edit(src, dst, key, name, change):
@@ -240,3 +241,41 @@ def test_a_line_longer_than_a_record_may_be_refuses_the_bundle(shop, shop_bundle
     assert result.status == "refused"
     assert "a record is longer than 1,048,576 bytes" in result.reason
     assert HoRecord.select().count() == 0
+
+
+# --------------------------------------------------------------------------- the bundle checked while it is staged
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_bad_bundle_is_refused_whole_with_the_same_reason_on_both_databases(shop, shop_bundle, tmp_path, case):
+    """On PostgreSQL every file's hash is checked in a thread while the kinds are staged: each
+    tampering case is refused as on SQLite, where the check runs before anything is read."""
+    test_head_office.test_a_bad_bundle_is_refused_whole_with_the_reason(shop, shop_bundle, tmp_path, case)
+
+
+def test_an_altered_copy_of_a_bundle_imported_before_is_refused_not_already_imported(shop, shop_bundle, tmp_path):
+    assert ho.import_bundle(shop["admin"], shop_bundle).status == "imported"
+    altered = rebuild(shop_bundle, tmp_path / "altered.zip", files={"data/returns.jsonl": _flip}, resign=False)
+    result = ho.import_bundle(shop["admin"], altered)
+    assert result.status == "refused"
+    assert "data/returns.jsonl does not match its hash in the manifest" in result.reason
+    assert ho.import_bundle(shop["admin"], shop_bundle).status == "already"
+
+
+def test_a_file_checked_in_the_background_refuses_before_anything_is_filed(shop, shop_bundle, tmp_path, monkeypatch):
+    """A CSV copy altered (no kind reads it) is caught by the background check alone: the kinds
+    staged meanwhile roll back and nothing is filed."""
+    filed = []
+    real = ho._apply_kind
+
+    def apply_kind(*args):
+        filed.append(args[2])
+        return real(*args)
+
+    monkeypatch.setattr(ho, "_apply_kind", apply_kind)
+    altered = rebuild(shop_bundle, tmp_path / "altered.zip", files={"csv/returns.csv": lambda d: d + b"x"},
+                      resign=False)
+    result = ho.import_bundle(shop["admin"], altered)
+    assert result.status == "refused"
+    assert "csv/returns.csv does not match its hash in the manifest" in result.reason
+    assert filed == [] and HoRecord.select().count() == 0
