@@ -222,7 +222,7 @@ def _reset_head_office():
     go with TRUNCATE, so each run imports into an empty table as the raw baseline loads into a
     table it has just created: a DELETE would leave the last run's million dead rows in the
     table and its indexes, and autovacuum clearing them during the next run."""
-    from desk.models import HoBundle, HoConflict, HoRecord, database
+    from desk.models import HoBundle, database
     from desk.services.auth import command_line_actor
 
     with database.atomic():
@@ -310,7 +310,7 @@ def _make_day(returns: int, log: Log | None = None):
     from decimal import Decimal
 
     from desk import clock
-    from desk.models import Staff, database
+    from desk.models import database
     from desk.services.export import set_ho_key
     from desk.services.returns import ReturnLineRequest, ReturnRequest, create_return
     from desk.services.sale_lookup import find_receipt
