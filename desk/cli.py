@@ -488,7 +488,7 @@ def cmd_ho_register(args: argparse.Namespace) -> int:
     _open(args)
     store, key = register_store(command_line_actor(), args.code, args.name)
     _say(f"Registered store {store.code}: {store.name}")
-    _say(f"Key (give it to the store; it enters it once with desk set-ho-key, or in Settings):")
+    _say("Key (give it to the store; it enters it once with desk set-ho-key, or in Settings):")
     _say(f"  {key}")
     _say(f"Fingerprint {key_fingerprint(key)}: the store's Settings show the same once the key is entered.")
     return EXIT_OK

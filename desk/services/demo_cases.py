@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from desk import clock
 from desk.errors import DeskError
-from desk.models import Customer, Exchange, Product, Return, Sale, Staff, Store
+from desk.models import Customer, Exchange, Return, Sale, Staff, Store
 from desk.services import cases
 from desk.services.cases import CaseInput
 from desk.services.customers import CustomerInput, create_customer, get_customer, log_contact, update_customer
