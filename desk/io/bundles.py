@@ -279,7 +279,7 @@ def _check(path: Path, zf: zipfile.ZipFile, whole: str, key_for, known_kinds: se
         if name.startswith(("/", "\\")) or ".." in name or "\\" in name or ":" in name:
             raise _refuse(f"The bundle holds a file with a path that leaves the bundle ({name!r}).")
     if len(set(names)) != len(names):
-        raise _refuse(f"The bundle holds the same file twice.")
+        raise _refuse("The bundle holds the same file twice.")
     if MANIFEST not in names or SIGNATURE not in names:
         raise _refuse(f"The file has no {MANIFEST if MANIFEST not in names else SIGNATURE}: it is not a bundle.")
     total = 0
@@ -306,7 +306,7 @@ def _check(path: Path, zf: zipfile.ZipFile, whole: str, key_for, known_kinds: se
         raise _refuse("manifest.json is not a JSON object.")
     code = manifest.get("store_code")
     if not isinstance(code, str) or not code:
-        raise _refuse(f"The manifest names no store.", manifest)
+        raise _refuse("The manifest names no store.", manifest)
     key = key_for(code)
     if key is None:
         raise _refuse(f"The bundle comes from store {code[:16]}, which is not registered with head office: "
@@ -323,11 +323,11 @@ def _check(path: Path, zf: zipfile.ZipFile, whole: str, key_for, known_kinds: se
                       f"reads format {FORMAT_VERSION}): install the newer version at head office.", manifest)
     number = manifest.get("bundle_number")
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        raise _refuse(f"The manifest's bundle number is not a whole number.", manifest)
+        raise _refuse("The manifest's bundle number is not a whole number.", manifest)
     files = manifest.get("files")
     counts = manifest.get("counts")
     if not isinstance(files, dict) or not isinstance(counts, dict):
-        raise _refuse(f"The manifest lists no files or counts.", manifest)
+        raise _refuse("The manifest lists no files or counts.", manifest)
     in_zip = set(names) - {MANIFEST, SIGNATURE}
     missing = sorted(set(files) - in_zip)
     extra = sorted(in_zip - set(files))

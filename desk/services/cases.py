@@ -69,7 +69,7 @@ from peewee import JOIN, fn
 
 from desk import clock
 from desk.errors import InvalidInput, NeedsApproval, NotAllowed, NotFound
-from desk.models import Customer, Exchange, Product, Return, Sale, Staff, Store, Voucher, database
+from desk.models import Customer, Exchange, Product, Return, Sale, Staff, Store, database
 from desk.models.cases import Case, CaseCategory, CaseEvent, CaseNote, CasePause, ContactLog, FollowUp
 from desk.models.db import is_postgres
 from desk.money import format_money

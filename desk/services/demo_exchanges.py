@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from desk import clock
 from desk.errors import DeskError
-from desk.models import Product, Sale, SaleLine, Staff, Store, Tender, Voucher
+from desk.models import Product, Sale, SaleLine, Staff, Store, Tender
 from desk.services import credit, settings
 from desk.services.demo_returns import _at
 from desk.services.exchanges import (

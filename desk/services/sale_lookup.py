@@ -15,7 +15,7 @@ from decimal import Decimal
 from peewee import JOIN, fn
 
 from desk.errors import InvalidInput, NotFound
-from desk.models import Customer, Desk, Sale, SaleLine, Staff, Store, Tender, database
+from desk.models import Customer, Sale, SaleLine, Staff, Store, Tender, database
 from desk.money import from_minor
 from desk.services.auth import require
 
