@@ -22,7 +22,6 @@ import io
 import json
 import os
 import re
-import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,49 +171,16 @@ class OpenBundle:
         if h.hexdigest() != expected:
             raise BundleRefused(f"{name} changed while it was being read; nothing was imported.")
 
-    def verify(self, stop: Callable[[], bool] | None = None) -> None:
+    def verify(self) -> None:
         """Every file's hash and line count against the signed manifest: BundleRefused if one
-        differs (``open_bundle`` does this itself unless told not to)."""
+        differs (``open_bundle`` calls it before anything is read)."""
         try:
-            _verify(self, stop)
+            _verify(self)
         except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as exc:
             raise _refuse(f"The bundle is truncated or damaged ({exc}).", self.manifest) from None
 
-    def verify_in_background(self) -> "Verification":
-        """``verify`` in a thread (zlib and hashlib let go of the interpreter while they work),
-        so the caller can stage the records meanwhile; ``Verification.wait`` gives the verdict."""
-        return Verification(self)
-
     def close(self) -> None:
         self.zf.close()
-
-
-class Verification:
-    """A bundle's ``verify`` running in a thread. ``wait()`` raises in the caller what it met
-    (BundleRefused with the reason); ``cancel()`` stops it early, when the import ended anyway."""
-
-    def __init__(self, bundle: OpenBundle):
-        self._stop = threading.Event()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(bundle,), name="bundle-verify", daemon=True)
-        self._thread.start()
-
-    def _run(self, bundle: OpenBundle) -> None:
-        try:
-            bundle.verify(self._stop.is_set)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller by wait()
-            self._error = exc
-
-    def wait(self) -> None:
-        self._thread.join()
-        if self._stop.is_set():
-            raise RuntimeError("the bundle's check was cancelled before it ended")
-        if self._error is not None:
-            raise self._error
-
-    def cancel(self) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def _lines(fh, hash_update: Callable[[bytes], None]) -> Iterator[bytes]:
@@ -245,13 +211,10 @@ def _refuse(reason: str, manifest: dict | None = None) -> BundleRefused:
                          number if isinstance(number, int) and not isinstance(number, bool) else None, manifest)
 
 
-def open_bundle(path: str | os.PathLike, key_for: Callable[[str], str | None], known_kinds: set[str],
-                verify: bool = True) -> OpenBundle:
+def open_bundle(path: str | os.PathLike, key_for: Callable[[str], str | None], known_kinds: set[str]) -> OpenBundle:
     """Check a bundle before anything in it is read: its entries' names and sizes, the
     store, the manifest's signature with that store's key, the manifest's form, and every
-    file's hash. Raises BundleRefused with the reason. With ``verify=False`` the last check
-    (every file's hash and line count, the long one) is left to ``OpenBundle.verify`` (or
-    ``verify_in_background``): the caller must apply no record before it passed."""
+    file's hash. Raises BundleRefused with the reason."""
     path = Path(path)
     if not path.is_file():
         raise _refuse(f"There is no file {path.name}.")
@@ -261,7 +224,7 @@ def open_bundle(path: str | os.PathLike, key_for: Callable[[str], str | None], k
     except (zipfile.BadZipFile, OSError) as exc:
         raise _refuse(f"The file is not a bundle, or it is truncated or damaged ({exc}).") from None
     try:
-        bundle = _check(path, zf, whole, key_for, known_kinds, verify)
+        bundle = _check(path, zf, whole, key_for, known_kinds)
     except BundleRefused:
         zf.close()
         raise
@@ -271,8 +234,7 @@ def open_bundle(path: str | os.PathLike, key_for: Callable[[str], str | None], k
     return bundle
 
 
-def _check(path: Path, zf: zipfile.ZipFile, whole: str, key_for, known_kinds: set[str],
-           verify: bool = True) -> OpenBundle:
+def _check(path: Path, zf: zipfile.ZipFile, whole: str, key_for, known_kinds: set[str]) -> OpenBundle:
     infos = zf.infolist()
     names = [i.filename for i in infos]
     for name in names:
@@ -345,21 +307,13 @@ def _check(path: Path, zf: zipfile.ZipFile, whole: str, key_for, known_kinds: se
         if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
             raise _refuse(f"The manifest gives no hash for {name}.", manifest)
     bundle = OpenBundle(path, manifest, hashlib.sha256(body).hexdigest(), whole, zf)
-    if verify:
-        bundle.verify()
-    else:  # as the manifest counts them, until verify() has counted them
-        for name in sorted(files):
-            if name.startswith("data/"):
-                declared = counts.get(name[len("data/") : -len(".jsonl")])
-                ok = isinstance(declared, int) and not isinstance(declared, bool) and declared >= 0
-                bundle.lines[name[len("data/") : -len(".jsonl")]] = declared if ok else 0
+    bundle.verify()
     return bundle
 
 
-def _verify(bundle: "OpenBundle", stop: Callable[[], bool] | None = None) -> None:
+def _verify(bundle: "OpenBundle") -> None:
     """Every file's hash and every data file's line count against the manifest (open_bundle's
-    last check); raises BundleRefused with the reason. ``stop`` (asked at each megabyte) True
-    ends it early, having decided nothing."""
+    last check); raises BundleRefused with the reason."""
     manifest, zf = bundle.manifest, bundle.zf
     files, counts = manifest["files"], manifest["counts"]
     lines_of = {}
@@ -368,8 +322,6 @@ def _verify(bundle: "OpenBundle", stop: Callable[[], bool] | None = None) -> Non
         lines = 0
         with zf.open(name) as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
-                if stop is not None and stop():
-                    return
                 h.update(chunk)
                 lines += chunk.count(b"\n")
         if not hmac.compare_digest(h.hexdigest(), files[name]["sha256"].lower()):

@@ -206,30 +206,23 @@ def import_bundles(actor: Staff, paths: Iterable[str | Path], progress: Progress
 def import_bundle(actor: Staff, path: str | Path, progress: Progress | None = None,
                   cancel: Callable[[], bool] | None = None) -> ImportResult:
     """Check and import one bundle. A refusal is recorded and returned, not raised. ``cancel``
-    is asked between batches: True rolls the import back and raises ImportCancelled.
-
-    On PostgreSQL every file's hash is checked in a thread while the records are staged in
-    temporary tables; nothing is filed in ho_record before that check passed, and a bundle it
-    refuses is refused with the same reason as when it ran first (the staged rows roll back)."""
+    is asked between batches: True rolls the import back and raises ImportCancelled. The
+    signature and every file's hash are checked before any record is read (``open_bundle``)."""
     require(actor, "ho.import")
     path = Path(path)
     keys = {s.code: s.key for s in HoStore.select(HoStore.code, HoStore.key)}
-    staged = is_postgres()
     try:
-        bundle = open_bundle(path, keys.get, set(EXPORTERS), verify=not staged)
+        bundle = open_bundle(path, keys.get, set(EXPORTERS))
     except BundleRefused as refusal:
         return _refused(actor, path, refusal)
-    checking = bundle.verify_in_background() if staged else None
     try:
-        return _import(actor, path, bundle, progress, cancel, checking)
+        return _import(actor, path, bundle, progress, cancel)
     except BundleRefused as refusal:  # found while reading: the transaction rolled back
         refusal.manifest = refusal.manifest or bundle.manifest
         refusal.store_code = refusal.store_code or bundle.store_code
         refusal.number = refusal.number or bundle.number
         return _refused(actor, path, refusal, bundle)
     finally:
-        if checking is not None:
-            checking.cancel()  # ended already, unless the import stopped early
         bundle.close()
 
 
@@ -258,14 +251,9 @@ def _refused(actor: Staff, path: Path, refusal: BundleRefused, bundle=None) -> I
     return ImportResult(path.name, "refused", refusal.store_code, refusal.number, refusal.reason)
 
 
-def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel: Callable[[], bool] | None,
-            checking=None) -> ImportResult:
+def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel: Callable[[], bool] | None) -> ImportResult:
     manifest = bundle.manifest
     number = bundle.number
-
-    def checked() -> None:  # the bundle whole checked (hashes and counts): raises its refusal
-        if checking is not None:
-            checking.wait()
 
     with database.atomic():
         query = HoStore.select().where(HoStore.code == bundle.store_code)
@@ -275,7 +263,6 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
         earlier = (HoBundle.select().where((HoBundle.store == store) & (HoBundle.number == number)
                                            & (HoBundle.status == "imported")).first())
         if earlier is not None:
-            checked()  # an altered copy of a bundle imported before is refused, not "already imported"
             if earlier.manifest_sha256 == bundle.manifest_sha256:
                 return ImportResult(path.name, "already", store.code, number, counts=json.loads(earlier.counts))
             raise BundleRefused(f"Store {store.code} sent a different bundle {number} before, and "
@@ -287,14 +274,7 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
             # The import's few big statements gain nothing from JIT compiling (measured: the
             # compile costs more than it saves); this transaction only.
             database.execute_sql("SET LOCAL jit = off")
-            try:
-                staged = _stage(bundle, kinds, report, path, cancel)
-            except ImportCancelled:
-                raise  # stopped: no need to know the verdict
-            except BaseException:
-                checked()  # a bundle refused whole is refused for that, whatever staging met
-                raise
-        checked()
+            staged = _stage(bundle, kinds, report, path, cancel)
         period_from, period_to = _period(manifest)
         head = manifest.get("audit_head") if isinstance(manifest.get("audit_head"), dict) else {}
         row = HoBundle.create(
