@@ -206,7 +206,8 @@ def import_bundles(actor: Staff, paths: Iterable[str | Path], progress: Progress
 def import_bundle(actor: Staff, path: str | Path, progress: Progress | None = None,
                   cancel: Callable[[], bool] | None = None) -> ImportResult:
     """Check and import one bundle. A refusal is recorded and returned, not raised. ``cancel``
-    is asked between batches: True rolls the import back and raises ImportCancelled. The
+    is asked between batches and, on PostgreSQL, every 0.2 s while the database files a kind
+    (_CancelWatch): True rolls the import back and raises ImportCancelled. The
     signature and every file's hash are checked before any record is read (``open_bundle``)."""
     require(actor, "ho.import")
     path = Path(path)
@@ -295,7 +296,8 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
                 if cancel is not None and cancel():
                     raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
                 if kind in staged:
-                    if (kind not in extra or extra[kind].result()) and _apply_kind(store, row, kind, staged[kind], result):
+                    if ((kind not in extra or extra[kind].result())
+                            and _apply_kind(store, row, kind, staged[kind], result, path, cancel)):
                         continue
                     database.execute_sql(f"DROP TABLE IF EXISTS {ho_staging.stage_table(kind)}")
                     report.done -= staged[kind]  # counted again as the Python path reads it
@@ -337,6 +339,58 @@ class _Background:
     def cancel(self) -> None:
         self._stop.set()
         self._thread.join()
+
+
+class _CancelWatch:
+    """Around statements the database may run for many seconds (PostgreSQL): a thread asks
+    ``cancel`` every POLL seconds and, once it says True, has the server cancel what the
+    connection runs (again at each poll, so a statement begun just after a cancel landed
+    between two is stopped too). The statement then fails with QueryCanceled; on leaving, the
+    block raises ImportCancelled instead (the caller's transaction rolls back, as for a cancel
+    between kinds). A QueryCanceled this watch did not ask for (statement_timeout, an
+    administrator) goes on as it is: it is no cancel of the person's. The thread stops, under
+    the lock it cancels with, before the block is left: no cancel it sends can reach a later
+    statement (the rollback's)."""
+
+    POLL = 0.2
+
+    def __init__(self, connection, cancel: Callable[[], bool] | None, path: Path):
+        self.connection, self.cancel, self.path = connection, cancel, path
+        self.asked = False  # the person cancelled while the block ran
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = None
+
+    def __enter__(self) -> "_CancelWatch":
+        if self.cancel is not None:
+            self._thread = threading.Thread(target=self._run, name="ho-cancel-watch", daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.POLL):
+            try:
+                if not (self.asked or self.cancel()):
+                    continue
+            except Exception:  # noqa: BLE001 - a flag that cannot be read is not a cancel
+                continue
+            with self._lock:
+                if self._stop.is_set():
+                    return
+                self.asked = True
+                try:
+                    self.connection.cancel_safe(timeout=2.0)
+                except Exception:  # noqa: BLE001 - tried again at the next poll; the check between kinds remains
+                    pass
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if self._thread is not None:
+            with self._lock:
+                self._stop.set()
+            self._thread.join()
+        if self.asked and (exc is None or isinstance(exc, Exception)):
+            raise ImportCancelled(f"{self.path.name}: import stopped; nothing of it was imported.") from exc
+        return False
 
 
 class _Progress:
@@ -399,15 +453,18 @@ def _stage(bundle, kinds: list[str], report: _Progress, path: Path, cancel: Call
     return staged
 
 
-def _apply_kind(store, row, kind: str, lines: int, result: ImportResult) -> bool:
+def _apply_kind(store, row, kind: str, lines: int, result: ImportResult, path: Path,
+                cancel: Callable[[], bool] | None = None) -> bool:
     """One staged kind checked and filed by the database, inside a savepoint. False when the kind
-    must go through the Python path instead: the savepoint undid what it began."""
+    must go through the Python path instead: the savepoint undid what it began. Its statements
+    can take many seconds: ``cancel`` is asked meanwhile (_CancelWatch)."""
     import psycopg
 
     cursor = database.obj.cursor()
     try:
         with database.atomic():  # a savepoint
-            applied = _apply_staged(cursor, store, row, kind, lines)
+            with _CancelWatch(cursor.connection, cancel, path):
+                applied = _apply_staged(cursor, store, row, kind, lines)
     except (ho_staging.NotFast, psycopg.DataError):  # SQLSTATE class 22: a value it could not read
         return False
     result.added += applied.added

@@ -5,13 +5,17 @@ with the same reason (file and line)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import threading
+import time
 import zipfile
 
+import psycopg
 import pytest
 
-from desk.models import HoRecord, database
+from desk.models import HoBundle, HoRecord, database
 from desk.models.db import is_postgres
 from desk.services import head_office as ho
 from desk.services import ho_staging
@@ -227,6 +231,64 @@ def test_a_cancel_while_a_kind_streams_in_leaves_nothing(shop, shop_bundle):
     with pytest.raises(ho.ImportCancelled, match="nothing of it was imported"):
         ho.import_bundle(shop["admin"], shop_bundle, cancel=lambda: asked.append(1) or len(asked) > 2)
     assert HoRecord.select().count() == 0
+
+
+@contextlib.contextmanager
+def slow_inserts():
+    """ho_record's INSERTs sleep 30 s (a statement trigger): the database's filing of a kind
+    takes long, as a big bundle's does."""
+    database.execute_sql("CREATE FUNCTION test_ho_slow() RETURNS trigger LANGUAGE plpgsql AS "
+                         "$$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$")
+    database.execute_sql("CREATE TRIGGER test_ho_slow BEFORE INSERT ON ho_record "
+                         "FOR EACH STATEMENT EXECUTE FUNCTION test_ho_slow()")
+    try:
+        yield
+    finally:
+        database.execute_sql("DROP TRIGGER IF EXISTS test_ho_slow ON ho_record")
+        database.execute_sql("DROP FUNCTION IF EXISTS test_ho_slow()")
+
+
+def test_a_cancel_while_the_database_files_a_kind_stops_it_at_once(shop, shop_bundle, monkeypatch):
+    if not is_postgres():
+        pytest.skip("the database files a kind in one statement on PostgreSQL only")
+    pressed = threading.Event()
+    at = []
+    real = ho._apply_staged
+
+    def press_later(*args):  # Cancel pressed half a second into the kind's statements
+        threading.Timer(0.5, lambda: (at.append(time.monotonic()), pressed.set())).start()
+        return real(*args)
+
+    monkeypatch.setattr(ho, "_apply_staged", press_later)
+    with slow_inserts():
+        with pytest.raises(ho.ImportCancelled, match="nothing of it was imported") as caught:
+            ho.import_bundle(shop["admin"], shop_bundle, cancel=pressed.is_set)
+        took = time.monotonic() - at[0]
+        assert took < 1.5, took  # not the 30 s the statement would take
+        assert isinstance(caught.value.__cause__, psycopg.errors.QueryCanceled)
+        assert HoRecord.select().count() == 0 and HoBundle.select().count() == 0
+    monkeypatch.undo()
+    result = ho.import_bundle(shop["admin"], shop_bundle)
+    assert result.status == "imported" and result.added == sum(result.counts.values())
+    assert HoRecord.select().count() == result.added and HoBundle.select().count() == 1
+
+
+def test_a_statement_timeout_is_no_cancel_of_the_persons(shop, shop_bundle, monkeypatch):
+    if not is_postgres():
+        pytest.skip("PostgreSQL only")
+    real = ho._apply_staged
+
+    def timed(cursor, *args):
+        cursor.execute("SET LOCAL statement_timeout = '300ms'")
+        return real(cursor, *args)
+
+    monkeypatch.setattr(ho, "_apply_staged", timed)
+    with slow_inserts():
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            ho.import_bundle(shop["admin"], shop_bundle, cancel=lambda: False)
+        assert HoRecord.select().count() == 0 and HoBundle.select().count() == 0
+    monkeypatch.undo()
+    assert ho.import_bundle(shop["admin"], shop_bundle).status == "imported"
 
 
 @pytest.mark.parametrize("name", ["data/returns.jsonl", "data/audit_events.jsonl"])
