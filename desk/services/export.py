@@ -45,9 +45,7 @@ def set_ho_key(actor: Staff, text: str) -> str:
         raise InvalidInput("Head office key", str(exc)) from None
     fingerprint = key_fingerprint(key)
     with database.atomic():
-        Setting.insert(key=KEY_SETTING, value=json.dumps(key), updated_at=clock.utcnow()).on_conflict(
-            conflict_target=[Setting.key], update={Setting.value: json.dumps(key), Setting.updated_at: clock.utcnow()}
-        ).execute()
+        settings.store_text(KEY_SETTING, json.dumps(key))
         audit.record("export.key_set", actor, entity="settings", details={"fingerprint": fingerprint})
     return fingerprint
 
@@ -155,10 +153,7 @@ def prune_change_log(latest: int, now: dt.datetime, keep_bundles: int | None = N
     deleted = ChangeLog.delete().where(where).execute()
     pruned_to = change_log_pruned_to()
     if pruned_to is None or newest > pruned_to:
-        value = json.dumps(newest.isoformat(timespec="microseconds"))
-        Setting.insert(key=PRUNED_TO_SETTING, value=value, updated_at=clock.utcnow()).on_conflict(
-            conflict_target=[Setting.key], update={Setting.value: value, Setting.updated_at: clock.utcnow()}
-        ).execute()
+        settings.store_text(PRUNED_TO_SETTING, json.dumps(newest.isoformat(timespec="microseconds")))
     return deleted
 
 

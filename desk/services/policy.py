@@ -226,7 +226,7 @@ def load_policy() -> Policy:
 
 def save_policy(actor: Staff, policy: Policy) -> Policy:
     """A manager's change to the policy, validated, in one transaction with its audit event."""
-    from desk.services import audit
+    from desk.services import audit, settings
     from desk.services.auth import require
 
     require(actor, "policy.edit")
@@ -235,10 +235,7 @@ def save_policy(actor: Staff, policy: Policy) -> Policy:
         old = load_policy().to_json()
         new = clean.to_json()
         text = json.dumps(new, sort_keys=True)
-        now = clock.utcnow()
-        Setting.insert(key=SETTING_KEY, value=text, updated_at=now).on_conflict(
-            conflict_target=[Setting.key], update={Setting.value: text, Setting.updated_at: now}
-        ).execute()
+        settings.store_text(SETTING_KEY, text)
         changes = {k: {"from": old.get(k), "to": v} for k, v in new.items() if old.get(k) != v}
         audit.record("policy.changed", actor, entity="policy", details=changes)
     return clean

@@ -169,6 +169,15 @@ def _shown(spec: SettingSpec, value: Any) -> Any:
     return HIDDEN if spec.secret and value else value
 
 
+def store_text(key: str, text: str) -> None:
+    """Insert or replace one row of the settings table, as the text stored (JSON for a setting).
+    No check and no audit: the caller, in its transaction, checks and audits the change."""
+    now = clock.utcnow()
+    Setting.insert(key=key, value=text, updated_at=now).on_conflict(
+        conflict_target=[Setting.key], update={Setting.value: text, Setting.updated_at: now}
+    ).execute()
+
+
 def update(actor: Staff, values: dict[str, Any]) -> dict[str, Any]:
     """Change settings; one audit event lists what changed from what to what (a secret one,
     the SMTP password, only that it was set, changed or cleared: never its value)."""
@@ -184,9 +193,7 @@ def update(actor: Staff, values: dict[str, Any]) -> dict[str, Any]:
             old = get(key)
             if old == value:
                 continue
-            Setting.insert(key=key, value=json.dumps(value), updated_at=clock.utcnow()).on_conflict(
-                conflict_target=[Setting.key], update={Setting.value: json.dumps(value), Setting.updated_at: clock.utcnow()}
-            ).execute()
+            store_text(key, json.dumps(value))
             changes[key] = {"from": _shown(SPECS[key], old), "to": _shown(SPECS[key], value)}
         if changes:
             audit.record("settings.changed", actor, entity="settings", details=changes)
