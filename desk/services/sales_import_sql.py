@@ -411,9 +411,6 @@ def _stage_and_check(cur, text: str, include_tax: bool) -> dict:
         ORDER BY {'st.rowid' if tenders_in_order else 'st.ord, st.rowid'}""")
     if _one(cur, "SELECT count(*) FROM _imp_tender WHERE bad"):
         raise _GiveUp
-    # every row is a line or a tender row
-    if _one(cur, "SELECT count(*) FROM _imp_line") + _one(cur, "SELECT count(*) FROM _imp_tender") != rows:
-        raise _GiveUp
     cur.execute("CREATE INDEX temp._imp_tender_ord ON _imp_tender (ord)")
     if _one(cur, """SELECT count(*) FROM _imp_sums m LEFT JOIN (SELECT ord, sum(amount) AS paid FROM _imp_tender GROUP BY ord) p
                     ON p.ord = m.ord WHERE coalesce(p.paid, 0) <> m.total OR typeof(m.total) <> 'integer' OR m.bad"""):

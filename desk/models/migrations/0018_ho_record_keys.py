@@ -16,6 +16,8 @@
 SQLite compares text with memcmp already (BINARY) and keeps its foreign keys: nothing to do.
 No table is rebuilt, so no export trigger needs recreating.
 """
+import importlib
+
 from playhouse.migrate import SqliteMigrator
 
 _REFS = """
@@ -41,25 +43,9 @@ BEGIN
 END $$
 """
 
-# as migration 0016 wrote it
-_REFS_0016 = """
-CREATE OR REPLACE FUNCTION desk_ho_record_refs() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  bad record;
-BEGIN
-  PERFORM 1 FROM ho_store s WHERE s.id IN (SELECT store_id FROM desk_new) FOR KEY SHARE OF s;
-  PERFORM 1 FROM ho_bundle b WHERE b.id IN (SELECT bundle_id FROM desk_new) FOR KEY SHARE OF b;
-  SELECT n.store_id, n.bundle_id INTO bad FROM (SELECT DISTINCT store_id, bundle_id FROM desk_new) n
-   WHERE NOT EXISTS (SELECT 1 FROM ho_store s WHERE s.id = n.store_id)
-      OR NOT EXISTS (SELECT 1 FROM ho_bundle b WHERE b.id = n.bundle_id)
-   LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = 'insert or update on table "ho_record" '
-      || 'names store ' || bad.store_id || ' and bundle ' || bad.bundle_id || ', and one of them does not exist';
-  END IF;
-  RETURN NULL;
-END $$
-"""
+# as migration 0016 wrote it (its PG_UP's third statement), for down()
+_0016 = importlib.import_module("desk.models.migrations.0016_ho_record_import")
+_REFS_0016 = _0016.PG_UP[2]
 
 _COLUMNS = (("kind", 24), ("uuid", 36), ("parent", 36))
 
