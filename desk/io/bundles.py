@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+import orjson
+
 from desk.errors import DeskError
 
 FORMAT = "desk-bundle"
@@ -158,7 +160,7 @@ class OpenBundle:
         name = f"data/{kind}.jsonl"
         expected = self.manifest["files"][name]["sha256"]
         h = hashlib.sha256()
-        loads = json.loads
+        loads = parse_line
         with self.zf.open(name) as fh:
             for n, raw in enumerate(_lines(fh, h.update), start=1):
                 try:
@@ -181,6 +183,33 @@ class OpenBundle:
 
     def close(self) -> None:
         self.zf.close()
+
+
+def _has_float(value: dict | list) -> bool:
+    for v in value.values() if value.__class__ is dict else value:
+        kind = v.__class__
+        if kind is float or ((kind is dict or kind is list) and _has_float(v)):
+            return True
+    return False
+
+
+def parse_line(raw: bytes):
+    """The line (UTF-8 text) read as ``json.loads`` reads it, found faster: orjson parses it
+    (four times as fast), and ``json.loads`` decides when orjson refuses it (NaN, Infinity, a lone
+    surrogate, which json.loads takes) or when the record holds a float (orjson reads a whole
+    number beyond 64 bits as a float, json.loads as a whole number; the records a store writes
+    hold none). Bytes that are not UTF-8 raise UnicodeDecodeError either way (json.loads would
+    take UTF-16 or 32 from bytes)."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw.decode("utf-8"))
+    if value.__class__ is dict or value.__class__ is list:
+        if _has_float(value):
+            return json.loads(raw.decode("utf-8"))
+    elif value.__class__ is float:
+        return json.loads(raw.decode("utf-8"))
+    return value
 
 
 def _lines(fh, hash_update: Callable[[bytes], None]) -> Iterator[bytes]:

@@ -21,6 +21,7 @@ import hashlib
 import json
 import uuid as uuidlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable, Iterable
 
 from peewee import JOIN, Model
@@ -115,15 +116,18 @@ def _int(rec: dict, key: str, required: bool = True) -> int | None:
     return value
 
 
+_fromisoformat = dt.datetime.fromisoformat
+
+
 def _when(rec: dict, key: str) -> dt.datetime | None:
     value = rec.get(key)
     if value is None:
         return None
     try:
-        when = dt.datetime.fromisoformat(value)
+        when = _fromisoformat(value)
     except (TypeError, ValueError):
         raise BadRecord(f"{key} is not a date and time") from None
-    return when.replace(tzinfo=None)
+    return when if when.tzinfo is None else when.replace(tzinfo=None)
 
 
 def _typed(rec: dict, *, at="created_at", amount=None, currency=None, status=None, label=None, detail=None,
@@ -152,6 +156,38 @@ class Typed:
 
     def __call__(self, rec: dict) -> dict:
         return _typed(rec, **dict(self.fields))
+
+    def row(self, rec: dict) -> tuple:
+        """``self(rec)``'s values in TYPED_COLUMNS' order, read by the same functions (the import
+        on PostgreSQL writes each record's row with it)."""
+        return tuple([read(rec) for read in self._readers])
+
+    @cached_property
+    def _readers(self) -> tuple[Callable[[dict], Any], ...]:
+        named = {"at": "created_at", **dict(self.fields)}  # _typed's defaults
+
+        def reader(column: str) -> Callable[[dict], Any]:
+            key = named.get(column)
+            if not key:
+                return lambda rec, empty={"at": None, "amount": None, "flag": False}.get(column, ""): empty
+            if column == "at":
+                return lambda rec: _when(rec, key)
+            if column == "amount":
+                return lambda rec: _int(rec, key)
+            if column == "flag":
+                return lambda rec: bool(rec.get(key))
+            size = TEXT_SIZES[column]
+            return lambda rec: _str(rec, key, size)
+
+        return tuple(reader(c) for c in TYPED_COLUMNS)
+
+
+def typed_row(project: Callable[[dict], dict], rec: dict) -> tuple:
+    """A kind's typed columns for ``rec`` in TYPED_COLUMNS' order, whatever its projection."""
+    if isinstance(project, Typed):
+        return project.row(rec)
+    typed = project(rec)
+    return tuple([typed[c] for c in TYPED_COLUMNS])
 
 
 def typed(**fields) -> Typed:

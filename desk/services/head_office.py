@@ -30,8 +30,8 @@ from desk.services import audit
 from desk.services.auth import require
 from desk.services.export import local_day_bounds
 from desk.services.store import _STORE_CODE_RE  # the one rule for store codes
-from desk.services import ho_staging
-from desk.services.exporters import EXPORTERS, BadRecord
+from desk.services import ho_staging, ho_stream
+from desk.services.exporters import EXPORTERS, TYPED_COLUMNS, BadRecord, typed_row
 
 BATCH = 1000
 
@@ -270,12 +270,10 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
                                 f"that one was imported ({earlier.file_name}); this one was not.")
         kinds = [k for k in EXPORTERS if k in bundle.lines]
         report = _Progress(progress, sum(bundle.lines.values()))
-        staged: dict[str, int] = {}
         if is_postgres():
             # The import's few big statements gain nothing from JIT compiling (measured: the
             # compile costs more than it saves); this transaction only.
             database.execute_sql("SET LOCAL jit = off")
-            staged = _stage(bundle, kinds, report, path, cancel)
         period_from, period_to = _period(manifest)
         head = manifest.get("audit_head") if isinstance(manifest.get("audit_head"), dict) else {}
         row = HoBundle.create(
@@ -287,24 +285,13 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
             audit_head_hash=str(head.get("hash", ""))[:64], received_at=clock.utcnow(),
         )
         result = ImportResult(path.name, "imported", store.code, number, counts=dict(bundle.lines))
-        # A kind's extra check (audit events: each event's hash) runs in a thread while the
-        # database files the kinds before it; a line that fails sends the kind to the Python path.
-        extra = {k: _Background(ho_staging.check_lines, bundle, k, EXPORTERS[k].check)
-                 for k in staged if EXPORTERS[k].check is not None}
-        try:
-            for kind in kinds:
-                if cancel is not None and cancel():
-                    raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
-                if kind in staged:
-                    if ((kind not in extra or extra[kind].result())
-                            and _apply_kind(store, row, kind, staged[kind], result, path, cancel)):
-                        continue
-                    database.execute_sql(f"DROP TABLE IF EXISTS {ho_staging.stage_table(kind)}")
-                    report.done -= staged[kind]  # counted again as the Python path reads it
-                _import_python(store, row, bundle, kind, result, report, path, cancel)
-        finally:
-            for job in extra.values():
-                job.cancel()
+        for kind in kinds:
+            if cancel is not None and cancel():
+                raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
+            if is_postgres() and (_stream_kind(store, row, bundle, kind, result, report, path, cancel)
+                                  or _file_staged(store, row, bundle, kind, result, report, path, cancel)):
+                continue
+            _import_python(store, row, bundle, kind, result, report, path, cancel)
         HoBundle.update(added=result.added, replaced=result.replaced, unchanged=result.unchanged,
                         conflicts=len(result.conflicts)).where(HoBundle.id == row.id).execute()
         audit.record("ho.bundle_imported", actor, entity="ho_bundle",
@@ -312,33 +299,6 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
                               "replaced": result.replaced, "unchanged": result.unchanged,
                               "conflicts": len(result.conflicts)})
     return result
-
-
-class _Background:
-    """``fn(*args, stop=...)`` in a thread; ``result()`` waits for it (raising what it raised),
-    ``cancel()`` asks it to stop and waits."""
-
-    def __init__(self, fn, *args):
-        self._stop = threading.Event()
-        self._value, self._error = None, None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn, args) -> None:
-        try:
-            self._value = fn(*args, stop=self._stop.is_set)
-        except BaseException as exc:  # noqa: BLE001 - handed over by result()
-            self._error = exc
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-    def cancel(self) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 class _CancelWatch:
@@ -427,12 +387,12 @@ def _import_python(store, row, bundle, kind: str, result: ImportResult, report: 
         report.add(len(batch))
 
 
-def _stage(bundle, kinds: list[str], report: _Progress, path: Path, cancel: Callable[[], bool] | None) -> dict[str, int]:
-    """COPY the lines of every kind the database can check into a temporary table of its own
-    (desk.services.ho_staging), each in a savepoint: kind -> lines staged. A kind left out (not
-    one the SQL decides, or bytes PostgreSQL would not take as text) goes through the Python
-    path. ``cancel`` is asked as each megabyte of a file streams in."""
-    import psycopg
+def _stream_kind(store, row, bundle, kind: str, result: ImportResult, report: _Progress, path: Path,
+                 cancel: Callable[[], bool] | None) -> bool:
+    """One kind checked in Python and written with one COPY as it is read (desk.services.ho_stream),
+    when every record of it is new to head office. False, having written nothing, when it meets
+    a record head office holds (or a uuid twice): the kind then takes a path that sorts them."""
+    start = report.done
 
     def tick(lines: int) -> None:
         report.add(lines)
@@ -440,17 +400,50 @@ def _stage(bundle, kinds: list[str], report: _Progress, path: Path, cancel: Call
             raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
 
     cursor = database.obj.cursor()
-    staged = {}
-    for kind in kinds:
-        if ho_staging.fast(EXPORTERS[kind]) is None:
-            continue
-        start = report.done
-        try:
-            with database.atomic():  # a savepoint
-                staged[kind] = ho_staging.stage(cursor, bundle, kind, tick, table=ho_staging.stage_table(kind))
-        except psycopg.DataError:  # SQLSTATE class 22: e.g. bytes that are not UTF-8
-            report.done = start
-    return staged
+    with _CancelWatch(cursor.connection, cancel, path):  # the COPY's end waits for the database
+        added = _stream(cursor, bundle, kind, store, row, tick)
+    if added is None:
+        report.done = start  # counted again as the next path reads it
+        return False
+    result.added += added
+    return True
+
+
+def _stream(cursor, bundle, kind: str, store, row, tick: Callable[[int], None]) -> int | None:
+    return ho_stream.stream(cursor, bundle, kind, store.id, row.id, _checked, tick)
+
+
+def _file_staged(store, row, bundle, kind: str, result: ImportResult, report: _Progress, path: Path,
+                 cancel: Callable[[], bool] | None) -> bool:
+    """A kind that meets records head office holds, when the database can check it
+    (desk.services.ho_staging): its lines COPYed into a temporary table (in a savepoint), its
+    extra check run on every line, and the records sorted and filed by SQL. False when the kind
+    must go through the Python path instead (nothing of it written)."""
+    import psycopg
+
+    if ho_staging.fast(EXPORTERS[kind]) is None:
+        return False
+    start = report.done
+
+    def tick(lines: int) -> None:
+        report.add(lines)
+        if cancel is not None and cancel():
+            raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
+
+    table = ho_staging.stage_table(kind)
+    try:
+        with database.atomic():  # a savepoint
+            lines = ho_staging.stage(database.obj.cursor(), bundle, kind, tick, table=table)
+    except psycopg.DataError:  # SQLSTATE class 22: e.g. bytes that are not UTF-8
+        report.done = start
+        return False
+    check = EXPORTERS[kind].check
+    if (check is None or ho_staging.check_lines(bundle, kind, check)) and _apply_kind(
+            store, row, kind, lines, result, path, cancel):
+        return True
+    database.execute_sql(f"DROP TABLE IF EXISTS {table}")
+    report.done = start
+    return False
 
 
 def _apply_kind(store, row, kind: str, lines: int, result: ImportResult, path: Path,
@@ -476,13 +469,15 @@ def _apply_kind(store, row, kind: str, lines: int, result: ImportResult, path: P
 
 def _apply_staged(cursor, store, row, kind: str, lines: int) -> "ho_staging.Applied":
     return ho_staging.apply(cursor, ho_staging.fast(EXPORTERS[kind]), store.id, row.id, kind, clock.utcnow(), lines,
-                            ho_staging.stage_table(kind))
+                            ho_staging.stage_table(kind), all_new=False)  # the stream met a record held
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # as str(UUID) writes it
 
 
-def _checked(kind: str, n: int, record: dict) -> tuple[str, int, dict]:
+def _checked(kind: str, n: int, record: dict) -> tuple[str, int, tuple]:
+    """The record's uuid, version and typed columns (in TYPED_COLUMNS' order), or BundleRefused
+    naming the file and line: the one rule for what head office takes from a bundle."""
     uid = record.get("uuid")
     if not (isinstance(uid, str) and _UUID.fullmatch(uid)):
         try:
@@ -496,17 +491,17 @@ def _checked(kind: str, n: int, record: dict) -> tuple[str, int, dict]:
     try:
         if exporter.check is not None:
             exporter.check(record)
-        typed = exporter.project(record)
+        typed = typed_row(exporter.project, record)
     except BadRecord as exc:
         raise BundleRefused(f"data/{kind}.jsonl line {n}: {exc}.") from None
     return uid, version, typed
 
 
 def _incoming(kind: str, batch: list[tuple[int, bytes, dict]], seen: set[str]) -> dict[str, tuple]:
-    """The batch's records checked: uuid -> (version, data, typed columns, sha256). ``data`` is
+    """The batch's records checked: uuid -> (version, data, typed columns (a tuple), sha256). ``data`` is
     the record's line as it came (the store writes canonical JSON: sorted keys, no spaces), and
     its hash is of those bytes, so one byte of difference at the same version is a conflict."""
-    incoming: dict[str, tuple[int, str, dict, str]] = {}
+    incoming: dict[str, tuple[int, str, tuple, str]] = {}
     sha256 = hashlib.sha256
     for n, raw, record in batch:
         uid, version, typed = _checked(kind, n, record)
@@ -541,9 +536,9 @@ def _apply(store: HoStore, bundle: HoBundle, kind: str, incoming: dict[str, tupl
     for uid, (version, data, typed, sha) in incoming.items():
         old = existing.get(uid)
         if old is None:
-            new_rows.append((store.id, kind, uid, version, sha, bundle.id, data, *(typed[c] for c in _TYPED)))
+            new_rows.append((store.id, kind, uid, version, sha, bundle.id, data, *typed))
         elif version > old[1]:
-            newer.append((version, sha, bundle.id, data, *(typed[c] for c in _TYPED), old[0]))
+            newer.append((version, sha, bundle.id, data, *typed, old[0]))
         elif version == old[1] and sha != old[2]:
             HoConflict.create(store=store, bundle=bundle, kind=kind, uuid=uid, version=version, kept_sha256=old[2],
                               offered_sha256=sha, offered=data, found_at=clock.utcnow())
@@ -555,7 +550,7 @@ def _apply(store: HoStore, bundle: HoBundle, kind: str, incoming: dict[str, tupl
     # (the store's row is locked for the import, so no one else adds this store's records).
     p = database.obj.param
     cursor = database.obj.cursor()
-    columns = _COLUMNS + _TYPED
+    columns = _COLUMNS + TYPED_COLUMNS
     if new_rows and is_postgres():
         with cursor.copy(f"COPY ho_record ({', '.join(columns)}) FROM STDIN") as copy:
             write = copy.write_row
@@ -567,15 +562,13 @@ def _apply(store: HoStore, bundle: HoBundle, kind: str, incoming: dict[str, tupl
                            new_rows)
         result.added += len(new_rows)
     if newer:
-        sets = ", ".join(f"{c} = {p}" for c in ("version", "sha256", "bundle_id", "data") + _TYPED)
+        sets = ", ".join(f"{c} = {p}" for c in ("version", "sha256", "bundle_id", "data") + TYPED_COLUMNS)
         cursor.executemany(f"UPDATE ho_record SET {sets} WHERE id = {p}", newer)
         result.replaced += len(newer)
 
 
 BATCH_PG = 20_000  # records a round: one lookup of what head office holds, one COPY
 
-
-_TYPED = ("at", "amount", "currency", "status", "label", "detail", "clerk", "parent", "flag")
 
 
 def recent_bundles(limit: int = 200) -> list[HoBundle]:

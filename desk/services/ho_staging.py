@@ -264,7 +264,7 @@ def check_lines(bundle, kind: str, check: Callable[[dict], None], stop: Callable
 
 
 def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_at: dt.datetime,
-          total: int, table: str = "ho_stage") -> Applied:
+          total: int, table: str = "ho_stage", all_new: bool = True) -> Applied:
     """Check, project and file the ``total`` staged lines of one kind. Raises NotFast, or a
     DataError (SQLSTATE class 22) from PostgreSQL, when a line is not one the SQL decides (the
     caller's savepoint then undoes everything of this kind).
@@ -272,17 +272,19 @@ def apply(cursor, spec: Typed, store_id: int, bundle_id: int, kind: str, found_a
     First, as if every record were new, one INSERT that parses each line once: the unique
     (store, kind, uuid) index stops it at the first record head office holds already (or a uuid
     there twice). Then, and only then, the lines are checked into a table and split into new
-    records, replacements, conflicts and repeats."""
-    cursor.execute("SAVEPOINT ho_all_new")
-    try:
-        cursor.execute(insert_sql(spec, f"({checked_select(spec, table)})"), (store_id, kind, bundle_id))
-        added = cursor.rowcount
-    except psycopg.errors.UniqueViolation:
-        cursor.execute("ROLLBACK TO SAVEPOINT ho_all_new")
-    else:
-        cursor.execute("RELEASE SAVEPOINT ho_all_new")
-        cursor.execute(f"DROP TABLE {table}")
-        return Applied(added, 0, total - added, [])
+    records, replacements, conflicts and repeats. ``all_new`` False (the caller knows the kind
+    meets a record head office holds) goes to the split at once."""
+    if all_new:
+        cursor.execute("SAVEPOINT ho_all_new")
+        try:
+            cursor.execute(insert_sql(spec, f"({checked_select(spec, table)})"), (store_id, kind, bundle_id))
+            added = cursor.rowcount
+        except psycopg.errors.UniqueViolation:
+            cursor.execute("ROLLBACK TO SAVEPOINT ho_all_new")
+        else:
+            cursor.execute("RELEASE SAVEPOINT ho_all_new")
+            cursor.execute(f"DROP TABLE {table}")
+            return Applied(added, 0, total - added, [])
     cursor.execute(f"CREATE TEMP TABLE ho_checked ON COMMIT DROP AS {checked_select(spec, table)}")
     cursor.execute("SELECT 1 FROM ho_checked WHERE NOT ok LIMIT 1")
     if cursor.fetchone():

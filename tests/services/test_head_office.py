@@ -393,8 +393,9 @@ def test_an_import_that_fails_halfway_leaves_nothing_and_runs_again(shop, shop_b
             return out
         return apply
 
-    # a kind is written by the Python path (_apply, a batch) or in the database (_apply_staged)
-    for name in ("_apply", "_apply_staged"):
+    # a kind is written by the Python path (_apply, a batch), a COPY as it is read (_stream) or
+    # in the database (_apply_staged)
+    for name in ("_apply", "_stream", "_apply_staged"):
         monkeypatch.setattr(ho, name, failing(getattr(ho, name)))
     with pytest.raises(KeyboardInterrupt):
         ho.import_bundle(shop["admin"], shop_bundle)
