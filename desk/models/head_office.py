@@ -98,8 +98,11 @@ class HoRecord(BaseModel):
         indexes = (
             (("store", "kind", "uuid"), True),
             (("kind", "at"), False),
-            (("kind", "parent"), False),
         )
+
+
+# Over the records that have a parent only (migration 0019; on PostgreSQL a hash index on parent).
+HoRecord.add_index(HoRecord.index(HoRecord.kind, HoRecord.parent, name="horecord_parent", where=(HoRecord.parent != "")))
 
 
 class HoConflict(BaseModel):
