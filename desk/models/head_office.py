@@ -74,13 +74,13 @@ class HoBundle(BaseModel):
 
 
 class HoRecord(BaseModel):
-    # no index of its own on store or at: (store, kind, uuid) and (kind, at) cover them (migration 0016)
+    # no index of its own on store or at: (store, uuid, kind) and (kind, at) cover them (migrations 0016, 0019)
     store = ForeignKeyField(HoStore, backref="records", on_delete="RESTRICT", index=False)
     kind = CharField(max_length=24)
     uuid = CharField(max_length=36)
     version = IntegerField()
     sha256 = CharField(max_length=64)  # of the record's canonical JSON: tells a conflict from a repeat
-    bundle = ForeignKeyField(HoBundle, on_delete="RESTRICT")
+    bundle = ForeignKeyField(HoBundle, on_delete="RESTRICT", index=False)  # no reader (migration 0019)
     data = TextField()
     # typed columns for the reports (what each means depends on the kind: desk.services.exporters)
     at = DateTimeField(null=True)
@@ -96,7 +96,7 @@ class HoRecord(BaseModel):
     class Meta:
         table_name = "ho_record"
         indexes = (
-            (("store", "kind", "uuid"), True),
+            (("store", "uuid", "kind"), True),
             (("kind", "at"), False),
         )
 
