@@ -187,10 +187,12 @@ class OpenBundle:
 
 
 def _has_float(value: dict | list) -> bool:
-    for v in value.values() if value.__class__ is dict else value:
-        kind = v.__class__
-        if kind is float or ((kind is dict or kind is list) and _has_float(v)):
-            return True
+    values = value.values() if value.__class__ is dict else value
+    kinds = set(map(type, values))
+    if float in kinds:
+        return True
+    if dict in kinds or list in kinds:
+        return any(_has_float(v) for v in values if v.__class__ is dict or v.__class__ is list)
     return False
 
 

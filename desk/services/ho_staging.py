@@ -1,11 +1,12 @@
-"""Head office's import of one kind of record on PostgreSQL, done in the database.
+"""Head office's import on PostgreSQL of a kind that meets records head office holds, done in the database.
 
-The data file's lines go into a temporary table of the kind's own (``stage_table``, one ``json``
+A kind whose records are all new goes in with one COPY as Python checks it (desk.services.ho_stream);
+when that COPY meets a record head office holds (or a uuid twice), the kind comes here. The data
+file's lines go into a temporary table of the kind's own (``stage_table``, one ``json``
 column, so PostgreSQL checks each line is JSON as it streams in) with one ``COPY`` as they are (no
-``json.loads`` in Python), and one ``INSERT ... SELECT`` parses each line, checks it, projects it
-onto the typed columns and files it. Only when the unique (store, kind, uuid) index meets a record head
-office holds already are the lines checked into a table and split set-wise into new records,
-newer versions, conflicts and repeats. The checks and the projection are SQL generated from the
+``json.loads`` in Python), and the lines are parsed, checked and projected into a table and split
+set-wise into new records, newer versions, conflicts and repeats (``apply`` with ``all_new``, for
+a caller without the stream, first tries one ``INSERT ... SELECT`` as if every record were new). The checks and the projection are SQL generated from the
 kind's ``exporters.Typed`` spec, the data ``exporters._typed`` reads in Python: the rule is
 written once.
 
@@ -19,8 +20,7 @@ not UTF-8) raises ``NotFast``, or an error from PostgreSQL; the caller rolls bac
 and imports the kind through the Python path, which refuses the bundle with the exact reason
 (file and line) or imports it when the record was only unusual (a line that is not JSON fails
 its COPY: the kind is not staged). A kind's extra check (audit events: each event's hash) runs
-in Python on every line (``check_lines``, in a thread while the database files other kinds);
-kinds whose projection is code of their own (special orders, follow-ups) always take the Python
+in Python on every line first (``check_lines``); kinds whose projection is code of their own (special orders, follow-ups) always take the Python
 path.
 """
 
@@ -28,13 +28,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Callable
 
 import psycopg
 
-from desk.io.bundles import MAX_LINE, BundleRefused
+from desk.io.bundles import MAX_LINE, BundleRefused, parse_line
 from desk.services.exporters import TEXT_SIZES, TYPED_COLUMNS, Exporter, Typed
 
 class NotFast(Exception):
@@ -187,18 +186,16 @@ class Applied:
     conflicts: list[tuple[str, int]]  # (uuid, version) in line order
 
 
-def stage(cursor, bundle, kind: str, tick: Callable[[int], None], check: Callable[[dict], None] | None = None,
-          table: str = "ho_stage") -> int:
+def stage(cursor, bundle, kind: str, tick: Callable[[int], None], table: str = "ho_stage") -> int:
     """COPY data/<kind>.jsonl's lines into the temporary ``table`` (line numbers from 1), hashing
     every byte as it goes; returns the lines staged. A file that no longer matches its hash is
-    refused. With ``check`` (the exporter's extra check), every line is also parsed here and
-    checked; a line that fails raises NotFast (``check_lines`` does the same apart)."""
+    refused."""
     name = f"data/{kind}.jsonl"
     expected = bundle.manifest["files"][name]["sha256"]
     h = hashlib.sha256()
     cursor.execute(f"CREATE TEMP TABLE {table} (n bigint GENERATED ALWAYS AS IDENTITY, line json) ON COMMIT DROP")
     lines = 0
-    rest = b""
+    last = b"\n"
     with bundle.zf.open(name) as fh, cursor.copy(f"COPY {table} (line) FROM STDIN") as copy:
         while True:
             chunk = fh.read(1 << 20)
@@ -208,18 +205,9 @@ def stage(cursor, bundle, kind: str, tick: Callable[[int], None], check: Callabl
             copy.write(_escape(chunk))
             count = chunk.count(b"\n")
             lines += count
-            if check is not None:
-                parts = (rest + chunk).split(b"\n")
-                rest = parts.pop()
-                if len(rest) >= MAX_LINE:  # a line too long to be a record: the Python path refuses it
-                    raise NotFast("a line is longer than a record may be")
-                _check(parts, check)
-            else:
-                rest = chunk[-1:] if chunk[-1:] != b"\n" else b""
+            last = chunk[-1:]
             tick(count)
-        if rest:  # the last line has no newline: it is a record all the same
-            if check is not None:
-                _check([rest], check)
+        if last != b"\n":  # the last line has no newline: it is a record all the same
             copy.write(b"\n")
             lines += 1
     if h.hexdigest() != expected:
@@ -227,39 +215,31 @@ def stage(cursor, bundle, kind: str, tick: Callable[[int], None], check: Callabl
     return lines
 
 
-def _check(lines: list[bytes], check: Callable[[dict], None]) -> None:
-    loads = json.loads
-    for raw in lines:
-        try:
-            record = loads(raw)
-            check(record)
-        except Exception:  # noqa: BLE001 - any failure: the Python path finds and words it
-            raise NotFast("a line failed its kind's check") from None
-
-
-def check_lines(bundle, kind: str, check: Callable[[dict], None], stop: Callable[[], bool] | None = None) -> bool:
-    """The kind's extra check (audit events: each event's hash) on every line of its data file,
-    apart from staging it (a thread can run it while the database works on other kinds): False
-    at the first line that fails it, or that is too long to be a record; the Python path then
-    finds and words the failure. ``stop`` (asked at each megabyte) True ends it early."""
+def check_lines(bundle, kind: str, check: Callable[[dict], None]) -> bool:
+    """The kind's extra check (audit events: each event's hash) on every line of its data file:
+    False at the first line that fails it, or that is too long to be a record (the Python path
+    then finds and words the failure)."""
     rest = b""
     with bundle.zf.open(f"data/{kind}.jsonl") as fh:
         while True:
             chunk = fh.read(1 << 20)
-            if not chunk or (stop is not None and stop()):
+            if not chunk:
                 break
             parts = (rest + chunk).split(b"\n")
             rest = parts.pop()
             if len(rest) >= MAX_LINE:
                 return False
-            try:
-                _check(parts, check)
-            except NotFast:
+            if not _passes(parts, check):
                 return False
-    try:
-        _check([rest] if rest else [], check)
-    except NotFast:
-        return False
+    return _passes([rest] if rest else [], check)
+
+
+def _passes(lines: list[bytes], check: Callable[[dict], None]) -> bool:
+    for raw in lines:
+        try:
+            check(parse_line(raw))
+        except Exception:  # noqa: BLE001 - any failure: the Python path finds and words it
+            return False
     return True
 
 
