@@ -113,6 +113,8 @@ def _int(rec: dict, key: str, required: bool = True) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadRecord(f"{key} is not a whole number")
+    if not -(1 << 63) <= value < (1 << 63):  # what a store's database holds, and head office's column
+        raise BadRecord(f"{key} is out of range")
     return value
 
 

@@ -472,6 +472,7 @@ def _apply_staged(cursor, store, row, kind: str, lines: int) -> "ho_staging.Appl
                             ho_staging.stage_table(kind), all_new=False)  # the stream met a record held
 
 
+MAX_VERSION = (1 << 31) - 1  # ho_record.version is an integer column
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # as str(UUID) writes it
 
 
@@ -487,6 +488,8 @@ def _checked(kind: str, n: int, record: dict) -> tuple[str, int, tuple]:
     version = record.get("version")
     if version.__class__ is not int or version < 1:
         raise BundleRefused(f"data/{kind}.jsonl line {n}: the record's version is not a whole number of at least 1.")
+    if version > MAX_VERSION:
+        raise BundleRefused(f"data/{kind}.jsonl line {n}: the record's version is out of range.")
     exporter = EXPORTERS[kind]
     try:
         if exporter.check is not None:

@@ -67,7 +67,7 @@ def shop_bundle(shop, tmp_path):
 
 
 @pytest.fixture(params=["stream", "staged"])
-def route(request, monkeypatch):
+def route(request, monkeypatch, shop):  # after shop: the database it runs on is open
     """How PostgreSQL files the kinds: "stream" as for new records (one COPY as they are read),
     "staged" as when a kind meets records head office holds (the stream steps aside, and the
     kind is sorted and filed in SQL, or by the Python path)."""
@@ -135,6 +135,12 @@ BAD = {
                        "data/return_lines.jsonl line 2: reason is not text"),
     "no uuid": ("data/returns.jsonl", 2, lambda r: r.update(uuid="not-a-uuid"),
                 "data/returns.jsonl line 2: the record's uuid is not a UUID"),
+    "amount past 64 bits": ("data/returns.jsonl", 2, lambda r: r.update(total=1 << 63),
+                            "data/returns.jsonl line 2: total is out of range"),
+    "amount far past 64 bits": ("data/return_lines.jsonl", 1, lambda r: r.update(refund=-(1 << 70)),
+                                "data/return_lines.jsonl line 1: refund is out of range"),
+    "version past the column": ("data/refund_tenders.jsonl", 2, lambda r: r.update(version=1 << 31),
+                                "data/refund_tenders.jsonl line 2: the record's version is out of range"),
 }
 
 
