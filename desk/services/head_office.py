@@ -366,6 +366,14 @@ class _Progress:
             self.told = self.done
             self.progress(self.done, self.total)
 
+    def ticker(self, cancel: Callable[[], bool] | None, path: Path) -> Callable[[int], None]:
+        """``tick(lines)`` for a kind's reading: adds the lines done and asks ``cancel``."""
+        def tick(lines: int) -> None:
+            self.add(lines)
+            if cancel is not None and cancel():
+                raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
+        return tick
+
 
 def _import_python(store, row, bundle, kind: str, result: ImportResult, report: _Progress, path: Path,
                    cancel: Callable[[], bool] | None) -> None:
@@ -393,15 +401,9 @@ def _stream_kind(store, row, bundle, kind: str, result: ImportResult, report: _P
     when every record of it is new to head office. False, having written nothing, when it meets
     a record head office holds (or a uuid twice): the kind then takes a path that sorts them."""
     start = report.done
-
-    def tick(lines: int) -> None:
-        report.add(lines)
-        if cancel is not None and cancel():
-            raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
-
     cursor = database.obj.cursor()
     with _CancelWatch(cursor.connection, cancel, path):  # the COPY's end waits for the database
-        added = _stream(cursor, bundle, kind, store, row, tick)
+        added = _stream(cursor, bundle, kind, store, row, report.ticker(cancel, path))
     if added is None:
         report.done = start  # counted again as the next path reads it
         return False
@@ -424,16 +426,10 @@ def _file_staged(store, row, bundle, kind: str, result: ImportResult, report: _P
     if ho_staging.fast(EXPORTERS[kind]) is None:
         return False
     start = report.done
-
-    def tick(lines: int) -> None:
-        report.add(lines)
-        if cancel is not None and cancel():
-            raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
-
     table = ho_staging.stage_table(kind)
     try:
         with database.atomic():  # a savepoint
-            lines = ho_staging.stage(database.obj.cursor(), bundle, kind, tick, table=table)
+            lines = ho_staging.stage(database.obj.cursor(), bundle, kind, report.ticker(cancel, path), table=table)
     except psycopg.DataError:  # SQLSTATE class 22: e.g. bytes that are not UTF-8
         report.done = start
         return False
