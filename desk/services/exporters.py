@@ -150,9 +150,8 @@ def _typed(rec: dict, *, at="created_at", amount=None, currency=None, status=Non
 @dataclass(frozen=True)
 class Typed:
     """A projection that only names which field of the record fills which typed column (the
-    keyword arguments of ``_typed``). Being plain data, it is also turned into SQL: head
-    office's import on PostgreSQL projects and checks such kinds in the database
-    (``ho_sql.projection``), from this same spec."""
+    keyword arguments of ``_typed``). Being plain data, it is also written out as a function of
+    its own (``row``), which head office's import uses for each record."""
 
     fields: tuple[tuple[str, str | None], ...]
 

@@ -30,7 +30,7 @@ from desk.services import audit
 from desk.services.auth import require
 from desk.services.export import local_day_bounds
 from desk.services.store import _STORE_CODE_RE  # the one rule for store codes
-from desk.services import ho_staging, ho_stream
+from desk.services import ho_stream
 from desk.services.exporters import EXPORTERS, TYPED_COLUMNS, BadRecord, typed_row
 
 BATCH = 1000
@@ -288,10 +288,10 @@ def _import(actor: Staff, path: Path, bundle, progress: Progress | None, cancel:
         for kind in kinds:
             if cancel is not None and cancel():
                 raise ImportCancelled(f"{path.name}: import stopped; nothing of it was imported.")
-            if is_postgres() and (_stream_kind(store, row, bundle, kind, result, report, path, cancel)
-                                  or _file_staged(store, row, bundle, kind, result, report, path, cancel)):
-                continue
-            _import_python(store, row, bundle, kind, result, report, path, cancel)
+            if not is_postgres():
+                _import_python(store, row, bundle, kind, result, report, path, cancel)
+            elif not _stream_kind(store, row, bundle, kind, result, report, path, cancel):
+                _sort_kind(store, row, bundle, kind, result, report, path, cancel)
         HoBundle.update(added=result.added, replaced=result.replaced, unchanged=result.unchanged,
                         conflicts=len(result.conflicts)).where(HoBundle.id == row.id).execute()
         audit.record("ho.bundle_imported", actor, entity="ho_bundle",
@@ -377,9 +377,9 @@ class _Progress:
 
 def _import_python(store, row, bundle, kind: str, result: ImportResult, report: _Progress, path: Path,
                    cancel: Callable[[], bool] | None) -> None:
-    """One kind, parsed and checked in Python, written in batches (SQLite; on PostgreSQL the
-    kinds the database cannot check, and any kind the staged path handed back)."""
-    size = BATCH_PG if is_postgres() else BATCH
+    """One kind, parsed and checked in Python, written in batches of BATCH (SQLite; PostgreSQL
+    streams each kind instead: desk.services.ho_stream)."""
+    size = BATCH
     seen: set[str] = set()  # uuids of this kind in the bundle: one record each
     batch: list[tuple[int, bytes, dict]] = []
     for line in bundle.iter_lines(kind):
@@ -415,57 +415,23 @@ def _stream(cursor, bundle, kind: str, store, row, tick: Callable[[int], None]) 
     return ho_stream.stream(cursor, bundle, kind, store.id, row.id, _checked, tick)
 
 
-def _file_staged(store, row, bundle, kind: str, result: ImportResult, report: _Progress, path: Path,
-                 cancel: Callable[[], bool] | None) -> bool:
-    """A kind that meets records head office holds, when the database can check it
-    (desk.services.ho_staging): its lines COPYed into a temporary table (in a savepoint), its
-    extra check run on every line, and the records sorted and filed by SQL. False when the kind
-    must go through the Python path instead (nothing of it written)."""
-    import psycopg
-
-    if ho_staging.fast(EXPORTERS[kind]) is None:
-        return False
-    start = report.done
-    table = ho_staging.stage_table(kind)
-    try:
-        with database.atomic():  # a savepoint
-            lines = ho_staging.stage(database.obj.cursor(), bundle, kind, report.ticker(cancel, path), table=table)
-    except psycopg.DataError:  # SQLSTATE class 22: e.g. bytes that are not UTF-8
-        report.done = start
-        return False
-    check = EXPORTERS[kind].check
-    if (check is None or ho_staging.check_lines(bundle, kind, check)) and _apply_kind(
-            store, row, kind, lines, result, path, cancel):
-        return True
-    database.execute_sql(f"DROP TABLE IF EXISTS {table}")
-    report.done = start
-    return False
-
-
-def _apply_kind(store, row, kind: str, lines: int, result: ImportResult, path: Path,
-                cancel: Callable[[], bool] | None = None) -> bool:
-    """One staged kind checked and filed by the database, inside a savepoint. False when the kind
-    must go through the Python path instead: the savepoint undid what it began. Its statements
-    can take many seconds: ``cancel`` is asked meanwhile (_CancelWatch)."""
-    import psycopg
-
+def _sort_kind(store, row, bundle, kind: str, result: ImportResult, report: _Progress, path: Path,
+               cancel: Callable[[], bool] | None) -> None:
+    """A kind that meets records head office holds (PostgreSQL): read and checked again, and its
+    records sorted into new ones, newer versions, conflicts and repeats by SQL
+    (desk.services.ho_stream.sort_in). Its statements can take many seconds: ``cancel`` is asked
+    meanwhile (_CancelWatch)."""
     cursor = database.obj.cursor()
-    try:
-        with database.atomic():  # a savepoint
-            with _CancelWatch(cursor.connection, cancel, path):
-                applied = _apply_staged(cursor, store, row, kind, lines)
-    except (ho_staging.NotFast, psycopg.DataError):  # SQLSTATE class 22: a value it could not read
-        return False
+    with _CancelWatch(cursor.connection, cancel, path):
+        applied = _sort_in(cursor, bundle, kind, store, row, report.ticker(cancel, path))
     result.added += applied.added
     result.replaced += applied.replaced
     result.unchanged += applied.unchanged
     result.conflicts.extend(Conflict(kind, uid, version) for uid, version in applied.conflicts)
-    return True
 
 
-def _apply_staged(cursor, store, row, kind: str, lines: int) -> "ho_staging.Applied":
-    return ho_staging.apply(cursor, ho_staging.fast(EXPORTERS[kind]), store.id, row.id, kind, clock.utcnow(), lines,
-                            ho_staging.stage_table(kind), all_new=False)  # the stream met a record held
+def _sort_in(cursor, bundle, kind: str, store, row, tick: Callable[[int], None]) -> ho_stream.Applied:
+    return ho_stream.sort_in(cursor, bundle, kind, store.id, row.id, _checked, tick, clock.utcnow())
 
 
 MAX_VERSION = (1 << 31) - 1  # ho_record.version is an integer column
@@ -513,14 +479,6 @@ def _incoming(kind: str, batch: list[tuple[int, bytes, dict]], seen: set[str]) -
 
 def _existing(store: HoStore, kind: str, uuids: list[str]) -> dict[str, tuple[int, int, str]]:
     """What head office holds of these records: uuid -> (id, version, sha256)."""
-    if is_postgres():  # one array parameter: no statement of 20,000 placeholders to build
-        cursor = database.obj.cursor()
-        # Joined to the unnested array, each uuid is one probe of the unique index (as "uuid =
-        # ANY(array)" the planner may walk the kind's rows and test each against the array).
-        cursor.execute("SELECT r.uuid, r.id, r.version, r.sha256 FROM unnest(%s::varchar[]) AS u(uuid) "
-                       "JOIN ho_record r ON r.store_id = %s AND r.kind = %s AND r.uuid = u.uuid",
-                       (uuids, store.id, kind))
-        return {uid: (rid, version, sha) for uid, rid, version, sha in cursor.fetchall()}
     query = HoRecord.select(HoRecord.uuid, HoRecord.id, HoRecord.version, HoRecord.sha256).where(
         (HoRecord.store == store) & (HoRecord.kind == kind) & HoRecord.uuid.in_(uuids))
     return {uid: (rid, version, sha) for uid, rid, version, sha in query.tuples()}
@@ -545,18 +503,11 @@ def _apply(store: HoStore, bundle: HoBundle, kind: str, incoming: dict[str, tupl
         else:  # the same record again, or an older version than head office has
             result.unchanged += 1
     # Plain parameterised statements, many rows a call: building peewee's query per row
-    # would cost more than the database's work. PostgreSQL takes the new rows in one COPY
-    # (the store's row is locked for the import, so no one else adds this store's records).
+    # would cost more than the database's work.
     p = database.obj.param
     cursor = database.obj.cursor()
     columns = _COLUMNS + TYPED_COLUMNS
-    if new_rows and is_postgres():
-        with cursor.copy(f"COPY ho_record ({', '.join(columns)}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row in new_rows:
-                write(row)
-        result.added += len(new_rows)
-    elif new_rows:
+    if new_rows:
         cursor.executemany(f'INSERT INTO ho_record ({", ".join(columns)}) VALUES ({", ".join([p] * len(columns))})',
                            new_rows)
         result.added += len(new_rows)
@@ -564,9 +515,6 @@ def _apply(store: HoStore, bundle: HoBundle, kind: str, incoming: dict[str, tupl
         sets = ", ".join(f"{c} = {p}" for c in ("version", "sha256", "bundle_id", "data") + TYPED_COLUMNS)
         cursor.executemany(f"UPDATE ho_record SET {sets} WHERE id = {p}", newer)
         result.replaced += len(newer)
-
-
-BATCH_PG = 20_000  # records a round: one lookup of what head office holds, one COPY
 
 
 

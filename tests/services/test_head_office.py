@@ -394,8 +394,8 @@ def test_an_import_that_fails_halfway_leaves_nothing_and_runs_again(shop, shop_b
         return apply
 
     # a kind is written by the Python path (_apply, a batch), a COPY as it is read (_stream) or
-    # in the database (_apply_staged)
-    for name in ("_apply", "_stream", "_apply_staged"):
+    # sorted in by SQL (_sort_in)
+    for name in ("_apply", "_stream", "_sort_in"):
         monkeypatch.setattr(ho, name, failing(getattr(ho, name)))
     with pytest.raises(KeyboardInterrupt):
         ho.import_bundle(shop["admin"], shop_bundle)

@@ -1,8 +1,7 @@
-"""Head office's import on PostgreSQL: each kind streamed into ho_record with one COPY as Python
-checks it (desk.services.ho_stream) when all its records are new; when a kind meets records head
-office holds, the kinds with a plain ``Typed`` projection are checked and projected in SQL
-(desk.services.ho_staging) and whatever the SQL does not decide goes through the Python path. Both
-backends and every route file the same values and refuse the same bundles with the same reason
+"""Head office's import on PostgreSQL (desk.services.ho_stream): each kind streamed into ho_record
+with one COPY as Python checks it when all its records are new, or, when a kind meets records
+head office holds, checked the same way into a temporary table and sorted by SQL. Both
+backends and both routes file the same values and refuse the same bundles with the same reason
 (file and line); the ``route`` fixture runs a test once for each PostgreSQL route."""
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ import pytest
 from desk.models import HoBundle, HoRecord, database
 from desk.models.db import is_postgres
 from desk.services import head_office as ho
-from desk.services import ho_staging
 from desk.services.exporters import EXPORTERS, TYPED_COLUMNS
 from desk.services.export import export_bundle
 from tests.services import test_head_office
@@ -70,7 +68,7 @@ def shop_bundle(shop, tmp_path):
 def route(request, monkeypatch, shop):  # after shop: the database it runs on is open
     """How PostgreSQL files the kinds: "stream" as for new records (one COPY as they are read),
     "staged" as when a kind meets records head office holds (the stream steps aside, and the
-    kind is sorted and filed in SQL, or by the Python path)."""
+    kind is checked into a temporary table and sorted in by SQL)."""
     if request.param == "staged":
         if not is_postgres():
             pytest.skip("SQLite has one route")
@@ -111,11 +109,8 @@ def test_a_good_bundle_is_filed_in_the_database_as_the_python_projection_files_i
     assert result.status == "imported" and result.added == sum(result.counts.values())
     rows = _filed_as_python_would()
     assert {r.kind for r in rows} >= {"returns", "return_lines", "refund_tenders", "audit_events", "customers"}
-    if is_postgres() and route == "stream":
-        assert took == []  # every kind went in with its COPY
-    elif is_postgres():  # only the kinds whose projection is code of their own took the Python path
-        assert set(took) <= {k for k, e in EXPORTERS.items() if ho_staging.fast(e) is None}
-        assert "returns" not in took and "audit_events" not in took
+    if is_postgres():
+        assert took == []  # every kind went in with its COPY, or was sorted in by SQL
     else:
         assert "returns" in took
 
@@ -187,8 +182,8 @@ def test_a_uuid_twice_in_a_file_refuses_the_bundle(route, shop, shop_bundle, tmp
 
 
 def test_unusual_but_valid_records_are_filed_as_python_files_them(route, shop, shop_bundle, tmp_path):
-    """What the SQL leaves to Python (an upper-case uuid, a date with an offset, a flag of 1)
-    and what it reads itself (escapes, tabs, quotes, non-ASCII text) end up the same."""
+    """An upper-case uuid, a date with an offset, a flag of 1, escapes, tabs, quotes and
+    non-ASCII text are filed as the Python projection files them, on every route."""
     def unusual(r):
         r["uuid"] = r["uuid"].upper()
         r["created_at"] = "2026-10-05T08:00:00+02:00"
@@ -219,15 +214,6 @@ def test_a_control_character_or_a_carriage_return_does_not_move_lines(route, sho
     rows = _filed_as_python_would()
     assert not any(r.data.endswith("\r") for r in rows)
     assert HoRecord.select().where(HoRecord.label == "a\\.b").count() == 1
-
-
-def test_the_sql_checks_come_from_the_exporters_spec():
-    spec = ho_staging.fast(EXPORTERS["return_lines"])
-    assert dict(spec.fields)["amount"] == "refund"
-    sql = ho_staging.checked_select(spec)
-    assert '"refund" json' in sql and '"return_uuid" json' in sql
-    assert ho_staging.fast(EXPORTERS["audit_events"]) is not None  # its hash check runs as it streams
-    assert ho_staging.fast(EXPORTERS["orders"]) is None  # a projection of its own: the Python path
 
 
 @pytest.mark.parametrize("bytes_, why", [
@@ -327,13 +313,13 @@ def test_a_line_longer_than_a_record_may_be_refuses_the_bundle(route, shop, shop
     assert HoRecord.select().count() == 0
 
 
-# --------------------------------------------------------------------------- the bundle checked while it is staged
+# --------------------------------------------------------------------------- the bundle checked before it is read
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_a_bad_bundle_is_refused_whole_with_the_same_reason_on_both_databases(shop, shop_bundle, tmp_path, case):
-    """On PostgreSQL every file's hash is checked in a thread while the kinds are staged: each
-    tampering case is refused as on SQLite, where the check runs before anything is read."""
+    """Each tampering case is refused on PostgreSQL as on SQLite: every file's hash is checked
+    (on two threads) before anything is read."""
     test_head_office.test_a_bad_bundle_is_refused_whole_with_the_reason(shop, shop_bundle, tmp_path, case)
 
 
@@ -349,7 +335,7 @@ def test_an_altered_copy_of_a_bundle_imported_before_is_refused_not_already_impo
 def test_an_altered_file_no_kind_reads_refuses_before_anything_is_filed(shop, shop_bundle, tmp_path, monkeypatch):
     """A CSV copy altered (no kind reads it) is caught before any kind is read or filed."""
     filed = []
-    for name in ("_stream", "_apply_kind"):
+    for name in ("_stream", "_sort_in", "_apply"):
         def recorded(*args, _real=getattr(ho, name)):
             filed.append(args[2])
             return _real(*args)
