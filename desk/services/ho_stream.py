@@ -30,6 +30,7 @@ from desk.services.exporters import TYPED_COLUMNS
 COLUMNS = ("store_id", "kind", "uuid", "version", "sha256", "bundle_id", "data") + TYPED_COLUMNS
 TICK = 10_000  # lines between two progress reports (and asks of cancel)
 
+
 def column_types(cursor) -> list[str]:
     """The types of ho_record's COLUMNS, as the database has them (a binary COPY must send each
     value in its column's own type: an int4 id is not an int8)."""
