@@ -241,9 +241,9 @@ class HeadOfficeScreen(Screen):
         rows = []
         for b in ho.recent_bundles():
             period = f"{_local(b.period_from)} – {_local(b.period_to)}" if b.period_from else ""
-            rows.append([_local(b.received_at), b.store_code, b.number or "", period, b.status,
-                         b.added if b.status == "imported" else "", b.replaced if b.status == "imported" else "",
-                         b.conflicts if b.status == "imported" else "", b.reason])
+            # counts grouped as the import's log writes them (150,000)
+            counts = [f"{n:,}" for n in (b.added, b.replaced, b.conflicts)] if b.status == "imported" else ["", "", ""]
+            rows.append([_local(b.received_at), b.store_code, b.number or "", period, b.status, *counts, b.reason])
         _fill(self.bundles, rows, right={2, 5, 6, 7})
         for r, row in enumerate(rows):
             colour = COVERAGE_COLOURS["refused"] if row[4] == "refused" else None
