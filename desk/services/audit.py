@@ -32,7 +32,8 @@ def hash_matches(prev_hash: str, seq: int, fields: dict[str, Any], expected: Any
     writes the same canonical JSON (sorted keys, no spaces, UTF-8) for the values an event holds,
     and a SHA-256 that matches proves the bytes were the ones hashed. Only when it does not match
     (orjson writes a float or an escape otherwise, or the event was altered) does ``event_hash``
-    decide. Head office checks a bundle's every audit event with it."""
+    decide. Head office checks a bundle's every audit event with it, and ``verify_chain`` the
+    store's chain."""
     try:
         fast = orjson.dumps({"prev": prev_hash, "seq": seq, **fields}, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # a value orjson does not write (canonical_json writes it with str)
@@ -130,7 +131,7 @@ def verify_chain(progress: Callable[[int], None] | None = None) -> ChainReport:
             return ChainReport(False, checked, expected_seq - 1, expected_seq, f"event #{expected_seq} is missing (next is #{event.seq})")
         if event.prev_hash != prev:
             return ChainReport(False, checked, event.seq, event.seq, "its link to the previous event does not match")
-        if event_hash(prev, event.seq, _fields(event)) != event.hash:
+        if not hash_matches(prev, event.seq, _fields(event), event.hash):
             return ChainReport(False, checked, event.seq, event.seq, f"its content ({event.action}) was altered after it was written")
         prev = event.hash
         expected_seq += 1
