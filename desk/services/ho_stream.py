@@ -50,8 +50,7 @@ def stream(cursor, bundle, kind: str, store_id: int, bundle_id: int, checked: Ch
     twice. ``checked(kind, line, record)`` gives a record's uuid, version and typed columns or
     raises BundleRefused; ``tick(lines)`` is told every TICK lines and may raise to stop (the
     COPY is abandoned, the caller rolls back)."""
-    sha256 = hashlib.sha256
-    n = 0
+    lines = _Lines(bundle, kind, checked, tick)
     types = column_types(cursor)
     cursor.execute("SAVEPOINT ho_stream")
     try:
@@ -59,17 +58,34 @@ def stream(cursor, bundle, kind: str, store_id: int, bundle_id: int, checked: Ch
         with cursor.copy(f"COPY ho_record ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(types)
             write = copy.write_row
-            for n, raw, record in bundle.iter_lines(kind):
-                uid, version, typed = checked(kind, n, record)  # a line read is UTF-8 (iter_lines)
-                write((store_id, kind, uid, version, sha256(raw).hexdigest(), bundle_id, raw.decode("utf-8")) + typed)
-                if not n % TICK:
-                    tick(TICK)
+            for _n, uid, version, sha, data, typed in lines:
+                write((store_id, kind, uid, version, sha, bundle_id, data) + typed)
     except psycopg.errors.UniqueViolation:
         cursor.execute("ROLLBACK TO SAVEPOINT ho_stream")
         return None
     cursor.execute("RELEASE SAVEPOINT ho_stream")
-    tick(n % TICK)
-    return n
+    return lines.read
+
+
+class _Lines:
+    """The records of data/<kind>.jsonl as (line, uuid, version, sha256, the line as text, typed
+    columns), each checked by ``checked``; ``tick`` is told every TICK lines and at the end;
+    ``read`` is the number of lines read."""
+
+    def __init__(self, bundle, kind: str, checked: Checked, tick: Callable[[int], None]):
+        self.bundle, self.kind, self.checked, self.tick = bundle, kind, checked, tick
+        self.read = 0
+
+    def __iter__(self):
+        sha256, checked, kind, tick = hashlib.sha256, self.checked, self.kind, self.tick
+        n = 0
+        for n, raw, record in self.bundle.iter_lines(kind):
+            uid, version, typed = checked(kind, n, record)
+            yield n, uid, version, sha256(raw).hexdigest(), raw.decode("utf-8"), typed  # a line read is UTF-8
+            if not n % TICK:
+                tick(TICK)
+        self.read = n
+        tick(n % TICK)
 
 
 @dataclass
@@ -92,25 +108,19 @@ def sort_in(cursor, bundle, kind: str, store_id: int, bundle_id: int, checked: C
     version replaces the record held, the same version with other content is kept aside as a
     conflict (ho_conflict), the same record again or an older version changes nothing, and the
     rest are added in line order."""
-    sha256 = hashlib.sha256
-    name = f"data/{kind}.jsonl"
+    lines = _Lines(bundle, kind, checked, tick)
     types = dict(zip(COLUMNS, column_types(cursor)))
     cursor.execute("CREATE TEMP TABLE ho_incoming ON COMMIT DROP AS SELECT 0::bigint AS n, "
                    f"{', '.join(STAGED[1:])} FROM ho_record WITH NO DATA")
     seen: set[str] = set()
-    n = 0
     with cursor.copy(f"COPY ho_incoming ({', '.join(STAGED)}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(["int8"] + [types[c] for c in STAGED[1:]])
         write = copy.write_row
-        for n, raw, record in bundle.iter_lines(kind):
-            uid, version, typed = checked(kind, n, record)
+        for n, uid, version, sha, data, typed in lines:
             if uid in seen:
-                raise BundleRefused(f"{name} line {n}: record {uid} appears twice in the bundle.")
+                raise BundleRefused(f"data/{kind}.jsonl line {n}: record {uid} appears twice in the bundle.")
             seen.add(uid)
-            write((n, uid, version, sha256(raw).hexdigest(), raw.decode("utf-8")) + typed)
-            if not n % TICK:
-                tick(TICK)
-    tick(n % TICK)
+            write((n, uid, version, sha, data) + typed)
     match = "r.store_id = %s AND r.kind = %s AND r.uuid = c.uuid"
     cursor.execute(
         "WITH c AS (INSERT INTO ho_conflict (store_id, bundle_id, kind, uuid, version, kept_sha256, offered_sha256, "
@@ -130,4 +140,4 @@ def sort_in(cursor, bundle, kind: str, store_id: int, bundle_id: int, checked: C
         (store_id, kind, bundle_id, store_id, kind))
     added = cursor.rowcount
     cursor.execute("DROP TABLE ho_incoming")
-    return Applied(added, replaced, n - added - replaced - len(conflicts), conflicts)
+    return Applied(added, replaced, lines.read - added - replaced - len(conflicts), conflicts)
