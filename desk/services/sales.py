@@ -77,6 +77,19 @@ class PricedSale:
     total: int
 
 
+def paid_and_tax(net: int, thousandths: int, prices_include_tax: bool) -> tuple[int, int]:
+    """What a line paid and its tax, from what it costs after its discounts (``net`` >= 0, minor
+    units) at a rate in thousandths of a percent: on prices including tax the tax is inside,
+    otherwise it is added on top. Exact integer arithmetic, equal to rounding half up in
+    Decimal: a quotient of these sizes is never so close to a half that 28 significant digits
+    could misplace it."""
+    if prices_include_tax:
+        d = 100_000 + thousandths
+        return net, net - (2 * net * 100_000 + d) // (2 * d)
+    tax = (2 * net * thousandths + 100_000) // 200_000
+    return net + tax, tax
+
+
 def price_sale(sale: SaleInput, prices_include_tax: bool) -> PricedSale:
     """What each line paid, tax included, and the sale's totals. Pure: no database."""
     lines = sale.lines
@@ -113,16 +126,7 @@ def price_sale(sale: SaleInput, prices_include_tax: bool) -> PricedSale:
         net = gross - share
         rate, thousandths = rates[n]
         if type(net) is int and net >= 0:
-            # Exact integer arithmetic (the rate in thousandths of a percent), equal to the
-            # Decimal rounding half up below: a quotient of these sizes is never so close to a
-            # half that 28 significant digits could misplace it.
-            if prices_include_tax:
-                paid = net
-                d = 100_000 + thousandths
-                tax = paid - (2 * paid * 100_000 + d) // (2 * d)
-            else:
-                tax = (2 * net * thousandths + 100_000) // 200_000
-                paid = net + tax
+            paid, tax = paid_and_tax(net, thousandths, prices_include_tax)
         elif prices_include_tax:
             paid = net
             tax = paid - round_half_up(Decimal(paid) * 100 / (100 + rate))

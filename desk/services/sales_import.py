@@ -26,7 +26,7 @@ from desk.io.pos_feeds import Feed, FeedCustomer, FeedProduct, FeedRefund, FeedS
 from desk.models import Category, Customer, Product, Sale, SaleImport, SaleLine, Staff, Store, TillRefund, database
 from desk.models.db import bulk_write_cache, first_line
 from desk.money import from_minor
-from desk.services import audit, sales_import_sql
+from desk.services import audit, sales_import_fast
 from desk.services.auth import require
 from desk.services.customers import search_keys
 from desk.services.sales import PricedSale, uuid_hexes, insert_rows, new_ids, price_sale, record_priced_sales
@@ -610,11 +610,12 @@ def import_file(
 def _import_file(actor: Staff, path, fmt, progress, cancel) -> ImportResult:
     store = require_store()
     raw = read_text(path)
-    if fmt in (None, "canonical") and sales_import_sql.applies(raw):
-        # A clean canonical CSV file: checked and written by SQL from a staging table. Any
-        # row it does not take as it is (a bad row, an unusual value) sends the file down the
-        # exact path below, which reports every problem; both store the same ledger.
-        result = sales_import_sql.import_canonical(actor, store, raw, progress, cancel)
+    if fmt in (None, "canonical") and sales_import_fast.applies(raw):
+        # A clean canonical CSV file: read, checked and priced in one lean pass and written
+        # with executemany. Any row it does not take as it is (a bad row, an unusual value)
+        # sends the file down the exact path below, which reports every problem; both store
+        # the same ledger.
+        result = sales_import_fast.import_canonical(actor, store, raw, progress, cancel)
         if result is not None:
             return result
     feed = feed_from_raw(raw, fmt)

@@ -18,7 +18,7 @@ from bench.sales import write_canonical_csv
 from desk.errors import InvalidInput
 from desk.models import database
 from desk.models.db import close_database, open_database
-from desk.services import sales_import, sales_import_sql
+from desk.services import sales_import, sales_import_fast
 from desk.services.sales_import import ImportRefused, import_file
 from tests.conftest import ADMIN_CODE, make_store
 
@@ -45,7 +45,7 @@ def outcome(files, url: str, sql: bool, monkeypatch, **store):
     """Import ``files`` one after the other into a fresh database at ``url``; what each import
     returned or raised, which took the SQL path, and the ledger after."""
     taken = []
-    real = sales_import_sql.import_canonical
+    real = sales_import_fast.import_canonical
 
     def spy(*args):
         result = real(*args)
@@ -53,9 +53,9 @@ def outcome(files, url: str, sql: bool, monkeypatch, **store):
         return result
 
     with monkeypatch.context() as m:
-        m.setattr(sales_import_sql, "import_canonical", spy)
+        m.setattr(sales_import_fast, "import_canonical", spy)
         if not sql:
-            m.setattr(sales_import_sql, "applies", lambda raw: False)
+            m.setattr(sales_import_fast, "applies", lambda raw: False)
         close_database()
         open_database(url)
         try:
@@ -184,7 +184,6 @@ def test_interleaved_sales_and_tenders_out_of_sale_order_store_the_same_ledger(t
     """Two sales' line rows taken in turns, the second sale's tenders before the first's: the
     tables are sorted into the ledger's order (the usual file needs no sorting). Staged a few
     rows at a time."""
-    monkeypatch.setattr(sales_import_sql, "STAGE_CHUNK", 7)
     random_file(tmp_path / "g.csv", 8)
     path = with_real_tenders(tmp_path / "g.csv", tmp_path)
     header, *rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
@@ -296,31 +295,25 @@ def test_cancel_in_the_sql_path_leaves_nothing(tmp_path, monkeypatch):
         seen = []
         assert import_file(admin, path, progress=lambda done, total: seen.append((done, total))).sales_added == 120
         assert seen[0] == (0, 120) and seen[-1] == (120, 120) and len(seen) == 13
-        assert database.execute_sql("SELECT count(*) FROM sqlite_temp_master").fetchone()[0] == 0  # staging dropped
     finally:
         close_database()
 
 
-def test_whitespace_list_is_what_str_strip_takes_off():
-    import sys
-
-    assert sales_import_sql.WHITESPACE == "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
-
-
-def test_the_edge_check_flags_a_value_that_starts_or_ends_with_whitespace_or_a_control_character(sqlite_db):
-    """_edge_space against Python, for every character up to the last one str.strip takes off
-    (U+3000), at the start, at the end and in the middle of a value."""
-    chars = [chr(c) for c in range(1, 0x3001) if not 0xD800 <= c <= 0xDFFF]
-    database.execute_sql("CREATE TEMP TABLE edge_probe (v TEXT, flagged INTEGER)")
-    try:
-        database.obj.cursor().executemany("INSERT INTO temp.edge_probe (v) VALUES (?)",
-                                          [(v,) for c in chars for v in (c + "ab", "ab" + c, "a" + c + "b")])
-        database.execute_sql(f"UPDATE temp.edge_probe SET flagged = CASE WHEN {sales_import_sql._edge_space('v')} THEN 1 ELSE 0 END")
-        got = {v for v, flagged in database.execute_sql("SELECT v, flagged FROM temp.edge_probe").fetchall() if flagged}
-    finally:
-        database.execute_sql("DROP TABLE temp.edge_probe")
-    expected = {v for c in chars if c.isspace() or ord(c) <= 32 for v in (c + "ab", "ab" + c)}
-    assert got == expected
+@pytest.mark.parametrize("value", ["R1001", "T1", "Sam", "TSH-M-WHT", "5012345678900", "Stoneware mug", "Kitchen",
+                                   "Łucja Wiśniewska", "lucja@example.pl", "+48 600 100 200", "Visa", "AUTH123", "20"])
+@pytest.mark.parametrize("space", ["\u2003", "\xa0", "\x1f"])
+def test_a_value_the_exact_reader_would_strip_goes_the_exact_way(tmp_path, monkeypatch, value, space):
+    """Whitespace (str.isspace: an em space, a no-break space, a separator control) at either
+    end of any text value: the exact reader strips it, so the file goes its way."""
+    text = (DATA / "canonical_good.csv").read_text(encoding="utf-8")
+    for n, changed in enumerate((space + value, value + space)):
+        (tmp_path / str(n)).mkdir()
+        path = tmp_path / str(n) / "edge.csv"
+        end = "," if "," + value + "," in text else "\n"
+        path.write_text(text.replace("," + value + end, "," + changed + end, 1), encoding="utf-8")
+        assert path.read_text(encoding="utf-8") != text
+        _, took, _ = both_ways(tmp_path / str(n), monkeypatch, [path])
+        assert took == [False]
 
 
 def test_staging_and_checking_leave_the_ledger_free_for_other_desks(tmp_path, monkeypatch):
@@ -328,7 +321,7 @@ def test_staging_and_checking_leave_the_ledger_free_for_other_desks(tmp_path, mo
     import cysqlite  # the driver's own SQLite: two copies of SQLite in one process do not see each other's locks
 
     db_file = tmp_path / "lock.sqlite3"
-    real = sales_import_sql._stage_and_check
+    real = sales_import_fast._read
     other_desk_wrote = []
 
     def staging(*args):
@@ -342,7 +335,7 @@ def test_staging_and_checking_leave_the_ledger_free_for_other_desks(tmp_path, mo
             other.close()
         return plan
 
-    monkeypatch.setattr(sales_import_sql, "_stage_and_check", staging)
+    monkeypatch.setattr(sales_import_fast, "_read", staging)
     open_database("sqlite:///" + str(db_file))
     try:
         _, admin = make_store()

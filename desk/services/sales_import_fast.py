@@ -1,0 +1,393 @@
+"""The canonical CSV import of a clean file, read in one lean pass and written with executemany.
+
+``sales_import.import_file`` tries this first for a canonical CSV file. One pass in Python
+reads the rows (``csv``), checks each value as the exact reader's fast path does
+(``canonical.parse_csv_fast``: the same money and count readers, tax rates, lengths,
+timestamps, tender rules), prices each sale with the ledger's own rule (``sales.price_sale``'s
+integer core, ``sales.paid_and_tax``, and ``money.allocate`` for the order discount) and keeps
+each sale as plain tuples, not as the exact path's objects. Reading and pricing take no lock.
+Only then, in the write transaction, are the receipts already in the ledger skipped, products,
+customers and tills matched or created by the exact path's own functions, and the rows written
+500 sales at a time with one prepared INSERT per table (ids and values as the exact path gives
+them), so that progress is reported and cancel asked between batches.
+
+It gives up (returns None, having written nothing) on anything that is not plainly a good row:
+a bad value, an unusual one (whitespace at either end of a value, which the exact reader strips;
+a timestamp of another shape; a digit that is not ASCII; what might be a card number), a sale
+over 30 million units, tenders that do not add up. The caller then reads the file with the
+exact reader, which reports every bad row with its row number, column and reason, or imports
+the file the slow way. Both store the same ledger: ``tests/services/test_sales_import_fast.py``
+imports the same files both ways and compares every row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import operator
+import re
+from decimal import Decimal
+
+from desk import clock
+from desk.errors import InvalidInput
+from desk.io.feeds.canonical import REQUIRED_LINE_COLUMNS, _fast_int, _fast_money, _Unusual
+from desk.io.feeds.common import (
+    MAX_BARCODE,
+    MAX_BRAND,
+    MAX_CASHIER,
+    MAX_CATEGORY,
+    MAX_CUSTOMER_NAME,
+    MAX_EMAIL,
+    MAX_PHONE,
+    MAX_RECEIPT,
+    MAX_REF,
+    MAX_SKU,
+    MAX_TILL,
+    Feed,
+    FeedCustomer,
+    FeedProduct,
+    Fields,
+    RawFile,
+    RowError,
+    exponent,
+    looks_like_card_number,
+    parse_tax_rate,
+    valid_email,
+)
+from desk.models import Sale, SaleImport, SaleLine, Staff, Store, Tender, database
+from desk.models.db import is_postgres
+from desk.money import allocate
+from desk.services import sales as sales_service
+from desk.services.sales import TENDER_METHODS, paid_and_tax
+
+MAX_SALE_VALUE = 3_000_000_000  # minor units: above it a sale goes the exact way
+MAX_UNIT_PRICE = 1_000_000_000_000
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(Z|[+-]\d\d:\d\d)", re.ASCII)
+_UTC = dt.timezone.utc
+_COUNTS = {str(n): n for n in range(1, 1000)}  # the usual line numbers and quantities, read once
+
+
+def applies(raw: RawFile) -> bool:
+    """Whether this path may try ``raw``: a canonical CSV file (not JSON Lines) on SQLite."""
+    from desk.io.pos_feeds import is_jsonl, raw_format
+
+    if is_postgres() or is_jsonl(raw) or "\x00" in raw.text:
+        return False
+    try:
+        return raw_format(raw) == "canonical"
+    except InvalidInput:
+        return False
+
+
+class _GiveUp(Exception):
+    """Not a file this path takes as it is: the exact path reads it."""
+
+
+def import_canonical(actor: Staff, store: Store, raw: RawFile, progress, cancel):
+    """Import ``raw``: None when the exact path must read it (nothing written then). Raises what
+    ``import_file`` raises for a clean file."""
+    from desk.services import sales_import as si
+
+    try:
+        plan = _read(raw.text, bool(store.__data__["prices_include_tax"]))
+    except (_GiveUp, _Unusual, csv.Error, ValueError, OverflowError, InvalidInput):
+        return None
+    feed = Feed(format="canonical", currency=plan.currency, rows=plan.rows, sales=[], errors=[], filename=raw.filename,
+                sha256=raw.sha256)
+    si.check_currency(feed, store)
+    return si.guarded(raw.filename, raw.sha256, lambda: _write(actor, store, raw, plan, progress, cancel))
+
+
+class _Plan:
+    """What the file says, checked and priced: per sale (receipt, sold_at, till, cashier,
+    customer (name, email, phone) or None, subtotal, discount_total, tax_total, total, lines,
+    tenders), each line (line_no, sku, barcode, description, category, quantity, unit_price,
+    line_discount, share, paid, tax rate in thousandths, tax), each tender (seq, method, amount,
+    brand, last4, reference)."""
+
+    __slots__ = ("currency", "rows", "sales", "rates")
+
+    def __init__(self, currency: str, rows: int, sales: list[tuple], rates: dict[int, Decimal]):
+        self.currency, self.rows, self.sales, self.rates = currency, rows, sales, rates
+
+
+def _read(text: str, include_tax: bool) -> _Plan:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] = []
+    try:
+        while not any(h.strip() for h in header):
+            header = next(reader)
+    except StopIteration:
+        raise _GiveUp from None
+    header = [h.strip().lower() for h in header]
+    if any(c not in header for c in REQUIRED_LINE_COLUMNS) or len(set(header)) != len(header):
+        raise _GiveUp
+    width = len(header)
+    missing = width  # a column the file lacks reads as the '' appended to each row that needs it
+
+    def at(name: str) -> int:
+        return header.index(name) if name in header else missing
+
+    (i_record, i_receipt, i_ts, i_till, i_cashier, i_line, i_sku, i_barcode, i_desc, i_cat, i_qty, i_price, i_disc, i_rate,
+     i_currency, i_od, i_name, i_email, i_phone, i_method, i_amount, i_brand, i_last4, i_ref) = map(at, (
+        "record", "receipt", "timestamp", "till", "cashier", "line", "sku", "barcode", "description", "category",
+        "quantity", "unit_price", "line_discount", "tax_rate", "currency", "order_discount", "customer_name",
+        "customer_email", "customer_phone", "method", "amount", "card_brand", "card_last4", "reference"))
+    pad = [""] if max(i_ts, i_till, i_cashier, i_sku, i_barcode, i_cat, i_disc, i_od, i_name, i_email, i_phone, i_method, i_amount,
+                      i_brand, i_last4, i_ref) == missing else None
+    # receipt -> [the sale's own values (from its first line row), line rows, tender rows]: sales
+    # in the order of their first line row, as the exact reader keeps them; of each row only the
+    # values its kind reads
+    pick_sale = operator.itemgetter(i_ts, i_till, i_cashier, i_od, i_name, i_email, i_phone)
+    pick_line = operator.itemgetter(i_line, i_qty, i_price, i_disc, i_rate, i_desc, i_sku, i_barcode, i_cat, i_ts, i_od)
+    pick_tender = operator.itemgetter(i_method, i_amount, i_brand, i_last4, i_ref)
+    receipts: dict[str, list] = {}
+    currencies: set[str] = set()
+    currency = None
+    n_rows = 0
+    for values in reader:
+        if not values:
+            continue
+        if len(values) != width:
+            raise _GiveUp
+        if pad is not None:
+            values += pad
+        n_rows += 1
+        kind = values[i_record]
+        if kind != "line" and kind != "tender":
+            kind = kind.lower() if kind.isascii() else ""
+        if kind == "line":
+            receipt = values[i_receipt]
+            entry = receipts.get(receipt)
+            if entry is None:
+                receipts[receipt] = [pick_sale(values), [pick_line(values)], []]
+            else:
+                entry[1].append(pick_line(values))
+            if values[i_currency] is not currency and values[i_currency] != currency:
+                currency = values[i_currency]
+                currencies.add(currency.upper())
+        elif kind == "tender":
+            entry = receipts.get(values[i_receipt])
+            if entry is None:  # a tender before its receipt's lines: the exact reader decides
+                raise _GiveUp
+            entry[2].append(pick_tender(values))
+        else:
+            raise _GiveUp
+    if not n_rows or not receipts:
+        raise _GiveUp
+    if i_method == missing and any(entry[2] for entry in receipts.values()):
+        raise _GiveUp
+    if len(currencies) != 1:
+        raise _GiveUp
+    currency = currencies.pop()
+    if not (len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()):
+        raise _GiveUp
+    places = exponent(currency)
+    amounts: dict[str, int] = {}  # '12.50' -> 1250: prices repeat from line to line
+    rates: dict[str, int] = {}  # the file's tax rate text -> thousandths of a percent
+    rate_of: dict[int, Decimal] = {}  # thousandths -> the rate as the exact reader reads it
+    times: dict[str, str] = {}  # the file's timestamp -> the UTC time the ledger stores
+    offsets: dict[str, dt.timedelta] = {}
+    counts = _COUNTS
+    sales: list[tuple] = []
+    add_sale = sales.append
+
+    def money(raw: str) -> int:
+        value = amounts.get(raw)
+        if value is None:
+            value = _fast_money(raw, places)
+            if len(amounts) < 10_000:
+                amounts[raw] = value
+        return value
+
+    def rate(raw: str) -> int:
+        errors: list[RowError] = []
+        value = parse_tax_rate(Fields(0, {}, errors), "tax_rate", raw) if raw and raw == raw.strip() else None
+        if value is None or errors:
+            raise _GiveUp
+        th = sales_service._tax_rate_and_int(1, value)[1]
+        rate_of.setdefault(th, value)
+        if len(rates) < 1000:
+            rates[raw] = th
+        return th
+
+    def stamp_of(raw: str) -> str:
+        m = _STAMP.fullmatch(raw)
+        if m is None or not ("1900" <= raw[:4] <= "9998"):
+            raise _GiveUp
+        local, zone = m.groups()
+        delta = offsets.get(zone)
+        if delta is None:
+            delta = offsets[zone] = dt.datetime.fromisoformat("2000-01-01T00:00:00" + zone).utcoffset()
+        value = str(dt.datetime.fromisoformat(local) - delta)
+        if len(times) < 10_000:
+            times[raw] = value
+        return value
+
+    for receipt, ((stamp, till, cashier, raw_od, name, email, phone), line_rows, tender_rows) in receipts.items():
+        if not receipt or len(receipt) > MAX_RECEIPT or receipt != receipt.strip():
+            raise _GiveUp
+        first = line_rows[0]
+        n = 0
+        for v in line_rows:  # numbered 1, 2, 3 ... in order, or sorted by number (checked below)
+            n += 1
+            if counts.get(v[0]) != n:
+                line_rows = sorted(line_rows, key=lambda v: _fast_int(v[0]))
+                break
+        lines = []
+        subtotal = line_discounts = 0
+        n = 0
+        for v in line_rows:
+            raw, raw_qty, raw_price, raw_disc, raw_rate, description, sku, barcode, category, ts, od = v
+            n += 1
+            if counts.get(raw) != n and _fast_int(raw) != n:  # lines numbered 1 to n once each ("01" is 1)
+                raise _GiveUp
+            quantity = counts.get(raw_qty) or _fast_int(raw_qty)
+            unit_price = money(raw_price)
+            line_discount = money(raw_disc) if raw_disc else 0
+            th = rates.get(raw_rate)
+            if th is None:
+                th = rate(raw_rate)
+            value = quantity * unit_price
+            if (not description or len(sku) > MAX_SKU or len(barcode) > MAX_BARCODE or len(category) > MAX_CATEGORY
+                    or line_discount > value or unit_price >= MAX_UNIT_PRICE or description != description.strip()
+                    or sku != sku.strip() or barcode != barcode.strip() or category != category.strip()):
+                raise _GiveUp
+            if v is not first and ((ts and ts != stamp) or od):
+                raise _GiveUp
+            subtotal += value
+            line_discounts += line_discount
+            lines.append([n, sku, barcode, description, category, quantity, unit_price, line_discount, value - line_discount, th])
+        if subtotal > MAX_SALE_VALUE:
+            raise _GiveUp
+        sold_at = times.get(stamp) or stamp_of(stamp)
+        cashier = cashier[:MAX_CASHIER]
+        if len(till) > MAX_TILL or till != till.strip() or cashier != cashier.strip():
+            raise _GiveUp
+        order_discount = money(raw_od) if raw_od else 0
+        if order_discount > subtotal - line_discounts:
+            raise _GiveUp
+        name = name[:MAX_CUSTOMER_NAME]
+        customer = None
+        if name or email or phone:
+            if (len(email) > MAX_EMAIL or len(phone) > MAX_PHONE or (email and not valid_email(email))
+                    or name != name.strip() or email != email.strip() or phone != phone.strip()):
+                raise _GiveUp
+            customer = (name, email, phone)
+        # price_sale's rule: the order discount by largest remainder, then the tax as charged
+        shares = allocate(order_discount, [line[8] for line in lines]) if order_discount else None
+        tax_total = total = 0
+        priced = []
+        for k, (n, sku, barcode, description, category, quantity, unit_price, line_discount, gross, th) in enumerate(lines):
+            share = shares[k] if shares else 0
+            paid, tax = paid_and_tax(gross - share, th, include_tax)
+            tax_total += tax
+            total += paid
+            priced.append((n, sku, barcode, description, category, quantity, unit_price, line_discount, share, paid, th, tax))
+        tenders = []
+        seq = paid_in = 0
+        for method, raw_amount, brand, last4, reference in tender_rows:
+            method = method.lower()
+            if method not in TENDER_METHODS:
+                raise _GiveUp
+            amount = money(raw_amount)
+            brand = brand[:MAX_BRAND]
+            if last4:
+                last4 = last4.replace(" ", "").replace("-", "")
+                if not (len(last4) == 4 and last4.isdigit() and last4.isascii()):
+                    raise _GiveUp
+            if (len(reference) > MAX_REF or brand != brand.strip() or reference != reference.strip()
+                    or (len(reference) >= 13 and (looks_like_card_number(reference)
+                                                  or sales_service._looks_like_card_number(reference)))
+                    or (len(brand) >= 13 and sales_service._looks_like_card_number(brand))):
+                raise _GiveUp
+            seq += 1
+            paid_in += amount
+            tenders.append((seq, method, amount, brand, last4, reference))
+        if paid_in != total:
+            raise _GiveUp
+        add_sale((receipt, sold_at, till, cashier, customer, subtotal, line_discounts + order_discount, tax_total, total,
+                  priced, tenders))
+    return _Plan(currency, n_rows, sales, rate_of)
+
+
+def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, cancel):
+    from desk.services import sales_import as si
+
+    if SaleImport.select().where(SaleImport.sha256 == raw.sha256).exists():
+        return si._nothing("canonical")
+    existing = si._existing_receipts([s[0] for s in plan.sales], store)
+    new = [s for s in plan.sales if s[0] not in existing] if existing else plan.sales
+    total_new = len(new)
+    if progress:
+        progress(0, total_new)
+    convention = bool(store.__data__["prices_include_tax"])
+
+    # products: each (SKU, barcode) where the new sales first meet it
+    first: dict[tuple[str, str], tuple[FeedProduct, bool]] = {}
+    rate_of = plan.rates
+    for s in new:
+        for line in s[9]:
+            key = (line[1], line[2])
+            if key not in first and (key[0] or key[1]):
+                first[key] = (FeedProduct(line[1], line[2], line[3], line[4], line[6], rate_of[line[10]]), convention)
+    product_of, products_created = si.product_ids(first, store)
+    product_of[("", "")] = None
+    # customers: each one as the new sales first meet it
+    met = list(dict.fromkeys(s[4] for s in new if s[4] is not None))
+    ids, customers_created = si.customer_ids([FeedCustomer(name or email or phone, email or None, phone or None)
+                                              for name, email, phone in met])
+    customer_of = dict(zip(met, ids))
+    customer_of[None] = None
+    tills: dict = {}
+    till_of: dict[str, int | None] = {"": None}
+
+    now = sales_service.stored_time(clock.utcnow())
+    store_id, currency = store.id, store.currency
+    n_lines = n_tenders = 0
+    batch = si.BATCH
+    cursor = database.cursor()
+    try:
+        for start in range(0, total_new, batch):
+            if cancel and cancel():
+                raise si.ImportCancelled(raw.filename)
+            chunk = new[start : start + batch]
+            ids = sales_service.new_ids(Sale, len(chunk))
+            uuids = iter(sales_service.uuid_hexes(len(chunk) + sum(len(s[9]) + len(s[10]) for s in chunk)))
+            sale_rows, line_rows, tender_rows = [], [], []
+            add_line, add_tender = line_rows.append, tender_rows.append
+            for sale_id, (receipt, sold_at, till, cashier, customer, subtotal, discounts, tax_total, total, lines,
+                          tenders) in zip(ids, chunk):
+                till_id = till_of.get(till, 0)
+                if till_id == 0:
+                    till_id = till_of[till] = sales_service._till(store, till, tills).id
+                sale_rows.append((sale_id, next(uuids), now, store_id, till_id, receipt, sold_at, customer_of[customer], cashier,
+                                  currency, subtotal, discounts, tax_total, total, "canonical", receipt))
+                for n, sku, barcode, description, category, quantity, unit_price, line_discount, share, paid, th, tax in lines:
+                    add_line((next(uuids), now, sale_id, n, product_of[(sku, barcode)], sku, barcode, description, category,
+                              quantity, unit_price, line_discount, share, paid, th, tax))
+                for seq, method, amount, brand, last4, reference in tenders:
+                    add_tender((next(uuids), now, sale_id, seq, method, amount, brand, last4, reference))
+            sales_service.insert_rows(Sale, sales_service._SALE_FIELDS, sale_rows, cursor)
+            sales_service.insert_rows(SaleLine, sales_service._LINE_FIELDS, line_rows, cursor)
+            sales_service.insert_rows(Tender, sales_service._TENDER_FIELDS, tender_rows, cursor)
+            n_lines += len(line_rows)
+            n_tenders += len(tender_rows)
+            if progress:
+                progress(min(total_new, start + batch), total_new)
+    finally:
+        cursor.close()
+    if cancel and cancel():
+        raise si.ImportCancelled(raw.filename)
+    result = si.ImportResult(
+        format="canonical",
+        sales_added=total_new,
+        sales_skipped=len(plan.sales) - total_new,
+        lines_added=n_lines,
+        refunds_added=0,
+        products_created=products_created,
+        customers_created=customers_created,
+        already_imported=False,
+    )
+    return si.record_import(actor, raw.filename, raw.sha256, plan.rows, result)
