@@ -1,8 +1,8 @@
-"""The SQL import of a clean canonical CSV file stores exactly the ledger the exact path stores.
+"""The lean import of a clean canonical CSV file stores exactly the ledger the exact path stores.
 
 Every file is imported twice, into two fresh SQLite databases: once as ``import_file`` does it
-(the SQL path for a clean canonical CSV file) and once with the SQL path switched off (the
-exact reader and ``record_sales``). Every row of every ledger table must be the same, but for
+(the lean path, ``sales_import_fast``, for a clean canonical CSV file) and once with it switched
+off (the exact reader and ``record_sales``). Every row of every ledger table must be the same, but for
 uuids and creation times.
 """
 
@@ -43,7 +43,7 @@ def dump() -> dict[str, list[dict]]:
 
 def outcome(files, url: str, sql: bool, monkeypatch, **store):
     """Import ``files`` one after the other into a fresh database at ``url``; what each import
-    returned or raised, which took the SQL path, and the ledger after."""
+    returned or raised, which took the lean path, and the ledger after."""
     taken = []
     real = sales_import_fast.import_canonical
 
@@ -87,7 +87,7 @@ def both_ways(tmp_path, monkeypatch, files, **store):
 # ------------------------------------------------------------------ generated files
 
 def random_file(path: Path, seed: int, sales: int = 120, currency: str = "GBP") -> None:
-    """A canonical CSV file of good rows using every corner the SQL path must get right."""
+    """A canonical CSV file of good rows using every corner the lean path must get right."""
     rng = random.Random(seed)
     products = [(f"SKU-{n}" if n % 7 else "", f"50{n:011d}" if n % 3 else "", f"Product {n}{rng.choice(['', ', large', ' – café'])}",
                  rng.choice(["Home", "Books", ""]), rng.randrange(0, 5000), rng.choice(["20", "20%", "5.0", "0", "8.875", "17.5"]))
@@ -176,7 +176,7 @@ def test_a_generated_file_stores_the_same_ledger_both_ways(tmp_path, monkeypatch
     random_file(tmp_path / "g.csv", seed)
     path = with_real_tenders(tmp_path / "g.csv", tmp_path)
     results, taken, ledger = both_ways(tmp_path, monkeypatch, [path])
-    assert taken == [True]  # the SQL path imported it
+    assert taken == [True]  # the lean path imported it
     assert results[0].sales_added == 120 and len(ledger["sale_line"]) > 120
 
 
@@ -271,7 +271,7 @@ def test_every_sample_file_gives_the_same_result(tmp_path, monkeypatch, name):
     ((",20,GBP", ",20%,GBP"), True),
     (("2026-10-03T14:22:05+01:00", "2026-10-03T13:22:05Z"), True),
 ])
-def test_what_the_sql_path_does_not_take_goes_the_exact_way(tmp_path, monkeypatch, change, taken):
+def test_what_the_lean_path_does_not_take_goes_the_exact_way(tmp_path, monkeypatch, change, taken):
     path = tmp_path / "odd.csv"
     text = (DATA / "canonical_good.csv").read_text(encoding="utf-8")
     assert change[0] in text
@@ -280,7 +280,7 @@ def test_what_the_sql_path_does_not_take_goes_the_exact_way(tmp_path, monkeypatc
     assert took == [taken]
 
 
-def test_cancel_in_the_sql_path_leaves_nothing(tmp_path, monkeypatch):
+def test_cancel_in_the_lean_path_leaves_nothing(tmp_path, monkeypatch):
     random_file(tmp_path / "g.csv", 7)
     path = with_real_tenders(tmp_path / "g.csv", tmp_path)
     monkeypatch.setattr(sales_import, "BATCH", 10)
@@ -316,8 +316,8 @@ def test_a_value_the_exact_reader_would_strip_goes_the_exact_way(tmp_path, monke
         assert took == [False]
 
 
-def test_staging_and_checking_leave_the_ledger_free_for_other_desks(tmp_path, monkeypatch):
-    """Only the writes hold the write lock: while the file is staged and checked another desk can write."""
+def test_reading_and_checking_leave_the_ledger_free_for_other_desks(tmp_path, monkeypatch):
+    """Only the writes hold the write lock: while the file is read and checked another desk can write."""
     import cysqlite  # the driver's own SQLite: two copies of SQLite in one process do not see each other's locks
 
     db_file = tmp_path / "lock.sqlite3"
