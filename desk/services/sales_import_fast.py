@@ -66,6 +66,7 @@ MAX_UNIT_PRICE = 1_000_000_000_000
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(Z|[+-]\d\d:\d\d)", re.ASCII)
 _UTC = dt.timezone.utc
 _COUNTS = {str(n): n for n in range(1, 1000)}  # the usual line numbers and quantities, read once
+_BY_NUMBER = operator.itemgetter(0)
 
 
 def applies(raw: RawFile) -> bool:
@@ -103,8 +104,8 @@ class _Plan:
     """What the file says, checked and priced: per sale (receipt, sold_at, till, cashier,
     customer (name, email, phone) or None, subtotal, discount_total, tax_total, total, lines,
     tenders), each line (line_no, sku, barcode, description, category, quantity, unit_price,
-    line_discount, share, paid, tax rate in thousandths, tax), each tender (seq, method, amount,
-    brand, last4, reference)."""
+    line_discount, share, paid, tax rate in thousandths, tax), each tender (method, amount,
+    brand, last4, reference) in the file's order."""
 
     __slots__ = ("currency", "rows", "sales", "rates")
 
@@ -136,62 +137,23 @@ def _read(text: str, include_tax: bool) -> _Plan:
         "customer_email", "customer_phone", "method", "amount", "card_brand", "card_last4", "reference"))
     pad = [""] if max(i_ts, i_till, i_cashier, i_sku, i_barcode, i_cat, i_disc, i_od, i_name, i_email, i_phone, i_method, i_amount,
                       i_brand, i_last4, i_ref) == missing else None
-    # receipt -> [the sale's own values (from its first line row), line rows, tender rows]: sales
-    # in the order of their first line row, as the exact reader keeps them; of each row only the
-    # values its kind reads
+    # receipt -> [the sale's own values (from its first line row), its lines, its tenders]: sales
+    # in the order of their first line row, as the exact reader keeps them. Each row is checked
+    # as it is read and kept as numbers and shared texts, not as the file's text.
     pick_sale = operator.itemgetter(i_ts, i_till, i_cashier, i_od, i_name, i_email, i_phone)
     pick_line = operator.itemgetter(i_line, i_qty, i_price, i_disc, i_rate, i_desc, i_sku, i_barcode, i_cat, i_ts, i_od)
     pick_tender = operator.itemgetter(i_method, i_amount, i_brand, i_last4, i_ref)
     receipts: dict[str, list] = {}
-    currencies: set[str] = set()
-    currency = None
-    n_rows = 0
-    for values in reader:
-        if not values:
-            continue
-        if len(values) != width:
-            raise _GiveUp
-        if pad is not None:
-            values += pad
-        n_rows += 1
-        kind = values[i_record]
-        if kind != "line" and kind != "tender":
-            kind = kind.lower() if kind.isascii() else ""
-        if kind == "line":
-            receipt = values[i_receipt]
-            entry = receipts.get(receipt)
-            if entry is None:
-                receipts[receipt] = [pick_sale(values), [pick_line(values)], []]
-            else:
-                entry[1].append(pick_line(values))
-            if values[i_currency] is not currency and values[i_currency] != currency:
-                currency = values[i_currency]
-                currencies.add(currency.upper())
-        elif kind == "tender":
-            entry = receipts.get(values[i_receipt])
-            if entry is None:  # a tender before its receipt's lines: the exact reader decides
-                raise _GiveUp
-            entry[2].append(pick_tender(values))
-        else:
-            raise _GiveUp
-    if not n_rows or not receipts:
-        raise _GiveUp
-    if i_method == missing and any(entry[2] for entry in receipts.values()):
-        raise _GiveUp
-    if len(currencies) != 1:
-        raise _GiveUp
-    currency = currencies.pop()
-    if not (len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()):
-        raise _GiveUp
-    places = exponent(currency)
+    currency = currency_text = None
+    places = 0
     amounts: dict[str, int] = {}  # '12.50' -> 1250: prices repeat from line to line
     rates: dict[str, int] = {}  # the file's tax rate text -> thousandths of a percent
     rate_of: dict[int, Decimal] = {}  # thousandths -> the rate as the exact reader reads it
-    times: dict[str, str] = {}  # the file's timestamp -> the UTC time the ledger stores
-    offsets: dict[str, dt.timedelta] = {}
+    texts: dict[str, str] = {}  # one object for each distinct SKU, barcode, description and category
+    shared = texts.setdefault
+    methods = {m: m for m in TENDER_METHODS}
     counts = _COUNTS
-    sales: list[tuple] = []
-    add_sale = sales.append
+    n_rows = 0
 
     def money(raw: str) -> int:
         value = amounts.get(raw)
@@ -212,6 +174,78 @@ def _read(text: str, include_tax: bool) -> _Plan:
             rates[raw] = th
         return th
 
+    for values in reader:
+        if not values:
+            continue
+        if len(values) != width:
+            raise _GiveUp
+        if pad is not None:
+            values += pad
+        n_rows += 1
+        kind = values[i_record]
+        if kind != "line" and kind != "tender":
+            kind = kind.lower() if kind.isascii() else ""
+        if kind == "line":
+            text = values[i_currency]
+            if text is not currency_text and text != currency_text:  # one currency, in any case
+                if currency is None:
+                    currency = text.upper()
+                    if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+                        raise _GiveUp
+                    places = exponent(currency)
+                elif text.upper() != currency:
+                    raise _GiveUp
+                currency_text = text
+            raw_line, raw_qty, raw_price, raw_disc, raw_rate, description, sku, barcode, category, ts, od = pick_line(values)
+            line_no = counts.get(raw_line) or _fast_int(raw_line)
+            quantity = counts.get(raw_qty) or _fast_int(raw_qty)
+            unit_price = money(raw_price)
+            line_discount = money(raw_disc) if raw_disc else 0
+            th = rates.get(raw_rate)
+            if th is None:
+                th = rate(raw_rate)
+            if (not description or len(sku) > MAX_SKU or len(barcode) > MAX_BARCODE or len(category) > MAX_CATEGORY
+                    or line_discount > quantity * unit_price or unit_price >= MAX_UNIT_PRICE or description != description.strip()
+                    or sku != sku.strip() or barcode != barcode.strip() or category != category.strip()):
+                raise _GiveUp
+            receipt = values[i_receipt]
+            entry = receipts.get(receipt)
+            if entry is None:
+                entry = receipts[receipt] = [pick_sale(values), [], []]
+            elif (ts and ts != entry[0][0]) or od:  # a sale's later rows: its timestamp or none, no order discount
+                raise _GiveUp
+            entry[1].append((line_no, quantity, unit_price, line_discount, th, shared(description, description), shared(sku, sku),
+                             shared(barcode, barcode), shared(category, category)))
+        elif kind == "tender":
+            entry = receipts.get(values[i_receipt])
+            if entry is None or i_method == missing:  # a tender before its receipt's lines: the exact reader decides
+                raise _GiveUp
+            method, raw_amount, brand, last4, reference = pick_tender(values)
+            method = methods.get(method) or methods.get(method.lower())
+            if method is None:
+                raise _GiveUp
+            amount = money(raw_amount)
+            brand = brand[:MAX_BRAND]
+            if last4:
+                last4 = last4.replace(" ", "").replace("-", "")
+                if not (len(last4) == 4 and last4.isdigit() and last4.isascii()):
+                    raise _GiveUp
+            if (len(reference) > MAX_REF or brand != brand.strip() or reference != reference.strip()
+                    or (len(reference) >= 13 and (looks_like_card_number(reference)
+                                                  or sales_service._looks_like_card_number(reference)))
+                    or (len(brand) >= 13 and sales_service._looks_like_card_number(brand))):
+                raise _GiveUp
+            entry[2].append((method, amount, brand, last4, reference))
+        else:
+            raise _GiveUp
+    if not receipts:
+        raise _GiveUp
+
+    times: dict[str, str] = {}  # the file's timestamp -> the UTC time the ledger stores
+    offsets: dict[str, dt.timedelta] = {}
+    sales: list[tuple] = []
+    add_sale = sales.append
+
     def stamp_of(raw: str) -> str:
         m = _STAMP.fullmatch(raw)
         if m is None or not ("1900" <= raw[:4] <= "9998"):
@@ -225,40 +259,25 @@ def _read(text: str, include_tax: bool) -> _Plan:
             times[raw] = value
         return value
 
-    for receipt, ((stamp, till, cashier, raw_od, name, email, phone), line_rows, tender_rows) in receipts.items():
+    for receipt, entry in receipts.items():
+        (stamp, till, cashier, raw_od, name, email, phone), lines, tenders = entry
+        entry[1] = entry[2] = None  # the sale's rows are let go as it is priced
         if not receipt or len(receipt) > MAX_RECEIPT or receipt != receipt.strip():
             raise _GiveUp
-        first = line_rows[0]
-        n = 0
-        for v in line_rows:  # numbered 1, 2, 3 ... in order, or sorted by number (checked below)
+        n = subtotal = line_discounts = 0
+        for line in lines:
             n += 1
-            if counts.get(v[0]) != n:
-                line_rows = sorted(line_rows, key=lambda v: _fast_int(v[0]))
+            if line[0] != n:  # not written 1, 2, 3 ...: sorted by number, which must then be 1 to n once each
+                lines = sorted(lines, key=_BY_NUMBER)
+                if [line[0] for line in lines] != list(range(1, len(lines) + 1)):
+                    raise _GiveUp
                 break
-        lines = []
-        subtotal = line_discounts = 0
-        n = 0
-        for v in line_rows:
-            raw, raw_qty, raw_price, raw_disc, raw_rate, description, sku, barcode, category, ts, od = v
-            n += 1
-            if counts.get(raw) != n and _fast_int(raw) != n:  # lines numbered 1 to n once each ("01" is 1)
-                raise _GiveUp
-            quantity = counts.get(raw_qty) or _fast_int(raw_qty)
-            unit_price = money(raw_price)
-            line_discount = money(raw_disc) if raw_disc else 0
-            th = rates.get(raw_rate)
-            if th is None:
-                th = rate(raw_rate)
-            value = quantity * unit_price
-            if (not description or len(sku) > MAX_SKU or len(barcode) > MAX_BARCODE or len(category) > MAX_CATEGORY
-                    or line_discount > value or unit_price >= MAX_UNIT_PRICE or description != description.strip()
-                    or sku != sku.strip() or barcode != barcode.strip() or category != category.strip()):
-                raise _GiveUp
-            if v is not first and ((ts and ts != stamp) or od):
-                raise _GiveUp
+        grosses = []
+        for line in lines:
+            value = line[1] * line[2]
             subtotal += value
-            line_discounts += line_discount
-            lines.append([n, sku, barcode, description, category, quantity, unit_price, line_discount, value - line_discount, th])
+            line_discounts += line[3]
+            grosses.append(value - line[3])
         if subtotal > MAX_SALE_VALUE:
             raise _GiveUp
         sold_at = times.get(stamp) or stamp_of(stamp)
@@ -276,35 +295,18 @@ def _read(text: str, include_tax: bool) -> _Plan:
                 raise _GiveUp
             customer = (name, email, phone)
         # price_sale's rule: the order discount by largest remainder, then the tax as charged
-        shares = allocate(order_discount, [line[8] for line in lines]) if order_discount else None
+        shares = allocate(order_discount, grosses) if order_discount else None
         tax_total = total = 0
         priced = []
-        for k, (n, sku, barcode, description, category, quantity, unit_price, line_discount, gross, th) in enumerate(lines):
+        for k, (n, quantity, unit_price, line_discount, th, description, sku, barcode, category) in enumerate(lines):
             share = shares[k] if shares else 0
-            paid, tax = paid_and_tax(gross - share, th, include_tax)
+            paid, tax = paid_and_tax(grosses[k] - share, th, include_tax)
             tax_total += tax
             total += paid
             priced.append((n, sku, barcode, description, category, quantity, unit_price, line_discount, share, paid, th, tax))
-        tenders = []
-        seq = paid_in = 0
-        for method, raw_amount, brand, last4, reference in tender_rows:
-            method = method.lower()
-            if method not in TENDER_METHODS:
-                raise _GiveUp
-            amount = money(raw_amount)
-            brand = brand[:MAX_BRAND]
-            if last4:
-                last4 = last4.replace(" ", "").replace("-", "")
-                if not (len(last4) == 4 and last4.isdigit() and last4.isascii()):
-                    raise _GiveUp
-            if (len(reference) > MAX_REF or brand != brand.strip() or reference != reference.strip()
-                    or (len(reference) >= 13 and (looks_like_card_number(reference)
-                                                  or sales_service._looks_like_card_number(reference)))
-                    or (len(brand) >= 13 and sales_service._looks_like_card_number(brand))):
-                raise _GiveUp
-            seq += 1
-            paid_in += amount
-            tenders.append((seq, method, amount, brand, last4, reference))
+        paid_in = 0
+        for tender in tenders:
+            paid_in += tender[1]
         if paid_in != total:
             raise _GiveUp
         add_sale((receipt, sold_at, till, cashier, customer, subtotal, line_discounts + order_discount, tax_total, total,
@@ -367,7 +369,7 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
                 for n, sku, barcode, description, category, quantity, unit_price, line_discount, share, paid, th, tax in lines:
                     add_line((next(uuids), now, sale_id, n, product_of[(sku, barcode)], sku, barcode, description, category,
                               quantity, unit_price, line_discount, share, paid, th, tax))
-                for seq, method, amount, brand, last4, reference in tenders:
+                for seq, (method, amount, brand, last4, reference) in enumerate(tenders, 1):
                     add_tender((next(uuids), now, sale_id, seq, method, amount, brand, last4, reference))
             sales_service.insert_rows(Sale, sales_service._SALE_FIELDS, sale_rows, cursor)
             sales_service.insert_rows(SaleLine, sales_service._LINE_FIELDS, line_rows, cursor)
