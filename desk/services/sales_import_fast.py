@@ -67,6 +67,9 @@ _STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(Z|[+-]\d\d:\d\d)", re.ASC
 _UTC = dt.timezone.utc
 _COUNTS = {str(n): n for n in range(1, 1000)}  # the usual line numbers and quantities, read once
 _BY_NUMBER = operator.itemgetter(0)
+# a ledger line's columns as the write gives them: what the write adds, then the priced line as _read keeps it
+LINE_FIELDS = ["uuid", "created_at", "sale", "product", "line_no", "sku", "barcode", "description", "category", "quantity",
+               "unit_price", "line_discount", "order_discount_share", "paid", "tax_rate", "tax_amount"]
 
 
 def applies(raw: RawFile) -> bool:
@@ -366,13 +369,14 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
                     till_id = till_of[till] = sales_service._till(store, till, tills).id
                 sale_rows.append((sale_id, next(uuids), now, store_id, till_id, receipt, sold_at, customer_of[customer], cashier,
                                   currency, subtotal, discounts, tax_total, total, "canonical", receipt))
-                for n, sku, barcode, description, category, quantity, unit_price, line_discount, share, paid, th, tax in lines:
-                    add_line((next(uuids), now, sale_id, n, product_of[(sku, barcode)], sku, barcode, description, category,
-                              quantity, unit_price, line_discount, share, paid, th, tax))
-                for seq, (method, amount, brand, last4, reference) in enumerate(tenders, 1):
-                    add_tender((next(uuids), now, sale_id, seq, method, amount, brand, last4, reference))
+                for line in lines:  # the priced line as it is, after what the write adds (LINE_FIELDS)
+                    add_line((next(uuids), now, sale_id, product_of[line[1], line[2]]) + line)
+                seq = 0
+                for tender in tenders:
+                    seq += 1
+                    add_tender((next(uuids), now, sale_id, seq) + tender)
             sales_service.insert_rows(Sale, sales_service._SALE_FIELDS, sale_rows, cursor)
-            sales_service.insert_rows(SaleLine, sales_service._LINE_FIELDS, line_rows, cursor)
+            sales_service.insert_rows(SaleLine, LINE_FIELDS, line_rows, cursor)
             sales_service.insert_rows(Tender, sales_service._TENDER_FIELDS, tender_rows, cursor)
             n_lines += len(line_rows)
             n_tenders += len(tender_rows)
