@@ -64,7 +64,6 @@ from desk.services.sales import TENDER_METHODS, paid_and_tax
 MAX_SALE_VALUE = 3_000_000_000  # minor units: above it a sale goes the exact way
 MAX_UNIT_PRICE = 1_000_000_000_000
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(Z|[+-]\d\d:\d\d)", re.ASCII)
-_UTC = dt.timezone.utc
 _COUNTS = {str(n): n for n in range(1, 1000)}  # the usual line numbers and quantities, read once
 _BY_NUMBER = operator.itemgetter(0)
 # a ledger line's columns as the write gives them: what the write adds, then the priced line as _read keeps it

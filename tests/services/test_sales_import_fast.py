@@ -181,9 +181,8 @@ def test_a_generated_file_stores_the_same_ledger_both_ways(tmp_path, monkeypatch
 
 
 def test_interleaved_sales_and_tenders_out_of_sale_order_store_the_same_ledger(tmp_path, monkeypatch):
-    """Two sales' line rows taken in turns, the second sale's tenders before the first's: the
-    tables are sorted into the ledger's order (the usual file needs no sorting). Staged a few
-    rows at a time."""
+    """Two sales' line rows taken in turns, the second sale's tenders before the first's: each
+    sale's rows are gathered by receipt as the exact reader gathers them."""
     random_file(tmp_path / "g.csv", 8)
     path = with_real_tenders(tmp_path / "g.csv", tmp_path)
     header, *rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
