@@ -72,10 +72,10 @@ LINE_FIELDS = ["uuid", "created_at", "sale", "product", "line_no", "sku", "barco
 
 
 def applies(raw: RawFile) -> bool:
-    """Whether this path may try ``raw``: a canonical CSV file (not JSON Lines) on SQLite."""
+    """Whether this path may try ``raw``: a canonical CSV file (not JSON Lines)."""
     from desk.io.pos_feeds import is_jsonl, raw_format
 
-    if is_postgres() or is_jsonl(raw) or "\x00" in raw.text:
+    if is_jsonl(raw) or "\x00" in raw.text:
         return False
     try:
         return raw_format(raw) == "canonical"
@@ -346,6 +346,8 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
     customer_of[None] = None
     tills: dict = {}
     till_of: dict[str, int | None] = {"": None}
+    # the time as the driver binds it: SQLite's text as _read made it, PostgreSQL a datetime
+    when = dt.datetime.fromisoformat if is_postgres() else str
 
     now = sales_service.stored_time(clock.utcnow())
     store_id, currency = store.id, store.currency
@@ -366,7 +368,7 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
                 till_id = till_of.get(till, 0)
                 if till_id == 0:
                     till_id = till_of[till] = sales_service._till(store, till, tills).id
-                sale_rows.append((sale_id, next(uuids), now, store_id, till_id, receipt, sold_at, customer_of[customer], cashier,
+                sale_rows.append((sale_id, next(uuids), now, store_id, till_id, receipt, when(sold_at), customer_of[customer], cashier,
                                   currency, subtotal, discounts, tax_total, total, "canonical", receipt))
                 for line in lines:  # the priced line as it is, after what the write adds (LINE_FIELDS)
                     add_line((next(uuids), now, sale_id, product_of[line[1], line[2]]) + line)

@@ -20,7 +20,7 @@ from desk.models import database
 from desk.models.db import close_database, open_database
 from desk.services import sales_import, sales_import_fast
 from desk.services.sales_import import ImportRefused, import_file
-from tests.conftest import ADMIN_CODE, make_store
+from tests.conftest import ADMIN_CODE, _reset_pg, make_store
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 HEADER = ["record", "receipt", "timestamp", "till", "cashier", "line", "sku", "barcode", "description", "category",
@@ -342,3 +342,23 @@ def test_reading_and_checking_leave_the_ledger_free_for_other_desks(tmp_path, mo
         assert other_desk_wrote == [True]
     finally:
         close_database()
+
+
+@pytest.mark.pg
+def test_postgres_stores_the_same_ledger_both_ways(tmp_path, monkeypatch, pg_base_url):
+    """The lean path on PostgreSQL (a store with several desks): the same files, the same ledger
+    as the exact path, overlapping files skipped and repeated ones refused alike."""
+    write_canonical_csv(tmp_path / "bench.csv", 200)
+    random_file(tmp_path / "g.csv", 11)
+    generated = with_real_tenders(tmp_path / "g.csv", tmp_path)
+    files = [tmp_path / "bench.csv", generated, DATA / "canonical_good.csv", DATA / "canonical_overlap.csv",
+             DATA / "canonical_broken.csv", generated]
+    _reset_pg(pg_base_url)
+    fast = outcome(files, pg_base_url, True, monkeypatch)
+    _reset_pg(pg_base_url)
+    exact = outcome(files, pg_base_url, False, monkeypatch)
+    assert fast[0] == exact[0]
+    assert fast[1] == [True, True, True, True, False, True] and exact[1] == []
+    assert fast[0][-1].already_imported and fast[0][4][0] == "ImportRefused"
+    for table in fast[2]:
+        assert fast[2][table] == exact[2][table], table
