@@ -612,7 +612,7 @@ def _import_file(actor: Staff, path, fmt, progress, cancel) -> ImportResult:
     raw = read_text(path)
     if fmt in (None, "canonical") and sales_import_fast.applies(raw):
         # A clean canonical CSV file: read, checked and priced in one lean pass and written
-        # with executemany. Any row it does not take as it is (a bad row, an unusual value)
+        # in batches. Any row it does not take as it is (a bad row, an unusual value)
         # sends the file down the exact path below, which reports every problem; both store
         # the same ledger.
         result = sales_import_fast.import_canonical(actor, store, raw, progress, cancel)

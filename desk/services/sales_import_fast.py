@@ -1,4 +1,4 @@
-"""The canonical CSV import of a clean file, read in one lean pass and written with executemany.
+"""The canonical CSV import of a clean file, read in one lean pass and written in batches.
 
 ``sales_import.import_file`` tries this first for a canonical CSV file. One pass in Python
 reads the rows (``csv``), checks each value as the exact reader's fast path does
@@ -8,8 +8,9 @@ integer core, ``sales.paid_and_tax``, and ``money.allocate`` for the order disco
 each sale as plain tuples, not as the exact path's objects. Reading and pricing take no lock.
 Only then, in the write transaction, are the receipts already in the ledger skipped, products,
 customers and tills matched or created by the exact path's own functions, and the rows written
-500 sales at a time with one prepared INSERT per table (ids and values as the exact path gives
-them), so that progress is reported and cancel asked between batches.
+500 sales at a time with ``sales.insert_rows`` (one prepared INSERT per table on SQLite, one
+``COPY`` on PostgreSQL; ids and values as the exact path gives them), so that progress is
+reported and cancel asked between batches.
 
 It gives up (returns None, having written nothing) on anything that is not plainly a good row:
 a bad value, an unusual one (whitespace at either end of a value, which the exact reader strips;
