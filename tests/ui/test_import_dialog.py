@@ -207,3 +207,20 @@ def test_picking_a_format_previews_again(qtbot, ctx, good_file):
     dialog.set_format(None)
     qtbot.waitUntil(lambda: not dialog.is_busy())
     assert dialog.stack.currentIndex() == 1 and dialog.import_button.isEnabled()
+
+
+def test_progress_counts_sales_in_grouped_figures(qtbot, ctx, tmp_path):
+    """The bar reads "1,000 of 1,200": never Qt's own "%v of %m" with ungrouped figures."""
+    from bench.sales import write_canonical_csv
+
+    path = tmp_path / "big.csv"
+    write_canonical_csv(path, 1200)
+    dialog = _dialog(qtbot, ctx, str(path))
+    shown = []
+    dialog.progress.valueChanged.connect(lambda _value: shown.append(dialog.progress.text()))
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=60000)
+    assert dialog.outcome == "imported"
+    counts = [text for text in shown if " of " in text]
+    assert counts and all(text.endswith(" of 1,200") for text in counts), shown
+    assert "1,000 of 1,200" in counts

@@ -405,9 +405,9 @@ class ImportSalesDialog(QDialog):
 
     def _on_progress(self, done: int, total: int) -> None:
         if total > 0:
+            self.progress.setFormat(f"{done:,} of {total:,}")  # first: the bar never shows Qt's own ungrouped "%v of %m"
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
-            self.progress.setFormat(f"{done:,} of {total:,}")
 
     def _import_done(self, result) -> None:
         self.result = result
