@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import operator
 import re
 from decimal import Decimal
@@ -54,6 +53,7 @@ from desk.io.feeds.common import (
     exponent,
     looks_like_card_number,
     parse_tax_rate,
+    text_lines,
     valid_email,
 )
 from desk.models import Sale, SaleImport, SaleLine, Staff, Store, Tender, database
@@ -64,12 +64,15 @@ from desk.services.sales import TENDER_METHODS, paid_and_tax
 
 MAX_SALE_VALUE = 3_000_000_000  # minor units: above it a sale goes the exact way
 MAX_UNIT_PRICE = 1_000_000_000_000
+MAX_PRODUCTS = 100_000  # distinct product values kept checked: beyond that each line's are checked anew
 _STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(Z|[+-]\d\d:\d\d)", re.ASCII)
 _COUNTS = {str(n): n for n in range(1, 1000)}  # the usual line numbers and quantities, read once
 _BY_NUMBER = operator.itemgetter(0)
-# a ledger line's columns as the write gives them: what the write adds, then the priced line as _read keeps it
-LINE_FIELDS = ["uuid", "created_at", "sale", "product", "line_no", "sku", "barcode", "description", "category", "quantity",
-               "unit_price", "line_discount", "order_discount_share", "paid", "tax_rate", "tax_amount"]
+# a ledger line's columns as the write gives them: what the write adds, the line's product as
+# _read keeps it (PRODUCT), then the line's own numbers and what pricing made of them
+PRODUCT = ["sku", "barcode", "description", "category", "unit_price", "tax_rate"]
+LINE_FIELDS = ["uuid", "created_at", "sale", "product", *PRODUCT, "line_no", "quantity", "line_discount",
+               "order_discount_share", "paid", "tax_amount"]
 
 
 def applies(raw: RawFile) -> bool:
@@ -106,18 +109,21 @@ def import_canonical(actor: Staff, store: Store, raw: RawFile, progress, cancel)
 class _Plan:
     """What the file says, checked and priced: per sale (receipt, sold_at, till, cashier,
     customer (name, email, phone) or None, subtotal, discount_total, tax_total, total, lines,
-    tenders), each line (line_no, sku, barcode, description, category, quantity, unit_price,
-    line_discount, share, paid, tax rate in thousandths, tax), each tender (method, amount,
-    brand, last4, reference) in the file's order."""
+    shares or None, paids, taxes, tenders); each line (line_no, quantity, line_discount, its
+    product's place in ``products``), with its order discount share, what it paid and its tax
+    at the same place in the sale's lists; each product as the lines name it (``PRODUCT``:
+    sku, barcode, description, category, unit price, tax rate in thousandths), one tuple for
+    every line that names it alike; each tender (method, amount, brand, last4, reference) in
+    the file's order."""
 
-    __slots__ = ("currency", "rows", "sales", "rates")
+    __slots__ = ("currency", "rows", "sales", "products", "rates")
 
-    def __init__(self, currency: str, rows: int, sales: list[tuple], rates: dict[int, Decimal]):
-        self.currency, self.rows, self.sales, self.rates = currency, rows, sales, rates
+    def __init__(self, currency: str, rows: int, sales: list[tuple], products: list[tuple], rates: dict[int, Decimal]):
+        self.currency, self.rows, self.sales, self.products, self.rates = currency, rows, sales, products, rates
 
 
 def _read(text: str, include_tax: bool) -> _Plan:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(text_lines(text), strict=True)
     header: list[str] = []
     try:
         while not any(h.strip() for h in header):
@@ -144,7 +150,8 @@ def _read(text: str, include_tax: bool) -> _Plan:
     # in the order of their first line row, as the exact reader keeps them. Each row is checked
     # as it is read and kept as numbers and shared texts, not as the file's text.
     pick_sale = operator.itemgetter(i_ts, i_till, i_cashier, i_od, i_name, i_email, i_phone)
-    pick_line = operator.itemgetter(i_line, i_qty, i_price, i_disc, i_rate, i_desc, i_sku, i_barcode, i_cat, i_ts, i_od)
+    pick_line = operator.itemgetter(i_line, i_qty, i_disc, i_ts, i_od)
+    pick_product = operator.itemgetter(i_sku, i_barcode, i_desc, i_cat, i_price, i_rate)
     pick_tender = operator.itemgetter(i_method, i_amount, i_brand, i_last4, i_ref)
     receipts: dict[str, list] = {}
     currency = currency_text = None
@@ -154,6 +161,10 @@ def _read(text: str, include_tax: bool) -> _Plan:
     rate_of: dict[int, Decimal] = {}  # thousandths -> the rate as the exact reader reads it
     texts: dict[str, str] = {}  # one object for each distinct SKU, barcode, description and category
     shared = texts.setdefault
+    # the file's product values (PRODUCT, as text) -> their place in ``products``, checked once:
+    # a shop's lines name the same products again and again
+    product_at: dict[tuple, int] = {}
+    products: list[tuple] = []
     methods = {m: m for m in TENDER_METHODS}
     counts = _COUNTS
     n_rows = 0
@@ -177,6 +188,23 @@ def _read(text: str, include_tax: bool) -> _Plan:
             rates[raw] = th
         return th
 
+    def product(raw: tuple) -> int:
+        sku, barcode, description, category, raw_price, raw_rate = raw
+        unit_price = money(raw_price)
+        th = rates.get(raw_rate)
+        if th is None:
+            th = rate(raw_rate)
+        if (not description or len(sku) > MAX_SKU or len(barcode) > MAX_BARCODE or len(category) > MAX_CATEGORY
+                or unit_price >= MAX_UNIT_PRICE or description != description.strip() or sku != sku.strip()
+                or barcode != barcode.strip() or category != category.strip()):
+            raise _GiveUp
+        k = len(products)
+        products.append((shared(sku, sku), shared(barcode, barcode), shared(description, description),
+                         shared(category, category), unit_price, th))
+        if k < MAX_PRODUCTS:
+            product_at[raw] = k
+        return k
+
     for values in reader:
         if not values:
             continue
@@ -199,26 +227,26 @@ def _read(text: str, include_tax: bool) -> _Plan:
                 elif text.upper() != currency:
                     raise _GiveUp
                 currency_text = text
-            raw_line, raw_qty, raw_price, raw_disc, raw_rate, description, sku, barcode, category, ts, od = pick_line(values)
+            raw_line, raw_qty, raw_disc, ts, od = pick_line(values)
+            raw = pick_product(values)
+            k = product_at.get(raw)
+            if k is None:
+                k = product(raw)
             line_no = counts.get(raw_line) or _fast_int(raw_line)
             quantity = counts.get(raw_qty) or _fast_int(raw_qty)
-            unit_price = money(raw_price)
-            line_discount = money(raw_disc) if raw_disc else 0
-            th = rates.get(raw_rate)
-            if th is None:
-                th = rate(raw_rate)
-            if (not description or len(sku) > MAX_SKU or len(barcode) > MAX_BARCODE or len(category) > MAX_CATEGORY
-                    or line_discount > quantity * unit_price or unit_price >= MAX_UNIT_PRICE or description != description.strip()
-                    or sku != sku.strip() or barcode != barcode.strip() or category != category.strip()):
-                raise _GiveUp
+            if raw_disc:
+                line_discount = money(raw_disc)
+                if line_discount > quantity * products[k][4]:
+                    raise _GiveUp
+            else:
+                line_discount = 0
             receipt = values[i_receipt]
             entry = receipts.get(receipt)
             if entry is None:
                 entry = receipts[receipt] = [pick_sale(values), [], []]
             elif (ts and ts != entry[0][0]) or od:  # a sale's later rows: its timestamp or none, no order discount
                 raise _GiveUp
-            entry[1].append((line_no, quantity, unit_price, line_discount, th, shared(description, description), shared(sku, sku),
-                             shared(barcode, barcode), shared(category, category)))
+            entry[1].append((line_no, quantity, line_discount, k))
         elif kind == "tender":
             entry = receipts.get(values[i_receipt])
             if entry is None or i_method == missing:  # a tender before its receipt's lines: the exact reader decides
@@ -276,11 +304,11 @@ def _read(text: str, include_tax: bool) -> _Plan:
                     raise _GiveUp
                 break
         grosses = []
-        for line in lines:
-            value = line[1] * line[2]
+        for _, quantity, line_discount, k in lines:
+            value = quantity * products[k][4]
             subtotal += value
-            line_discounts += line[3]
-            grosses.append(value - line[3])
+            line_discounts += line_discount
+            grosses.append(value - line_discount)
         if subtotal > MAX_SALE_VALUE:
             raise _GiveUp
         sold_at = times.get(stamp) or stamp_of(stamp)
@@ -300,21 +328,21 @@ def _read(text: str, include_tax: bool) -> _Plan:
         # price_sale's rule: the order discount by largest remainder, then the tax as charged
         shares = allocate(order_discount, grosses) if order_discount else None
         tax_total = total = 0
-        priced = []
-        for k, (n, quantity, unit_price, line_discount, th, description, sku, barcode, category) in enumerate(lines):
-            share = shares[k] if shares else 0
-            paid, tax = paid_and_tax(grosses[k] - share, th, include_tax)
+        paids, taxes = [], []
+        for i, line in enumerate(lines):
+            paid, tax = paid_and_tax(grosses[i] - shares[i] if shares else grosses[i], products[line[3]][5], include_tax)
             tax_total += tax
             total += paid
-            priced.append((n, sku, barcode, description, category, quantity, unit_price, line_discount, share, paid, th, tax))
+            paids.append(paid)
+            taxes.append(tax)
         paid_in = 0
         for tender in tenders:
             paid_in += tender[1]
         if paid_in != total:
             raise _GiveUp
         add_sale((receipt, sold_at, till, cashier, customer, subtotal, line_discounts + order_discount, tax_total, total,
-                  priced, tenders))
-    return _Plan(currency, n_rows, sales, rate_of)
+                  lines, shares, paids, taxes, tenders))
+    return _Plan(currency, n_rows, sales, products, rate_of)
 
 
 def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, cancel):
@@ -331,14 +359,20 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
 
     # products: each (SKU, barcode) where the new sales first meet it
     first: dict[tuple[str, str], tuple[FeedProduct, bool]] = {}
-    rate_of = plan.rates
+    rate_of, products = plan.rates, plan.products
+    seen = bytearray(len(products))
     for s in new:
         for line in s[9]:
-            key = (line[1], line[2])
-            if key not in first and (key[0] or key[1]):
-                first[key] = (FeedProduct(line[1], line[2], line[3], line[4], line[6], rate_of[line[10]]), convention)
+            k = line[3]
+            if not seen[k]:
+                seen[k] = 1
+                sku, barcode, description, category, unit_price, th = products[k]
+                if (sku, barcode) not in first and (sku or barcode):
+                    first[sku, barcode] = (FeedProduct(sku, barcode, description, category, unit_price, rate_of[th]), convention)
     product_of, products_created = si.product_ids(first, store)
     product_of[("", "")] = None
+    # each product as a line writes it: its id, then its values (LINE_FIELDS)
+    heads = [(product_of[p[0], p[1]],) + p if seen[k] else None for k, p in enumerate(products)]
     # customers: each one as the new sales first meet it
     met = list(dict.fromkeys(s[4] for s in new if s[4] is not None))
     ids, customers_created = si.customer_ids([FeedCustomer(name or email or phone, email or None, phone or None)
@@ -361,18 +395,21 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
                 raise si.ImportCancelled(raw.filename)
             chunk = new[start : start + batch]
             ids = sales_service.new_ids(Sale, len(chunk))
-            uuids = iter(sales_service.uuid_hexes(len(chunk) + sum(len(s[9]) + len(s[10]) for s in chunk)))
+            uuids = iter(sales_service.uuid_hexes(len(chunk) + sum(len(s[9]) + len(s[13]) for s in chunk)))
             sale_rows, line_rows, tender_rows = [], [], []
             add_line, add_tender = line_rows.append, tender_rows.append
-            for sale_id, (receipt, sold_at, till, cashier, customer, subtotal, discounts, tax_total, total, lines,
-                          tenders) in zip(ids, chunk):
+            for sale_id, (receipt, sold_at, till, cashier, customer, subtotal, discounts, tax_total, total, lines, shares,
+                          paids, taxes, tenders) in zip(ids, chunk):
                 till_id = till_of.get(till, 0)
                 if till_id == 0:
                     till_id = till_of[till] = sales_service._till(store, till, tills).id
                 sale_rows.append((sale_id, next(uuids), now, store_id, till_id, receipt, when(sold_at), customer_of[customer], cashier,
                                   currency, subtotal, discounts, tax_total, total, "canonical", receipt))
-                for line in lines:  # the priced line as it is, after what the write adds (LINE_FIELDS)
-                    add_line((next(uuids), now, sale_id, product_of[line[1], line[2]]) + line)
+                i = 0
+                for n, quantity, line_discount, k in lines:  # LINE_FIELDS
+                    add_line((next(uuids), now, sale_id, *heads[k], n, quantity, line_discount, shares[i] if shares else 0,
+                              paids[i], taxes[i]))
+                    i += 1
                 seq = 0
                 for tender in tenders:
                     seq += 1

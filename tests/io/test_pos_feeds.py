@@ -480,3 +480,24 @@ def test_canonical_header_without_a_required_column_is_refused(tmp_path):
     text = (DATA / "canonical_good.csv").read_text(encoding="utf-8").replace("tax_rate,currency", "vat,currency", 1)
     with pytest.raises(InvalidInput, match="its header has no tax_rate column"):
         read_feed(write(tmp_path, "novat.csv", text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet='ab,"\r\n\u2028é€', max_size=60), piece=st.integers(min_value=1, max_value=8))
+def test_a_file_read_in_pieces_gives_the_lines_and_rows_of_a_file_read_whole(text, piece):
+    """Lines ending in \\n, \\r\\n or a lone \\r, a quoted value across lines, no newline at the
+    end, a character StringIO does not end a line at: the same lines and the same CSV rows."""
+    import csv
+    import io
+
+    from desk.io.feeds.common import text_lines
+
+    assert list(text_lines(text, piece)) == list(io.StringIO(text, newline=""))
+
+    def rows(lines):
+        try:
+            return list(csv.reader(lines, strict=True))
+        except csv.Error as exc:
+            return str(exc)
+
+    assert rows(text_lines(text, piece)) == rows(io.StringIO(text, newline=""))

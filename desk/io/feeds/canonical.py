@@ -33,6 +33,7 @@ from desk.io.feeds.common import (
     file_problem,
     looks_like_card_number,
     parse_tax_rate,
+    text_lines,
     valid_email,
 )
 from desk.services.sales import TENDER_METHODS, LineInput, SaleInput, TenderInput
@@ -302,18 +303,17 @@ def parse_csv_fast(text: str) -> Feed | None:
     """The Feed ``parse(text, jsonl=False)`` gives for a file with no bad row, or None when the
     file needs the full reading (bad rows, unusual values)."""
     import csv
-    import io
 
     from desk.io.feeds.common import exponent
 
     try:
-        return _parse_fast(csv, io, exponent, text)
+        return _parse_fast(csv, exponent, text)
     except Exception:  # noqa: BLE001 - anything unusual: the full reading reports it
         return None
 
 
-def _parse_fast(csv, io, exponent, text: str) -> Feed | None:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _parse_fast(csv, exponent, text: str) -> Feed | None:
+    reader = csv.reader(text_lines(text), strict=True)
     header: list[str] = []
     while not any(h.strip() for h in header):
         header = next(reader)
