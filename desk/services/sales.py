@@ -9,6 +9,7 @@ in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -237,8 +238,23 @@ def uuid_hexes(n: int) -> list[str]:
     if n <= 0:
         return []
     prefix, start = uuid7_run(n)
-    base = (0b10 << 62) | start  # the variant bits, then rand_b
-    return [prefix + f"{v:016x}" for v in range(base, base + n)]
+    value, end = (0b10 << 62) | start, ((0b10 << 62) | start) + n  # the variant bits, then rand_b
+    # the last four hex digits from a table, the twelve before them written once per 65,536:
+    # a quarter of the time of formatting each number
+    tail = _hex4()
+    out: list[str] = []
+    while value < end:
+        high, low = divmod(value, 0x10000)
+        count = min(end - value, 0x10000 - low)
+        out += map(f"{prefix}{high:012x}".__add__, tail[low : low + count])
+        value += count
+    return out
+
+
+@functools.cache
+def _hex4() -> list[str]:
+    """'0000' ... 'ffff'."""
+    return [f"{v:04x}" for v in range(0x10000)]
 
 
 def uuid7_run(n: int) -> tuple[str, int]:

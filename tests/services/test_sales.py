@@ -232,3 +232,20 @@ def test_rows_written_together_get_ascending_version_7_uuids(store):
         assert all(uuid.UUID(str(u)).version == 7 for u in ids)
         assert [str(u) for u in ids] == sorted(str(u) for u in ids)
     assert Sale.get(Sale.receipt_no == "R1").created_at.year >= 2026
+
+
+@pytest.mark.parametrize("start, n", [(0, 1), (0xFFFE, 5), (0x1_FFFF, 0x1_0002), ((1 << 62) - 3, 7)])
+def test_uuids_made_in_bulk_count_up_by_one_across_every_hex_digit(monkeypatch, start, n):
+    """Across a carry out of the last four hex digits too, and where the count has to start
+    lower to stay inside the 62 random bits."""
+    import uuid
+
+    from desk.services import sales
+
+    real = sales.uuid7_run
+    runs = []
+    monkeypatch.setattr(sales, "uuid7_run", lambda k: runs.append(real(k)) or (runs[-1][0], start if start + k < 1 << 62 else start - k))
+    made = sales.uuid_hexes(n)
+    first = (0b10 << 62) | (start if start + n < 1 << 62 else start - n)
+    assert made == [runs[0][0] + f"{v:016x}" for v in range(first, first + n)]
+    assert all(uuid.UUID(u).version == 7 and uuid.UUID(u).variant == uuid.RFC_4122 for u in (made[0], made[-1]))
