@@ -65,7 +65,7 @@ from desk.services.sales import TENDER_METHODS, paid_and_tax
 MAX_SALE_VALUE = 3_000_000_000  # minor units: above it a sale goes the exact way
 MAX_UNIT_PRICE = 1_000_000_000_000
 MAX_PRODUCTS = 100_000  # distinct product values kept checked: beyond that each line's are checked anew
-_STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(Z|[+-]\d\d:\d\d)", re.ASCII)
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)", re.ASCII)
 _COUNTS = {str(n): n for n in range(1, 1000)}  # the usual line numbers and quantities, read once
 _BY_NUMBER = operator.itemgetter(0)
 # a ledger line's columns as the write gives them: what the write adds, the line's product as
@@ -274,18 +274,18 @@ def _read(text: str, include_tax: bool) -> _Plan:
 
     times: dict[str, str] = {}  # the file's timestamp -> the UTC time the ledger stores
     offsets: dict[str, dt.timedelta] = {}
+    stamp_shape = _STAMP.fullmatch
     sales: list[tuple] = []
     add_sale = sales.append
 
     def stamp_of(raw: str) -> str:
-        m = _STAMP.fullmatch(raw)
-        if m is None or not ("1900" <= raw[:4] <= "9998"):
+        if stamp_shape(raw) is None or not ("1900" <= raw[:4] <= "9998"):
             raise _GiveUp
-        local, zone = m.groups()
+        zone = raw[19:]  # the shape: 19 characters of local time, then Z or the offset
         delta = offsets.get(zone)
         if delta is None:
             delta = offsets[zone] = dt.datetime.fromisoformat("2000-01-01T00:00:00" + zone).utcoffset()
-        value = str(dt.datetime.fromisoformat(local) - delta)
+        value = (dt.datetime.fromisoformat(raw[:19]) - delta).isoformat(" ")  # str() of the datetime
         if len(times) < 10_000:
             times[raw] = value
         return value
