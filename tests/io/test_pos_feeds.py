@@ -501,3 +501,20 @@ def test_a_file_read_in_pieces_gives_the_lines_and_rows_of_a_file_read_whole(tex
             return str(exc)
 
     assert rows(text_lines(text, piece)) == rows(io.StringIO(text, newline=""))
+
+
+def test_a_rows_values_read_by_name_as_a_dict_of_them_would():
+    """Each row's values by column name, a repeated name giving its last column, an unknown name
+    the default, as dict(zip(header, values)) gives them."""
+    from desk.io.feeds.common import csv_rows
+
+    text = 'Name,Qty,Note,Qty\n#1001,2,"a, b",3\n#1002,,,\n'
+    errors: list = []
+    header, rows = csv_rows(text, errors)
+    assert errors == [] and header == ["Name", "Qty", "Note", "Qty"]
+    expected = [dict(zip(header, ["#1001", "2", "a, b", "3"])), dict(zip(header, ["#1002", "", "", ""]))]
+    for row, values in zip(rows, expected):
+        for name in ("Name", "Qty", "Note", "Price"):
+            assert row.values.get(name) == values.get(name)
+            assert row.values.get(name, "-") == values.get(name, "-")
+    assert [r.row for r in rows] == [2, 3]

@@ -28,6 +28,7 @@ from desk.io.feeds.common import (
     FeedSale,
     Fields,
     RowError,
+    RowValues,
     clean_rate,
     csv_rows,
     currency_code,
@@ -84,7 +85,7 @@ def payment_methods(raw: str) -> list[str]:
     return methods
 
 
-def tax_rate_from_names(f: Fields, values: dict[str, str]) -> tuple[Decimal | None, list[str]]:
+def tax_rate_from_names(f: Fields, values: RowValues | dict[str, str]) -> tuple[Decimal | None, list[str]]:
     """The order's tax rate: the sum of the percentages in ``Tax 1 Name`` ... ``Tax 5 Name``."""
     rate = Decimal(0)
     names = []
