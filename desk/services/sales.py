@@ -26,7 +26,7 @@ from desk.money import allocate, round_half_up
 TENDER_METHODS = ("cash", "card", "gift_card", "other")
 
 
-@dataclass
+@dataclass(slots=True)
 class LineInput:
     description: str
     quantity: int
@@ -39,7 +39,7 @@ class LineInput:
     product_id: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class TenderInput:
     method: str
     amount: int
@@ -48,7 +48,7 @@ class TenderInput:
     reference: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class SaleInput:
     receipt_no: str
     sold_at: dt.datetime  # aware, or naive UTC
@@ -61,7 +61,7 @@ class SaleInput:
     source_ref: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class PricedLine:
     gross: int
     order_discount_share: int
@@ -69,7 +69,7 @@ class PricedLine:
     tax_amount: int
 
 
-@dataclass
+@dataclass(slots=True)
 class PricedSale:
     lines: list[PricedLine]
     subtotal: int

@@ -50,7 +50,7 @@ MAX_BRAND = 20
 MAX_PRODUCT_NAME = 200
 
 
-@dataclass
+@dataclass(slots=True)
 class RowError:
     row: int  # the file's line number of the row's first line; a CSV header is row 1
     column: str
@@ -60,7 +60,7 @@ class RowError:
         return f"row {self.row}, {self.column}: {self.reason}"
 
 
-@dataclass
+@dataclass(slots=True)
 class FeedCustomer:
     name: str
     email: str | None = None
@@ -77,7 +77,7 @@ class FeedCustomer:
         return "n:" + self.name
 
 
-@dataclass
+@dataclass(slots=True)
 class FeedProduct:
     sku: str
     barcode: str
@@ -87,7 +87,7 @@ class FeedProduct:
     tax_rate: Decimal
 
 
-@dataclass
+@dataclass(slots=True)
 class FeedRefund:
     """A refund the till already made against a line it sold."""
 
@@ -102,7 +102,7 @@ class FeedRefund:
     row: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class FeedSale:
     sale: SaleInput  # customer_id and product_id are left for the import to fill in
     row: int  # the row of the sale's first line
@@ -193,7 +193,7 @@ def read_text(path) -> RawFile:
     return RawFile(text=text, sha256=digest, filename=p.name)
 
 
-@dataclass
+@dataclass(slots=True)
 class CsvRow:
     row: int
     values: RowValues | dict[str, str]
