@@ -200,8 +200,8 @@ class CsvRow:
 
 
 class RowValues:
-    """One CSV row's values, read by column name (``get``) as a dict of them would be, for a
-    fifth of a dict's memory: the row keeps the list ``csv`` made and the file's one map of
+    """One CSV row's values, read by column name (``get``) as a dict of them would be, for about
+    a quarter of a dict's memory: the row keeps the list ``csv`` made and the file's one map of
     column names to places (a repeated name: its last place, as in a dict)."""
 
     __slots__ = ("_values", "_columns")
