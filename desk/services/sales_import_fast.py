@@ -51,6 +51,7 @@ from desk.io.feeds.common import (
     RawFile,
     RowError,
     exponent,
+    header_row,
     looks_like_card_number,
     parse_tax_rate,
     text_lines,
@@ -124,13 +125,10 @@ class _Plan:
 
 def _read(text: str, include_tax: bool) -> _Plan:
     reader = csv.reader(text_lines(text), strict=True)
-    header: list[str] = []
     try:
-        while not any(h.strip() for h in header):
-            header = next(reader)
+        header = header_row(reader)
     except StopIteration:
         raise _GiveUp from None
-    header = [h.strip().lower() for h in header]
     if any(c not in header for c in REQUIRED_LINE_COLUMNS) or len(set(header)) != len(header):
         raise _GiveUp
     width = len(header)

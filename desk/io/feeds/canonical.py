@@ -31,6 +31,7 @@ from desk.io.feeds.common import (
     csv_rows,
     currency_code,
     file_problem,
+    header_row,
     looks_like_card_number,
     parse_tax_rate,
     text_lines,
@@ -314,10 +315,7 @@ def parse_csv_fast(text: str) -> Feed | None:
 
 def _parse_fast(csv, exponent, text: str) -> Feed | None:
     reader = csv.reader(text_lines(text), strict=True)
-    header: list[str] = []
-    while not any(h.strip() for h in header):
-        header = next(reader)
-    header = [h.strip().lower() for h in header]
+    header = header_row(reader)
     if any(c not in header for c in REQUIRED_LINE_COLUMNS) or len(set(header)) != len(header):
         return None
     width = len(header)

@@ -235,6 +235,16 @@ def text_lines(text: str, piece: int = TEXT_PIECE) -> Iterator[str]:
     return itertools.chain.from_iterable(pieces())
 
 
+def header_row(reader: Iterator[list[str]], *, lower: bool = True) -> list[str]:
+    """The first row of ``reader`` that names anything, each name stripped (and lower-cased):
+    a file's header, blank lines before it skipped. Raises StopIteration when no row does, and
+    what the reader raises (csv.Error) when the row cannot be read."""
+    header: list[str] = []
+    while not any(h.strip() for h in header):
+        header = next(reader)
+    return [h.strip().lower() if lower else h.strip() for h in header]
+
+
 def csv_rows(text: str, errors: list[RowError], *, lower: bool = False) -> tuple[list[str], list[CsvRow]]:
     """The header and the data rows, each with the file line where it starts.
 
@@ -242,15 +252,12 @@ def csv_rows(text: str, errors: list[RowError], *, lower: bool = False) -> tuple
     is never closed (a file cut short), becomes a RowError.
     """
     reader = csv.reader(text_lines(text), strict=True)
-    header: list[str] = []
     try:
-        while not any(h.strip() for h in header):
-            header = next(reader)
+        header = header_row(reader, lower=lower)
     except StopIteration:
         raise file_problem("has no header row") from None
     except csv.Error as exc:
         raise file_problem(f"its header cannot be read: {exc}") from None
-    header = [h.strip().lower() if lower else h.strip() for h in header]
     columns = {name: at for at, name in enumerate(header)}
     rows: list[CsvRow] = []
     short: RowError | None = None  # the last row read, if it had too few fields
