@@ -332,16 +332,45 @@ def insert_rows(model, field_names: list[str], rows: list[tuple], cursor=None) -
     try:
         with __exception_wrapper__:  # the driver's errors as peewee's (IntegrityError ...)
             if is_postgres():
-                columns = ", ".join(f'"{c}"' for c in _columns(model, field_names))
-                with cursor.copy(f'COPY "{model._meta.table_name}" ({columns}) FROM STDIN') as copy:
-                    write = copy.write_row
-                    for row in rows:
-                        write(row)
+                _copy_rows(model, field_names, rows, cursor)
             else:
                 cursor.executemany(_insert_sql(model, _columns(model, field_names)), rows)
     finally:
         if own:
             cursor.close()
+
+
+MAX_BOUND = 32_766  # SQLite's limit on the values bound to one statement (SQLITE_MAX_VARIABLE_NUMBER)
+
+
+def insert_values(model, field_names: list[str], values: list, cursor, rows: int | None = None) -> None:
+    """INSERT rows given one after another in one list (``len(field_names)`` values a row, in
+    the order of ``field_names``) into ``model``'s table. SQLite: multi-row INSERTs of ``rows``
+    rows, or of as many as its limit on bound values allows; one call binds them all, and SQLite
+    lets go of the GIL while it inserts them (``executemany`` takes it back for every row).
+    PostgreSQL: one ``COPY``. Either way the table's constraints and triggers apply to every row."""
+    from desk.models.db import is_postgres
+
+    width = len(field_names)
+    if not values:
+        return
+    with __exception_wrapper__:
+        if is_postgres():
+            _copy_rows(model, field_names, (values[i : i + width] for i in range(0, len(values), width)), cursor)
+            return
+        head, _, row = _insert_sql(model, _columns(model, field_names)).rpartition(" VALUES ")
+        step = min(rows or MAX_BOUND, MAX_BOUND // width) * width
+        for i in range(0, len(values), step):
+            part = values[i : i + step]
+            cursor.execute(f"{head} VALUES {', '.join([row] * (len(part) // width))}", part)
+
+
+def _copy_rows(model, field_names: list[str], rows, cursor) -> None:
+    columns = ", ".join(f'"{c}"' for c in _columns(model, field_names))
+    with cursor.copy(f'COPY "{model._meta.table_name}" ({columns}) FROM STDIN') as copy:
+        write = copy.write_row
+        for row in rows:
+            write(row)
 
 
 def _write(store: Store, pending: list[tuple[SaleInput, PricedSale]], source: str, tills: dict[str, Desk]) -> None:
