@@ -518,3 +518,21 @@ def test_a_rows_values_read_by_name_as_a_dict_of_them_would():
             assert row.values.get(name) == values.get(name)
             assert row.values.get(name, "-") == values.get(name, "-")
     assert [r.row for r in rows] == [2, 3]
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="0123456789.,-+ e\u0663\u00b2", max_size=9), st.sampled_from([0, 2, 3]))
+def test_the_fast_money_reader_reads_a_plain_amount_as_a_decimal_would_and_nothing_else(raw, places):
+    """``canonical._fast_money`` ('12.50' -> 1250): digits with at most ``places`` decimals,
+    read as Decimal reads them; anything else (a sign, a comma, an exponent, a digit that is
+    not ASCII, more decimals) is left to the exact reader."""
+    from desk.io.feeds.canonical import _fast_money, _Unusual
+
+    whole, dot, frac = raw.partition(".")
+    plain = (raw.isascii() and whole.isdigit() and (not dot or frac == "" or frac.isdigit())
+             and len(frac) <= places and (places > 0 or not dot or not frac))
+    if plain:
+        assert _fast_money(raw, places) == int(Decimal(raw) * 10**places)
+    else:
+        with pytest.raises(_Unusual):
+            _fast_money(raw, places)

@@ -286,6 +286,10 @@ def _fast_money(raw: str, places: int) -> int:
     """'12.50' -> 1250 for plain amounts only (digits, at most ``places`` decimals)."""
     if raw.isdigit() and raw.isascii():
         return int(raw) * 10**places
+    if places and len(raw) > places + 1 and raw[-places - 1] == ".":  # '12.50': all the decimals written
+        digits = raw[: -places - 1] + raw[-places:]
+        if digits.isdigit() and digits.isascii():
+            return int(digits)
     whole, dot, frac = raw.partition(".")
     if dot and whole.isdigit() and whole.isascii() and len(frac) <= places and (frac.isdigit() and frac.isascii() or not frac):
         return int(whole) * 10**places + (int(frac) * 10 ** (places - len(frac)) if frac else 0)
