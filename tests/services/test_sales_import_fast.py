@@ -203,6 +203,53 @@ def test_interleaved_sales_and_tenders_out_of_sale_order_store_the_same_ledger(t
     assert taken == [True] and results[0].sales_added == 120
 
 
+def _retimed(path: Path, out: Path, stamp) -> Path:
+    """``path`` with each sale's timestamp (on every row that writes one) ``stamp(n)`` for its n-th sale."""
+    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    order: dict[str, int] = {}
+    for row in rows[1:]:
+        order.setdefault(row[1], len(order))
+        if row[2]:
+            row[2] = stamp(order[row[1]])
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return out
+
+
+def test_sales_in_the_same_hours_store_the_same_times_both_ways(tmp_path, monkeypatch):
+    """Many sales an hour, each at its own minute and second, across midnight and the end of a
+    month, in offsets of whole hours (the UTC hour worked out once) and of hours and minutes."""
+    random_file(tmp_path / "g.csv", 12)
+    paid = with_real_tenders(tmp_path / "g.csv", tmp_path)
+    hours = ["2026-03-31T23", "2026-04-01T00", "2026-04-01T09", "2026-02-28T23"]
+    offsets = ["+01:00", "Z", "-05:30", "+14:00", "-10:00"]
+    path = _retimed(paid, tmp_path / "hours.csv",
+                    lambda n: f"{hours[n % 4]}:{(n * 7) % 60:02d}:{(n * 13) % 60:02d}{offsets[(n // 4) % 5]}")
+    results, taken, ledger = both_ways(tmp_path, monkeypatch, [path])
+    assert taken == [True] and results[0].sales_added == 120
+    assert "2026-03-31 23:07:13" in {row["sold_at"] for row in ledger["sale"]}  # 2026-04-01T00:07:13+01:00
+
+
+def test_a_minute_past_59_in_an_hour_already_read_goes_the_exact_way(tmp_path, monkeypatch):
+    random_file(tmp_path / "g.csv", 13)
+    paid = with_real_tenders(tmp_path / "g.csv", tmp_path)
+    path = _retimed(paid, tmp_path / "bad.csv", lambda n: f"2026-05-05T10:{60 if n == 50 else n % 60:02d}:00+01:00")
+    results, taken, _ = both_ways(tmp_path, monkeypatch, [path])
+    assert taken == [False] and isinstance(results[0], tuple)  # refused, with the row named
+
+
+def test_small_batches_and_statements_store_the_same_ledger(tmp_path, monkeypatch):
+    """Batches of 7 sales and statements of 5 lines or tenders: the lines and tenders held back
+    from one batch are inserted with the next, and the last ones at the end."""
+    random_file(tmp_path / "g.csv", 14)
+    path = with_real_tenders(tmp_path / "g.csv", tmp_path)
+    monkeypatch.setattr(sales_import, "BATCH", 7)
+    monkeypatch.setattr(sales_import_fast._Inserts, "LEAF_ROWS", 5)
+    results, taken, ledger = both_ways(tmp_path, monkeypatch, [path])
+    assert taken == [True] and results[0].sales_added == 120
+    assert len(ledger["sale_line"]) == results[0].lines_added
+
+
 def test_a_store_that_shows_prices_without_tax_stores_the_same_ledger(tmp_path, monkeypatch):
     random_file(tmp_path / "g.csv", 4)
     path = with_real_tenders(tmp_path / "g.csv", tmp_path, include_tax=False)
