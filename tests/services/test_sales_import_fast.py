@@ -338,9 +338,12 @@ def test_cancel_in_the_lean_path_leaves_nothing(tmp_path, monkeypatch):
         with pytest.raises(sales_import.ImportCancelled):
             import_file(admin, path, cancel=lambda: asked.append(1) or len(asked) >= 4)
         assert len(asked) == 4 and dump() == before
+        temp_tables = "SELECT name FROM sqlite_temp_master WHERE type = 'table'"
+        assert database.execute_sql(temp_tables).fetchall() == []  # the file's products, joined to the lines
         seen = []
         assert import_file(admin, path, progress=lambda done, total: seen.append((done, total))).sales_added == 120
         assert seen[0] == (0, 120) and seen[-1] == (120, 120) and len(seen) == 13
+        assert database.execute_sql(temp_tables).fetchall() == []
     finally:
         close_database()
 
