@@ -343,26 +343,33 @@ def insert_rows(model, field_names: list[str], rows: list[tuple], cursor=None) -
 MAX_BOUND = 32_766  # SQLite's limit on the values bound to one statement (SQLITE_MAX_VARIABLE_NUMBER)
 
 
-def insert_values(model, field_names: list[str], values: list, cursor, rows: int | None = None) -> None:
+def insert_values(model, field_names: list[str], values: list, cursor, rows: int | None = None,
+                  shared: dict | None = None) -> None:
     """INSERT rows given one after another in one list (``len(field_names)`` values a row, in
-    the order of ``field_names``) into ``model``'s table. SQLite: multi-row INSERTs of ``rows``
-    rows, or of as many as its limit on bound values allows; one call binds them all, and SQLite
-    lets go of the GIL while it inserts them (``executemany`` takes it back for every row).
-    PostgreSQL: one ``COPY``. Either way the table's constraints and triggers apply to every row."""
+    the order of ``field_names``) into ``model``'s table, each row also given the values of
+    ``shared`` (field name -> the value every row takes). SQLite: multi-row INSERTs of ``rows``
+    rows, or of as many as its limit on bound values allows; one call binds them all (the shared
+    values once a statement), and SQLite lets go of the GIL while it inserts them
+    (``executemany`` takes it back for every row). PostgreSQL: one ``COPY``. Either way the
+    table's constraints and triggers apply to every row."""
     from desk.models.db import is_postgres
 
     width = len(field_names)
     if not values:
         return
+    shared = shared or {}
+    names, first = [*shared, *field_names], tuple(shared.values())
     with __exception_wrapper__:
         if is_postgres():
-            _copy_rows(model, field_names, (values[i : i + width] for i in range(0, len(values), width)), cursor)
+            _copy_rows(model, names, (first + tuple(values[i : i + width]) for i in range(0, len(values), width)), cursor)
             return
-        head, _, row = _insert_sql(model, _columns(model, field_names)).rpartition(" VALUES ")
-        step = min(rows or MAX_BOUND, MAX_BOUND // width) * width
+        head, _, _ = _insert_sql(model, _columns(model, names)).rpartition(" VALUES ")
+        # ?1 ... for the shared values, written first so that each plain ? counts on after them
+        row = "(" + ", ".join([f"?{n}" for n in range(1, len(first) + 1)] + ["?"] * width) + ")"
+        step = min(rows or MAX_BOUND, (MAX_BOUND - len(first)) // width) * width
         for i in range(0, len(values), step):
             part = values[i : i + step]
-            cursor.execute(f"{head} VALUES {', '.join([row] * (len(part) // width))}", part)
+            cursor.execute(f"{head} VALUES {', '.join([row] * (len(part) // width))}", [*first, *part] if first else part)
 
 
 def _copy_rows(model, field_names: list[str], rows, cursor) -> None:

@@ -81,10 +81,13 @@ _METHODS = {m: m for m in TENDER_METHODS}
 # a ledger line's columns as the write gives them: what the write adds, the line's product as
 # _read keeps it (PRODUCT), then the line's own numbers and what pricing made of them
 PRODUCT = ["sku", "barcode", "description", "category", "unit_price", "tax_rate"]
-LINE_FIELDS = ("uuid", "created_at", "sale", "product", *PRODUCT, "line_no", "quantity", "line_discount",
+LINE_FIELDS = ("uuid", "sale", "product", *PRODUCT, "line_no", "quantity", "line_discount",
                "order_discount_share", "paid", "tax_amount")
-SALE_FIELDS = tuple(sales_service._SALE_FIELDS)
-TENDER_FIELDS = tuple(sales_service._TENDER_FIELDS)
+# a sale's and a tender's own values as the write gives them: the values every row of the
+# import shares (creation time; store, currency and source of a sale) are bound once a statement
+SALE_FIELDS = ("id", "uuid", "till", "receipt_no", "sold_at", "customer", "cashier", "subtotal", "discount_total",
+               "tax_total", "total", "source_ref")
+TENDER_FIELDS = ("uuid", "sale", "seq", "method", "amount", "card_brand", "card_last4", "reference")
 # a ledger line as the SQLite write binds it (the rest comes from the file's products: _lines_sql)
 COMPACT_LINE = ("uuid", "sale", "k", "line_no", "quantity", "line_discount", "order_discount_share", "paid", "tax_amount")
 _PRODUCTS_TABLE = 'temp."desk_import_product"'  # each product a line names, by its place in _Plan.products
@@ -437,10 +440,9 @@ class _Inserts:
     LEAF_ROWS = 1024
     SWITCH_INTERVAL = 0.0005  # seconds
 
-    def __init__(self, cursor, threaded: bool, now=None):
+    def __init__(self, cursor, threaded: bool):
         self._cursor = cursor
-        self._now = now  # the creation time bound once a statement of COMPACT_LINE rows
-        self._held: dict = {}  # a table's values not inserted yet
+        self._held: dict = {}  # a table's values not inserted yet, and what its rows share
         self._pool = None
         if threaded:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-import-write")
@@ -450,7 +452,8 @@ class _Inserts:
 
     def put(self, tables: list[tuple]) -> None:
         """Insert ``tables`` ((model, field names, their rows' values one after another, whether
-        to insert them all now), in order) once the batch before is written."""
+        to insert them all now, the values every row shares), in order) once the batch before
+        is written."""
         self._wait()
         if self._pool is None:
             self._insert(tables)
@@ -460,7 +463,7 @@ class _Inserts:
     def finish(self) -> None:
         """Insert what is held and wait for it: raises what any batch raised."""
         self._wait()  # the batch before may still hold rows back
-        self.put([(model, fields, [], True) for model, fields in self._held])
+        self.put([(model, fields, [], True, shared) for (model, fields), (_, shared) in self._held.items()])
         self._wait()
 
     def close(self) -> None:
@@ -477,24 +480,25 @@ class _Inserts:
             pending.result()
 
     def _insert(self, tables: list[tuple]) -> None:
-        for model, fields, values, whole in tables:
-            held = self._held.pop((model, fields), None)
+        for model, fields, values, whole, shared in tables:
+            held, _ = self._held.pop((model, fields), (None, None))
             if held:
                 values = held + values
             cut = len(values)
             if not whole:
                 cut -= cut % (self.LEAF_ROWS * len(fields))
                 if cut < len(values):
-                    self._held[model, fields] = values[cut:]
+                    self._held[model, fields] = (values[cut:], shared)
             part = values[:cut] if cut < len(values) else values
             if fields is COMPACT_LINE:
                 step = self.LEAF_ROWS * len(fields)
                 with __exception_wrapper__:  # the driver's errors as peewee's (IntegrityError ...)
                     for i in range(0, len(part), step):
                         chunk = part[i : i + step]
-                        self._cursor.execute(_lines_sql(len(chunk) // len(fields)), [self._now, *chunk])
+                        self._cursor.execute(_lines_sql(len(chunk) // len(fields)), [shared["created_at"], *chunk])
             else:
-                sales_service.insert_values(model, list(fields), part, self._cursor, rows=None if whole else self.LEAF_ROWS)
+                sales_service.insert_values(model, list(fields), part, self._cursor, rows=None if whole else self.LEAF_ROWS,
+                                            shared=shared)
 
 
 def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, cancel):
@@ -556,7 +560,9 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
                              '"barcode", "description", "category", "unit_price", "tax_rate")')
         cursor.executemany(f"INSERT INTO {_PRODUCTS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            [(k, *h) for k, h in enumerate(heads) if h is not None])
-    inserts = _Inserts(cursor, threaded=compact, now=now)
+    shared = {"created_at": now}
+    sale_shared = {**shared, "store": store_id, "currency": currency, "source": "canonical"}
+    inserts = _Inserts(cursor, threaded=compact)
     try:
         for start in range(0, total_new, batch):
             if cancel and cancel():
@@ -570,25 +576,25 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
             add_sale, add_line, add_tender = sale_rows.extend, line_rows.extend, tender_rows.extend
             for sale_id, (receipt, sold_at, till, cashier, customer, subtotal, discounts, tax_total, total, lines, shares,
                           paids, taxes, tenders) in zip(sale_ids[start : start + batch], chunk):
-                add_sale((sale_id, next(uuids), now, store_id, till_of[till], receipt, when(sold_at), customer_of[customer],
-                          cashier, currency, subtotal, discounts, tax_total, total, "canonical", receipt))
+                add_sale((sale_id, next(uuids), till_of[till], receipt, when(sold_at), customer_of[customer], cashier,
+                          subtotal, discounts, tax_total, total, receipt))  # SALE_FIELDS
                 if compact:
                     for i, (n, quantity, line_discount, k) in enumerate(lines):  # COMPACT_LINE
                         add_line((next(uuids), sale_id, k, n, quantity, line_discount, shares[i] if shares else 0,
                                   paids[i], taxes[i]))
                 else:
                     for i, (n, quantity, line_discount, k) in enumerate(lines):  # LINE_FIELDS
-                        add_line((next(uuids), now, sale_id, *heads[k], n, quantity, line_discount,
+                        add_line((next(uuids), sale_id, *heads[k], n, quantity, line_discount,
                                   shares[i] if shares else 0, paids[i], taxes[i]))
                 seq = 0
                 for tender in tenders:
                     seq += 1
-                    add_tender((next(uuids), now, sale_id, seq, *tender))
+                    add_tender((next(uuids), sale_id, seq, *tender))  # TENDER_FIELDS
             n_lines += len(line_rows) // (len(COMPACT_LINE) if compact else len(LINE_FIELDS))
             n_tenders += len(tender_rows) // len(TENDER_FIELDS)
-            inserts.put([(Sale, SALE_FIELDS, sale_rows, True),
-                         (SaleLine, COMPACT_LINE if compact else LINE_FIELDS, line_rows, False),
-                         (Tender, TENDER_FIELDS, tender_rows, False)])
+            inserts.put([(Sale, SALE_FIELDS, sale_rows, True, sale_shared),
+                         (SaleLine, COMPACT_LINE if compact else LINE_FIELDS, line_rows, False, shared),
+                         (Tender, TENDER_FIELDS, tender_rows, False, shared)])
             if progress:
                 progress(min(total_new, start + batch), total_new)
         inserts.finish()

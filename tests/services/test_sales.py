@@ -253,9 +253,10 @@ def test_uuids_made_in_bulk_count_up_by_one_across_every_hex_digit(monkeypatch, 
 
 @pytest.mark.parametrize("rows, bound", [(3, 32_766), (None, 7), (None, 32_766), (10, 32_766)])
 def test_rows_given_as_one_list_of_values_are_inserted_in_order_in_statements_of_any_size(db, monkeypatch, rows, bound):
-    """``insert_values``: ten rows (three values each) in statements of ``rows`` rows, or of as
-    many as ``MAX_BOUND`` values allow (7: two rows a statement), the last one shorter; a
-    clash is the database's IntegrityError and nothing of that statement is kept."""
+    """``insert_values``: ten rows (two values each, and the creation time they share, bound once
+    a statement) in statements of ``rows`` rows, or of as many as ``MAX_BOUND`` values allow (7:
+    three rows a statement), the last one shorter; a clash is the database's IntegrityError and
+    nothing of that statement is kept."""
     import peewee
 
     from desk.models import Category
@@ -265,11 +266,12 @@ def test_rows_given_as_one_list_of_values_are_inserted_in_order_in_statements_of
     monkeypatch.setattr(sales_service, "MAX_BOUND", bound)
     now = stored_time(dt.datetime(2026, 2, 3, 14, 30))
     names = [f"Category {n}" for n in range(10)]
-    values = [v for uuid, name in zip(uuid_hexes(10), names) for v in (uuid, now, name)]
+    values = [v for uuid, name in zip(uuid_hexes(10), names) for v in (uuid, name)]
     cursor = database.cursor()
     with database.atomic():
-        insert_values(Category, ["uuid", "created_at", "name"], values, cursor, rows=rows)
-    assert [c.name for c in Category.select().order_by(Category.id)] == names
+        insert_values(Category, ["uuid", "name"], values, cursor, rows=rows, shared={"created_at": now})
+    assert [(c.name, c.created_at) for c in Category.select().order_by(Category.id)] == [
+        (name, dt.datetime(2026, 2, 3, 14, 30)) for name in names]
     with pytest.raises(peewee.IntegrityError), database.atomic():
         insert_values(Category, ["uuid", "created_at", "name"], [*uuid_hexes(1), now, "Category 3"], cursor)
     assert Category.select().count() == 10
