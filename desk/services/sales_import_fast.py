@@ -551,9 +551,11 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
     n_lines = n_tenders = 0
     batch = si.BATCH
     cursor = database.cursor()
-    # SQLite: each line bound as COMPACT_LINE, its product's columns joined in SQL (_lines_sql);
-    # PostgreSQL: each line whole (LINE_FIELDS), for COPY
+    # SQLite: each line bound as COMPACT_LINE, its product's place standing for its columns,
+    # which are joined in SQL (_lines_sql); PostgreSQL: each line whole (LINE_FIELDS), for COPY
     compact = not is_postgres()
+    line_fields = COMPACT_LINE if compact else LINE_FIELDS
+    line_heads = [(k,) for k in range(len(heads))] if compact else heads
     if compact:
         database.execute_sql(f"DROP TABLE IF EXISTS {_PRODUCTS_TABLE}")
         database.execute_sql(f'CREATE TEMP TABLE {_PRODUCTS_TABLE} ("k" INTEGER PRIMARY KEY, "product_id", "sku", '
@@ -578,22 +580,17 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
                           paids, taxes, tenders) in zip(sale_ids[start : start + batch], chunk):
                 add_sale((sale_id, next(uuids), till_of[till], receipt, when(sold_at), customer_of[customer], cashier,
                           subtotal, discounts, tax_total, total, receipt))  # SALE_FIELDS
-                if compact:
-                    for i, (n, quantity, line_discount, k) in enumerate(lines):  # COMPACT_LINE
-                        add_line((next(uuids), sale_id, k, n, quantity, line_discount, shares[i] if shares else 0,
-                                  paids[i], taxes[i]))
-                else:
-                    for i, (n, quantity, line_discount, k) in enumerate(lines):  # LINE_FIELDS
-                        add_line((next(uuids), sale_id, *heads[k], n, quantity, line_discount,
-                                  shares[i] if shares else 0, paids[i], taxes[i]))
+                for i, (n, quantity, line_discount, k) in enumerate(lines):  # line_fields
+                    add_line((next(uuids), sale_id, *line_heads[k], n, quantity, line_discount, shares[i] if shares else 0,
+                              paids[i], taxes[i]))
                 seq = 0
                 for tender in tenders:
                     seq += 1
                     add_tender((next(uuids), sale_id, seq, *tender))  # TENDER_FIELDS
-            n_lines += len(line_rows) // (len(COMPACT_LINE) if compact else len(LINE_FIELDS))
+            n_lines += len(line_rows) // len(line_fields)
             n_tenders += len(tender_rows) // len(TENDER_FIELDS)
             inserts.put([(Sale, SALE_FIELDS, sale_rows, True, sale_shared),
-                         (SaleLine, COMPACT_LINE if compact else LINE_FIELDS, line_rows, False, shared),
+                         (SaleLine, line_fields, line_rows, False, shared),
                          (Tender, TENDER_FIELDS, tender_rows, False, shared)])
             if progress:
                 progress(min(total_new, start + batch), total_new)
