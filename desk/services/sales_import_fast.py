@@ -96,16 +96,16 @@ _PRODUCTS_TABLE = 'temp."desk_import_product"'  # each product a line names, by 
 @functools.lru_cache(maxsize=16)
 def _lines_sql(n: int) -> str:
     """The INSERT of ``n`` lines given as ``COMPACT_LINE`` values after the creation time (?1):
-    each line's product columns are joined from ``_PRODUCTS_TABLE`` by its product's place,
-    so that SQLite, not the GIL-holding driver, copies them; lines go in by sale and number,
-    the order in which they take their ids."""
+    each line's product columns (``LINE_FIELDS``' product and ``PRODUCT``) are joined from
+    ``_PRODUCTS_TABLE`` by its product's place, so that SQLite, not the GIL-holding driver,
+    copies them; lines go in by sale and number, the order in which they take their ids."""
+    columns = ", ".join(f'"{c}"' for c in sales_service._columns(SaleLine, ["created_at", *LINE_FIELDS]))
+    own = {name: f"v.column{i}" for i, name in enumerate(COMPACT_LINE, 1)}
+    picked = ", ".join(own.get(name) or f'h."{name}"' for name in LINE_FIELDS)
     row = "(" + ", ".join(["?"] * len(COMPACT_LINE)) + ")"
-    return ('INSERT INTO "sale_line" ("uuid", "created_at", "sale_id", "product_id", "sku", "barcode", "description", '
-            '"category", "unit_price", "tax_rate", "line_no", "quantity", "line_discount", "order_discount_share", "paid", '
-            '"tax_amount") SELECT v.column1, ?1, v.column2, h.product_id, h.sku, h.barcode, h.description, h.category, '
-            'h.unit_price, h.tax_rate, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9 '
-            f'FROM (VALUES {", ".join([row] * n)}) AS v JOIN {_PRODUCTS_TABLE} AS h ON h.k = v.column3 '
-            'ORDER BY v.column2, v.column4')
+    return (f'INSERT INTO "sale_line" ({columns}) SELECT ?1, {picked} '
+            f'FROM (VALUES {", ".join([row] * n)}) AS v JOIN {_PRODUCTS_TABLE} AS h ON h."product_k" = {own["k"]} '
+            f'ORDER BY {own["sale"]}, {own["line_no"]}')
 
 
 def applies(raw: RawFile) -> bool:
@@ -548,7 +548,7 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
 
     now = sales_service.stored_time(clock.utcnow())
     store_id, currency = store.id, store.currency
-    n_lines = n_tenders = 0
+    n_lines = 0
     batch = si.BATCH
     cursor = database.cursor()
     # SQLite: each line bound as COMPACT_LINE, its product's place standing for its columns,
@@ -558,9 +558,9 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
     line_heads = [(k,) for k in range(len(heads))] if compact else heads
     if compact:
         database.execute_sql(f"DROP TABLE IF EXISTS {_PRODUCTS_TABLE}")
-        database.execute_sql(f'CREATE TEMP TABLE {_PRODUCTS_TABLE} ("k" INTEGER PRIMARY KEY, "product_id", "sku", '
-                             '"barcode", "description", "category", "unit_price", "tax_rate")')
-        cursor.executemany(f"INSERT INTO {_PRODUCTS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        names = ", ".join(f'"{n}"' for n in ["product", *PRODUCT])  # as heads gives them
+        database.execute_sql(f'CREATE TEMP TABLE {_PRODUCTS_TABLE} ("product_k" INTEGER PRIMARY KEY, {names})')
+        cursor.executemany(f"INSERT INTO {_PRODUCTS_TABLE} VALUES ({', '.join(['?'] * (len(PRODUCT) + 2))})",
                            [(k, *h) for k, h in enumerate(heads) if h is not None])
     shared = {"created_at": now}
     sale_shared = {**shared, "store": store_id, "currency": currency, "source": "canonical"}
@@ -588,7 +588,6 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
                     seq += 1
                     add_tender((next(uuids), sale_id, seq, *tender))  # TENDER_FIELDS
             n_lines += len(line_rows) // len(line_fields)
-            n_tenders += len(tender_rows) // len(TENDER_FIELDS)
             inserts.put([(Sale, SALE_FIELDS, sale_rows, True, sale_shared),
                          (SaleLine, line_fields, line_rows, False, shared),
                          (Tender, TENDER_FIELDS, tender_rows, False, shared)])
