@@ -227,17 +227,18 @@ def _check_tenders(s: SaleInput, priced: PricedSale) -> None:
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
-def uuid_hexes(n: int) -> list[str]:
+def uuid_hexes(n: int, run: tuple[str, int] | None = None) -> list[str]:
     """``n`` new UUIDs as the 32 hex digits UUIDField stores, made in bulk and in ascending order.
 
     Version 7 (RFC 9562): the time in milliseconds, then 74 random bits, here a random
     starting point counted up by one for each row (the RFC's "monotonic random"). Rows written
     together get ascending uuids, so each unique uuid index grows at its end instead of at
     a random page per row; two desks still cannot make the same one (a clash needs the same
-    millisecond and overlapping runs in 2**74)."""
+    millisecond and overlapping runs in 2**74). ``run``: a part of a ``uuid7_run`` to count
+    on in, (its prefix, the start plus the rows counted before), instead of a new run."""
     if n <= 0:
         return []
-    prefix, start = uuid7_run(n)
+    prefix, start = run or uuid7_run(n)
     value = (0b10 << 62) | start  # the variant bits, then rand_b
     end = value + n
     # the last four hex digits from a table, the twelve before them written once per 65,536:

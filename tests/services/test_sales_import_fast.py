@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import random
+import uuid
 from pathlib import Path
 
 import pytest
@@ -250,6 +251,59 @@ def test_small_batches_and_statements_store_the_same_ledger(tmp_path, monkeypatc
     assert len(ledger["sale_line"]) == results[0].lines_added
 
 
+def imported_uuids(url: str, path: Path, monkeypatch) -> dict[str, list[str]]:
+    """Import ``path`` the lean way in batches of 7 sales and statements of 5 rows into a fresh
+    database at ``url``: each ledger table's uuids in the order of its ids, as 32 hex digits."""
+    monkeypatch.setattr(sales_import, "BATCH", 7)
+    monkeypatch.setattr(sales_import_fast._Inserts, "LEAF_ROWS", 5)
+    open_database(url)
+    try:
+        _, admin = make_store()
+        assert import_file(admin, path).sales_added == 120
+        return {t: [uuid.UUID(str(u)).hex for (u,) in database.execute_sql(f'SELECT "uuid" FROM "{t}" ORDER BY "id"')]
+                for t in ("sale", "sale_line", "tender")}
+    finally:
+        close_database()
+
+
+def check_one_run(uuids: dict[str, list[str]]) -> None:
+    """Every row's uuid is a version 7 uuid of one run (``sales.uuid_hexes``): the same time and
+    random prefix, the last 16 hex digits counted up by one with no gap and no repeat across the
+    three tables, and ascending within each table in the order of its ids."""
+    every = [u for table in uuids.values() for u in table]
+    assert {u[:16] for u in every} == {every[0][:16]}
+    assert all(uuid.UUID(u).version == 7 and uuid.UUID(u).variant == uuid.RFC_4122 for u in every)
+    counts = sorted(int(u[16:], 16) for u in every)
+    assert counts == list(range(counts[0], counts[0] + len(every)))
+    for table, values in uuids.items():
+        assert values == sorted(values), table
+
+
+def test_every_row_takes_a_uuid_of_one_run(tmp_path, monkeypatch):
+    """On SQLite the lines' uuids are written by SQL from their place in the import's run
+    (``_lines_sql``): they must be the same uuids ``uuid_hexes`` would give, without a clash
+    with the sales' and tenders', across batches and statements held back for the next."""
+    random_file(tmp_path / "g.csv", 21)
+    path = with_real_tenders(tmp_path / "g.csv", tmp_path)
+    uuids = imported_uuids("sqlite:///" + str(tmp_path / "u.sqlite3"), path, monkeypatch)
+    check_one_run(uuids)
+    assert len(uuids["sale_line"]) > 200 and all(u == u.lower() for u in uuids["sale_line"])
+
+
+def test_a_uuid_near_the_end_of_its_range_is_written_as_python_writes_it(tmp_path, monkeypatch):
+    """A run whose random start is at the top of rand_b: SQLite's signed 64-bit sum still
+    writes the digits Python's does."""
+    from desk.services import sales as sales_service
+
+    real = sales_service.uuid7_run
+    monkeypatch.setattr(sales_service, "uuid7_run", lambda n: (real(n)[0], (1 << 62) - 1 - n))
+    random_file(tmp_path / "g.csv", 22)
+    path = with_real_tenders(tmp_path / "g.csv", tmp_path)
+    uuids = imported_uuids("sqlite:///" + str(tmp_path / "u.sqlite3"), path, monkeypatch)
+    check_one_run(uuids)
+    assert max(u[16:] for u in uuids["sale_line"] + uuids["sale"] + uuids["tender"]) <= "bfffffffffffffff"
+
+
 def test_a_store_that_shows_prices_without_tax_stores_the_same_ledger(tmp_path, monkeypatch):
     random_file(tmp_path / "g.csv", 4)
     path = with_real_tenders(tmp_path / "g.csv", tmp_path, include_tax=False)
@@ -412,3 +466,5 @@ def test_postgres_stores_the_same_ledger_both_ways(tmp_path, monkeypatch, pg_bas
     assert fast[0][-1].already_imported and fast[0][4][0] == "ImportRefused"
     for table in fast[2]:
         assert fast[2][table] == exact[2][table], table
+    _reset_pg(pg_base_url)
+    check_one_run(imported_uuids(pg_base_url, generated, monkeypatch))
