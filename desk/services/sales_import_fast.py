@@ -168,11 +168,15 @@ class _Plan:
         self.include_tax, self.money = include_tax, money
 
 
-def _pricer(plan: _Plan):
-    """``price(sale)`` for a sale of ``plan``: (receipt, sold_at (UTC, as SQLite stores it),
-    till, cashier, customer, subtotal, discount_total, tax_total, total, lines, shares or None,
-    paids, taxes, tenders), each line's order discount share, what it paid and its tax at the
-    line's place in the sale's lists. Raises _GiveUp for a sale the exact path must read."""
+def _pricer(plan: _Plan, line_heads: list, till_of: dict, customer_of: dict, when):
+    """``price(sales, sale_ids, uuids, line_uuids)``: the rows of a batch of ``plan``'s sales
+    priced with the ledger's rule, each table's values one after another in one list, as
+    ``_Inserts`` takes them: (sales as ``SALE_FIELDS``, lines as ``line_heads`` makes them
+    (after a line's uuid and sale, ``line_heads[k]`` stands for its product k, then the line's
+    own numbers), tenders as ``TENDER_FIELDS``). ``uuids`` gives each sale's uuid and then its
+    tenders', ``line_uuids`` each line's; ``till_of`` and ``customer_of`` the ids of the tills
+    and customers as the plan names them; ``when`` the sale's time as the driver binds it, from
+    its UTC text. Raises _GiveUp for a sale the exact path must read."""
     products, include_tax, money = plan.products, plan.include_tax, plan.money
     counts, methods = _COUNTS, _METHODS
     offsets: dict[str, dt.timedelta] = {}
@@ -223,46 +227,56 @@ def _pricer(plan: _Plan):
             raise _GiveUp
         return method, amount, brand, last4, reference
 
-    def price(sale: tuple) -> tuple:
+    def price(sales: list[tuple], sale_ids, uuids, line_uuids) -> tuple[list, list, list]:
         try:
-            return priced(*sale)
+            return priced(sales, sale_ids, uuids, line_uuids)
         except (_Unusual, ValueError, OverflowError) as exc:  # a number the exact reader reads or reports
             raise _GiveUp from exc
 
-    def priced(receipt, stamp, till, cashier, order_discount, customer, rows, raw_tenders) -> tuple:
-        subtotal = line_discounts = 0
-        lines, grosses = [], []
-        for n, raw_qty, raw_disc, k in rows:
-            quantity = counts.get(raw_qty) or _fast_int(raw_qty)
-            value = quantity * products[k][4]
-            line_discount = money(raw_disc) if raw_disc else 0
-            if line_discount > value:
+    def priced(sales, sale_ids, uuids, line_uuids) -> tuple[list, list, list]:
+        sale_rows: list = []
+        line_rows: list = []
+        tender_rows: list = []
+        add_sale, add_line, add_tender = sale_rows.extend, line_rows.extend, tender_rows.extend
+        next_uuid, next_line_uuid = uuids.__next__, line_uuids.__next__
+        for sale_id, (receipt, stamp, till, cashier, order_discount, customer, rows, raw_tenders) in zip(sale_ids, sales):
+            subtotal = line_discounts = 0
+            lines, grosses = [], []
+            for n, raw_qty, raw_disc, k in rows:
+                quantity = counts.get(raw_qty) or _fast_int(raw_qty)
+                value = quantity * products[k][4]
+                line_discount = money(raw_disc) if raw_disc else 0
+                if line_discount > value:
+                    raise _GiveUp
+                subtotal += value
+                line_discounts += line_discount
+                grosses.append(value - line_discount)
+                lines.append((n, quantity, line_discount, k))
+            tenders = [read_tender(t) for t in raw_tenders]
+            if subtotal > MAX_SALE_VALUE or order_discount > subtotal - line_discounts:
                 raise _GiveUp
-            subtotal += value
-            line_discounts += line_discount
-            grosses.append(value - line_discount)
-            lines.append((n, quantity, line_discount, k))
-        tenders = [read_tender(t) for t in raw_tenders]
-        if subtotal > MAX_SALE_VALUE or order_discount > subtotal - line_discounts:
-            raise _GiveUp
-        sold_at = stamp_of(stamp)
-        # price_sale's rule: the order discount by largest remainder, then the tax as charged
-        shares = allocate(order_discount, grosses) if order_discount else None
-        tax_total = total = 0
-        paids, taxes = [], []
-        for i, line in enumerate(lines):
-            paid, tax = paid_and_tax(grosses[i] - shares[i] if shares else grosses[i], products[line[3]][5], include_tax)
-            tax_total += tax
-            total += paid
-            paids.append(paid)
-            taxes.append(tax)
-        paid_in = 0
-        for tender in tenders:
-            paid_in += tender[1]
-        if paid_in != total:
-            raise _GiveUp
-        return (receipt, sold_at, till, cashier, customer, subtotal, line_discounts + order_discount, tax_total, total,
-                lines, shares, paids, taxes, tenders)
+            sold_at = stamp_of(stamp)
+            # price_sale's rule: the order discount by largest remainder, then the tax as charged
+            shares = allocate(order_discount, grosses) if order_discount else None
+            tax_total = total = 0
+            for i, (n, quantity, line_discount, k) in enumerate(lines):
+                share = shares[i] if shares else 0
+                paid, tax = paid_and_tax(grosses[i] - share, products[k][5], include_tax)
+                tax_total += tax
+                total += paid
+                add_line((next_line_uuid(), sale_id, *line_heads[k], n, quantity, line_discount, share, paid, tax))
+            paid_in = 0
+            for tender in tenders:
+                paid_in += tender[1]
+            if paid_in != total:
+                raise _GiveUp
+            add_sale((sale_id, next_uuid(), till_of[till], receipt, when(sold_at), customer_of[customer], cashier,
+                      subtotal, line_discounts + order_discount, tax_total, total, receipt))  # SALE_FIELDS
+            seq = 0
+            for tender in tenders:
+                seq += 1
+                add_tender((next_uuid(), sale_id, seq, *tender))  # TENDER_FIELDS
+        return sale_rows, line_rows, tender_rows
 
     return price
 
@@ -557,8 +571,6 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
     sale_ids = sales_service.new_ids(Sale, total_new)
     # the time as the driver binds it: SQLite's text as _read made it, PostgreSQL a datetime
     when = dt.datetime.fromisoformat if is_postgres() else str
-    price = _pricer(plan)
-
     now = sales_service.stored_time(clock.utcnow())
     store_id, currency = store.id, store.currency
     # one run of uuids for the import: the lines' first, in the order they are written, then the
@@ -584,34 +596,21 @@ def _write(actor: Staff, store: Store, raw: RawFile, plan: _Plan, progress, canc
     sale_shared = {**shared, "store": store_id, "currency": currency, "source": "canonical"}
     # _lines_sql's: the creation time, the run's prefix and its first uuid's last digits
     line_shared = {**shared, "uuid_prefix": prefix, "uuid_base": _uuid_base(first_uuid)} if compact else shared
+    price = _pricer(plan, line_heads, till_of, customer_of, when)
     inserts = _Inserts(cursor, threaded=compact)
     try:
         for start in range(0, total_new, batch):
             if cancel and cancel():
                 raise si.ImportCancelled(raw.filename)
-            chunk = [price(s) for s in new[start : start + batch]]
-            batch_lines = sum(len(s[9]) for s in chunk)
-            uuids = iter(sales_service.uuid_hexes(len(chunk) + sum(len(s[13]) for s in chunk), run=(prefix, next_uuid)))
-            next_uuid += len(chunk) + sum(len(s[13]) for s in chunk)
+            sales = new[start : start + batch]
+            batch_lines = sum(len(s[6]) for s in sales)
+            batch_uuids = len(sales) + sum(len(s[7]) for s in sales)  # a sale's, then its tenders'
+            uuids = iter(sales_service.uuid_hexes(batch_uuids, run=(prefix, next_uuid)))
+            next_uuid += batch_uuids
             # SQLite: a line's place in the run, from which _lines_sql writes its uuid
             line_uuids = iter(range(n_lines, n_lines + batch_lines) if compact
                               else sales_service.uuid_hexes(batch_lines, run=(prefix, first_uuid + n_lines)))
-            # each table's rows one after another in one list, as a multi-row INSERT binds them
-            sale_rows: list = []
-            line_rows: list = []
-            tender_rows: list = []
-            add_sale, add_line, add_tender = sale_rows.extend, line_rows.extend, tender_rows.extend
-            for sale_id, (receipt, sold_at, till, cashier, customer, subtotal, discounts, tax_total, total, lines, shares,
-                          paids, taxes, tenders) in zip(sale_ids[start : start + batch], chunk):
-                add_sale((sale_id, next(uuids), till_of[till], receipt, when(sold_at), customer_of[customer], cashier,
-                          subtotal, discounts, tax_total, total, receipt))  # SALE_FIELDS
-                for i, (n, quantity, line_discount, k) in enumerate(lines):  # line_fields
-                    add_line((next(line_uuids), sale_id, *line_heads[k], n, quantity, line_discount, shares[i] if shares else 0,
-                              paids[i], taxes[i]))
-                seq = 0
-                for tender in tenders:
-                    seq += 1
-                    add_tender((next(uuids), sale_id, seq, *tender))  # TENDER_FIELDS
+            sale_rows, line_rows, tender_rows = price(sales, sale_ids[start : start + batch], uuids, line_uuids)
             n_lines += batch_lines
             inserts.put([(Sale, SALE_FIELDS, sale_rows, True, sale_shared),
                          (SaleLine, line_fields, line_rows, False, line_shared),
