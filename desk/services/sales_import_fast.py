@@ -454,9 +454,10 @@ class _Inserts:
     rest held for the next batch, so that every statement but the last is one SQLite has
     already prepared (preparing a statement of a thousand rows costs three times what
     running it does). The sales go first, whole, before the lines and tenders that point to
-    them. Lines given as ``COMPACT_LINE`` take their product's columns by a join in SQL
-    (``_lines_sql``): the driver holds the GIL while it binds a statement's values, and binding
-    7 of a line's 17 values fewer (4 of them texts) leaves the pricing beside it faster. While
+    them. Lines given as ``COMPACT_LINE`` take their product's columns by a join in SQL and
+    their uuids from SQL's ``printf`` (``_lines_sql``): the driver holds the GIL while it binds
+    a statement's values, and a line bound as 9 integers instead of 17 values (6 of them texts)
+    leaves the pricing beside it faster. While
     the thread runs, the interpreter hands the GIL over every half millisecond instead of
     every five, so that the thread waits little for it between statements.
 
