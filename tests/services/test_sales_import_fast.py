@@ -290,18 +290,20 @@ def test_every_row_takes_a_uuid_of_one_run(tmp_path, monkeypatch):
     assert len(uuids["sale_line"]) > 200 and all(u == u.lower() for u in uuids["sale_line"])
 
 
-def test_a_uuid_near_the_end_of_its_range_is_written_as_python_writes_it(tmp_path, monkeypatch):
-    """A run whose random start is at the top of rand_b: SQLite's signed 64-bit sum still
-    writes the digits Python's does."""
+@pytest.mark.parametrize("at_top", [False, True])
+def test_a_uuid_at_either_end_of_its_range_is_written_as_python_writes_it(tmp_path, monkeypatch, at_top):
+    """A run whose random start is the lowest or the highest rand_b allows: SQLite's signed
+    64-bit sum (from -2**63 up) still writes the digits Python's does."""
     from desk.services import sales as sales_service
 
     real = sales_service.uuid7_run
-    monkeypatch.setattr(sales_service, "uuid7_run", lambda n: (real(n)[0], (1 << 62) - 1 - n))
+    monkeypatch.setattr(sales_service, "uuid7_run", lambda n: (real(n)[0], (1 << 62) - n if at_top else 0))
     random_file(tmp_path / "g.csv", 22)
     path = with_real_tenders(tmp_path / "g.csv", tmp_path)
     uuids = imported_uuids("sqlite:///" + str(tmp_path / "u.sqlite3"), path, monkeypatch)
     check_one_run(uuids)
-    assert max(u[16:] for u in uuids["sale_line"] + uuids["sale"] + uuids["tender"]) <= "bfffffffffffffff"
+    ends = sorted(u[16:] for u in uuids["sale_line"] + uuids["sale"] + uuids["tender"])
+    assert (ends[-1] == "bfffffffffffffff") if at_top else (ends[0] == "8000000000000000")
 
 
 def test_a_store_that_shows_prices_without_tax_stores_the_same_ledger(tmp_path, monkeypatch):
