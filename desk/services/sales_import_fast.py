@@ -26,9 +26,11 @@ compares every row.
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import functools
+import itertools
 import operator
 import re
 import sys
@@ -130,18 +132,77 @@ class _GiveUp(Exception):
     """Not a file this path takes as it is: the exact path reads it."""
 
 
-def import_canonical(actor: Staff, store: Store, raw: RawFile, progress, cancel):
-    """Import ``raw``: None when the exact path must read it (nothing written then). Raises what
-    ``import_file`` raises for a clean file."""
+def _checked_plan(store: Store, raw: RawFile) -> _Plan | None:
+    """``raw`` read by ``_read`` for ``store``, its currency checked (InvalidInput "Currency" for
+    another); None when the exact path must read it."""
     from desk.services import sales_import as si
 
     try:
         plan = _read(raw.text, bool(store.__data__["prices_include_tax"]))
     except (_GiveUp, _Unusual, csv.Error, ValueError, OverflowError, InvalidInput):
         return None
-    feed = Feed(format="canonical", currency=plan.currency, rows=plan.rows, sales=[], errors=[], filename=raw.filename,
-                sha256=raw.sha256)
-    si.check_currency(feed, store)
+    si.check_currency(Feed(format="canonical", currency=plan.currency, rows=plan.rows, sales=[], errors=[],
+                           filename=raw.filename, sha256=raw.sha256), store)
+    return plan
+
+
+def preview_canonical(store: Store, raw: RawFile):
+    """What ``sales_import.preview`` says of ``raw``, read the lean way and priced by the same
+    rule as the import, batch by batch, keeping only the figures; None when the exact path must
+    read it (it then reports every bad row). Writes nothing and takes no lock."""
+    from desk.services import sales_import as si
+
+    plan = _checked_plan(store, raw)
+    if plan is None:
+        return None
+    existing = si._existing_receipts([s[0] for s in plan.sales], store)
+    # the pricing with no ids to give: each row's ids and uuids stand as None, a line's product
+    # as its place
+    nothing = itertools.repeat(None)
+    price = _pricer(plan, [(k,) for k in range(len(plan.products))], collections.defaultdict(type(None)),
+                    collections.defaultdict(type(None)), str)
+    width, at_receipt, at_time, at_total = (len(SALE_FIELDS), SALE_FIELDS.index("receipt_no"),
+                                            SALE_FIELDS.index("sold_at"), SALE_FIELDS.index("total"))
+    total = new_sales = 0
+    first = last = None
+    try:
+        for start in range(0, len(plan.sales), si.BATCH):
+            sale_rows = price(plan.sales[start : start + si.BATCH], nothing, nothing, nothing)[0]
+            for i in range(0, len(sale_rows), width):
+                when = sale_rows[i + at_time]
+                first = when if first is None or when < first else first
+                last = when if last is None or when > last else last
+                if sale_rows[i + at_receipt] not in existing:
+                    new_sales += 1
+                    total += sale_rows[i + at_total]
+    except _GiveUp:
+        return None
+    return si.ImportPreview(
+        format="canonical",
+        filename=raw.filename,
+        rows=plan.rows,
+        sales=len(plan.sales),
+        lines=sum(len(s[6]) for s in plan.sales),
+        new_sales=new_sales,
+        already_in_ledger=len(plan.sales) - new_sales,
+        refunds=0,
+        total=total,
+        currency=store.currency,
+        first=dt.datetime.fromisoformat(first) if first else None,
+        last=dt.datetime.fromisoformat(last) if last else None,
+        errors=[],
+        already_imported=SaleImport.select().where(SaleImport.sha256 == raw.sha256).exists(),
+    )
+
+
+def import_canonical(actor: Staff, store: Store, raw: RawFile, progress, cancel):
+    """Import ``raw``: None when the exact path must read it (nothing written then). Raises what
+    ``import_file`` raises for a clean file."""
+    from desk.services import sales_import as si
+
+    plan = _checked_plan(store, raw)
+    if plan is None:
+        return None
     try:
         return si.guarded(raw.filename, raw.sha256, lambda: _write(actor, store, raw, plan, progress, cancel))
     except _GiveUp:  # a sale priced as it was written: rolled back with all the rest

@@ -470,3 +470,88 @@ def test_postgres_stores_the_same_ledger_both_ways(tmp_path, monkeypatch, pg_bas
         assert fast[2][table] == exact[2][table], table
     _reset_pg(pg_base_url)
     check_one_run(imported_uuids(pg_base_url, generated, monkeypatch))
+
+
+# ------------------------------------------------------------------ the preview
+
+def previewed(steps, url: str, sql: bool, monkeypatch, **store):
+    """In a fresh database at ``url``, ``steps`` one after the other: ("import", path) imports
+    the file, ("preview", path) previews it. Each preview (or what it raised) and whether the
+    lean way gave it."""
+    taken = []
+    real = sales_import_fast.preview_canonical
+
+    def spy(*args):
+        result = real(*args)
+        taken.append(result is not None)
+        return result
+
+    with monkeypatch.context() as m:
+        m.setattr(sales_import_fast, "preview_canonical", spy)
+        if not sql:
+            m.setattr(sales_import_fast, "applies", lambda raw: False)
+        open_database(url)
+        try:
+            _, admin = make_store(**store)
+            seen = []
+            for step, path in steps:
+                if step == "import":
+                    import_file(admin, path)
+                    continue
+                try:
+                    seen.append(sales_import.preview(path))
+                except InvalidInput as exc:
+                    seen.append((type(exc).__name__, str(exc)))
+            return seen, taken
+        finally:
+            close_database()
+
+
+def preview_both_ways(tmp_path, monkeypatch, steps, **store):
+    lean, taken = previewed(steps, "sqlite:///" + str(tmp_path / "lean.sqlite3"), True, monkeypatch, **store)
+    exact, none = previewed(steps, "sqlite:///" + str(tmp_path / "exact.sqlite3"), False, monkeypatch, **store)
+    assert none == []
+    assert lean == exact  # every figure: sales, lines, new and old, total, first and last, errors
+    return lean, taken
+
+
+def test_the_preview_of_a_clean_file_says_the_same_both_ways(tmp_path, monkeypatch):
+    """Generated files, with sales already in the ledger and a file imported before."""
+    random_file(tmp_path / "a.csv", 31)
+    a = with_real_tenders(tmp_path / "a.csv", tmp_path)
+    write_canonical_csv(tmp_path / "bench.csv", 300)
+    random_file(tmp_path / "b.csv", 32)
+    b = with_real_tenders(tmp_path / "b.csv", tmp_path)
+    mixed = tmp_path / "mixed.csv"  # b's sales, then a's: half of them in the ledger by then
+    mixed.write_text(b.read_text(encoding="utf-8") + "".join(a.read_text(encoding="utf-8").splitlines(keepends=True)[1:]),
+                     encoding="utf-8")
+    seen, taken = preview_both_ways(tmp_path, monkeypatch, [("preview", a), ("preview", tmp_path / "bench.csv"),
+                                                            ("import", a), ("preview", mixed), ("preview", a)])
+    assert taken == [True, True, True, True]
+    assert seen[0].sales == seen[0].new_sales == 120 and seen[0].total > 0 and seen[0].first < seen[0].last
+    assert seen[2].already_in_ledger == 120 and seen[2].new_sales == 120
+    assert seen[3].already_imported and seen[3].new_sales == 0 and seen[3].total == 0
+
+
+@pytest.mark.parametrize("name", ["canonical_good.csv", "canonical_bom.csv", "canonical_overlap.csv", "canonical_usd.csv",
+                                  "canonical_broken.csv", "canonical_good.jsonl"])
+def test_the_preview_of_every_sample_file_says_the_same_both_ways(tmp_path, monkeypatch, name):
+    seen, taken = preview_both_ways(tmp_path, monkeypatch, [("import", DATA / "canonical_good.csv"), ("preview", DATA / name)])
+    if name in ("canonical_good.csv", "canonical_bom.csv", "canonical_overlap.csv"):
+        assert taken == [True]
+    if name == "canonical_usd.csv":
+        assert seen[0][0] == "InvalidInput" and taken == []  # the currency is checked before anything is priced
+    if name == "canonical_broken.csv":
+        assert taken == [False] and seen[0].errors  # given back: the exact reader lists every bad row
+
+
+def test_the_preview_of_other_shapes_says_the_same_both_ways(tmp_path, monkeypatch):
+    """A store showing prices without tax, and one whose currency has no decimals."""
+    (tmp_path / "net").mkdir()
+    random_file(tmp_path / "g.csv", 33)
+    path = with_real_tenders(tmp_path / "g.csv", tmp_path, include_tax=False)
+    assert preview_both_ways(tmp_path / "net", monkeypatch, [("preview", path)], prices_include_tax=False)[1] == [True]
+    (tmp_path / "yen").mkdir()
+    random_file(tmp_path / "y.csv", 34, currency="JPY")
+    path = with_real_tenders(tmp_path / "y.csv", tmp_path, currency="JPY")
+    assert preview_both_ways(tmp_path / "yen", monkeypatch, [("preview", path)], currency="JPY", locale="ja_JP")[1] == [True]
