@@ -42,21 +42,28 @@ def dump() -> dict[str, list[dict]]:
     return out
 
 
-def outcome(files, url: str, sql: bool, monkeypatch, **store):
-    """Import ``files`` one after the other into a fresh database at ``url``; what each import
-    returned or raised, which took the lean path, and the ledger after."""
-    taken = []
-    real = sales_import_fast.import_canonical
+def lean_way(m, name: str, sql: bool) -> list[bool]:
+    """``sales_import_fast.<name>`` watched through ``m`` (a monkeypatch context): for each call,
+    whether the lean way took the file (did not give None). ``sql`` False: the lean way is off."""
+    taken: list[bool] = []
+    real = getattr(sales_import_fast, name)
 
     def spy(*args):
         result = real(*args)
         taken.append(result is not None)
         return result
 
+    m.setattr(sales_import_fast, name, spy)
+    if not sql:
+        m.setattr(sales_import_fast, "applies", lambda raw: False)
+    return taken
+
+
+def outcome(files, url: str, sql: bool, monkeypatch, **store):
+    """Import ``files`` one after the other into a fresh database at ``url``; what each import
+    returned or raised, which took the lean path, and the ledger after."""
     with monkeypatch.context() as m:
-        m.setattr(sales_import_fast, "import_canonical", spy)
-        if not sql:
-            m.setattr(sales_import_fast, "applies", lambda raw: False)
+        taken = lean_way(m, "import_canonical", sql)
         close_database()
         open_database(url)
         try:
@@ -478,18 +485,8 @@ def previewed(steps, url: str, sql: bool, monkeypatch, **store):
     """In a fresh database at ``url``, ``steps`` one after the other: ("import", path) imports
     the file, ("preview", path) previews it. Each preview (or what it raised) and whether the
     lean way gave it."""
-    taken = []
-    real = sales_import_fast.preview_canonical
-
-    def spy(*args):
-        result = real(*args)
-        taken.append(result is not None)
-        return result
-
     with monkeypatch.context() as m:
-        m.setattr(sales_import_fast, "preview_canonical", spy)
-        if not sql:
-            m.setattr(sales_import_fast, "applies", lambda raw: False)
+        taken = lean_way(m, "preview_canonical", sql)
         open_database(url)
         try:
             _, admin = make_store(**store)
