@@ -361,7 +361,7 @@ def preview(path, fmt: str | None = None) -> ImportPreview:
     store = require_store()
     with _no_gc():
         raw = read_text(path)
-        if fmt in (None, "canonical") and sales_import_fast.applies(raw):
+        if sales_import_fast.applies(raw, fmt):
             # a clean canonical CSV file: read and priced the lean way, as the import will
             # (None for a file with any bad or unusual row: the exact reader below lists them)
             lean = sales_import_fast.preview_canonical(store, raw)
@@ -617,7 +617,7 @@ def import_file(
 def _import_file(actor: Staff, path, fmt, progress, cancel) -> ImportResult:
     store = require_store()
     raw = read_text(path)
-    if fmt in (None, "canonical") and sales_import_fast.applies(raw):
+    if sales_import_fast.applies(raw, fmt):
         # A clean canonical CSV file: read, checked and priced in one lean pass and written
         # in batches. Any row it does not take as it is (a bad row, an unusual value)
         # sends the file down the exact path below, which reports every problem; both store

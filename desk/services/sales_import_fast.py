@@ -116,11 +116,12 @@ def _lines_sql(n: int) -> str:
             f'FROM (VALUES {", ".join([row] * n)}) AS v CROSS JOIN {_PRODUCTS_TABLE} AS h ON h."product_k" = {own["k"]}')
 
 
-def applies(raw: RawFile) -> bool:
-    """Whether this path may try ``raw``: a canonical CSV file (not JSON Lines)."""
+def applies(raw: RawFile, fmt: str | None = None) -> bool:
+    """Whether this path may try ``raw``, read as ``fmt`` (None: detected from its header): a
+    canonical CSV file (not JSON Lines)."""
     from desk.io.pos_feeds import is_jsonl, raw_format
 
-    if is_jsonl(raw) or "\x00" in raw.text:
+    if fmt not in (None, "canonical") or is_jsonl(raw) or "\x00" in raw.text:
         return False
     try:
         return raw_format(raw) == "canonical"

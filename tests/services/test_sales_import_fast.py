@@ -55,7 +55,7 @@ def lean_way(m, name: str, sql: bool) -> list[bool]:
 
     m.setattr(sales_import_fast, name, spy)
     if not sql:
-        m.setattr(sales_import_fast, "applies", lambda raw: False)
+        m.setattr(sales_import_fast, "applies", lambda raw, fmt=None: False)
     return taken
 
 
